@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Host facts and the KVM probe behind ``virt_type: auto``.
+
+A present /dev/kvm proves nothing: on some hosts (nested virtualisation gone wrong) KVM starts and
+even runs the BIOS, then hangs once a guest kernel switches modes. So KVM counts as usable only
+when a real Linux kernel, started under ``-accel kvm``, prints its banner within a few seconds.
+The verdict is cached per boot (under /run) so each module run does not pay for the probe.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import glob
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+
+from ansible.module_utils.six.moves.urllib.parse import urlparse
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import etree
+from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
+    error_text, libvirt,
+)
+
+VIRT_TYPES = ("kvm", "qemu", "auto")
+PROBE_CACHE = "/run/virtops-libvirt/kvm-probe.json"
+PROBE_TIMEOUT = 8.0
+KERNEL_BANNER = b"Linux version"
+
+
+def _boot_id():
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as handle:
+            return handle.read().strip()
+    except (IOError, OSError):
+        return "unknown"
+
+
+def _probe_kernel():
+    """The running kernel's image if /boot has it, else the newest one there."""
+    running = "/boot/vmlinuz-%s" % platform.release()
+    if os.access(running, os.R_OK):
+        return running
+    candidates = sorted(path for path in glob.glob("/boot/vmlinuz-*") if os.access(path, os.R_OK))
+    return candidates[-1] if candidates else None
+
+
+def is_local_uri(uri):
+    parsed = urlparse(uri)
+    return not parsed.netloc
+
+
+def _kvm_capabilities(conn, arch):
+    """(emulator path, None) when libvirt offers KVM for ``arch``, else (None, reason)."""
+    try:
+        caps = etree.fromstring(conn.getDomainCapabilities(None, arch, None, "kvm", 0).encode())
+    except libvirt.libvirtError as exc:
+        return None, "libvirt offers no KVM here: %s" % error_text(exc)
+    return caps.findtext("path"), None
+
+
+def _run_probe(emulator, kernel):
+    """Boot ``kernel`` under KVM with no root disk; True when its banner reaches the serial port."""
+    with tempfile.NamedTemporaryFile(prefix="virtops-kvm-probe-", suffix=".log") as serial:
+        command = [
+            emulator, "-accel", "kvm", "-machine", "pc", "-nodefaults", "-no-user-config",
+            "-display", "none", "-m", "128", "-no-reboot", "-kernel", kernel,
+            "-append", "console=ttyS0 panic=-1", "-serial", "file:%s" % serial.name,
+        ]
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.time() + PROBE_TIMEOUT
+        seen = False
+        try:
+            while time.time() < deadline and not seen:
+                with open(serial.name, "rb") as handle:
+                    seen = KERNEL_BANNER in handle.read()
+                if not seen:
+                    if process.poll() is not None:
+                        break
+                    time.sleep(0.1)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+    return seen
+
+
+def kvm_probe(conn, arch=None):
+    """Whether KVM really runs guests here: {'usable', 'method', 'reason'}."""
+    arch = arch or platform.machine()
+    emulator, reason = _kvm_capabilities(conn, arch)
+    if emulator is None:
+        return dict(usable=False, method="capabilities", reason=reason)
+    if not is_local_uri(conn.getURI()):
+        return dict(usable=True, method="capabilities",
+                    reason="remote URI: only libvirt's capabilities were checked, no guest was booted")
+    kernel = _probe_kernel()
+    if kernel is None or arch not in ("x86_64", "i686"):
+        return dict(usable=True, method="capabilities",
+                    reason="no kernel image in /boot to boot under KVM; only capabilities were checked")
+    key = "%s|%s|%s|%s" % (_boot_id(), emulator, os.path.getmtime(emulator), kernel)
+    try:
+        with open(PROBE_CACHE) as handle:
+            cached = json.load(handle)
+        if cached.get("key") == key:
+            return cached["result"]
+    except (IOError, OSError, ValueError, KeyError):
+        pass
+    if _run_probe(emulator, kernel):
+        result = dict(usable=True, method="boot", reason="%s booted under KVM" % kernel)
+    else:
+        result = dict(usable=False, method="boot",
+                      reason="%s printed nothing within %ss under KVM: KVM is present but does "
+                             "not run guests here" % (kernel, PROBE_TIMEOUT))
+    try:
+        os.makedirs(os.path.dirname(PROBE_CACHE), exist_ok=True)
+        with open(PROBE_CACHE, "w") as handle:
+            json.dump(dict(key=key, result=result), handle)
+    except (IOError, OSError):
+        pass  # not root, or /run read-only: probe again next time
+    return result
+
+
+def resolve_virt_type(conn, requested, arch=None):
+    """'kvm' or 'qemu' for the requested virt_type; the probe's verdict when 'auto'."""
+    if requested != "auto":
+        return requested, None
+    probe = kvm_probe(conn, arch)
+    return ("kvm" if probe["usable"] else "qemu"), probe
+
+
+def host_facts(conn):
+    """Versions, host CPU/memory and what the hypervisor can run (for domain_info)."""
+    caps = etree.fromstring(conn.getCapabilities().encode())
+    guests = []
+    for guest in caps.findall("guest"):
+        arch = guest.find("arch")
+        guests.append(dict(
+            os_type=guest.findtext("os_type"),
+            arch=arch.get("name"),
+            domain_types=sorted(set(domain.get("type") for domain in arch.findall("domain"))),
+        ))
+    info = conn.getInfo()
+    return dict(
+        hostname=conn.getHostname(),
+        uri=conn.getURI(),
+        libvirt_version=_version_text(conn.getLibVersion()),
+        hypervisor=conn.getType(),
+        hypervisor_version=_version_text(conn.getVersion()),
+        arch=caps.findtext("host/cpu/arch"),
+        cpu_model=caps.findtext("host/cpu/model"),
+        cpu_vendor=caps.findtext("host/cpu/vendor"),
+        cpus=info[2],
+        memory_mb=info[1],
+        guests=guests,
+    )
+
+
+def _version_text(number):
+    return "%d.%d.%d" % (number // 1000000, (number // 1000) % 1000, number % 1000)

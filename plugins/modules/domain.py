@@ -1,0 +1,523 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: domain
+short_description: Define, update and run libvirt domains (instances) declaratively
+version_added: 0.1.0
+description:
+  - Defines a libvirt domain from typed options (no XML needed) or from raw XML, updates an
+    existing definition in place, and moves the domain to the wanted run state.
+  - Only the options you give are compared with the existing definition; everything libvirt
+    added (PCI addresses, aliases, default controllers, generated MACs, security labels) is kept,
+    so MACs, the UUID and device addresses stay stable across runs.
+  - On a running domain, what can change live is applied live (current memory through the
+    balloon, current vCPUs, CD-ROM media, title and description); other changes go into the
+    persistent definition and the result says RV(needs_restart=true) and names them in
+    RV(restart_fields).
+  - Every state change waits until libvirt reports the target state, or fails after O(timeout)
+    saying which state the domain is in.
+author:
+  - virtops.libvirt developers
+extends_documentation_fragment:
+  - virtops.libvirt.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reports exactly what a real run would change, without changing anything.
+  diff_mode:
+    support: full
+    description: >-
+      Shows changed fields of an existing definition as C(path: value) lines, or the whole
+      XML when a domain is created, removed or given as O(xml).
+options:
+  name:
+    description: Name of the domain.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) defines (or updates) the domain and leaves its run state alone.
+      - V(running) starts it (restoring a managed save if there is one) or resumes it.
+      - V(shutoff) shuts it down gracefully (ACPI), waits up to O(timeout), then powers it off
+        only if O(force=true). A saved domain is restored and then shut down, so no guest
+        memory is thrown away silently.
+      - V(paused) suspends it (starting it paused if it is off).
+      - V(saved) does a managed save of a running or paused domain; V(running) restores it.
+      - V(absent) powers it off and undefines it, with managed-save images, snapshot and
+        checkpoint metadata and NVRAM. Disk images are kept unless O(remove_storage=true).
+    type: str
+    default: present
+    choices: [present, running, shutoff, paused, saved, absent]
+  xml:
+    description:
+      - A whole domain XML to define, as an escape hatch for what the typed options do not
+        cover. Mutually exclusive with the typed definition options.
+      - The domain's name in the XML must equal O(name).
+      - In check mode only the elements this collection models are compared.
+    type: str
+  uuid:
+    description:
+      - UUID of the domain. libvirt generates one when not given. A UUID that belongs to
+        another domain, or a different UUID for an existing domain, is refused.
+    type: str
+  title:
+    description: Short title of the domain (shown by C(virsh list --title)).
+    type: str
+  description:
+    description: Free-form description of the domain.
+    type: str
+  memory_mb:
+    description:
+      - Maximum memory in MiB. Required to create a domain. A change needs a restart.
+    type: int
+  current_memory_mb:
+    description:
+      - Memory the guest gets now (balloon target) in MiB, at most O(memory_mb).
+      - Applied live to a running domain.
+    type: int
+  vcpus:
+    description:
+      - Maximum number of virtual CPUs. A new domain gets 1 when not given.
+      - A change needs a restart.
+    type: int
+  current_vcpus:
+    description:
+      - vCPUs online now, at most O(vcpus). Applied live (CPU hot-plug) to a running domain.
+    type: int
+  virt_type:
+    description:
+      - V(kvm) or V(qemu) (TCG, software emulation), as in Nova's C(virt_type).
+      - V(auto) uses KVM only when a probe shows that it really runs a guest on this host (a
+        kernel from /boot is booted under KVM and must print its banner); a present
+        C(/dev/kvm) is not enough. The verdict is cached until reboot in
+        C(/run/virtops-libvirt/kvm-probe.json) and returned as RV(kvm_probe).
+      - V(auto) decides only when the domain is created; an existing domain keeps its type
+        unless V(kvm) or V(qemu) is given.
+    type: str
+    default: auto
+    choices: [kvm, qemu, auto]
+  arch:
+    description: Guest architecture, for example C(x86_64). libvirt's default is the host's.
+    type: str
+  machine:
+    description: Machine type, for example C(pc) or C(q35). libvirt's default when not given.
+    type: str
+  firmware:
+    description: Firmware; V(uefi) lets libvirt pick an OVMF image (needs the C(ovmf) package).
+    type: str
+    choices: [bios, uefi]
+  boot:
+    description: How the domain boots.
+    type: dict
+    suboptions:
+      kernel:
+        description: Kernel image for direct kernel boot (must exist on the host).
+        type: path
+      initrd:
+        description: Initial ramdisk for direct kernel boot; needs O(boot.kernel).
+        type: path
+      cmdline:
+        description: Kernel command line for direct kernel boot; needs O(boot.kernel).
+        type: str
+      devices:
+        description: Boot order of device classes, for example C([hd, cdrom]).
+        type: list
+        elements: str
+        choices: [hd, cdrom, network]
+  cpu:
+    description:
+      - Guest CPU, as Nova's C(cpu_mode). Applying a change needs a restart.
+    type: dict
+    suboptions:
+      mode:
+        description:
+          - V(host-model) copies the host CPU model and features (migratable).
+          - V(host-passthrough) gives the guest the host CPU as it is (not migratable to
+            different hosts).
+          - V(custom) uses O(cpu.model) and O(cpu.features).
+          - V(none) leaves the CPU to the hypervisor's default.
+        type: str
+        required: true
+        choices: [host-model, host-passthrough, custom, none]
+      model:
+        description:
+          - Named CPU model for V(custom), for example C(qemu64) or C(Nehalem). A model the
+            hypervisor cannot run is refused, with the list of usable models.
+        type: str
+      fallback:
+        description:
+          - Whether libvirt may fall back to a close model. Defaults to V(forbid) for
+            V(custom).
+        type: str
+        choices: [allow, forbid]
+      features:
+        description: CPU feature flags with their policy.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description: Feature name, for example C(vmx) or C(pcid).
+            type: str
+            required: true
+          policy:
+            description: libvirt's feature policy.
+            type: str
+            default: require
+            choices: [require, disable, force, optional, forbid]
+      topology:
+        description: Sockets, cores and threads; their product must equal O(vcpus).
+        type: dict
+        suboptions:
+          sockets:
+            description: Number of sockets.
+            type: int
+            required: true
+          cores:
+            description: Cores per socket.
+            type: int
+            required: true
+          threads:
+            description: Threads per core.
+            type: int
+            required: true
+  features:
+    description:
+      - Platform features. A new domain gets ACPI and APIC when not given; they are needed for
+        graceful shutdown and disk hot-plug.
+    type: dict
+    suboptions:
+      acpi:
+        description: ACPI.
+        type: bool
+      apic:
+        description: APIC.
+        type: bool
+  disks:
+    description:
+      - Disks and CD-ROM drives. Each is matched to the existing definition by its target
+        device name; when O(disks[].target) is not given, names are assigned in list order per
+        bus (C(vda), C(vdb), ... for virtio; C(sda), ... for scsi and sata).
+      - Disks of the existing definition that are not listed are kept unless
+        O(devices_exclusive=true). Disk images are never deleted by this option.
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description:
+          - Image file or block device on the host (must exist). A block device gives a
+            C(type=block) disk.
+        type: path
+      pool:
+        description: Storage pool of the volume to use instead of O(disks[].path).
+        type: str
+      volume:
+        description: Volume name in O(disks[].pool).
+        type: str
+      device:
+        description: V(disk) or V(cdrom) (a CD-ROM may have no source, an empty drive).
+        type: str
+        default: disk
+        choices: [disk, cdrom]
+      bus:
+        description: Bus; V(virtio) for disks and V(sata) for CD-ROMs when not given.
+        type: str
+        choices: [virtio, scsi, sata]
+      target:
+        description: Target device name as the guest is told, for example C(vdb).
+        type: str
+      format:
+        description: Image format (the driver's C(type)). libvirt probes nothing; give it for qcow2.
+        type: str
+        choices: [qcow2, raw]
+      cache:
+        description: Cache mode.
+        type: str
+        choices: [none, writethrough, writeback, directsync, unsafe]
+      io:
+        description: I/O mode.
+        type: str
+        choices: [native, threads, io_uring]
+      discard:
+        description: Whether discard requests reach the image.
+        type: str
+        choices: [unmap, ignore]
+      serial:
+        description: Serial number the guest sees (for example in C(/sys/block/vdX/serial)).
+        type: str
+      readonly:
+        description: Read-only disk.
+        type: bool
+      shareable:
+        description: Disk shared with other domains.
+        type: bool
+      boot_order:
+        description: Per-device boot order (instead of O(boot.devices)).
+        type: int
+  interfaces:
+    description:
+      - Network interfaces. Each is matched by O(interfaces[].mac); without a MAC, by its
+        position among the domain's interfaces, and libvirt's generated MAC is kept.
+      - Interfaces of the existing definition that are not listed are kept unless
+        O(devices_exclusive=true).
+    type: list
+    elements: dict
+    suboptions:
+      network:
+        description: libvirt network to connect to (must exist).
+        type: str
+      bridge:
+        description: Host bridge to connect to, instead of O(interfaces[].network).
+        type: str
+      model:
+        description: NIC model.
+        type: str
+        default: virtio
+      mac:
+        description: MAC address; libvirt generates one when not given.
+        type: str
+      filter:
+        description: nwfilter to apply to the interface's traffic (must be defined).
+        type: dict
+        suboptions:
+          name:
+            description: Name of the nwfilter, for example C(clean-traffic).
+            type: str
+            required: true
+          parameters:
+            description: Filter parameters, for example C({IP: 10.0.0.5}).
+            type: dict
+            default: {}
+  devices_exclusive:
+    description:
+      - When true, O(disks) and O(interfaces), where given, are the complete lists: devices
+        of those kinds that are not listed are removed from the definition (their images stay).
+    type: bool
+    default: false
+  serial_console:
+    description: The serial console. A new domain gets a V(pty) console when not given.
+    type: dict
+    suboptions:
+      type:
+        description: V(pty) (for C(virsh console)), V(file) (output only), or V(none).
+        type: str
+        required: true
+        choices: [pty, file, none]
+      path:
+        description: Output file for V(file).
+        type: path
+      log_file:
+        description: Also log everything the console shows to this file.
+        type: path
+  graphics:
+    description: Graphical console. A new domain gets none when not given.
+    type: dict
+    suboptions:
+      type:
+        description: V(none), V(vnc) or V(spice).
+        type: str
+        required: true
+        choices: [none, vnc, spice]
+      listen:
+        description: Address the graphics server listens on.
+        type: str
+        default: 127.0.0.1
+  metadata:
+    description:
+      - Flat key/value strings kept in the domain's C(<metadata>) under this collection's
+        namespace C(urn:virtops:libvirt:instance:1). Keys must be valid XML names.
+    type: dict
+  autostart:
+    description: Start the domain when libvirtd starts.
+    type: bool
+  force:
+    description: With O(state=shutoff), power the domain off when it did not shut down within O(timeout).
+    type: bool
+    default: false
+  timeout:
+    description: Seconds to wait for each state change.
+    type: int
+    default: 120
+  remove_storage:
+    description:
+      - With O(state=absent), also delete the domain's writable disk images (through their
+        storage pool when they are in one). Read-only, shareable and CD-ROM images are kept.
+    type: bool
+    default: false
+  return_xml:
+    description: Return the domain's persistent XML as RV(xml).
+    type: bool
+    default: false
+seealso:
+  - module: virtops.libvirt.domain_info
+"""
+
+EXAMPLES = r"""
+- name: Define and boot a small instance from a kernel, an initrd and a qcow2 overlay
+  virtops.libvirt.domain:
+    name: web1
+    state: running
+    memory_mb: 512
+    vcpus: 2
+    cpu:
+      mode: host-model
+    boot:
+      kernel: /var/lib/images/vmlinuz
+      initrd: /var/lib/images/initrd.img
+      cmdline: console=ttyS0
+    disks:
+      - path: /var/lib/libvirt/images/web1.qcow2
+        format: qcow2
+        serial: web1-root
+    interfaces:
+      - network: private
+        filter:
+          name: clean-traffic
+          parameters:
+            IP: 10.0.0.5
+    serial_console:
+      type: pty
+      log_file: /var/log/libvirt/qemu/web1-console.log
+
+- name: Grow memory; the result says needs_restart while the guest runs
+  virtops.libvirt.domain:
+    name: web1
+    memory_mb: 1024
+
+- name: Shut down gracefully, power off after 60 s if the guest does not react
+  virtops.libvirt.domain:
+    name: web1
+    state: shutoff
+    timeout: 60
+    force: true
+
+- name: Remove the definition and its writable disk images
+  virtops.libvirt.domain:
+    name: web1
+    state: absent
+    remove_storage: true
+
+- name: Point every module of this collection at another hypervisor
+  module_defaults:
+    group/virtops.libvirt.libvirt:
+      uri: qemu+ssh://root@hv2.example.com/system
+  block:
+    - name: Pause an instance there
+      virtops.libvirt.domain:
+        name: web2
+        state: paused
+"""
+
+RETURN = r"""
+name:
+  description: Name of the domain.
+  returned: always
+  type: str
+  sample: web1
+uuid:
+  description: UUID of the domain.
+  returned: when the domain exists after the run
+  type: str
+  sample: 4dea22b3-1d52-d8f3-2516-782e98ab3fa0
+state:
+  description: Run state reached (or, in check mode, that a real run would reach).
+  returned: always
+  type: str
+  sample: running
+changes:
+  description: Definition fields that changed, as paths (for example C(disks[vda].source.file)).
+  returned: always
+  type: list
+  elements: str
+  sample: [memory_kib, cpu.mode]
+actions:
+  description: What was done (or would be done in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [update definition, set current memory (live), start]
+needs_restart:
+  description: Whether the running domain differs from its definition in ways that apply only at the next boot.
+  returned: always
+  type: bool
+  sample: true
+restart_fields:
+  description: The fields that need a restart to take effect.
+  returned: always
+  type: list
+  elements: str
+  sample: [memory_kib]
+kvm_probe:
+  description: How O(virt_type=auto) decided, when it decided during this run.
+  returned: when a domain was created with O(virt_type=auto)
+  type: dict
+  sample: {usable: false, method: boot, reason: "... printed nothing within 8.0s under KVM ..."}
+domain:
+  description: Summary of the domain as it is after the run.
+  returned: when the domain exists, except in check mode when something would change
+  type: dict
+  sample:
+    name: web1
+    state: running
+    vcpus: 2
+    memory_mb: 512
+    disks: [{target: vda, bus: virtio, device: disk, source: /var/lib/libvirt/images/web1.qcow2}]
+    interfaces: [{mac: "52:54:00:12:34:56", network: private, model: virtio}]
+removed_storage:
+  description: Disk sources deleted with O(state=absent) and O(remove_storage=true).
+  returned: when O(state=absent) and the domain existed
+  type: list
+  elements: str
+kept_storage:
+  description: Disk sources left in place by O(state=absent), each with the reason.
+  returned: when O(state=absent) and the domain existed
+  type: list
+  elements: dict
+xml:
+  description: Persistent XML of the domain.
+  returned: when O(return_xml=true) and the domain exists
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
+    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle import STATES
+from ansible_collections.virtops.libvirt.plugins.module_utils.domain_service import DomainManager
+from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import (
+    DEFINITION_OPTIONS, DEFINITION_SPEC,
+)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=list(STATES)),
+        xml=dict(type="str"),
+        autostart=dict(type="bool"),
+        force=dict(type="bool", default=False),
+        timeout=dict(type="int", default=120),
+        remove_storage=dict(type="bool", default=False),
+        return_xml=dict(type="bool", default=False),
+    )
+    argument_spec.update(DEFINITION_SPEC)
+    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[("xml", option) for option in DEFINITION_OPTIONS],
+        supports_check_mode=True,
+    )
+    LibvirtModule(module).run(lambda conn: DomainManager(conn, module.params, module.check_mode).run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Shared by scripts/*.sh: the machine set-up (apt packages, pinned venv, libvirt daemons).
+# Sourced, not run. Everything here is idempotent: a second call finds the work done.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_DIR=${VIRTOPS_CACHE_DIR:-/var/cache/virtops-libvirt}
+STATE_DIR=${VIRTOPS_STATE_DIR:-/run/virtops-libvirt}
+
+APT_PACKAGES=(
+    # libvirt and QEMU (the hypervisor under test)
+    libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+    ovmf dnsmasq-base iproute2
+    # building libvirt-python in the venv
+    python3 python3-venv python3-dev libvirt-dev pkg-config gcc
+    # the test guest is built from these packages' files (downloaded, not installed) and depmod
+    kmod
+    # sanity tests
+    shellcheck git
+)
+
+log() { printf '>>> %s\n' "$*" >&2; }
+
+ensure_apt_packages() {
+    local missing=()
+    for package in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing Debian packages: ${missing[*]}"
+        apt-get update -q >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+# The venv is keyed by the lock file, so a changed pin gets a fresh venv and clones share one.
+ensure_venv() {
+    local key
+    key=$(sha256sum "$ROOT/requirements/dev.txt" | cut -c1-12)
+    VENV=${VIRTOPS_VENV:-$CACHE_DIR/venv-$key}
+    if [ ! -x "$VENV/bin/ansible-playbook" ] || [ ! -f "$VENV/.complete" ]; then
+        log "creating the Python venv $VENV (pinned in requirements/dev.txt)"
+        rm -rf "$VENV"
+        /usr/bin/python3 -m venv "$VENV"
+        "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements/dev.txt"
+        touch "$VENV/.complete"
+    fi
+    export PATH="$VENV/bin:$PATH"
+}
+
+libvirt_answers() {
+    timeout 10 virsh -c qemu:///system version >/dev/null 2>&1
+}
+
+# Start virtlogd and libvirtd unless they already run (there is no systemd on these machines).
+# What this started is recorded in $STATE_DIR so stop_daemons_we_started stops only that.
+ensure_libvirtd() {
+    mkdir -p "$STATE_DIR"
+    if ! pgrep -x virtlogd >/dev/null; then
+        log "starting virtlogd"
+        virtlogd --daemon
+        echo virtlogd >>"$STATE_DIR/started-daemons"
+    fi
+    if ! libvirt_answers; then
+        log "starting libvirtd"
+        libvirtd --daemon
+        echo libvirtd >>"$STATE_DIR/started-daemons"
+        for _ in $(seq 1 60); do libvirt_answers && break; sleep 0.5; done
+        libvirt_answers || { log "libvirtd did not answer on qemu:///system"; return 1; }
+    fi
+}
+
+stop_daemons_we_started() {
+    [ -f "$STATE_DIR/started-daemons" ] || return 0
+    local daemon
+    for daemon in $(tac "$STATE_DIR/started-daemons" | awk '!seen[$0]++'); do
+        log "stopping $daemon (started by this run)"
+        pkill -x "$daemon" || true
+        for _ in $(seq 1 40); do pgrep -x "$daemon" >/dev/null || break; sleep 0.25; done
+    done
+    rm -f "$STATE_DIR/started-daemons"
+}
+
+# The small test guest: a Debian cloud kernel and a busybox initramfs (tests/testbed/guest_image.py).
+build_guest() {
+    # 'apt-get download' needs package lists; a machine that never ran 'apt-get update' has none.
+    apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -q >/dev/null
+    python3 "$ROOT/tests/testbed/guest_image.py" --cache-dir "$CACHE_DIR/guest"
+}
+
+setup_all() {
+    ensure_apt_packages
+    ensure_venv
+    ensure_libvirtd
+}

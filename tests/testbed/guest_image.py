@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Build the small test guest (a Debian cloud kernel and a busybox initramfs) from Debian packages.
+
+The packages are fetched with ``apt-get download`` (no other download) and unpacked with
+``dpkg-deb``; nothing is installed on the host. The initramfs is written by this script as a
+deterministic cpio archive, so the same inputs give the same bytes. Results are cached under
+``--cache-dir`` keyed by the kernel package version and the contents of the guest's init.
+
+Prints a JSON object: {"kernel": path, "initrd": path, "kernel_version": ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INIT_SCRIPT = os.path.join(HERE, "guest_init.sh")
+KERNEL_META_PACKAGE = "linux-image-cloud-amd64"
+BUSYBOX_PACKAGE = "busybox-static"
+# What the guest loads at boot, dependencies first (resolved from modules.dep).
+GUEST_MODULES = (
+    "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "sr_mod", "virtio_net",
+    "virtio_balloon", "virtio_console", "isofs", "vfat", "button", "evdev",
+)
+BUILDER_VERSION = "1"
+
+
+def run(*cmd, cwd=None):
+    return subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def kernel_package():
+    """The versioned kernel package the meta package points at, e.g. linux-image-6.1.0-56-cloud-amd64."""
+    for line in run("apt-cache", "depends", KERNEL_META_PACKAGE).splitlines():
+        line = line.strip()
+        if line.startswith("Depends: linux-image-"):
+            return line.split(": ", 1)[1]
+    raise SystemExit(f"cannot resolve {KERNEL_META_PACKAGE}; run 'apt-get update' first")
+
+
+def download_and_unpack(package, dest, downloads):
+    os.makedirs(downloads, exist_ok=True)
+    debs = glob.glob(os.path.join(downloads, f"{package}_*.deb"))
+    if not debs:
+        run("apt-get", "download", package, cwd=downloads)
+        debs = glob.glob(os.path.join(downloads, f"{package}_*.deb"))
+    run("dpkg-deb", "-x", sorted(debs)[-1], dest)
+
+
+def module_load_order(modules_dir, wanted):
+    """Resolve modules.dep so each module comes after what it depends on."""
+    deps = {}
+    with open(os.path.join(modules_dir, "modules.dep"), encoding="utf-8") as handle:
+        for line in handle:
+            path, _, rest = line.partition(":")
+            deps[path] = rest.split()
+    by_name = {os.path.basename(p).split(".ko")[0].replace("-", "_"): p for p in deps}
+    order = []
+
+    def visit(path):
+        for dep in deps[path]:
+            visit(dep)
+        if path not in order:
+            order.append(path)
+
+    for name in wanted:
+        visit(by_name[name])
+    return order
+
+
+class CpioWriter:
+    """Minimal deterministic 'newc' cpio writer (all files owned by root, mtime 0)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.inode = 1
+
+    def _entry(self, name, mode, data=b""):
+        header = "070701" + "".join(
+            f"{value:08X}" for value in (
+                self.inode, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0)
+        )
+        self.inode += 1
+        self.stream.write(header.encode() + name.encode() + b"\0")
+        self.stream.write(b"\0" * ((4 - (110 + len(name) + 1) % 4) % 4))
+        self.stream.write(data)
+        self.stream.write(b"\0" * ((4 - len(data) % 4) % 4))
+
+    def directory(self, name):
+        self._entry(name, 0o040755)
+
+    def file(self, name, data, mode=0o100644):
+        self._entry(name, mode, data)
+
+    def symlink(self, name, target):
+        self._entry(name, 0o120777, target.encode())
+
+    def close(self):
+        self._entry("TRAILER!!!", 0)
+
+
+def build_initrd(root, modules_dir, kernel_version, out_path):
+    order = module_load_order(modules_dir, GUEST_MODULES)
+    with open(INIT_SCRIPT, "rb") as handle:
+        init = handle.read()
+    with open(os.path.join(root, "bin", "busybox"), "rb") as handle:
+        busybox = handle.read()
+    with open(out_path + ".tmp", "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
+            cpio = CpioWriter(stream)
+            for directory in ("bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "sys", "tmp"):
+                cpio.directory(directory)
+            cpio.file("bin/busybox", busybox, 0o100755)
+            cpio.symlink("bin/sh", "busybox")
+            cpio.file("init", init, 0o100755)
+            names = []
+            for path in order:
+                name = os.path.basename(path)
+                with open(os.path.join(modules_dir, path), "rb") as handle:
+                    cpio.file(f"lib/modules/{name}", handle.read())
+                names.append(name)
+            cpio.file("etc/modules.order", ("\n".join(names) + "\n").encode())
+            cpio.close()
+    os.replace(out_path + ".tmp", out_path)
+    return kernel_version
+
+
+def build(cache_dir):
+    package = kernel_package()
+    with open(INIT_SCRIPT, "rb") as handle:
+        key_source = f"{BUILDER_VERSION}:{package}:".encode() + handle.read()
+    key = hashlib.sha256(key_source).hexdigest()[:16]
+    out_dir = os.path.join(cache_dir, f"guest-{key}")
+    result = {
+        "kernel": os.path.join(out_dir, "vmlinuz"),
+        "initrd": os.path.join(out_dir, "initrd.img"),
+        "kernel_package": package,
+    }
+    if os.path.exists(result["kernel"]) and os.path.exists(result["initrd"]):
+        return result
+    os.makedirs(cache_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir) as staging:
+        downloads = os.path.join(cache_dir, "debs")
+        download_and_unpack(package, staging, downloads)
+        download_and_unpack(BUSYBOX_PACKAGE, staging, downloads)
+        kernels = glob.glob(os.path.join(staging, "boot", "vmlinuz-*"))
+        kernel_version = os.path.basename(kernels[0])[len("vmlinuz-"):]
+        modules_dir = os.path.join(staging, "lib", "modules", kernel_version)
+        # The package ships no modules.dep (its postinst runs depmod); make one in the staging tree.
+        run("depmod", "--basedir", staging, kernel_version)
+        build_dir = tempfile.mkdtemp(dir=cache_dir)
+        os.chmod(build_dir, 0o755)  # QEMU runs as libvirt-qemu and must reach the files
+        shutil.copyfile(kernels[0], os.path.join(build_dir, "vmlinuz"))
+        build_initrd(staging, modules_dir, kernel_version, os.path.join(build_dir, "initrd.img"))
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.rename(build_dir, out_dir)
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache-dir", default=os.environ.get(
+        "VIRTOPS_GUEST_CACHE", "/var/cache/virtops-libvirt/guest"))
+    args = parser.parse_args(argv)
+    json.dump(build(args.cache_dir), sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+#!/bin/sh
+# /init of the virtops test guest (busybox). Everything it reports goes to the serial console as
+# lines starting with "VIRTOPS-", so tests can prove what the guest saw:
+#   VIRTOPS-BOOTED boot_id=<id>          init is running
+#   VIRTOPS-CMDLINE <kernel command line>
+#   VIRTOPS-DISK name=<vdX|sdX> serial=<serial> sectors=<512-byte sectors>   (once per disk at boot)
+#   VIRTOPS-DISK-ADDED / VIRTOPS-DISK-REMOVED name=... serial=...           (hot-plug, polled each second)
+#   VIRTOPS-NIC name=<ethN> mac=<mac>
+#   VIRTOPS-FILE <path> <content line>   files of any mounted iso9660/vfat disk labelled config-2 or cidata
+#   VIRTOPS-TICK <n> boot_id=<id>        a counter every second (continuity across migration)
+#   VIRTOPS-POWEROFF                     the ACPI power button was pressed; the guest powers off
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /mnt /tmp
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+# Modules in dependency order (written by the image builder).
+while read -r module; do
+    insmod "/lib/modules/$module" 2>/dev/null
+done < /etc/modules.order
+
+boot_id=$(cat /proc/sys/kernel/random/boot_id)
+echo "VIRTOPS-BOOTED boot_id=$boot_id"
+echo "VIRTOPS-CMDLINE $(cat /proc/cmdline)"
+
+disk_serial() {
+    if [ -r "/sys/block/$1/serial" ]; then
+        cat "/sys/block/$1/serial"
+    elif [ -r "/sys/block/$1/device/vpd_pg80" ]; then
+        # SCSI unit serial number page: 4 header bytes, then the serial.
+        tail -c +5 "/sys/block/$1/device/vpd_pg80" | tr -d '\000'
+    fi
+}
+
+list_disks() {
+    for path in /sys/block/vd* /sys/block/sd* /sys/block/sr*; do
+        [ -e "$path" ] || continue
+        name=${path##*/}
+        echo "name=$name serial=$(disk_serial "$name") sectors=$(cat "$path/size")"
+    done
+}
+
+show_config_drives() {
+    for path in /sys/block/vd* /sys/block/sd* /sys/block/sr*; do
+        [ -e "$path" ] || continue
+        name=${path##*/}
+        mkdir -p "/mnt/$name"
+        for fstype in iso9660 vfat; do
+            mount -o ro -t "$fstype" "/dev/$name" "/mnt/$name" 2>/dev/null && break
+        done
+        if grep -q " /mnt/$name " /proc/mounts; then
+            find "/mnt/$name" -type f | sort | while read -r file; do
+                while IFS= read -r line || [ -n "$line" ]; do
+                    echo "VIRTOPS-FILE ${file#/mnt/"$name"} $line"
+                done < "$file"
+            done
+            umount "/mnt/$name"
+        fi
+    done
+}
+
+list_disks | while read -r line; do echo "VIRTOPS-DISK $line"; done
+show_config_drives
+for path in /sys/class/net/*; do
+    name=${path##*/}
+    [ "$name" = lo ] && continue
+    echo "VIRTOPS-NIC name=$name mac=$(cat "$path/address")"
+done
+
+# React to the ACPI power button (libvirt's graceful shutdown) by powering off.
+for event in /sys/class/input/event*; do
+    [ -e "$event/device/name" ] || continue
+    if [ "$(cat "$event/device/name")" = "Power Button" ]; then
+        (dd "if=/dev/input/${event##*/}" bs=24 count=1 >/dev/null 2>&1
+         echo "VIRTOPS-POWEROFF"; sync; poweroff -f) &
+    fi
+done
+
+known=$(list_disks | cut -d' ' -f1,2)
+tick=0
+while true; do
+    sleep 1
+    tick=$((tick + 1))
+    echo "VIRTOPS-TICK $tick boot_id=$boot_id"
+    now=$(list_disks | cut -d' ' -f1,2)
+    if [ "$now" != "$known" ]; then
+        echo "$now" | while read -r line; do
+            [ -n "$line" ] && ! echo "$known" | grep -qxF "$line" && echo "VIRTOPS-DISK-ADDED $line"
+        done
+        echo "$known" | while read -r line; do
+            [ -n "$line" ] && ! echo "$now" | grep -qxF "$line" && echo "VIRTOPS-DISK-REMOVED $line"
+        done
+        known=$now
+    fi
+done

@@ -169,10 +169,7 @@ def undefine(conn, dom, remove_storage, check_mode, is_local):
     if dom.isPersistent():
         actions.append("undefine")
         if not check_mode:
-            flags = 0
-            for name in ("MANAGED_SAVE", "SNAPSHOTS_METADATA", "NVRAM", "CHECKPOINTS_METADATA"):
-                flags |= getattr(libvirt, "VIR_DOMAIN_UNDEFINE_" + name, 0)
-            dom.undefineFlags(flags)
+            _undefine_with_metadata(dom)
     removed_sources = []
     for disk in removed:
         actions.append("delete %s" % disk.source())
@@ -180,6 +177,29 @@ def undefine(conn, dom, remove_storage, check_mode, is_local):
         if not check_mode:
             _delete_disk(conn, disk, is_local)
     return actions, removed_sources, kept
+
+
+def _undefine_with_metadata(dom):
+    """Undefine along with managed save, snapshot/checkpoint metadata and NVRAM.
+
+    Drivers that do not know a flag refuse the whole call ('unsupported flags'); retry with the
+    flags every driver has, so nothing is left behind where it can be removed.
+    """
+    attempts = (
+        ("MANAGED_SAVE", "SNAPSHOTS_METADATA", "NVRAM", "CHECKPOINTS_METADATA"),
+        ("MANAGED_SAVE", "SNAPSHOTS_METADATA"),
+    )
+    for names in attempts:
+        flags = 0
+        for name in names:
+            flags |= getattr(libvirt, "VIR_DOMAIN_UNDEFINE_" + name, 0)
+        try:
+            dom.undefineFlags(flags)
+            return
+        except libvirt.libvirtError as exc:
+            if not is_error(exc, "INVALID_ARG", "NO_SUPPORT"):
+                raise
+    dom.undefine()
 
 
 def _delete_disk(conn, disk, is_local):

@@ -11,7 +11,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import
     XmlModelError, format_changes,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.domain import (
-    METADATA_NAMESPACE, METADATA_PREFIX, DomainConfig, metadata_xml,
+    METADATA_NAMESPACE, METADATA_PREFIX, PENDING_NAMESPACE, PENDING_PREFIX, DomainConfig,
+    metadata_xml, pending_restart_xml,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
     VirtopsError, error_text, is_error, libvirt,
@@ -20,11 +21,13 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle i
     Transition, state_name, undefine,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import (
-    DEFINITION_OPTIONS, DomainSpecBuilder, check_identity, creation_defaults, resolve_against_live,
+    DEFINITION_OPTIONS, DomainSpecBuilder, check_identity, check_limits, creation_defaults,
+    resolve_against_live,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import (
     is_local_uri, resolve_virt_type,
 )
+
 
 def lookup_domain(conn, name):
     """The domain called ``name``, or None when there is none."""
@@ -38,6 +41,13 @@ def lookup_domain(conn, name):
 
 def inactive_config(dom):
     return DomainConfig.from_xml(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+
+
+def pending_restart_fields(dom):
+    """Fields changed in the definition while the domain ran, recorded in its live metadata."""
+    if not dom.isActive():
+        return []
+    return DomainConfig.from_xml(dom.XMLDesc(0)).pending_restart or []
 
 
 def domain_summary(dom):
@@ -63,6 +73,7 @@ def domain_summary(dom):
                          model=i.model, filter=i.filterref.filter if i.filterref else None)
                     for i in config.interfaces],
         metadata=config.metadata or {},
+        pending_restart=config.pending_restart or [],
     )
 
 
@@ -92,8 +103,13 @@ class DomainManager:
             self._autostart(dom)
             self._run_state(dom)
             self._describe(dom)
-        else:  # check mode, domain not yet defined
-            self.result["state"] = p["state"] if p["state"] != "present" else "shutoff"
+        else:  # check mode, domain not yet defined: say what the real run would do after define
+            if p["state"] == "saved":
+                raise VirtopsError("domain %s would be new and shut off: only a running or paused "
+                                   "domain can be saved (managed save)" % p["name"])
+            if p["state"] in ("running", "paused"):
+                self._changed("start")
+            self.result["state"] = "shutoff" if p["state"] == "present" else p["state"]
         self.result["diff"] = self.diff
         return self.result
 
@@ -161,6 +177,7 @@ class DomainManager:
             self.result["changes"] = [path for path, _old, _new in changes]
             self.diff.update(format_changes(changes))
             desired.apply_to(live)
+            check_limits(live)
             self._changed("update definition")
             if not self.check_mode:
                 try:
@@ -188,6 +205,7 @@ class DomainManager:
         if probe is not None:
             self.result["kvm_probe"] = probe
         desired = creation_defaults(DomainSpecBuilder(self.conn, p, virt_type, self.is_local).build())
+        check_limits(desired)
         xml = desired.to_xml()
         self._changed("define")
         self.diff.update(before="", after=xml)
@@ -201,16 +219,15 @@ class DomainManager:
 
     # -- live changes of a running domain -------------------------------------------------------
     def _apply_live(self, dom, desired, persistent_changes):
-        """Apply what can change while the guest runs; report the rest as needing a restart."""
-        active = DomainConfig.from_xml(dom.XMLDesc(0))
-        pending = desired.changes(active)
-        if desired.cpu is not None and desired.cpu.mode in ("host-model", "host-passthrough"):
-            # libvirt expands these modes at start, so the running CPU never reads the same.
-            persistent_cpu = set(path for path, _o, _n in persistent_changes if path.startswith("cpu."))
-            pending = [c for c in pending if not c[0].startswith("cpu.") or c[0] in persistent_cpu]
-        restart = []
+        """Apply this run's definition changes that can change while the guest runs; the rest
+        need a restart and are remembered in the running domain's metadata until it restarts.
+
+        The running XML itself cannot tell what is pending: libvirt rewrites it at start (CPU
+        expansion, balloon size, probed formats), so comparing with it would never settle.
+        """
+        restart = set(pending_restart_fields(dom))
         live_flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
-        for path, _old, new in pending:
+        for path, _old, new in persistent_changes:
             if path == "current_memory_kib":
                 self._live_action("set current memory", dom.setMemoryFlags, new, live_flags)
             elif path == "current_vcpus":
@@ -225,10 +242,13 @@ class DomainManager:
                 disk_xml = self._live_disk_xml(dom, desired, path)
                 self._live_action("change media", dom.updateDeviceFlags, disk_xml, live_flags)
             else:
-                restart.append(path)
+                restart.add(path)
+        if restart and not self.check_mode and restart != set(pending_restart_fields(dom)):
+            dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, pending_restart_xml(restart),
+                            PENDING_PREFIX, PENDING_NAMESPACE, live_flags)
         if restart:
             self.result["needs_restart"] = True
-            self.result["restart_fields"] = sorted(set(restart))
+            self.result["restart_fields"] = sorted(restart)
 
     def _live_action(self, action, call, *args):
         self._changed(action + " (live)")

@@ -142,13 +142,8 @@ class DomainSpecBuilder:
         p = self.params
         _check_positive(p["vcpus"], "vcpus")
         _check_positive(p["current_vcpus"], "current_vcpus")
-        if p["vcpus"] and p["current_vcpus"] and p["current_vcpus"] > p["vcpus"]:
-            raise VirtopsError("current_vcpus (%s) cannot exceed vcpus (%s)" % (p["current_vcpus"], p["vcpus"]))
         memory = _mib_to_kib(p["memory_mb"], "memory_mb")
         current = _mib_to_kib(p["current_memory_mb"], "current_memory_mb")
-        if memory and current and current > memory:
-            raise VirtopsError("current_memory_mb (%s) cannot exceed memory_mb (%s)"
-                               % (p["current_memory_mb"], p["memory_mb"]))
         if p["metadata"] is not None:
             for key in p["metadata"]:
                 if not _is_xml_name(key):
@@ -381,6 +376,15 @@ def creation_defaults(desired):
     elif desired.os.type is None:
         desired.os.type = "hvm"
     return desired
+
+
+def check_limits(config):
+    """Refuse current memory/vCPUs above the maximum, as the (merged) definition has them."""
+    if config.memory_kib and config.current_memory_kib and config.current_memory_kib > config.memory_kib:
+        raise VirtopsError("current_memory_mb (%d MiB) cannot exceed memory_mb (%d MiB)"
+                           % (config.current_memory_kib // 1024, config.memory_kib // 1024))
+    if config.vcpus and config.current_vcpus and config.current_vcpus > config.vcpus:
+        raise VirtopsError("current_vcpus (%d) cannot exceed vcpus (%d)" % (config.current_vcpus, config.vcpus))
 
 
 def resolve_against_live(desired, live):

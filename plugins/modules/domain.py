@@ -24,7 +24,7 @@ description:
   - Every state change waits until libvirt reports the target state, or fails after O(timeout)
     saying which state the domain is in.
 author:
-  - virtops.libvirt developers
+  - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
   - virtops.libvirt.connection
 attributes:
@@ -292,12 +292,12 @@ options:
             type: str
             required: true
           parameters:
-            description: Filter parameters, for example C({IP: 10.0.0.5}).
+            description: "Filter parameters, for example C({IP: 10.0.0.5})."
             type: dict
             default: {}
   devices_exclusive:
     description:
-      - When true, O(disks) and O(interfaces), where given, are the complete lists: devices
+      - When true, O(disks) and O(interfaces), where given, are the complete lists; devices
         of those kinds that are not listed are removed from the definition (their images stay).
     type: bool
     default: false

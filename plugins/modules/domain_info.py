@@ -18,7 +18,7 @@ description:
     run - and whether KVM really runs guests here (the probe behind
     C(virt_type=auto) of M(virtops.libvirt.domain)).
 author:
-  - virtops.libvirt developers
+  - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
   - virtops.libvirt.connection
 attributes:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the small test guest (a Debian cloud kernel and a busybox initramfs) from Debian packages.
 
 The packages are fetched with ``apt-get download`` (no other download) and unpacked with
@@ -61,7 +60,7 @@ def module_load_order(modules_dir, wanted):
     deps = {}
     with open(os.path.join(modules_dir, "modules.dep"), encoding="utf-8") as handle:
         for line in handle:
-            path, _, rest = line.partition(":")
+            path, _sep, rest = line.partition(":")
             deps[path] = rest.split()
     by_name = {os.path.basename(p).split(".ko")[0].replace("-", "_"): p for p in deps}
     order = []

@@ -153,4 +153,3 @@ class ControllerConfig(ConfigObject):
 
     def key(self):
         return "%s%s" % (self.type, self.index if self.index is not None else 0)
-

@@ -18,6 +18,10 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.devices imp
 # Namespace of the key/value metadata this collection keeps in <metadata>.
 METADATA_NAMESPACE = "urn:virtops:libvirt:instance:1"
 METADATA_PREFIX = "virtops"
+# Written only into a running domain's live metadata: definition fields changed since it
+# started. A restart rebuilds the live metadata from the definition, which clears it.
+PENDING_NAMESPACE = "urn:virtops:libvirt:pending-restart:1"
+PENDING_PREFIX = "virtopspending"
 
 
 class BootDevice(ConfigObject):
@@ -55,12 +59,47 @@ class FeaturesConfig(ConfigObject):
     )
 
 
-def metadata_xml(values):
-    """The <virtops:instance> element for ``values`` as text (for live setMetadata)."""
-    container = etree.Element("{%s}instance" % METADATA_NAMESPACE, nsmap={METADATA_PREFIX: METADATA_NAMESPACE})
+def _element(tag, namespace, prefix, namespaced):
+    if namespaced:
+        return etree.Element("{%s}%s" % (namespace, tag), nsmap={prefix: namespace})
+    return etree.Element(tag)
+
+
+def metadata_xml(values, namespaced=False):
+    """The <instance> element for ``values`` as text.
+
+    Without ``namespaced`` it is the form virDomainSetMetadata takes (libvirt adds the
+    namespace from its key and URI arguments); with it, the form inside a domain's XML.
+    """
+    container = _element("instance", METADATA_NAMESPACE, METADATA_PREFIX, namespaced)
     for key in sorted(values or {}):
-        etree.SubElement(container, "{%s}%s" % (METADATA_NAMESPACE, key)).text = values[key]
+        tag = "{%s}%s" % (METADATA_NAMESPACE, key) if namespaced else key
+        etree.SubElement(container, tag).text = values[key]
     return etree.tostring(container, encoding="unicode")
+
+
+def pending_restart_xml(fields):
+    """The live-only <restart fields='...'/> marker, in virDomainSetMetadata's form."""
+    element = _element("restart", PENDING_NAMESPACE, PENDING_PREFIX, False)
+    element.set("fields", " ".join(sorted(fields)))
+    return etree.tostring(element, encoding="unicode")
+
+
+class PendingRestartField(Field):
+    """Read-only view of the pending-restart marker (written live with setMetadata)."""
+
+    def __init__(self, name):
+        super(PendingRestartField, self).__init__(name, label=name)
+
+    def read(self, element):
+        marker = element.find("metadata/{%s}restart" % PENDING_NAMESPACE)
+        return None if marker is None else sorted((marker.get("fields") or "").split())
+
+    def write(self, element, value):
+        pass  # never part of a definition this collection writes
+
+    def changes(self, desired, live, prefix):
+        return []
 
 
 class MetadataField(Field):
@@ -89,7 +128,7 @@ class MetadataField(Field):
             metadata = element.find("metadata")
             if metadata is None:
                 metadata = etree.SubElement(element, "metadata")
-            metadata.append(etree.fromstring(metadata_xml(value)))
+            metadata.append(etree.fromstring(metadata_xml(value, namespaced=True)))
         metadata = element.find("metadata")
         if metadata is not None and len(metadata) == 0:
             element.remove(metadata)
@@ -116,6 +155,7 @@ class DomainConfig(ConfigObject):
         Child("features", "features", FeaturesConfig),
         Child("cpu", "cpu", CpuConfig, replace=True),
         MetadataField("metadata"),
+        PendingRestartField("pending_restart"),
         Field("emulator", path="devices/emulator"),
         ChildList("disks", "devices/disk", DiskConfig),
         ChildList("controllers", "devices/controller", ControllerConfig),

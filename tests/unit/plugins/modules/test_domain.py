@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The domain and domain_info modules, run in-process against libvirt's test:///default driver.
+
+The test driver keeps its state for the life of this process, so define -> re-run idempotence
+and check mode can be shown here quickly; the same is proven on a real libvirtd by the
+integration targets.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import uuid
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.virtops.libvirt.plugins.modules import domain as domain_module
+from ansible_collections.virtops.libvirt.plugins.modules import domain_info as domain_info_module
+
+libvirt = pytest.importorskip("libvirt")
+
+URI = "test:///default"
+
+
+def run(module, capsys, **args):
+    """Run a module's main() with ``args``; returns its JSON result (exit or fail)."""
+    args.setdefault("uri", URI)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            module.main()
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def test_domain():
+    """A fresh persistent domain of the test driver, removed afterwards."""
+    name = "unit-%s" % uuid.uuid4().hex[:8]
+    conn = libvirt.open(URI)
+    conn.defineXML(
+        "<domain type='test'><name>%s</name><memory unit='MiB'>128</memory><vcpu>2</vcpu>"
+        "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+        "<source file='/guest/%s.img'/><target dev='vda' bus='virtio'/></disk></devices></domain>"
+        % (name, name))
+    yield name
+    try:
+        dom = conn.lookupByName(name)
+        if dom.isActive():
+            dom.destroy()
+        dom.undefine()
+    except libvirt.libvirtError:
+        pass
+    conn.close()
+
+
+def test_update_is_applied_once_and_then_idempotent(test_domain, capsys):
+    first = run(domain_module, capsys, name=test_domain, memory_mb=256, title="unit", metadata={"a": "1"})
+    assert first["changed"] is True
+    assert first["changes"] == ["title", "memory_kib", "metadata"]
+    assert first["diff"]["before"] == "memory_kib: 131072\n"
+    assert "memory_kib: 262144" in first["diff"]["after"]
+    assert first["domain"]["memory_mb"] == 256
+    second = run(domain_module, capsys, name=test_domain, memory_mb=256, title="unit", metadata={"a": "1"})
+    assert second["changed"] is False
+    assert second["changes"] == []
+
+
+def test_check_mode_reports_and_changes_nothing(test_domain, capsys):
+    result = run(domain_module, capsys, name=test_domain, memory_mb=512, _ansible_check_mode=True)
+    assert result["changed"] is True
+    assert result["changes"] == ["memory_kib"]
+    after = run(domain_info_module, capsys, name=test_domain, host=False)
+    assert after["domains"][0]["memory_mb"] == 128
+
+
+def test_running_domain_reports_needs_restart(test_domain, capsys):
+    assert run(domain_module, capsys, name=test_domain, state="running")["state"] == "running"
+    result = run(domain_module, capsys, name=test_domain, vcpus=4)
+    assert result["changed"] is True
+    assert result["needs_restart"] is True
+    assert result["restart_fields"] == ["vcpus"]
+    again = run(domain_module, capsys, name=test_domain, vcpus=4)
+    assert again["changed"] is False
+    assert again["needs_restart"] is True
+    assert again["domain"]["pending_restart"] == ["vcpus"]
+    live_only = run(domain_module, capsys, name=test_domain, title="now", metadata={"k": "v"})
+    assert live_only["actions"] == ["update definition", "set title (live)", "set metadata (live)"]
+    assert live_only["restart_fields"] == ["vcpus"]  # still pending from before
+    assert (live_only["domain"]["title"], live_only["domain"]["metadata"]) == ("now", {"k": "v"})
+    run(domain_module, capsys, name=test_domain, state="shutoff", timeout=10)
+    rebooted = run(domain_module, capsys, name=test_domain, state="running", vcpus=4)
+    assert rebooted["changed"] is True and rebooted["actions"] == ["start"]
+    assert rebooted["needs_restart"] is False
+    assert rebooted["domain"]["vcpus"] == 4
+
+
+@pytest.mark.parametrize("path,expected_actions", [
+    (["running", "paused", "running"], [["start"], ["suspend"], ["resume"]]),
+    # (the test driver cannot start a domain paused; that path runs in the integration tests)
+    (["running", "paused", "shutoff"], [["start"], ["suspend"], ["resume", "shutdown"]]),
+    (["running", "saved", "running"], [["start"], ["managed save"], ["restore managed save"]]),
+])
+def test_state_transitions(test_domain, capsys, path, expected_actions):
+    for state, actions in zip(path, expected_actions):
+        result = run(domain_module, capsys, name=test_domain, state=state, timeout=10)
+        assert result["state"] == state, result
+        assert result["actions"] == actions
+
+
+def test_absent_keeps_storage_by_default(test_domain, capsys):
+    result = run(domain_module, capsys, name=test_domain, state="absent")
+    assert result["changed"] is True
+    assert result["actions"] == ["undefine"]
+    assert result["removed_storage"] == []
+    assert result["kept_storage"] == [{"source": "/guest/%s.img" % test_domain, "reason": "remove_storage is false"}]
+    assert run(domain_module, capsys, name=test_domain, state="absent")["changed"] is False
+
+
+def test_xml_escape_hatch_defines_and_reports_no_change_on_rerun(test_domain, capsys):
+    conn = libvirt.open(URI)
+    xml = conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    assert run(domain_module, capsys, name=test_domain, xml=xml)["changed"] is False
+    changed = run(domain_module, capsys, name=test_domain, xml=xml.replace("<vcpu placement='static'>2", "<vcpu>3"))
+    assert changed["changed"] is True
+    assert "<vcpu placement='static'>3</vcpu>" in changed["diff"]["after"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (dict(memory_mb=0), "memory_mb must be a positive number of MiB, got 0"),
+    (dict(vcpus=1, current_vcpus=2), r"current_vcpus \(2\) cannot exceed vcpus \(1\)"),
+    (dict(cpu=dict(mode="host-model", model="qemu64")), "cpu.model is only used with cpu.mode=custom"),
+    (dict(serial_console=dict(type="file")), "serial_console.type=file needs serial_console.path"),
+    (dict(interfaces=[dict(network="default", bridge="br0")]), r"interfaces\[0\]: give exactly one of network or bridge"),
+    (dict(disks=[dict(path="/a", pool="p", volume="v")]), r"disks\[0\]: give either path or pool\+volume"),
+    (dict(disks=[dict(pool="nope", volume="v")]), r"disks\[0\]: volume v in pool nope cannot be used"),
+    (dict(metadata={"bad key": "x"}), "metadata key 'bad key' is not usable as an XML element name"),
+])
+def test_bad_input_fails_clearly_and_changes_nothing(test_domain, capsys, args, message):
+    result = run(domain_module, capsys, name=test_domain, **args)
+    assert result["failed"] is True
+    assert result.get("exception") is None
+    assert re.search(message, result["msg"]), result["msg"]
+    info = run(domain_info_module, capsys, name=test_domain, host=False)
+    assert (info["domains"][0]["memory_mb"], info["domains"][0]["vcpus"]) == (128, 2)
+
+
+def test_unreachable_uri_is_a_clear_error(capsys):
+    result = run(domain_module, capsys, name="x", state="running", uri="qemu+unix:///system?socket=/nonexistent/sock")
+    assert result["failed"] is True
+    assert result["msg"].startswith("cannot connect to libvirt at uri=qemu+unix:///system?socket=/nonexistent/sock")
+
+
+def test_domain_info_filters(test_domain, capsys):
+    run(domain_module, capsys, name=test_domain, state="running")
+    run(domain_module, capsys, name=test_domain, state="paused")
+    paused = run(domain_info_module, capsys, name="unit-*", states=["paused"], host=False)
+    assert test_domain in [d["name"] for d in paused["domains"]]
+    shutoff = run(domain_info_module, capsys, name=test_domain, states=["shutoff"], host=False)
+    assert shutoff["domains"] == []

@@ -4,7 +4,6 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${VIRTOPS_CACHE_DIR:-/var/cache/virtops-libvirt}
-STATE_DIR=${VIRTOPS_STATE_DIR:-/run/virtops-libvirt}
 
 APT_PACKAGES=(
     # libvirt and QEMU (the hypervisor under test)
@@ -53,32 +52,33 @@ libvirt_answers() {
 }
 
 # Start virtlogd and libvirtd unless they already run (there is no systemd on these machines).
-# What this started is recorded in $STATE_DIR so stop_daemons_we_started stops only that.
+# A caller that wants to stop them again sets STARTED_DAEMONS_FILE: what this call started is
+# recorded there, so stop_daemons_we_started stops exactly that and nothing else.
+STARTED_DAEMONS_FILE=${STARTED_DAEMONS_FILE:-/dev/null}
 ensure_libvirtd() {
-    mkdir -p "$STATE_DIR"
     if ! pgrep -x virtlogd >/dev/null; then
         log "starting virtlogd"
         virtlogd --daemon
-        echo virtlogd >>"$STATE_DIR/started-daemons"
+        echo virtlogd >>"$STARTED_DAEMONS_FILE"
     fi
     if ! libvirt_answers; then
         log "starting libvirtd"
         libvirtd --daemon
-        echo libvirtd >>"$STATE_DIR/started-daemons"
+        echo libvirtd >>"$STARTED_DAEMONS_FILE"
         for _ in $(seq 1 60); do libvirt_answers && break; sleep 0.5; done
         libvirt_answers || { log "libvirtd did not answer on qemu:///system"; return 1; }
     fi
 }
 
 stop_daemons_we_started() {
-    [ -f "$STATE_DIR/started-daemons" ] || return 0
+    [ -f "$STARTED_DAEMONS_FILE" ] || return 0
     local daemon
-    for daemon in $(tac "$STATE_DIR/started-daemons" | awk '!seen[$0]++'); do
+    for daemon in $(tac "$STARTED_DAEMONS_FILE" | awk '!seen[$0]++'); do
         log "stopping $daemon (started by this run)"
         pkill -x "$daemon" || true
         for _ in $(seq 1 40); do pgrep -x "$daemon" >/dev/null || break; sleep 0.25; done
     done
-    rm -f "$STATE_DIR/started-daemons"
+    rm -f "$STARTED_DAEMONS_FILE"
 }
 
 # The small test guest: a Debian cloud kernel and a busybox initramfs (tests/testbed/guest_image.py).

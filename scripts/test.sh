@@ -11,11 +11,10 @@ set -euo pipefail
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(sanity lint docs units integration)
 
-setup_all
-
+WORK=$(mktemp -d /tmp/virtops-test.XXXXXX)
+STARTED_DAEMONS_FILE="$WORK/started-daemons"
 # ansible-test wants the collection at .../ansible_collections/NAMESPACE/NAME: test a copy of the
 # working tree (tracked and untracked-but-not-ignored files) so the checkout stays clean.
-WORK=$(mktemp -d /tmp/virtops-test.XXXXXX)
 COLLECTION="$WORK/ansible_collections/virtops/libvirt"
 IT_WORKDIR="$CACHE_DIR/it-work"
 export ANSIBLE_HOME="$WORK/ansible-home"  # keep ansible-lint/molecule caches out of ~/.ansible
@@ -30,6 +29,8 @@ cleanup() {
     exit $rc
 }
 trap cleanup EXIT
+
+setup_all
 
 mkdir -p "$COLLECTION"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
@@ -97,3 +98,4 @@ for stage in "${stages[@]}"; do
     run_stage "$stage"
 done
 log "all stages passed: ${stages[*]}"
+echo "stages: ${#stages[@]} passed, 0 failed"

@@ -112,4 +112,6 @@ class LibvirtModule:
                     self.conn.close()
                 except libvirt.libvirtError:
                     pass
+        for warning in result.pop("warnings", []):
+            self.module.warn(warning)
         self.module.exit_json(**result)

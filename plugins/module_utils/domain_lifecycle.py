@@ -95,7 +95,11 @@ class Transition:
         if current == "crashed":
             self._do("destroy crashed", self.dom.destroy)
         action = self._start()
-        return self._expect(("running",), action)
+        if self._expect(("running", "paused"), action) == "paused":
+            # A managed save taken while paused restores paused.
+            self._do("resume", self.dom.resume)
+            return self._expect(("running",), "resume")
+        return "running"
 
     def _to_paused(self, current):
         if current in ("shutoff", "saved", "crashed"):

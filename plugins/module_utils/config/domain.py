@@ -164,3 +164,8 @@ class DomainConfig(ConfigObject):
         ChildList("consoles", "devices/console", ConsoleConfig, label="console", authoritative=True),
         ChildList("graphics", "devices/graphics", GraphicsConfig, authoritative=True),
     )
+
+    def after_parse(self, element):
+        # libvirt drops <vcpu current='N'> when N equals the maximum; it still means N.
+        if self.current_vcpus is None and self.vcpus is not None:
+            self.current_vcpus = self.vcpus

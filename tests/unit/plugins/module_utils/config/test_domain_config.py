@@ -189,3 +189,10 @@ def test_flags_and_absent_values_write_and_remove():
 def test_bad_xml_is_reported(text, message):
     with pytest.raises(XmlModelError, match=message):
         DomainConfig.from_xml(text)
+
+
+def test_current_vcpus_defaults_to_the_maximum():
+    # libvirt drops current='N' when N equals the maximum, so a request for N must still match.
+    parsed = DomainConfig.from_xml("<domain><name>v</name><vcpu placement='static'>2</vcpu></domain>")
+    assert parsed.current_vcpus == 2
+    assert DomainConfig(vcpus=2, current_vcpus=2).changes(parsed) == []

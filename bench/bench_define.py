@@ -1,0 +1,129 @@
+"""Define N domains, then re-run: virtops.libvirt.domain against community.libvirt.virt.
+
+Both run as one ansible-playbook task looping over N domains, on the same local libvirtd, with
+the same ansible-core version, each from its own venv. Domains are named virtops-bench-* and
+removed afterwards. Prints wall-clock seconds and the ratio ours/peer for each phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import libvirt
+
+PREFIX = "virtops-bench-"
+
+OURS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Define the domains
+      virtops.libvirt.domain:
+        name: "{{ item }}"
+        virt_type: qemu
+        memory_mb: 64
+        vcpus: 1
+        features: {acpi: true, apic: true}
+        serial_console: {type: pty}
+      loop: "{{ names }}"
+"""
+
+PEER_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Define the domains
+      community.libvirt.virt:
+        command: define
+        xml: "{{ lookup('template', 'domain.xml.j2') }}"
+      loop: "{{ names }}"
+"""
+
+# The same definition as OURS_PLAYBOOK asks for (what creation_defaults adds included).
+PEER_TEMPLATE = """<domain type='qemu'>
+  <name>{{ item }}</name>
+  <memory unit='KiB'>65536</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+  <features><acpi/><apic/></features>
+  <devices>
+    <serial type='pty'><target type='isa-serial' port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+  </devices>
+</domain>
+"""
+
+
+def run_playbook(venv, playbook, names, workdir, env):
+    command = [os.path.join(venv, "bin", "ansible-playbook"), "-i", "localhost,", "-c", "local",
+               "-e", json.dumps({"names": names, "ansible_python_interpreter": os.path.join(venv, "bin", "python")}),
+               playbook]
+    start = time.monotonic()
+    proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit("%s failed:\n%s%s" % (playbook, proc.stdout[-3000:], proc.stderr[-2000:]))
+    changed = int(proc.stdout.rsplit("changed=", 1)[1].split()[0])
+    return elapsed, changed
+
+
+def cleanup(conn):
+    for dom in conn.listAllDomains(0):
+        if dom.name().startswith(PREFIX):
+            if dom.isActive():
+                dom.destroy()
+            dom.undefine()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--ours-venv", required=True)
+    parser.add_argument("--peer-venv", required=True)
+    args = parser.parse_args()
+
+    libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+    conn = libvirt.open("qemu:///system")
+    cleanup(conn)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="virtops-bench-") as workdir:
+        collections = os.path.join(workdir, "collections", "ansible_collections", "virtops")
+        os.makedirs(collections)
+        os.symlink(args.root, os.path.join(collections, "libvirt"))
+        for name, text in (("ours.yml", OURS_PLAYBOOK), ("peer.yml", PEER_PLAYBOOK),
+                           ("domain.xml.j2", PEER_TEMPLATE)):
+            with open(os.path.join(workdir, name), "w") as handle:
+                handle.write(text)
+        base_env = dict(os.environ, ANSIBLE_HOME=os.path.join(workdir, "ansible-home"),
+                        ANSIBLE_NOCOLOR="1")
+        ours_env = dict(base_env, ANSIBLE_COLLECTIONS_PATH=os.path.join(workdir, "collections"))
+        try:
+            for tool, venv, playbook, env in (
+                    ("virtops.libvirt.domain", args.ours_venv, "ours.yml", ours_env),
+                    ("community.libvirt.virt", args.peer_venv, "peer.yml", base_env)):
+                names = ["%s%s-%03d" % (PREFIX, os.path.splitext(playbook)[0], i) for i in range(args.count)]
+                first = run_playbook(venv, playbook, names, workdir, env)
+                rerun = run_playbook(venv, playbook, names, workdir, env)
+                results[tool] = dict(define=first, rerun=rerun)
+        finally:
+            cleanup(conn)
+
+    ours, peer = results["virtops.libvirt.domain"], results["community.libvirt.virt"]
+    print("benchmark: define %d domains, then re-run unchanged (wall seconds, one playbook each)" % args.count)
+    print("%-24s %12s %10s %12s %10s" % ("tool", "define s", "changed", "re-run s", "changed"))
+    for tool, data in results.items():
+        define, rerun = data["define"], data["rerun"]
+        print("%-24s %12.2f %10d %12.2f %10d" % (tool, define[0], define[1], rerun[0], rerun[1]))
+    print("ratio ours/peer: define %.2f, re-run %.2f" % (
+        ours["define"][0] / peer["define"][0], ours["rerun"][0] / peer["rerun"][0]))
+
+
+if __name__ == "__main__":
+    main()

@@ -29,7 +29,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.domain impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
     VirtopsError, error_text, is_error, libvirt,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import VIRT_TYPES
+from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import (
+    VIRT_TYPES, canonical_machine,
+)
 
 BUSES = ("virtio", "scsi", "sata")
 TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd"}
@@ -182,7 +184,7 @@ class DomainSpecBuilder:
         config = OsConfig(
             type="hvm",
             arch=p["arch"],
-            machine=p["machine"],
+            machine=canonical_machine(self.conn, p["arch"], p["machine"]),
             kernel=boot.get("kernel"),
             initrd=boot.get("initrd"),
             cmdline=boot.get("cmdline"),

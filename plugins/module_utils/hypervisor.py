@@ -136,6 +136,25 @@ def resolve_virt_type(conn, requested, arch=None):
     return ("kvm" if probe["usable"] else "qemu"), probe
 
 
+def canonical_machine(conn, arch, machine):
+    """The versioned machine type libvirt stores for an alias such as 'pc' or 'q35'.
+
+    libvirt writes the canonical name (pc-q35-7.2) into the definition, so a request for the
+    alias must be compared as the canonical name or every run would report a change.
+    """
+    if not machine:
+        return machine
+    caps = etree.fromstring(conn.getCapabilities().encode())
+    arch = arch or caps.findtext("host/cpu/arch")
+    for guest_arch in caps.findall("guest/arch"):
+        if guest_arch.get("name") != arch:
+            continue
+        for candidate in guest_arch.iter("machine"):
+            if candidate.text == machine and candidate.get("canonical"):
+                return candidate.get("canonical")
+    return machine
+
+
 def host_facts(conn):
     """Versions, host CPU/memory and what the hypervisor can run (for domain_info)."""
     caps = etree.fromstring(conn.getCapabilities().encode())

@@ -201,7 +201,7 @@ class DomainManager:
                                "(and usually vcpus, boot and disks)" % p["name"])
         if p["uuid"]:
             check_identity(self.conn, p["name"], p["uuid"])
-        virt_type, probe = resolve_virt_type(self.conn, p["virt_type"], p["arch"])
+        virt_type, probe = resolve_virt_type(self.conn, p["virt_type"], p["arch"], p["kvm_probe_kernel"])
         if probe is not None:
             self.result["kvm_probe"] = probe
         desired = creation_defaults(DomainSpecBuilder(self.conn, p, virt_type, self.is_local).build())

@@ -29,6 +29,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.connection import 
 )
 
 VIRT_TYPES = ("kvm", "qemu", "auto")
+# Shared by the modules that run the probe; mirrored by the doc fragment virtops.libvirt.kvm_probe.
+KVM_PROBE_ARGUMENT_SPEC = dict(kvm_probe_kernel=dict(type="path"))
 PROBE_CACHE = "/run/virtops-libvirt/kvm-probe.json"
 PROBE_TIMEOUT = 8.0
 KERNEL_BANNER = b"Linux version"
@@ -92,19 +94,29 @@ def _run_probe(emulator, kernel):
     return seen
 
 
-def kvm_probe(conn, arch=None):
-    """Whether KVM really runs guests here: {'usable', 'method', 'reason'}."""
+def kvm_probe(conn, arch=None, kernel=None):
+    """Whether KVM really runs guests here: {'usable', 'method', 'reason'}.
+
+    KVM counts as usable only when a guest kernel was seen running under it. When no such boot
+    can be tried (remote URI, no kernel image, another architecture), the answer is 'not
+    proven', so ``virt_type: auto`` falls back to TCG and the reason says how to choose KVM.
+    """
     arch = arch or platform.machine()
     emulator, reason = _kvm_capabilities(conn, arch)
     if emulator is None:
         return dict(usable=False, method="capabilities", reason=reason)
     if not is_local_uri(conn.getURI()):
-        return dict(usable=True, method="capabilities",
-                    reason="remote URI: only libvirt's capabilities were checked, no guest was booted")
-    kernel = _probe_kernel()
-    if kernel is None or arch not in ("x86_64", "i686"):
-        return dict(usable=True, method="capabilities",
-                    reason="no kernel image in /boot to boot under KVM; only capabilities were checked")
+        return dict(usable=False, method="none",
+                    reason="libvirt offers KVM, but a remote URI cannot be probed from here; "
+                           "set virt_type=kvm to use it")
+    if arch not in ("x86_64", "i686"):
+        return dict(usable=False, method="none",
+                    reason="libvirt offers KVM, but the boot probe supports x86 only; set virt_type=kvm to use it")
+    kernel = kernel or _probe_kernel()
+    if kernel is None or not os.access(kernel, os.R_OK):
+        return dict(usable=False, method="none",
+                    reason="libvirt offers KVM, but there is no kernel image (%s) to boot under it; "
+                           "give kvm_probe_kernel or set virt_type=kvm" % (kernel or "/boot/vmlinuz-*"))
     key = "%s|%s|%s|%s" % (_boot_id(), emulator, os.path.getmtime(emulator), kernel)
     try:
         with open(PROBE_CACHE) as handle:
@@ -128,11 +140,11 @@ def kvm_probe(conn, arch=None):
     return result
 
 
-def resolve_virt_type(conn, requested, arch=None):
+def resolve_virt_type(conn, requested, arch=None, probe_kernel=None):
     """'kvm' or 'qemu' for the requested virt_type; the probe's verdict when 'auto'."""
     if requested != "auto":
         return requested, None
-    probe = kvm_probe(conn, arch)
+    probe = kvm_probe(conn, arch, probe_kernel)
     return ("kvm" if probe["usable"] else "qemu"), probe
 
 

@@ -27,6 +27,7 @@ author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
   - virtops.libvirt.connection
+  - virtops.libvirt.kvm_probe
 attributes:
   check_mode:
     support: full
@@ -95,8 +96,9 @@ options:
     description:
       - V(kvm) or V(qemu) (TCG, software emulation), as in Nova's C(virt_type).
       - V(auto) uses KVM only when a probe shows that it really runs a guest on this host (a
-        kernel from /boot is booted under KVM and must print its banner); a present
-        C(/dev/kvm) is not enough. The verdict is cached until reboot in
+        kernel is booted under KVM and must print its banner, see O(kvm_probe_kernel)); a
+        present C(/dev/kvm) is not enough, and where no boot can be tried (remote URI, no
+        kernel image) the domain gets V(qemu). The verdict is cached until reboot in
         C(/run/virtops-libvirt/kvm-probe.json) and returned as RV(kvm_probe).
       - V(auto) decides only when the domain is created; an existing domain keeps its type
         unless V(kvm) or V(qemu) is given.
@@ -496,6 +498,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.domain_service imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import (
     DEFINITION_OPTIONS, DEFINITION_SPEC,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import KVM_PROBE_ARGUMENT_SPEC
 
 
 def main():
@@ -510,6 +513,7 @@ def main():
         return_xml=dict(type="bool", default=False),
     )
     argument_spec.update(DEFINITION_SPEC)
+    argument_spec.update(KVM_PROBE_ARGUMENT_SPEC)
     argument_spec.update(CONNECTION_ARGUMENT_SPEC)
     module = AnsibleModule(
         argument_spec=argument_spec,

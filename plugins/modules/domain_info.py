@@ -21,6 +21,7 @@ author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
   - virtops.libvirt.connection
+  - virtops.libvirt.kvm_probe
 attributes:
   check_mode:
     support: full
@@ -155,7 +156,9 @@ host:
       type: list
       elements: dict
     kvm:
-      description: The KVM probe - C(usable), C(method) (C(boot) or C(capabilities)) and C(reason).
+      description: >-
+        The KVM probe - C(usable), C(method) (C(boot), C(capabilities) or C(none) when no boot
+        could be tried) and C(reason).
       type: dict
 """
 
@@ -167,7 +170,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.connection import 
     CONNECTION_ARGUMENT_SPEC, LibvirtModule, is_error, libvirt,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_service import domain_summary
-from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import host_facts, kvm_probe
+from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import (
+    KVM_PROBE_ARGUMENT_SPEC, host_facts, kvm_probe,
+)
 
 INFO_STATES = ["running", "paused", "shutoff", "saved", "crashed", "pmsuspended", "shutting-down"]
 
@@ -191,7 +196,7 @@ def gather(conn, params):
     result = dict(changed=False, domains=sorted(domains, key=lambda item: item["name"]))
     if params["host"]:
         facts = host_facts(conn)
-        facts["kvm"] = kvm_probe(conn, facts["arch"])
+        facts["kvm"] = kvm_probe(conn, facts["arch"], params["kvm_probe_kernel"])
         result["host"] = facts
     return result
 
@@ -203,6 +208,7 @@ def main():
         return_xml=dict(type="bool", default=False),
         host=dict(type="bool", default=True),
     )
+    argument_spec.update(KVM_PROBE_ARGUMENT_SPEC)
     argument_spec.update(CONNECTION_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     LibvirtModule(module).run(lambda conn: gather(conn, module.params))

@@ -113,6 +113,9 @@ class DomainManager:
         self.result["diff"] = self.diff
         return self.result
 
+    def _warn(self, warnings):
+        self.result.setdefault("warnings", []).extend(warnings)
+
     def _changed(self, *actions):
         self.result["changed"] = True
         self.result["actions"].extend(actions)
@@ -169,7 +172,9 @@ class DomainManager:
             return dom
         live = inactive_config(dom)
         virt_type = None if p["virt_type"] == "auto" else p["virt_type"]  # auto decides at creation only
-        desired = DomainSpecBuilder(self.conn, p, virt_type or live.virt_type, self.is_local).build()
+        builder = DomainSpecBuilder(self.conn, p, virt_type or live.virt_type, self.is_local)
+        desired = builder.build()
+        self._warn(builder.warnings)
         desired.virt_type = virt_type
         resolve_against_live(desired, live)
         changes = desired.changes(live)
@@ -187,9 +192,8 @@ class DomainManager:
                                        % (p["name"], error_text(exc)), changes=self.result["changes"])
                 kept = desired.changes(inactive_config(dom))
                 if kept:
-                    self.result.setdefault("warnings", []).append(
-                        "libvirt rewrote these requested values, so the next run will report them "
-                        "again: %s" % ", ".join(path for path, _o, _n in kept))
+                    self._warn(["libvirt rewrote these requested values, so the next run will report "
+                                "them again: %s" % ", ".join(path for path, _o, _n in kept)])
         if dom.isActive():
             self._apply_live(dom, desired, changes)
         return dom
@@ -204,7 +208,9 @@ class DomainManager:
         virt_type, probe = resolve_virt_type(self.conn, p["virt_type"], p["arch"], p["kvm_probe_kernel"])
         if probe is not None:
             self.result["kvm_probe"] = probe
-        desired = creation_defaults(DomainSpecBuilder(self.conn, p, virt_type, self.is_local).build())
+        builder = DomainSpecBuilder(self.conn, p, virt_type, self.is_local)
+        desired = creation_defaults(builder.build())
+        self._warn(builder.warnings)
         check_limits(desired)
         xml = desired.to_xml()
         self._changed("define")

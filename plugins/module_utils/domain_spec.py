@@ -15,7 +15,7 @@ __metaclass__ = type
 import os
 import stat
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import ExclusiveList, etree
+from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.cpu import (
     CPU_MODES, FEATURE_POLICIES, CpuConfig, CpuFeature, CpuTopology,
 )
@@ -29,6 +29,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.domain impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
     VirtopsError, error_text, is_error, libvirt,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.cpu_models import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import (
     VIRT_TYPES, canonical_machine,
 )
@@ -86,6 +87,7 @@ DEFINITION_SPEC = dict(
         mode=dict(type="str", required=True, choices=list(CPU_MODES) + ["none"]),
         model=dict(type="str"),
         fallback=dict(type="str", choices=["allow", "forbid"]),
+        models=dict(type="list", elements="str"),
         features=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True),
             policy=dict(type="str", default="require", choices=list(FEATURE_POLICIES)),
@@ -139,6 +141,7 @@ class DomainSpecBuilder:
         self.params = params
         self.virt_type = virt_type
         self.is_local = is_local  # paths can be checked only when libvirt runs on this machine
+        self.warnings = []
 
     def build(self):
         p = self.params
@@ -201,25 +204,32 @@ class DomainSpecBuilder:
         if spec is None:
             return None
         mode = spec["mode"]
-        if mode != "custom" and spec["model"]:
-            raise VirtopsError("cpu.model is only used with cpu.mode=custom (got mode=%s)" % mode)
-        if mode == "custom" and not spec["model"]:
-            raise VirtopsError("cpu.mode=custom needs cpu.model; usable models here: %s"
-                               % ", ".join(self.usable_cpu_models()))
+        if spec["model"] and spec["models"]:
+            raise VirtopsError("give cpu.model or cpu.models (an ordered list to choose from), not both")
+        candidates = [spec["model"]] if spec["model"] else list(spec["models"] or [])
+        if mode != "custom" and candidates:
+            raise VirtopsError("cpu.model and cpu.models are only used with cpu.mode=custom (got mode=%s)" % mode)
+        features = [(f["name"], f["policy"]) for f in spec["features"]]
+        model = None
         if mode == "custom":
-            usable = self.usable_cpu_models()
-            if usable and spec["model"] not in usable:
-                raise VirtopsError("cpu.model %s is not a model this host can run with virt_type=%s; "
-                                   "usable models: %s" % (spec["model"], self.virt_type, ", ".join(usable)))
+            hypervisor = self._hypervisor_cpu()
+            if not candidates:
+                raise VirtopsError("cpu.mode=custom needs cpu.model or cpu.models; usable models here: %s"
+                                   % (", ".join(hypervisor.usable_models()) if hypervisor else "unknown"))
+            if hypervisor is None:
+                model = candidates[0]
+            else:
+                model = choose_model(hypervisor, candidates, features,
+                                     option="cpu.model" if spec["model"] else "cpu.models:")
         topology = spec["topology"]
         config = CpuConfig(
             mode=None if mode == "none" else mode,
             match="exact" if mode == "custom" else None,
-            model=spec["model"],
+            model=model,
             fallback=spec["fallback"] or ("forbid" if mode == "custom" else None),
             topology=None if topology is None else CpuTopology(
                 sockets=topology["sockets"], dies=1, cores=topology["cores"], threads=topology["threads"]),
-            features=[CpuFeature(name=f["name"], policy=f["policy"]) for f in spec["features"]],
+            features=[CpuFeature(name=name, policy=policy) for name, policy in features],
         )
         if topology is not None and self.params["vcpus"]:
             total = topology["sockets"] * topology["cores"] * topology["threads"]
@@ -228,15 +238,13 @@ class DomainSpecBuilder:
                                    % (total, self.params["vcpus"]))
         return config
 
-    def usable_cpu_models(self):
-        """Names of the custom CPU models the hypervisor reports as usable for this virt_type."""
+    def _hypervisor_cpu(self):
+        """What the hypervisor says about CPU models, or None where the driver cannot say."""
         try:
-            caps = etree.fromstring(self.conn.getDomainCapabilities(
-                None, self.params["arch"], self.params["machine"], self.virt_type, 0).encode())
-        except libvirt.libvirtError:
-            return []
-        return sorted(model.text for model in caps.findall("cpu/mode[@name='custom']/model")
-                      if model.get("usable") != "no")
+            return HypervisorCpu(self.conn, self.virt_type, self.params["arch"], self.params["machine"])
+        except VirtopsError as exc:
+            self.warnings.append("custom CPU model not checked: %s" % exc.msg)
+            return None
 
     # -- features -----------------------------------------------------------------------------
     def _features(self):

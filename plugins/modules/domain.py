@@ -150,9 +150,19 @@ options:
         choices: [host-model, host-passthrough, custom, none]
       model:
         description:
-          - Named CPU model for V(custom), for example C(qemu64) or C(Nehalem). A model the
-            hypervisor cannot run is refused, with the list of usable models.
+          - Named CPU model for V(custom), for example C(qemu64) or C(Nehalem).
+          - A model the hypervisor cannot run with O(cpu.features) (checked with libvirt's
+            compareHypervisorCPU for the domain's virt_type) is refused before anything
+            changes, naming the missing features and the usable models.
+          - The output of M(virtops.libvirt.cpu_baseline) can be given as O(cpu) as it is.
         type: str
+      models:
+        description:
+          - Ordered list of models for V(custom), as Nova's C(cpu_models) - the first one the
+            hypervisor can run with O(cpu.features) is used. Mutually exclusive with
+            O(cpu.model).
+        type: list
+        elements: str
       fallback:
         description:
           - Whether libvirt may fall back to a close model. Defaults to V(forbid) for
@@ -160,7 +170,7 @@ options:
         type: str
         choices: [allow, forbid]
       features:
-        description: CPU feature flags with their policy.
+        description: CPU feature flags with their policy (Nova's C(cpu_model_extra_flags)).
         type: list
         elements: dict
         default: []
@@ -359,6 +369,8 @@ options:
     default: false
 seealso:
   - module: virtops.libvirt.domain_info
+  - module: virtops.libvirt.cpu_info
+  - module: virtops.libvirt.cpu_baseline
 """
 
 EXAMPLES = r"""

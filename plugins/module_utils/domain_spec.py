@@ -17,7 +17,7 @@ import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.cpu import (
-    CPU_MODES, FEATURE_POLICIES, CpuConfig, CpuFeature, CpuTopology,
+    CPU_FEATURES_SPEC, CPU_MODES, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.devices import (
     ConsoleConfig, ControllerConfig, DiskConfig, FilterParameter, FilterRef, GraphicsConfig,
@@ -88,10 +88,7 @@ DEFINITION_SPEC = dict(
         model=dict(type="str"),
         fallback=dict(type="str", choices=["allow", "forbid"]),
         models=dict(type="list", elements="str"),
-        features=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True),
-            policy=dict(type="str", default="require", choices=list(FEATURE_POLICIES)),
-        )),
+        features=CPU_FEATURES_SPEC,
         topology=dict(type="dict", options=dict(
             sockets=dict(type="int", required=True),
             cores=dict(type="int", required=True),

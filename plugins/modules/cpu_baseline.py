@@ -23,16 +23,10 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.read_only
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
   - virtops.libvirt.cpu_target
-attributes:
-  check_mode:
-    support: full
-    description: Computes only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to diff.
 options:
   cpus:
     description:

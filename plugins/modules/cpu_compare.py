@@ -20,16 +20,10 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.read_only
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
   - virtops.libvirt.cpu_target
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to diff.
 options:
   cpu:
     description:
@@ -126,7 +120,7 @@ virt_type:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import XmlModelError
-from ansible_collections.virtops.libvirt.plugins.module_utils.config.cpu import CpuConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.config.cpu import CPU_FEATURES_SPEC, CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
     CONNECTION_ARGUMENT_SPEC, LibvirtModule, VirtopsError,
 )
@@ -164,11 +158,7 @@ def main():
             mode=dict(type="str", default="custom", choices=["custom"]),
             model=dict(type="str", required=True),
             fallback=dict(type="str", default="forbid", choices=["allow", "forbid"]),
-            features=dict(type="list", elements="dict", default=[], options=dict(
-                name=dict(type="str", required=True),
-                policy=dict(type="str", default="require",
-                            choices=["require", "disable", "force", "optional", "forbid"]),
-            )),
+            features=CPU_FEATURES_SPEC,
         )),
         xml=dict(type="str"),
         fail_on_incompatible=dict(type="bool", default=False),

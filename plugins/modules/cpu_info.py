@@ -20,16 +20,10 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.read_only
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
   - virtops.libvirt.cpu_target
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to diff.
 seealso:
   - module: virtops.libvirt.cpu_compare
   - module: virtops.libvirt.cpu_baseline

@@ -14,6 +14,12 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import
 CPU_MODES = ("host-model", "host-passthrough", "custom")
 FEATURE_POLICIES = ("require", "disable", "force", "optional", "forbid")
 
+# Argument spec of a list of CPU features, shared by every module that takes a guest CPU.
+CPU_FEATURES_SPEC = dict(type="list", elements="dict", default=[], options=dict(
+    name=dict(type="str", required=True),
+    policy=dict(type="str", default="require", choices=list(FEATURE_POLICIES)),
+))
+
 
 class CpuFeature(ConfigObject):
     """<feature policy='require' name='vmx'/>"""

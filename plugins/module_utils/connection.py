@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -54,6 +55,28 @@ def _silence_default_error_handler():
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
 
 
+_EVENT_LOOP = []
+
+
+def start_event_loop():
+    """Run libvirt's default event loop in a daemon thread (once per process).
+
+    Must happen before the connection is opened, or the connection delivers no events.
+    """
+    if _EVENT_LOOP:
+        return
+    libvirt.virEventRegisterDefaultImpl()
+
+    def loop():
+        while True:
+            libvirt.virEventRunDefaultImpl()
+
+    thread = threading.Thread(target=loop, name="libvirt-events")
+    thread.daemon = True
+    thread.start()
+    _EVENT_LOOP.append(thread)
+
+
 def open_connection(uri):
     """Open a read-write connection, or raise VirtopsError naming the URI and libvirt's reason."""
     _silence_default_error_handler()
@@ -89,16 +112,20 @@ class LibvirtModule:
     """What every module does around its work: requirements, connection, error reporting.
 
     ``run(work)`` calls ``work(conn)`` and turns VirtopsError and libvirtError into fail_json,
-    so modules never end in a traceback.
+    so modules never end in a traceback. ``events=True`` starts libvirt's event loop first, for
+    modules that wait for domain events.
     """
 
-    def __init__(self, module):
+    def __init__(self, module, events=False):
         self.module = module
+        self.events = events
         self.conn = None
 
     def run(self, work):
         check_requirements(self.module)
         try:
+            if self.events:
+                start_event_loop()
             self.conn = open_connection(self.module.params["uri"])
             result = work(self.conn)
         except VirtopsError as exc:

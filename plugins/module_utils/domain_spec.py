@@ -280,7 +280,7 @@ class DomainSpecBuilder:
                 device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
                 cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],
                 readonly=spec["readonly"], shareable=spec["shareable"], boot_order=spec["boot_order"],
-                target_dev=spec["target"] or _next_target(bus, used_targets),
+                target_dev=spec["target"] or next_target(bus, used_targets),
             )
             used_targets.add(disk.target_dev)
             self._disk_source(disk, spec, where)
@@ -432,7 +432,7 @@ def check_identity(conn, name, uuid):
                            % (name, same_name.UUIDString(), uuid))
 
 
-def _next_target(bus, used):
+def next_target(bus, used):
     prefix = TARGET_PREFIX[bus]
     for index in range(26 * 27):
         name = prefix + _letters(index)

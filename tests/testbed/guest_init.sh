@@ -5,6 +5,9 @@
 #   VIRTOPS-CMDLINE <kernel command line>
 #   VIRTOPS-DISK name=<vdX|sdX> serial=<serial> sectors=<512-byte sectors>   (once per disk at boot)
 #   VIRTOPS-DISK-ADDED / VIRTOPS-DISK-REMOVED name=... serial=...           (hot-plug, polled each second)
+#   VIRTOPS-WROTE name=... serial=...    a hot-plugged disk whose serial starts with "w-" got the line
+#                                        "VIRTOPS-DATA <serial>" written at its first byte (the host
+#                                        reads it back from the target)
 #   VIRTOPS-NIC name=<ethN> mac=<mac>
 #   VIRTOPS-FILE <path> <content line>   files of any mounted iso9660/vfat disk labelled config-2 or cidata
 #   VIRTOPS-TICK <n> boot_id=<id>        a counter every second (continuity across migration)
@@ -86,7 +89,15 @@ while true; do
     now=$(list_disks | cut -d' ' -f1,2)
     if [ "$now" != "$known" ]; then
         echo "$now" | while read -r line; do
-            [ -n "$line" ] && ! echo "$known" | grep -qxF "$line" && echo "VIRTOPS-DISK-ADDED $line"
+            if [ -z "$line" ] || echo "$known" | grep -qxF "$line"; then continue; fi
+            echo "VIRTOPS-DISK-ADDED $line"
+            name=${line#name=}; name=${name%% *}; serial=${line#*serial=}
+            case "$serial" in
+                w-*)
+                    printf 'VIRTOPS-DATA %s\n' "$serial" | dd "of=/dev/$name" bs=512 count=1 conv=sync,fsync 2>/dev/null \
+                        && echo "VIRTOPS-WROTE name=$name serial=$serial"
+                    ;;
+            esac
         done
         echo "$known" | while read -r line; do
             [ -n "$line" ] && ! echo "$now" | grep -qxF "$line" && echo "VIRTOPS-DISK-REMOVED $line"

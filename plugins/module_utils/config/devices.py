@@ -12,6 +12,31 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import
 )
 
 
+class NetworkHost(ConfigObject):
+    """<host name='127.0.0.1' port='3260'/> of a network disk source (portal, Ceph monitor)."""
+
+    TAG = "host"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("port", attr="port"),
+    )
+
+    def key(self):
+        return "%s:%s" % (self.name, self.port)
+
+
+class DiskAuth(ConfigObject):
+    """<auth username='...'><secret type='ceph|iscsi' usage='...' uuid='...'/></auth>"""
+
+    TAG = "auth"
+    FIELDS = (
+        Field("username", attr="username"),
+        Field("secret_type", path="secret", attr="type"),
+        Field("secret_usage", path="secret", attr="usage"),
+        Field("secret_uuid", path="secret", attr="uuid"),
+    )
+
+
 class DiskConfig(ConfigObject):
     """<disk type='file|block|volume|network' device='disk|cdrom'>"""
 
@@ -29,6 +54,10 @@ class DiskConfig(ConfigObject):
         Field("source_dev", path="source", attr="dev", label="source.dev"),
         Field("source_pool", path="source", attr="pool", label="source.pool"),
         Field("source_volume", path="source", attr="volume", label="source.volume"),
+        Field("source_protocol", path="source", attr="protocol", label="source.protocol"),
+        Field("source_name", path="source", attr="name", label="source.name"),
+        ChildList("source_hosts", "source/host", NetworkHost, label="source.hosts", authoritative=True),
+        Child("auth", "auth", DiskAuth, replace=True),
         Field("target_dev", path="target", attr="dev", label="target"),
         Field("target_bus", path="target", attr="bus", label="bus"),
         Field("serial", path="serial"),
@@ -36,14 +65,25 @@ class DiskConfig(ConfigObject):
         Field("readonly", path="readonly", kind="flag"),
         Field("shareable", path="shareable", kind="flag"),
         Field("boot_order", path="boot", attr="order", kind="int"),
+        Field("alias", path="alias", attr="name"),  # live XML only: names the device in events
     )
 
-    SOURCE_FIELDS = ("source_file", "source_dev", "source_pool", "source_volume")
+    SOURCE_FIELDS = ("source_file", "source_dev", "source_pool", "source_volume", "source_protocol",
+                     "source_name")
 
     def source(self):
-        """The one source of this disk as text ('pool/volume' for pool volumes), or None."""
+        """The one source of this disk as text, or None.
+
+        'pool/volume' for pool volumes, 'iscsi://host:port/IQN/LUN' and 'rbd://pool/image' for
+        network disks.
+        """
         if self.source_pool or self.source_volume:
             return "%s/%s" % (self.source_pool, self.source_volume)
+        if self.source_protocol == "iscsi":
+            hosts = ",".join(host.key() for host in self.source_hosts)
+            return "iscsi://%s/%s" % (hosts, self.source_name)
+        if self.source_protocol:
+            return "%s://%s" % (self.source_protocol, self.source_name)
         return self.source_file or self.source_dev
 
     def apply_to(self, live):
@@ -52,6 +92,8 @@ class DiskConfig(ConfigObject):
             for name in self.SOURCE_FIELDS:
                 if getattr(self, name) is None:
                     setattr(live, name, None)
+            if self.source_protocol is None:
+                live.source_hosts, live.auth = [], None
         return super(DiskConfig, self).apply_to(live)
 
 

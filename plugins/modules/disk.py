@@ -1,0 +1,263 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: disk
+short_description: Attach, detach and grow a disk of a libvirt domain, live and persistent
+version_added: 0.1.0
+description:
+  - Attaches a file, block device, pool volume, iSCSI LUN (QEMU's own initiator, with CHAP) or
+    Ceph RBD image (with cephx) to a domain - to the running domain and to its persistent
+    definition, as the domain's state allows - or detaches it.
+  - The disk is identified by its source, so a second run finds it attached and changes nothing.
+    Without O(target), the next free name of the bus is used (C(vdb), C(vdc), ... or C(sdX)),
+    chosen under a per-domain lock so concurrent runs do not collide.
+  - A live detach waits for libvirt's device-removed event (the guest has to release the disk)
+    and retries, as Nova does.
+  - O(size_mb) grows an attached disk of a running domain (blockResize); a smaller size is
+    refused, never applied.
+  - The host-initiator iSCSI path (iscsiadm login and a block device) is not implemented; QEMU's
+    initiator (O(iscsi)) needs no kernel support on the host.
+author:
+  - virtops.libvirt developers (@virtops)
+extends_documentation_fragment:
+  - virtops.libvirt.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be attached, detached or grown, without doing it.
+  diff_mode:
+    support: full
+    description: Shows the disk XML that is attached or detached, and size changes.
+options:
+  domain:
+    description: Name of the domain.
+    type: str
+    required: true
+  state:
+    description: V(present) attaches the disk, V(absent) detaches it (its data is never deleted).
+    type: str
+    default: present
+    choices: [present, absent]
+  path:
+    description: Image file or block device on the host.
+    type: path
+  pool:
+    description: Storage pool of O(volume).
+    type: str
+  volume:
+    description: Volume in O(pool).
+    type: str
+  iscsi:
+    description: An iSCSI LUN, reached by QEMU's own initiator.
+    type: dict
+    suboptions:
+      portal:
+        description: Target portal as C(HOST) or C(HOST:PORT) (port 3260 by default).
+        type: str
+        required: true
+      iqn:
+        description: Target IQN.
+        type: str
+        required: true
+      lun:
+        description: LUN number.
+        type: int
+        default: 0
+      chap_username:
+        description: CHAP user name.
+        type: str
+      chap_secret_usage:
+        description: Usage id of the libvirt secret (usage C(iscsi)) holding the CHAP password.
+        type: str
+      chap_secret_uuid:
+        description: UUID of that secret, instead of O(iscsi.chap_secret_usage).
+        type: str
+  rbd:
+    description: A Ceph RBD image.
+    type: dict
+    suboptions:
+      pool:
+        description: Ceph pool.
+        type: str
+        required: true
+      image:
+        description: RBD image name.
+        type: str
+        required: true
+      monitors:
+        description: Monitor addresses as C(HOST) or C(HOST:PORT) (port 6789 by default).
+        type: list
+        elements: str
+        required: true
+      user:
+        description: Ceph user without the C(client.) prefix, for example C(libvirt).
+        type: str
+      secret_usage:
+        description: Usage id of the libvirt secret (usage C(ceph)) holding the user's key.
+        type: str
+      secret_uuid:
+        description: UUID of that secret, instead of O(rbd.secret_usage).
+        type: str
+  target:
+    description: Target device name the guest is told (a hint; guests name disks themselves).
+    type: str
+  bus:
+    description: Bus; V(scsi) adds a virtio-scsi controller when the domain has no SCSI controller.
+    type: str
+    default: virtio
+    choices: [virtio, scsi, sata]
+  format:
+    description: Image format; V(raw) when not given.
+    type: str
+    choices: [raw, qcow2]
+  cache:
+    description: Cache mode.
+    type: str
+    choices: [none, writethrough, writeback, directsync, unsafe]
+  io:
+    description: I/O mode.
+    type: str
+    choices: [native, threads, io_uring]
+  discard:
+    description: Whether discard requests reach the storage.
+    type: str
+    choices: [unmap, ignore]
+  serial:
+    description: Serial number the guest sees - the reliable way to find the disk in the guest.
+    type: str
+  wwn:
+    description: World wide name; O(bus=scsi) only.
+    type: str
+  readonly:
+    description: Read-only disk.
+    type: bool
+    default: false
+  shareable:
+    description: Disk shared with other domains.
+    type: bool
+    default: false
+  live:
+    description: Attach to (or detach from) the running domain, when it runs.
+    type: bool
+    default: true
+  persistent:
+    description: Attach to (or detach from) the persistent definition, when there is one.
+    type: bool
+    default: true
+  size_mb:
+    description: Grow the attached disk of a running domain to this size in MiB.
+    type: int
+  timeout:
+    description: Seconds to wait for the guest to release the disk at each detach attempt.
+    type: int
+    default: 30
+  retries:
+    description: Detach attempts before giving up.
+    type: int
+    default: 3
+seealso:
+  - module: virtops.libvirt.secret
+  - module: virtops.libvirt.domain
+"""
+
+EXAMPLES = r"""
+- name: Attach an iSCSI LUN with CHAP to a running instance and its definition
+  virtops.libvirt.disk:
+    domain: web1
+    iscsi:
+      portal: 192.0.2.10:3260
+      iqn: iqn.2026-11.com.example:storage.data1
+      lun: 1
+      chap_username: web1
+      chap_secret_usage: iqn.2026-11.com.example:storage.data1
+    serial: data1
+
+- name: Attach an RBD image
+  virtops.libvirt.disk:
+    domain: web1
+    rbd:
+      pool: volumes
+      image: web1-data
+      monitors: [192.0.2.21, 192.0.2.22]
+      user: libvirt
+      secret_usage: client.libvirt secret
+    bus: scsi
+    serial: web1-data
+
+- name: Grow it while the guest runs
+  virtops.libvirt.disk:
+    domain: web1
+    rbd:
+      pool: volumes
+      image: web1-data
+      monitors: [192.0.2.21, 192.0.2.22]
+      user: libvirt
+      secret_usage: client.libvirt secret
+    bus: scsi
+    serial: web1-data
+    size_mb: 20480
+
+- name: Detach a file disk
+  virtops.libvirt.disk:
+    domain: web1
+    path: /var/lib/libvirt/images/scratch.raw
+    state: absent
+"""
+
+RETURN = r"""
+source:
+  description: The disk's source as text (a path, C(pool/volume), C(iscsi://HOST:PORT/IQN/LUN) or C(rbd://POOL/IMAGE)).
+  returned: always
+  type: str
+target:
+  description: Target device name of the disk.
+  returned: when the disk is or was attached
+  type: str
+  sample: vdb
+attached:
+  description: Where the disk is attached after the run (V(config), V(live)).
+  returned: when O(state=present)
+  type: list
+  elements: str
+actions:
+  description: What was done (or would be done in check mode).
+  returned: always
+  type: list
+  elements: str
+size_mb:
+  description: Size of the disk as the running domain sees it.
+  returned: when O(size_mb) is given
+  type: int
+detach_attempts:
+  description: How many live detach attempts it took.
+  returned: when the disk was detached from a running domain
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
+    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.disk_service import (
+    DISK_ARGUMENT_SPEC, DiskManager,
+)
+
+
+def main():
+    argument_spec = dict(DISK_ARGUMENT_SPEC)
+    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    LibvirtModule(module, events=True).run(
+        lambda conn: DiskManager(conn, module.params, module.check_mode).run())
+
+
+if __name__ == "__main__":
+    main()

@@ -283,9 +283,10 @@ class DiskManager:
                 try:
                     self.dom.attachDeviceFlags(desired.to_xml(), flags)
                 except libvirt.libvirtError as exc:
+                    done = self.result["actions"][:-1]  # e.g. a controller added before the attach
                     raise VirtopsError("attaching %s to %s failed: %s"
                                        % (desired.source(), self.params["domain"], error_text(exc)),
-                                       actions=self.result["actions"])
+                                       actions=done, changed=bool(done))
             self.result.update(target=desired.target_dev, attached=sorted(w for w in wanted if wanted[w]))
 
     def _check_same(self, found, desired, where):

@@ -74,6 +74,9 @@ options:
     type: str
     default: present
     choices: [present, absent]
+notes:
+  - Ansible itself prints loop items (with C(-v) the whole item, values included); do not loop
+    over secret values, or set C(no_log) on such a task.
 seealso:
   - module: virtops.libvirt.disk
 """

@@ -3,7 +3,8 @@
 ``up`` creates the isolated test network, decides independently whether KVM runs guests here
 (by booting the test guest under ``qemu -accel kvm`` directly, without libvirt or the module's
 probe) and writes the variables the integration targets read. ``down`` removes whatever the
-tests left behind, and only that: objects named with the ``virtops-it-`` prefix.
+tests left behind, and only that: objects named with the ``virtops-it-`` prefix and the daemons
+it started itself (a tgt iSCSI target on 127.0.0.1:3260 with its own control socket).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -68,6 +71,97 @@ def kvm_runs_guests(guest):
     return booted
 
 
+class IscsiTarget:
+    """A tgt iSCSI target on 127.0.0.1:3260 with its own control socket, two file-backed LUNs:
+    one open to every initiator, one behind CHAP with a password made for this run."""
+
+    CONTROL = "7731"  # tgtd -C: its own control socket, so a host tgtd is not touched
+    PORTAL = "127.0.0.1:3260"
+    PLAIN_IQN = "iqn.2026-11.test.virtops:plain"
+    CHAP_IQN = "iqn.2026-11.test.virtops:chap"
+    CHAP_USER = "virtops-it"
+
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "iscsi")
+
+    def _adm(self, *args):
+        subprocess.run(["tgtadm", "-C", self.CONTROL, "--lld", "iscsi"] + list(args),
+                       check=True, capture_output=True, timeout=30)
+
+    def up(self):
+        if _port_open("127.0.0.1", 3260):
+            raise SystemExit("127.0.0.1:3260 is already in use: another iSCSI target runs here")
+        os.makedirs(self.dir, exist_ok=True)
+        log = open(os.path.join(self.dir, "tgtd.log"), "w")
+        process = subprocess.Popen(["tgtd", "-f", "-C", self.CONTROL, "--iscsi", "portal=" + self.PORTAL],
+                                   stdout=log, stderr=log, start_new_session=True)
+        with open(os.path.join(self.dir, "tgtd.pid"), "w") as handle:
+            handle.write(str(process.pid))
+        deadline = time.time() + 10
+        while not _port_open("127.0.0.1", 3260):
+            if time.time() > deadline or process.poll() is not None:
+                raise SystemExit("tgtd did not listen on %s; see %s" % (self.PORTAL, log.name))
+            time.sleep(0.1)
+        password = secrets.token_urlsafe(12)
+        luns = {}
+        for tid, iqn, size in ((1, self.PLAIN_IQN, "16M"), (2, self.CHAP_IQN, "8M")):
+            backing = os.path.join(self.dir, "lun-%d.img" % tid)
+            subprocess.run(["truncate", "-s", size, backing], check=True)
+            self._adm("--op", "new", "--mode", "target", "--tid", str(tid), "-T", iqn)
+            self._adm("--op", "new", "--mode", "logicalunit", "--tid", str(tid), "--lun", "1", "-b", backing)
+            self._adm("--op", "bind", "--mode", "target", "--tid", str(tid), "-I", "ALL")
+            luns[tid] = backing
+        # tgtadm takes the password only as an argument; this is the test target's own throwaway one.
+        self._adm("--op", "new", "--mode", "account", "--user", self.CHAP_USER, "--password", password)
+        self._adm("--op", "bind", "--mode", "account", "--tid", "2", "--user", self.CHAP_USER)
+        return {
+            "portal": self.PORTAL, "plain_iqn": self.PLAIN_IQN, "plain_lun_file": luns[1],
+            "chap_iqn": self.CHAP_IQN, "chap_lun_file": luns[2], "chap_user": self.CHAP_USER,
+            "chap_password": password, "lun": 1,
+        }
+
+    def down(self):
+        pid_file = os.path.join(self.dir, "tgtd.pid")
+        if not os.path.exists(pid_file):
+            return
+        with open(pid_file) as handle:
+            pid = int(handle.read())
+        # tgtd ignores SIGTERM: remove the targets, then ask the daemon itself to stop.
+        for tid in ("1", "2"):
+            subprocess.run(["tgtadm", "-C", self.CONTROL, "--lld", "iscsi", "--op", "delete", "--mode", "target",
+                            "--tid", tid, "--force"], capture_output=True, timeout=30, check=False)
+        subprocess.run(["tgtadm", "-C", self.CONTROL, "--op", "delete", "--mode", "system"],
+                       capture_output=True, timeout=30, check=False)
+        deadline = time.time() + 10
+        while _pid_alive(pid) and time.time() < deadline:
+            time.sleep(0.1)
+        if _pid_alive(pid):
+            os.kill(pid, 9)
+        for leftover in ("socket." + self.CONTROL, "socket.%s.lock" % self.CONTROL):
+            path = os.path.join("/var/run/tgtd", leftover)
+            if os.path.exists(path):
+                os.remove(path)
+        os.remove(pid_file)
+
+
+def _port_open(host, port):
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie child of ours counts as gone
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
 def up(args):
     guest = json.loads(args.guest)
     conn = connect()
@@ -78,6 +172,7 @@ def up(args):
         "virtops_test_workdir": args.workdir,
         "virtops_test_network": NETWORK,
         "virtops_test_expected_virt_type": "kvm" if kvm_runs_guests(guest) else "qemu",
+        "virtops_test_iscsi": IscsiTarget(args.workdir).up(),
     }
     with open(args.config, "w", encoding="utf-8") as handle:
         json.dump(config, handle, indent=2)  # JSON is YAML: ansible-test reads it as is
@@ -85,6 +180,7 @@ def up(args):
 
 
 def down(args):
+    IscsiTarget(args.workdir).down()
     conn = connect()
     undefine_flags = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
                       | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
@@ -96,6 +192,9 @@ def down(args):
             dom.destroy()
         if dom.isPersistent():
             dom.undefineFlags(undefine_flags)
+    for secret in conn.listAllSecrets(0):
+        if (secret.usageID() or "").startswith(PREFIX):
+            secret.undefine()
     for net in conn.listAllNetworks(0):
         if net.name().startswith(PREFIX):
             persistent = net.isPersistent()  # a transient network is gone once destroyed

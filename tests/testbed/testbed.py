@@ -4,7 +4,8 @@
 (by booting the test guest under ``qemu -accel kvm`` directly, without libvirt or the module's
 probe) and writes the variables the integration targets read. ``down`` removes whatever the
 tests left behind, and only that: objects named with the ``virtops-it-`` prefix and the daemons
-it started itself (a tgt iSCSI target on 127.0.0.1:3260 with its own control socket).
+it started itself (a tgt iSCSI target on 127.0.0.1:3260 with its own control socket, and a
+single-node Ceph cluster on 127.0.0.1:6789, see ceph_cluster.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import tempfile
 import time
 
 import libvirt
+
+from ceph_cluster import CephCluster
 
 PREFIX = "virtops-it-"
 NETWORK = PREFIX + "net"
@@ -173,14 +176,29 @@ def up(args):
         "virtops_test_network": NETWORK,
         "virtops_test_expected_virt_type": "kvm" if kvm_runs_guests(guest) else "qemu",
         "virtops_test_iscsi": IscsiTarget(args.workdir).up(),
+        "virtops_test_ceph": ceph_up(args.workdir),
     }
     with open(args.config, "w", encoding="utf-8") as handle:
         json.dump(config, handle, indent=2)  # JSON is YAML: ansible-test reads it as is
     print(json.dumps(config))
 
 
+def ceph_up(workdir):
+    """The Ceph cluster with the RBD images the tests use."""
+    cluster = CephCluster(workdir)
+    info = cluster.up()
+    for image in ("virtops-it-rbd", "virtops-it-rbd2"):
+        cluster.rbd("create", "%s/%s" % (info["pool"], image), "--size", "16")
+    info["image"], info["second_image"] = "virtops-it-rbd", "virtops-it-rbd2"
+    # A well-formed cephx key that Ceph does not know, for the wrong-key test.
+    info["wrong_key"] = subprocess.run(["ceph-authtool", "--gen-print-key"], check=True, capture_output=True,
+                                       text=True).stdout.strip()
+    return info
+
+
 def down(args):
     IscsiTarget(args.workdir).down()
+    CephCluster(args.workdir).down()
     conn = connect()
     undefine_flags = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
                       | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)

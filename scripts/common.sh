@@ -5,23 +5,28 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${VIRTOPS_CACHE_DIR:-/var/cache/virtops-libvirt}
 
+# What the collection and its demo need on a hypervisor.
 APT_PACKAGES=(
-    # libvirt and QEMU (the hypervisor under test)
+    # libvirt and QEMU (the hypervisor under test), with QEMU's iSCSI/RBD block drivers and
+    # libvirt's rbd and iscsi-direct pool backends
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
-    ovmf dnsmasq-base iproute2
+    qemu-block-extra libvirt-daemon-driver-storage-rbd libvirt-daemon-driver-storage-iscsi-direct
+    ovmf dnsmasq-base iproute2 dosfstools e2fsprogs
     # building libvirt-python in the venv
     python3 python3-venv python3-dev libvirt-dev pkg-config gcc
     # the test guest is built from these packages' files (downloaded, not installed) and depmod
     kmod
-    # sanity tests
-    shellcheck git
+    git
 )
+# What only the tests need: the storage they attach (an iSCSI target, a single-node Ceph
+# cluster) and the sanity tests' shellcheck.
+TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck)
 
 log() { printf '>>> %s\n' "$*" >&2; }
 
 ensure_apt_packages() {
     local missing=()
-    for package in "${APT_PACKAGES[@]}"; do
+    for package in "$@"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
             || missing+=("$package")
     done
@@ -88,8 +93,13 @@ build_guest() {
     python3 "$ROOT/tests/testbed/guest_image.py" --cache-dir "$CACHE_DIR/guest"
 }
 
+# setup_all [--test]: with --test, also what only the tests need.
 setup_all() {
-    ensure_apt_packages
+    if [ "${1:-}" = "--test" ]; then
+        ensure_apt_packages "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
+    else
+        ensure_apt_packages "${APT_PACKAGES[@]}"
+    fi
     ensure_venv
     ensure_libvirtd
 }

@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-setup_all
+setup_all --test
 
 mkdir -p "$COLLECTION"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \

@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Storage pools: define, build, start, autostart, refresh, update in place, remove."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import format_changes
+from ansible_collections.virtops.libvirt.plugins.module_utils.config.devices import NetworkHost
+from ansible_collections.virtops.libvirt.plugins.module_utils.config.storage import PoolConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
+    VirtopsError, error_text, is_error, libvirt,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.secret_service import lookup_secret
+
+POOL_TYPES = ("dir", "logical", "rbd", "iscsi-direct", "netfs")
+POOL_ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    type=dict(type="str", choices=list(POOL_TYPES)),
+    state=dict(type="str", default="active", choices=["active", "inactive", "absent"]),
+    target_path=dict(type="path"),
+    hosts=dict(type="list", elements="str"),
+    source_path=dict(type="str"),
+    source_name=dict(type="str"),
+    source_format=dict(type="str"),
+    initiator_iqn=dict(type="str"),
+    auth_username=dict(type="str"),
+    auth_secret_usage=dict(type="str", no_log=False),  # names a secret, is none
+    auth_secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
+    build=dict(type="bool", default=False),
+    autostart=dict(type="bool"),
+    refresh=dict(type="bool", default=False),
+    delete_storage=dict(type="bool", default=False),
+)
+# Where each type keeps its source: which options it needs.
+REQUIRED = {
+    "dir": ("target_path",),
+    "logical": ("source_name",),
+    "rbd": ("hosts", "source_name"),
+    "iscsi-direct": ("hosts", "source_path", "initiator_iqn"),
+    "netfs": ("hosts", "source_path", "target_path"),
+}
+DEFAULT_PORT = {"rbd": "6789", "iscsi-direct": "3260", "netfs": None, "logical": None, "dir": None}
+AUTH_TYPE = {"rbd": ("ceph", "ceph"), "iscsi-direct": ("chap", "iscsi")}
+
+
+class PoolManager:
+    def __init__(self, conn, params, check_mode):
+        self.conn = conn
+        self.params = params
+        self.check_mode = check_mode
+        self.result = dict(changed=False, name=params["name"], actions=[])
+        self.diff = dict(before="", after="")
+
+    def _change(self, action, call=None, *args):
+        self.result["changed"] = True
+        self.result["actions"].append(action)
+        if call is not None and not self.check_mode:
+            try:
+                call(*args)
+            except libvirt.libvirtError as exc:
+                raise VirtopsError("pool %s: %s failed: %s" % (self.params["name"], action, error_text(exc)),
+                                   actions=self.result["actions"][:-1], changed=len(self.result["actions"]) > 1)
+
+    def run(self):
+        p = self.params
+        pool = self._lookup()
+        if p["state"] == "absent":
+            self._absent(pool)
+        else:
+            pool = self._define(pool)
+            self._run_state(pool)
+        if pool is not None and p["state"] != "absent" and not (self.check_mode and self.result["changed"]):
+            self._describe(pool)
+        self.result["diff"] = self.diff
+        return self.result
+
+    def _lookup(self):
+        try:
+            return self.conn.storagePoolLookupByName(self.params["name"])
+        except libvirt.libvirtError as exc:
+            if is_error(exc, "NO_STORAGE_POOL"):
+                return None
+            raise
+
+    # -- definition ---------------------------------------------------------------------------
+    def _desired(self):
+        p = self.params
+        kind = p["type"]
+        missing = [option for option in REQUIRED[kind] if not p[option]]
+        if missing:
+            raise VirtopsError("a %s pool needs %s" % (kind, ", ".join(missing)))
+        desired = PoolConfig(type=kind, name=p["name"], target_path=p["target_path"],
+                             source_name=p["source_name"], source_format=p["source_format"],
+                             initiator_iqn=p["initiator_iqn"])
+        if p["hosts"]:
+            desired.source_hosts = [self._host(text, kind) for text in p["hosts"]]
+        if p["source_path"]:
+            if kind == "netfs":
+                desired.source_dir = p["source_path"]
+            else:
+                desired.source_device = p["source_path"]
+        if p["auth_secret_usage"] or p["auth_secret_uuid"]:
+            if kind not in AUTH_TYPE:
+                raise VirtopsError("auth is only for rbd (cephx) and iscsi-direct (CHAP) pools, not %s" % kind)
+            auth_type, usage = AUTH_TYPE[kind]
+            if lookup_secret(self.conn, usage, p["auth_secret_usage"], p["auth_secret_uuid"]) is None:
+                raise VirtopsError("no libvirt secret %s for usage %s; create it with virtops.libvirt.secret"
+                                   % (p["auth_secret_uuid"] or repr(p["auth_secret_usage"]), usage))
+            desired.auth_type, desired.auth_username = auth_type, p["auth_username"]
+            desired.auth_secret_usage, desired.auth_secret_uuid = p["auth_secret_usage"], p["auth_secret_uuid"]
+        return desired
+
+    @staticmethod
+    def _host(text, kind):
+        host, _sep, port = text.partition(":")
+        return NetworkHost(name=host, port=port or DEFAULT_PORT[kind])
+
+    def _define(self, pool):
+        p = self.params
+        if pool is None and p["type"] is None:
+            raise VirtopsError("pool %s does not exist; give its type (%s) to define it"
+                               % (p["name"], ", ".join(POOL_TYPES)))
+        if p["type"] is None:
+            return pool  # manage the state of an existing pool only
+        desired = self._desired()
+        if pool is None:
+            self.diff["after"] = desired.to_xml()
+            self._change("define")
+            if self.check_mode:
+                return None
+            try:
+                pool = self.conn.storagePoolDefineXML(desired.to_xml(), 0)
+            except libvirt.libvirtError as exc:
+                raise VirtopsError("libvirt refused pool %s: %s" % (p["name"], error_text(exc)))
+            if p["build"] or p["type"] == "dir":
+                # dir pools get their directory made; other types only on request: building
+                # them can format devices.
+                self._change("build", pool.build, 0)
+            return pool
+        live = PoolConfig.from_xml(pool.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE))
+        if live.type != desired.type:
+            raise VirtopsError("pool %s is of type %s; a pool's type cannot change (asked for %s)"
+                               % (p["name"], live.type, desired.type))
+        changes = desired.changes(live)
+        if changes:
+            self.diff.update(format_changes(changes))
+            self.result["changes"] = [path for path, _o, _n in changes]
+            desired.apply_to(live)
+            self._change("update definition", self.conn.storagePoolDefineXML, live.to_xml(), 0)
+            if pool.isActive() and p["state"] == "active":
+                # Pools read their definition at start; restarting one leaves its data alone.
+                self._change("restart to apply", self._restart, pool)
+        return pool
+
+    @staticmethod
+    def _restart(pool):
+        pool.destroy()
+        pool.create(0)
+
+    # -- state --------------------------------------------------------------------------------
+    def _run_state(self, pool):
+        p = self.params
+        if pool is None:  # check mode, new pool
+            if p["state"] == "active":
+                self._change("start")
+            return
+        if p["state"] == "active" and not pool.isActive():
+            self._change("start", pool.create, 0)
+        elif p["state"] == "inactive" and pool.isActive():
+            self._change("stop", pool.destroy)
+        if p["autostart"] is not None and bool(pool.autostart()) != p["autostart"]:
+            self._change("enable autostart" if p["autostart"] else "disable autostart",
+                         pool.setAutostart, 1 if p["autostart"] else 0)
+        if p["refresh"] and (pool.isActive() or self.check_mode):
+            # Refreshing changes nothing in the definition, so it does not count as a change.
+            self.result["actions"].append("refresh")
+            if not self.check_mode and pool.isActive():
+                pool.refresh(0)
+
+    def _absent(self, pool):
+        if pool is None:
+            return
+        self.diff["before"] = pool.XMLDesc(0)
+        if pool.isActive():
+            if self.params["delete_storage"]:
+                for vol in pool.listAllVolumes(0):
+                    self._change("delete volume %s" % vol.name(), vol.delete, 0)
+            self._change("stop", pool.destroy)
+        if self.params["delete_storage"]:
+            self._change("delete storage", pool.delete, 0)
+        self._change("undefine", pool.undefine)
+
+    def _describe(self, pool):
+        config = PoolConfig.from_xml(pool.XMLDesc(0))
+        info = pool.info()
+        self.result.update(
+            type=config.type, active=bool(pool.isActive()), autostart=bool(pool.autostart()),
+            target_path=config.target_path, capacity=info[1], allocation=info[2], available=info[3],
+            volumes=sorted(pool.listVolumes()) if pool.isActive() else [],
+        )

@@ -1,0 +1,166 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: volume
+short_description: Create, import, clone, format, grow and delete libvirt storage volumes
+version_added: 0.1.0
+description:
+  - Creates a volume in an active pool - empty (sparse or fully allocated), as a qcow2
+    copy-on-write overlay on a backing volume, as a clone of another volume, or from an image
+    file on the host (uploaded through libvirt, so any pool type works).
+  - Base-image cache in the manner of Nova's C(_base) directory - import each base image once
+    into a cache pool under a name derived from its checksum, and give every instance a thin
+    O(format=qcow2) overlay with O(backing_volume) pointing at it.
+  - O(filesystem) formats a new raw volume (ext4 or vfat with a label, or swap), like Nova's
+    C(disk.local) and C(disk.swap); this runs C(mkfs.ext4), C(mkfs.vfat) or C(mkswap) on the
+    host and so needs a file-backed pool.
+  - An existing volume is grown when O(capacity_mb) is larger; a smaller size, another format or
+    another backing file is refused, never applied. A volume is deleted only with O(state=absent).
+author:
+  - virtops.libvirt developers (@virtops)
+extends_documentation_fragment:
+  - virtops.libvirt.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be created, grown or deleted.
+  diff_mode:
+    support: full
+    description: Shows the definition of a new volume, or the size change.
+options:
+  pool:
+    description: Name of the (active) pool.
+    type: str
+    required: true
+  name:
+    description: Name of the volume in the pool.
+    type: str
+    required: true
+  state:
+    description: V(present) or V(absent) (deletes the volume and its data).
+    type: str
+    default: present
+    choices: [present, absent]
+  capacity_mb:
+    description:
+      - Size in MiB. Needed to create an empty volume; an overlay gets at least its backing
+        volume's size. A larger value grows an existing volume.
+    type: int
+  format:
+    description: Volume format.
+    type: str
+    default: qcow2
+    choices: [qcow2, raw]
+  allocation:
+    description: V(sparse) allocates on write; V(full) allocates the whole capacity at creation.
+    type: str
+    default: sparse
+    choices: [sparse, full]
+  backing_volume:
+    description: Create a qcow2 overlay on this volume - a name in O(pool), or the path of a volume in any pool.
+    type: str
+  backing_format:
+    description: Format of the backing volume; read from libvirt when not given.
+    type: str
+    choices: [qcow2, raw]
+  clone_from:
+    description: Create the volume as a copy of this volume of O(pool).
+    type: str
+  import_path:
+    description: Create the volume from this image file on the host (O(format) is the file's format).
+    type: path
+  filesystem:
+    description: Make this filesystem on a new raw volume.
+    type: str
+    choices: [ext4, vfat, swap]
+  label:
+    description: Label of that filesystem (for example C(ephemeral0)).
+    type: str
+seealso:
+  - module: virtops.libvirt.pool
+  - module: virtops.libvirt.disk
+"""
+
+EXAMPLES = r"""
+- name: Cache a base image once (named by its checksum)
+  virtops.libvirt.volume:
+    pool: base-images
+    name: "debian-12-{{ image_sha256[:16] }}.qcow2"
+    import_path: /srv/images/debian-12.qcow2
+    format: qcow2
+
+- name: The instance's root disk, a thin overlay on it
+  virtops.libvirt.volume:
+    pool: instances
+    name: web1-disk
+    backing_volume: "/var/lib/libvirt/base/debian-12-{{ image_sha256[:16] }}.qcow2"
+    capacity_mb: 20480
+
+- name: Ephemeral and swap disks
+  virtops.libvirt.volume:
+    pool: instances
+    name: "web1-{{ item.name }}"
+    format: raw
+    capacity_mb: "{{ item.size }}"
+    filesystem: "{{ item.fs }}"
+    label: "{{ item.label }}"
+  loop:
+    - {name: disk.local, size: 10240, fs: ext4, label: ephemeral0}
+    - {name: disk.swap, size: 1024, fs: swap, label: swap0}
+"""
+
+RETURN = r"""
+path:
+  description: Path (or RBD name) of the volume.
+  returned: when the volume exists after the run
+  type: str
+format:
+  description: Volume format.
+  returned: when the volume exists after the run
+  type: str
+capacity:
+  description: Capacity in bytes.
+  returned: when the volume exists after the run
+  type: int
+allocation:
+  description: Allocated bytes.
+  returned: when the volume exists after the run
+  type: int
+backing_chain:
+  description: The backing files from the nearest to the base image, each with C(path) and C(format).
+  returned: when the volume exists after the run
+  type: list
+  elements: dict
+actions:
+  description: What was done (or would be done in check mode).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
+    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.volume_service import (
+    VOLUME_ARGUMENT_SPEC, VolumeManager,
+)
+
+
+def main():
+    argument_spec = dict(VOLUME_ARGUMENT_SPEC)
+    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    LibvirtModule(module).run(lambda conn: VolumeManager(conn, module.params, module.check_mode).run())
+
+
+if __name__ == "__main__":
+    main()

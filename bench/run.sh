@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/common.sh"
 STARTED_DAEMONS_FILE=$(mktemp)
 trap stop_daemons_we_started EXIT
-setup_all
+setup_all base
 peer_key=$(sha256sum "$ROOT/bench/requirements-peer.txt" | cut -c1-12)
 PEER_VENV="$CACHE_DIR/bench-peer-venv-$peer_key"
 if [ ! -f "$PEER_VENV/.complete" ]; then

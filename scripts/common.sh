@@ -93,9 +93,9 @@ build_guest() {
     python3 "$ROOT/tests/testbed/guest_image.py" --cache-dir "$CACHE_DIR/guest"
 }
 
-# setup_all [--test]: with --test, also what only the tests need.
+# setup_all base|test: with "test", also what only the tests need.
 setup_all() {
-    if [ "${1:-}" = "--test" ]; then
+    if [ "$1" = "test" ]; then
         ensure_apt_packages "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
     else
         ensure_apt_packages "${APT_PACKAGES[@]}"

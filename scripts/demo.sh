@@ -5,7 +5,7 @@
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
-setup_all
+setup_all base
 guest=$(build_guest)
 export ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME
 ANSIBLE_HOME="$CACHE_DIR/ansible-home"

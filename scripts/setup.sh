@@ -4,5 +4,5 @@
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
-setup_all
+setup_all base
 echo "$VENV"

@@ -3,6 +3,7 @@
 #   sanity (ansible-test), ansible-lint (production), docs lint, unit tests, and the integration
 #   targets on the real libvirtd with the test guest.
 # Usage: scripts/test.sh [sanity|lint|docs|units|integration ...]   (default: all, in that order)
+#        INTEGRATION_TARGETS="module_disk module_cpu" scripts/test.sh integration   (some targets only)
 # It removes what it created (test domains, the test network, daemons it started) at the end.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -30,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-setup_all --test
+setup_all test
 
 mkdir -p "$COLLECTION"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
@@ -84,8 +85,14 @@ stage_integration() {
     # The targets create and remove only their own virtops-it-* objects, so they may run on this
     # host ("destructive" in ansible-test's terms). A run that skipped a target must not pass.
     local expected ran
-    expected=$(find "$COLLECTION/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d | wc -l)
-    (cd "$COLLECTION" && ansible-test integration --python 3.11 --local --allow-destructive --color no) \
+    local targets=()
+    read -r -a targets <<<"${INTEGRATION_TARGETS:-}"
+    if [ ${#targets[@]} -gt 0 ]; then
+        expected=${#targets[@]}
+    else
+        expected=$(find "$COLLECTION/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d | wc -l)
+    fi
+    (cd "$COLLECTION" && ansible-test integration --python 3.11 --local --allow-destructive --color no "${targets[@]}") \
         | tee "$WORK/integration.log"
     ran=$(grep -c "^Running .* integration test role" "$WORK/integration.log" || true)
     if [ "$ran" -ne "$expected" ]; then

@@ -22,9 +22,11 @@ import time
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.devices import (
     ControllerConfig, DiskAuth, DiskConfig, NetworkHost,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.config.domain import DomainConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
     VirtopsError, error_text, libvirt,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle import (
+    inactive_config, live_config,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_service import lookup_domain
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import next_target
@@ -230,9 +232,9 @@ class DiskManager:
         """(persistent config or None, live config or None) of the domain."""
         persistent = live = None
         if self.dom.isPersistent():
-            persistent = DomainConfig.from_xml(self.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+            persistent = inactive_config(self.dom)
         if self.dom.isActive():
-            live = DomainConfig.from_xml(self.dom.XMLDesc(0))
+            live = live_config(self.dom)
         return persistent, live
 
     def _find(self, config, desired):
@@ -348,7 +350,7 @@ class DiskManager:
                 try:
                     self.dom.detachDeviceFlags(disk.to_xml(), libvirt.VIR_DOMAIN_AFFECT_LIVE)
                 except libvirt.libvirtError as exc:
-                    if self._find(DomainConfig.from_xml(self.dom.XMLDesc(0)), disk) is None:
+                    if self._find(live_config(self.dom), disk) is None:
                         return  # gone meanwhile (an earlier attempt completed)
                     raise VirtopsError("detaching %s from %s failed: %s" % (disk.source(), p["domain"], error_text(exc)))
                 if watch.wait(disk.alias, p["timeout"]):
@@ -368,7 +370,7 @@ class DiskManager:
         if not self.dom.isActive():
             raise VirtopsError("size_mb: %s can be grown here only while %s runs (blockResize); grow the "
                                "image or volume itself while the domain is off" % (target, p["domain"]))
-        if self.check_mode and target not in [d.target_dev for d in DomainConfig.from_xml(self.dom.XMLDesc(0)).disks]:
+        if self.check_mode and target not in [d.target_dev for d in live_config(self.dom).disks]:
             return  # attached by this (check mode) run: no size to read yet
         capacity = self.dom.blockInfo(target, 0)[0]
         self.result["size_mb"] = capacity // (1024 * 1024)

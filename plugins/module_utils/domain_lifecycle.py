@@ -19,6 +19,16 @@ STATES = ("present", "running", "shutoff", "paused", "saved", "absent")
 POLL_INTERVAL = 0.2
 
 
+def inactive_config(dom):
+    """The domain's persistent definition as a DomainConfig."""
+    return DomainConfig.from_xml(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+
+
+def live_config(dom):
+    """The domain as it runs now (its definition when it does not run) as a DomainConfig."""
+    return DomainConfig.from_xml(dom.XMLDesc(0))
+
+
 def state_name(dom):
     """libvirt's state as this collection names it: running, paused, shutoff, saved, ..."""
     code = dom.state()[0]
@@ -155,7 +165,7 @@ def undefine(conn, dom, remove_storage, check_mode, is_local):
     never deleted; they are listed in kept_storage with the reason.
     """
     actions, removed, kept = [], [], []
-    config = DomainConfig.from_xml(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+    config = inactive_config(dom)
     for disk in config.disks:
         source = disk.source()
         if source is None:

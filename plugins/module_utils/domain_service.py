@@ -18,7 +18,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.connection import 
     VirtopsError, error_text, is_error, libvirt,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle import (
-    Transition, state_name, undefine,
+    Transition, inactive_config, live_config, state_name, undefine,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import (
     DEFINITION_OPTIONS, DomainSpecBuilder, check_identity, check_limits, creation_defaults,
@@ -39,20 +39,16 @@ def lookup_domain(conn, name):
         raise
 
 
-def inactive_config(dom):
-    return DomainConfig.from_xml(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
-
-
 def pending_restart_fields(dom):
     """Fields changed in the definition while the domain ran, recorded in its live metadata."""
     if not dom.isActive():
         return []
-    return DomainConfig.from_xml(dom.XMLDesc(0)).pending_restart or []
+    return live_config(dom).pending_restart or []
 
 
 def domain_summary(dom):
     """State, resources and devices of a domain as plain data (shared with domain_info)."""
-    config = DomainConfig.from_xml(dom.XMLDesc(0))
+    config = live_config(dom)
     return dict(
         name=config.name,
         uuid=config.uuid,
@@ -231,7 +227,8 @@ class DomainManager:
         The running XML itself cannot tell what is pending: libvirt rewrites it at start (CPU
         expansion, balloon size, probed formats), so comparing with it would never settle.
         """
-        restart = set(pending_restart_fields(dom))
+        recorded = set(pending_restart_fields(dom))
+        restart = set(recorded)
         live_flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
         for path, _old, new in persistent_changes:
             if path == "current_memory_kib":
@@ -249,7 +246,7 @@ class DomainManager:
                 self._live_action("change media", dom.updateDeviceFlags, disk_xml, live_flags)
             else:
                 restart.add(path)
-        if restart and not self.check_mode and restart != set(pending_restart_fields(dom)):
+        if restart and not self.check_mode and restart != recorded:
             dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, pending_restart_xml(restart),
                             PENDING_PREFIX, PENDING_NAMESPACE, live_flags)
         if restart:
@@ -276,7 +273,7 @@ class DomainManager:
 
     def _live_disk_xml(self, dom, desired, path):
         target = self._target_of(path)
-        active = DomainConfig.from_xml(dom.XMLDesc(0))
+        active = live_config(dom)
         disk = next(d for d in active.disks if d.target_dev == target)
         wanted = next(d for d in desired.disks if d.target_dev == target)
         disk.source_file = wanted.source_file

@@ -108,6 +108,20 @@ def is_error(exc, *names):
     return any(code == getattr(libvirt, "VIR_ERR_" + name, object()) for name in names)
 
 
+def lookup_or_none(lookup, missing, *args):
+    """``lookup(*args)``, or None when libvirt answers that there is no such object.
+
+    ``missing`` names the VIR_ERR_* code that means "does not exist" (e.g. 'NO_DOMAIN'); any
+    other error is raised.
+    """
+    try:
+        return lookup(*args)
+    except libvirt.libvirtError as exc:
+        if is_error(exc, missing):
+            return None
+        raise
+
+
 class LibvirtModule:
     """What every module does around its work: requirements, connection, error reporting.
 

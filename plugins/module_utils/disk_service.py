@@ -78,7 +78,8 @@ SOURCE_OPTIONS = ("path", "volume", "iscsi", "rbd")
 COMPARED = ("target_bus", "format", "cache", "io", "discard", "serial", "wwn", "readonly", "shareable")
 
 
-def _host_port(text, default_port, option):
+def network_host(text, default_port, option):
+    """A NetworkHost from 'HOST' or 'HOST:PORT' (iSCSI portals, Ceph monitors), checked."""
     host, _sep, port = text.rpartition(":") if ":" in text else (text, "", "")
     if not host:
         raise VirtopsError("%s: %r is not HOST or HOST:PORT" % (option, text))
@@ -194,14 +195,14 @@ class DiskManager:
             spec = p["iscsi"]
             disk.type, disk.source_protocol = "network", "iscsi"
             disk.source_name = "%s/%d" % (spec["iqn"], spec["lun"])
-            disk.source_hosts = [_host_port(spec["portal"], "3260", "iscsi.portal")]
+            disk.source_hosts = [network_host(spec["portal"], "3260", "iscsi.portal")]
             disk.auth = self._auth("iscsi", spec["chap_username"], spec["chap_secret_usage"],
                                    spec["chap_secret_uuid"], "iscsi.chap_")
         else:
             spec = p["rbd"]
             disk.type, disk.source_protocol = "network", "rbd"
             disk.source_name = "%s/%s" % (spec["pool"], spec["image"])
-            disk.source_hosts = [_host_port(monitor, "6789", "rbd.monitors") for monitor in spec["monitors"]]
+            disk.source_hosts = [network_host(monitor, "6789", "rbd.monitors") for monitor in spec["monitors"]]
             disk.auth = self._auth("ceph", spec["user"], spec["secret_usage"], spec["secret_uuid"], "rbd.")
         return disk
 

@@ -15,7 +15,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.domain impo
     metadata_xml, pending_restart_xml,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, is_error, libvirt,
+    VirtopsError, error_text, libvirt, lookup_or_none,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle import (
     Transition, inactive_config, live_config, state_name, undefine,
@@ -31,12 +31,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import 
 
 def lookup_domain(conn, name):
     """The domain called ``name``, or None when there is none."""
-    try:
-        return conn.lookupByName(name)
-    except libvirt.libvirtError as exc:
-        if is_error(exc, "NO_DOMAIN"):
-            return None
-        raise
+    return lookup_or_none(conn.lookupByName, "NO_DOMAIN", name)
 
 
 def pending_restart_fields(dom):

@@ -27,7 +27,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.domain impo
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, is_error, libvirt,
+    VirtopsError, error_text, libvirt, lookup_or_none,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.cpu_models import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import (
@@ -414,20 +414,12 @@ def check_identity(conn, name, uuid):
     """Refuse a uuid that belongs to another domain, or a name whose domain has another uuid."""
     if not uuid:
         return
-    try:
-        other = conn.lookupByUUIDString(uuid)
-    except libvirt.libvirtError as exc:
-        if not is_error(exc, "NO_DOMAIN"):
-            raise
-        other = None
+    other = lookup_or_none(conn.lookupByUUIDString, "NO_DOMAIN", uuid)
     if other is not None and other.name() != name:
         raise VirtopsError("uuid %s already belongs to domain %s; a uuid names exactly one domain"
                            % (uuid, other.name()))
-    try:
-        same_name = conn.lookupByName(name)
-    except libvirt.libvirtError:
-        return
-    if same_name.UUIDString() != uuid:
+    same_name = lookup_or_none(conn.lookupByName, "NO_DOMAIN", name)
+    if same_name is not None and same_name.UUIDString() != uuid:
         raise VirtopsError("domain %s exists with uuid %s; a domain's uuid cannot be changed (asked for %s)"
                            % (name, same_name.UUIDString(), uuid))
 

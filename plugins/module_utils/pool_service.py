@@ -8,11 +8,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import format_changes
-from ansible_collections.virtops.libvirt.plugins.module_utils.config.devices import NetworkHost
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.storage import PoolConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, is_error, libvirt,
+    VirtopsError, error_text, libvirt, lookup_or_none,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.disk_service import network_host
 from ansible_collections.virtops.libvirt.plugins.module_utils.secret_service import lookup_secret
 
 POOL_TYPES = ("dir", "logical", "rbd", "iscsi-direct", "netfs")
@@ -66,7 +66,7 @@ class PoolManager:
 
     def run(self):
         p = self.params
-        pool = self._lookup()
+        pool = lookup_or_none(self.conn.storagePoolLookupByName, "NO_STORAGE_POOL", p["name"])
         if p["state"] == "absent":
             self._absent(pool)
         else:
@@ -76,14 +76,6 @@ class PoolManager:
             self._describe(pool)
         self.result["diff"] = self.diff
         return self.result
-
-    def _lookup(self):
-        try:
-            return self.conn.storagePoolLookupByName(self.params["name"])
-        except libvirt.libvirtError as exc:
-            if is_error(exc, "NO_STORAGE_POOL"):
-                return None
-            raise
 
     # -- definition ---------------------------------------------------------------------------
     def _desired(self):
@@ -96,7 +88,7 @@ class PoolManager:
                              source_name=p["source_name"], source_format=p["source_format"],
                              initiator_iqn=p["initiator_iqn"])
         if p["hosts"]:
-            desired.source_hosts = [self._host(text, kind) for text in p["hosts"]]
+            desired.source_hosts = [network_host(text, DEFAULT_PORT[kind], "hosts") for text in p["hosts"]]
         if p["source_path"]:
             if kind == "netfs":
                 desired.source_dir = p["source_path"]
@@ -112,11 +104,6 @@ class PoolManager:
             desired.auth_type, desired.auth_username = auth_type, p["auth_username"]
             desired.auth_secret_usage, desired.auth_secret_uuid = p["auth_secret_usage"], p["auth_secret_uuid"]
         return desired
-
-    @staticmethod
-    def _host(text, kind):
-        host, _sep, port = text.partition(":")
-        return NetworkHost(name=host, port=port or DEFAULT_PORT[kind])
 
     def _define(self, pool):
         p = self.params

@@ -18,7 +18,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.storage imp
     SECRET_USAGES, SecretConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, is_error, libvirt,
+    VirtopsError, error_text, libvirt, lookup_or_none,
 )
 
 SECRET_ARGUMENT_SPEC = dict(
@@ -40,14 +40,9 @@ def _usage_constant(usage):
 
 def lookup_secret(conn, usage, usage_id, uuid=None):
     """The secret with ``uuid``, else the one for (usage, usage_id), or None."""
-    try:
-        if uuid:
-            return conn.secretLookupByUUIDString(uuid)
-        return conn.secretLookupByUsage(_usage_constant(usage), usage_id)
-    except libvirt.libvirtError as exc:
-        if is_error(exc, "NO_SECRET"):
-            return None
-        raise
+    if uuid:
+        return lookup_or_none(conn.secretLookupByUUIDString, "NO_SECRET", uuid)
+    return lookup_or_none(conn.secretLookupByUsage, "NO_SECRET", _usage_constant(usage), usage_id)
 
 
 def decode_value(value, encoding, usage):

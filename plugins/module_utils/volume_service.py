@@ -16,7 +16,7 @@ import subprocess
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.storage import VolumeConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, is_error, libvirt,
+    VirtopsError, error_text, libvirt, lookup_or_none,
 )
 
 MIB = 1024 * 1024
@@ -93,12 +93,7 @@ class VolumeManager:
 
     @staticmethod
     def _lookup(pool, name):
-        try:
-            return pool.storageVolLookupByName(name)
-        except libvirt.libvirtError as exc:
-            if is_error(exc, "NO_STORAGE_VOL"):
-                return None
-            raise
+        return lookup_or_none(pool.storageVolLookupByName, "NO_STORAGE_VOL", name)
 
     # -- create -------------------------------------------------------------------------------
     def _create(self):

@@ -20,7 +20,9 @@ APT_PACKAGES=(
 )
 # What only the tests need: the storage they attach (an iSCSI target, a single-node Ceph
 # cluster) and the sanity tests' shellcheck.
-TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck)
+# genisoimage (isoinfo) and mtools read config drive images independently of the module;
+# open-iscsi is the host initiator of iscsi pools (used where the kernel has iscsi_tcp).
+TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi)
 
 log() { printf '>>> %s\n' "$*" >&2; }
 

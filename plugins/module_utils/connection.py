@@ -127,24 +127,28 @@ class LibvirtModule:
 
     ``run(work)`` calls ``work(conn)`` and turns VirtopsError and libvirtError into fail_json,
     so modules never end in a traceback. ``events=True`` starts libvirt's event loop first, for
-    modules that wait for domain events.
+    modules that wait for domain events; ``connect=False`` runs ``work(None)`` for work that
+    needs no libvirt at all (a config drive written to a file).
     """
 
-    def __init__(self, module, events=False):
+    def __init__(self, module, events=False, connect=True):
         self.module = module
         self.events = events
+        self.connect = connect
         self.conn = None
 
     def run(self, work):
-        check_requirements(self.module)
+        if self.connect:
+            check_requirements(self.module)
         try:
             if self.events:
                 start_event_loop()
-            self.conn = open_connection(self.module.params["uri"])
+            if self.connect:
+                self.conn = open_connection(self.module.params["uri"])
             result = work(self.conn)
         except VirtopsError as exc:
             self.module.fail_json(msg=exc.msg, **exc.details)
-        except libvirt.libvirtError as exc:
+        except (libvirt.libvirtError if libvirt else ()) as exc:
             self.module.fail_json(msg="libvirt error: %s" % error_text(exc),
                                   libvirt_error_code=error_code(exc))
         finally:

@@ -34,8 +34,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import 
     VIRT_TYPES, canonical_machine,
 )
 
-BUSES = ("virtio", "scsi", "sata")
-TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd"}
+BUSES = ("virtio", "scsi", "sata", "ide")
+TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
 BOOT_DEVICES = ("hd", "cdrom", "network")
 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
@@ -275,7 +275,7 @@ class DomainSpecBuilder:
             where = "disks[%d]" % index
             bus = spec["bus"] or ("sata" if spec["device"] == "cdrom" else "virtio")
             if spec["device"] == "cdrom" and bus == "virtio":
-                raise VirtopsError("%s: a cdrom cannot use bus virtio; use sata or scsi" % where)
+                raise VirtopsError("%s: a cdrom cannot use bus virtio; use sata, scsi or ide" % where)
             disk = DiskConfig(
                 device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
                 cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],

@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import format_changes
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.storage import PoolConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
@@ -15,7 +17,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.connection import 
 from ansible_collections.virtops.libvirt.plugins.module_utils.disk_service import network_host
 from ansible_collections.virtops.libvirt.plugins.module_utils.secret_service import lookup_secret
 
-POOL_TYPES = ("dir", "logical", "rbd", "iscsi-direct", "netfs")
+POOL_TYPES = ("dir", "logical", "rbd", "iscsi", "iscsi-direct", "netfs")
 POOL_ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
     type=dict(type="str", choices=list(POOL_TYPES)),
@@ -39,11 +41,14 @@ REQUIRED = {
     "dir": ("target_path",),
     "logical": ("source_name",),
     "rbd": ("hosts", "source_name"),
+    "iscsi": ("hosts", "source_path"),
     "iscsi-direct": ("hosts", "source_path", "initiator_iqn"),
     "netfs": ("hosts", "source_path", "target_path"),
 }
-DEFAULT_PORT = {"rbd": "6789", "iscsi-direct": "3260", "netfs": None, "logical": None, "dir": None}
-AUTH_TYPE = {"rbd": ("ceph", "ceph"), "iscsi-direct": ("chap", "iscsi")}
+DEFAULT_PORT = {"rbd": "6789", "iscsi": "3260", "iscsi-direct": "3260", "netfs": None, "logical": None, "dir": None}
+DEFAULT_TARGET_PATH = {"iscsi": "/dev/disk/by-path"}
+AUTH_TYPE = {"rbd": ("ceph", "ceph"), "iscsi": ("chap", "iscsi"), "iscsi-direct": ("chap", "iscsi")}
+ISCSI_KERNEL_MODULE = "/sys/module/iscsi_tcp"
 
 
 class PoolManager:
@@ -84,7 +89,7 @@ class PoolManager:
         missing = [option for option in REQUIRED[kind] if not p[option]]
         if missing:
             raise VirtopsError("a %s pool needs %s" % (kind, ", ".join(missing)))
-        desired = PoolConfig(type=kind, name=p["name"], target_path=p["target_path"],
+        desired = PoolConfig(type=kind, name=p["name"], target_path=p["target_path"] or DEFAULT_TARGET_PATH.get(kind),
                              source_name=p["source_name"], source_format=p["source_format"],
                              initiator_iqn=p["initiator_iqn"])
         if p["hosts"]:
@@ -96,7 +101,7 @@ class PoolManager:
                 desired.source_device = p["source_path"]
         if p["auth_secret_usage"] or p["auth_secret_uuid"]:
             if kind not in AUTH_TYPE:
-                raise VirtopsError("auth is only for rbd (cephx) and iscsi-direct (CHAP) pools, not %s" % kind)
+                raise VirtopsError("auth is only for rbd (cephx), iscsi and iscsi-direct (CHAP) pools, not %s" % kind)
             auth_type, usage = AUTH_TYPE[kind]
             if lookup_secret(self.conn, usage, p["auth_secret_usage"], p["auth_secret_uuid"]) is None:
                 raise VirtopsError("no libvirt secret %s for usage %s; create it with virtops.libvirt.secret"
@@ -142,6 +147,21 @@ class PoolManager:
                 self._change("restart to apply", self._restart, pool)
         return pool
 
+    def _start(self, pool):
+        try:
+            pool.create(0)
+        except libvirt.libvirtError as exc:
+            if self.params["type"] != "iscsi":
+                raise
+            # libvirt's iscsi backend logs in with the host's initiator: say what that needs.
+            raise VirtopsError(
+                "pool %s: start failed: %s. An iscsi pool logs in with the hypervisor's own initiator, which "
+                "needs open-iscsi (iscsiadm, with iscsid running) and the kernel module iscsi_tcp%s; "
+                "type iscsi-direct uses libvirt's built-in initiator instead"
+                % (self.params["name"], error_text(exc),
+                   "" if os.path.isdir(ISCSI_KERNEL_MODULE) else
+                   " (this host has no %s: its kernel cannot do iSCSI)" % ISCSI_KERNEL_MODULE))
+
     @staticmethod
     def _restart(pool):
         pool.destroy()
@@ -155,7 +175,7 @@ class PoolManager:
                 self._change("start")
             return
         if p["state"] == "active" and not pool.isActive():
-            self._change("start", pool.create, 0)
+            self._change("start", self._start, pool)
         elif p["state"] == "inactive" and pool.isActive():
             self._change("stop", pool.destroy)
         if p["autostart"] is not None and bool(pool.autostart()) != p["autostart"]:

@@ -38,6 +38,46 @@ VOLUME_ARGUMENT_SPEC = dict(
 )
 
 
+def active_pool(conn, name):
+    """The pool named ``name``, or VirtopsError saying why volumes cannot go there."""
+    try:
+        pool = conn.storagePoolLookupByName(name)
+    except libvirt.libvirtError as exc:
+        raise VirtopsError("pool %s cannot be used: %s" % (name, error_text(exc)))
+    if not pool.isActive():
+        raise VirtopsError("pool %s is not active; start it (virtops.libvirt.pool state=active)" % name)
+    return pool
+
+
+def create_raw_volume(pool, name, size):
+    """A new sparse raw volume of exactly ``size`` bytes."""
+    desired = VolumeConfig(name=name, format="raw", capacity=size, capacity_unit="bytes",
+                           allocation=0, allocation_unit="bytes")
+    return pool.createXML(desired.to_xml(), 0)
+
+
+def upload(conn, vol, chunks, size, what):
+    """Write ``chunks`` (bytes, ``size`` in all) into ``vol`` from offset 0 through a libvirt stream.
+
+    Works for every pool type, local or remote. On failure the half-written volume is deleted
+    and VirtopsError names ``what`` was being uploaded.
+    """
+    stream = conn.newStream(0)
+    try:
+        vol.upload(stream, 0, size, 0)
+        for chunk in chunks:
+            while chunk:  # a blocking stream may take less than it is given
+                chunk = chunk[stream.send(chunk):]
+        stream.finish()
+    except libvirt.libvirtError as exc:
+        try:
+            stream.abort()
+        except libvirt.libvirtError:
+            pass
+        vol.delete(0)
+        raise VirtopsError("uploading %s failed (the half-written volume was removed): %s" % (what, error_text(exc)))
+
+
 def _mkfs_command(filesystem, label, path):
     if filesystem == "ext4":
         return ["mkfs.ext4", "-q", "-F"] + (["-L", label] if label else []) + [path]
@@ -83,13 +123,7 @@ class VolumeManager:
                                                                 action, error_text(exc)))
 
     def _pool(self):
-        try:
-            pool = self.conn.storagePoolLookupByName(self.params["pool"])
-        except libvirt.libvirtError as exc:
-            raise VirtopsError("pool %s cannot be used: %s" % (self.params["pool"], error_text(exc)))
-        if not pool.isActive():
-            raise VirtopsError("pool %s is not active; start it (virtops.libvirt.pool state=active)" % self.params["pool"])
-        return pool
+        return active_pool(self.conn, self.params["pool"])
 
     @staticmethod
     def _lookup(pool, name):
@@ -162,21 +196,9 @@ class VolumeManager:
         vol = self._change("import %s" % path, self.pool.createXML, desired.to_xml(), 0)
         if vol is None:
             return None
-        stream = self.conn.newStream(0)
-        try:
-            vol.upload(stream, 0, size, 0)
-            with open(path, "rb") as handle:
-                while True:
-                    chunk = handle.read(UPLOAD_CHUNK)
-                    if not chunk:
-                        break
-                    stream.send(chunk)
-            stream.finish()
-        except libvirt.libvirtError as exc:
-            stream.abort()
-            vol.delete(0)
-            raise VirtopsError("uploading %s into %s/%s failed (the half-written volume was removed): %s"
-                               % (path, p["pool"], p["name"], error_text(exc)))
+        with open(path, "rb") as handle:
+            upload(self.conn, vol, iter(lambda: handle.read(UPLOAD_CHUNK), b""), size,
+                   "%s into %s/%s" % (path, p["pool"], p["name"]))
         self.pool.refresh(0)  # let libvirt read the imported image's own header (qcow2 size)
         return self.pool.storageVolLookupByName(p["name"])
 

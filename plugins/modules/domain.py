@@ -216,7 +216,7 @@ options:
     description:
       - Disks and CD-ROM drives. Each is matched to the existing definition by its target
         device name; when O(disks[].target) is not given, names are assigned in list order per
-        bus (C(vda), C(vdb), ... for virtio; C(sda), ... for scsi and sata).
+        bus (C(vda), C(vdb), ... for virtio; C(sda), ... for scsi and sata; C(hda), ... for ide).
       - Disks of the existing definition that are not listed are kept unless
         O(devices_exclusive=true). Disk images are never deleted by this option.
     type: list
@@ -239,9 +239,12 @@ options:
         default: disk
         choices: [disk, cdrom]
       bus:
-        description: Bus; V(virtio) for disks and V(sata) for CD-ROMs when not given.
+        description:
+          - Bus; V(virtio) for disks and V(sata) for CD-ROMs when not given.
+          - V(ide) exists only on the C(pc) (i440fx) machine; it is what guests without AHCI or
+            virtio-scsi drivers can read a CD-ROM (a config drive) from. V(sata) needs AHCI in the guest.
         type: str
-        choices: [virtio, scsi, sata]
+        choices: [virtio, scsi, sata, ide]
       target:
         description: Target device name as the guest is told, for example C(vdb).
         type: str

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: pool
-short_description: Manage libvirt storage pools (dir, logical, rbd, iscsi-direct, netfs)
+short_description: Manage libvirt storage pools (dir, logical, rbd, iscsi, iscsi-direct, netfs)
 version_added: 0.1.0
 description:
   - Defines a storage pool, builds it when new (a C(dir) pool's directory; other types only
@@ -19,11 +19,17 @@ description:
     (restarting a pool leaves its volumes alone). Its type cannot change.
   - O(state=absent) stops and undefines the pool; its volumes and storage are deleted only with
     O(delete_storage=true).
-  - C(rbd) pools authenticate with cephx and C(iscsi-direct) pools with CHAP through a libvirt
-    secret (M(virtops.libvirt.secret)). Pool backends are loaded when libvirtd starts - install
+  - C(rbd) pools authenticate with cephx and C(iscsi) and C(iscsi-direct) pools with CHAP through
+    a libvirt secret (M(virtops.libvirt.secret)). Pool backends are loaded when libvirtd starts - install
     C(libvirt-daemon-driver-storage-rbd) or C(-iscsi-direct) before starting it.
-  - C(logical) and C(netfs) pools need LVM device mapper and NFS in the host kernel; this
-    collection's tests run on a kernel without them and so do not cover these two types.
+  - C(iscsi-direct) uses libvirt's built-in initiator (libiscsi, as QEMU's own iSCSI disks do).
+    C(iscsi) is the host-initiator path, like Nova's default iSCSI connector - libvirt logs in
+    with C(iscsiadm) and the LUNs become block devices under O(target_path); it needs open-iscsi
+    (C(iscsiadm), C(iscsid) running) and the kernel module C(iscsi_tcp) on the hypervisor, and a
+    start failure says which of these is missing. Attach its volumes with M(virtops.libvirt.disk).
+  - C(logical) and C(netfs) pools need LVM device mapper and NFS in the host kernel, and C(iscsi)
+    needs the kernel's iSCSI initiator; this collection's tests run on a kernel without them and
+    so cover these three types only up to their clear start failure (C(iscsi)) or not at all.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
@@ -43,23 +49,25 @@ options:
   type:
     description: Pool type; needed to define a pool, not to change the state of an existing one.
     type: str
-    choices: [dir, logical, rbd, iscsi-direct, netfs]
+    choices: [dir, logical, rbd, iscsi, iscsi-direct, netfs]
   state:
     description: V(active) (defined and started), V(inactive) (defined, stopped) or V(absent).
     type: str
     default: active
     choices: [active, inactive, absent]
   target_path:
-    description: Directory of a C(dir) pool, mount point of a C(netfs) pool.
+    description:
+      - Directory of a C(dir) pool, mount point of a C(netfs) pool, where an C(iscsi) pool's
+        LUNs appear (default C(/dev/disk/by-path)).
     type: path
   hosts:
     description:
       - Source hosts as C(HOST) or C(HOST:PORT) - Ceph monitors for C(rbd) (port 6789), the
-        portal for C(iscsi-direct) (port 3260), the NFS server for C(netfs).
+        portal for C(iscsi) and C(iscsi-direct) (port 3260), the NFS server for C(netfs).
     type: list
     elements: str
   source_path:
-    description: The target IQN for C(iscsi-direct), the export for C(netfs), a device for C(logical).
+    description: The target IQN for C(iscsi) and C(iscsi-direct), the export for C(netfs), a device for C(logical).
     type: str
   source_name:
     description: Ceph pool name for C(rbd), volume group for C(logical).
@@ -68,7 +76,7 @@ options:
     description: Source format, for example C(nfs) for C(netfs) or C(lvm2) for C(logical).
     type: str
   initiator_iqn:
-    description: Initiator IQN libvirt logs in with (C(iscsi-direct)).
+    description: Initiator IQN libvirt logs in with (C(iscsi-direct), required; C(iscsi), optional - the host's own by default).
     type: str
   auth_username:
     description: Ceph user (without C(client.)) or CHAP user name.

@@ -28,9 +28,10 @@ BUSYBOX_PACKAGE = "busybox-static"
 # What the guest loads at boot, dependencies first (resolved from modules.dep).
 GUEST_MODULES = (
     "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "sr_mod", "virtio_net",
-    "virtio_balloon", "virtio_console", "isofs", "vfat", "button", "evdev",
+    "virtio_balloon", "virtio_console", "ata_piix", "isofs", "vfat", "nls_cp437", "nls_ascii", "nls_utf8",
+    "button", "evdev",
 )
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 
 
 def run(*cmd, cwd=None):
@@ -136,7 +137,7 @@ def build_initrd(root, modules_dir, kernel_version, out_path):
 def build(cache_dir):
     package = kernel_package()
     with open(INIT_SCRIPT, "rb") as handle:
-        key_source = f"{BUILDER_VERSION}:{package}:".encode() + handle.read()
+        key_source = f"{BUILDER_VERSION}:{package}:{','.join(GUEST_MODULES)}:".encode() + handle.read()
     key = hashlib.sha256(key_source).hexdigest()[:16]
     out_dir = os.path.join(cache_dir, f"guest-{key}")
     result = {

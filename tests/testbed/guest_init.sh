@@ -9,7 +9,9 @@
 #                                        "VIRTOPS-DATA <serial>" written at its first byte (the host
 #                                        reads it back from the target)
 #   VIRTOPS-NIC name=<ethN> mac=<mac>
-#   VIRTOPS-FILE <path> <content line>   files of any mounted iso9660/vfat disk labelled config-2 or cidata
+#   VIRTOPS-FS name=<dev> type=<fs> label=<l>  a disk that mounts as iso9660 or vfat, with the
+#                                            cloud-init label that findfs finds it by (or "none")
+#   VIRTOPS-FILE <dev>:<path> <content line>  every line of every file on such a disk
 #   VIRTOPS-TICK <n> boot_id=<id>        a counter every second (continuity across migration)
 #   VIRTOPS-POWEROFF                     the ACPI power button was pressed; the guest powers off
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /mnt /tmp
@@ -49,13 +51,19 @@ show_config_drives() {
         [ -e "$path" ] || continue
         name=${path##*/}
         mkdir -p "/mnt/$name"
+        mounted=
         for fstype in iso9660 vfat; do
-            mount -o ro -t "$fstype" "/dev/$name" "/mnt/$name" 2>/dev/null && break
+            mount -o ro -t "$fstype" "/dev/$name" "/mnt/$name" 2>/dev/null && mounted=$fstype && break
         done
-        if grep -q " /mnt/$name " /proc/mounts; then
+        if [ -n "$mounted" ]; then
+            found=none
+            for label in config-2 CONFIG-2 cidata CIDATA; do
+                [ "$(findfs "LABEL=$label" 2>/dev/null)" = "/dev/$name" ] && found=$label
+            done
+            echo "VIRTOPS-FS name=$name type=$mounted label=$found"
             find "/mnt/$name" -type f | sort | while read -r file; do
                 while IFS= read -r line || [ -n "$line" ]; do
-                    echo "VIRTOPS-FILE ${file#/mnt/"$name"} $line"
+                    echo "VIRTOPS-FILE $name:${file#/mnt/"$name"} $line"
                 done < "$file"
             done
             umount "/mnt/$name"

@@ -9,7 +9,7 @@ directories and files are laid out in sorted order, so equal content gives equal
 
 Layout: system area (sectors 0-15), primary descriptor (16), Joliet descriptor (17), terminator
 (18), the four path tables (primary L and M, Joliet L and M), the primary directories, the Joliet
-directories, then the file data, which both trees share.
+directories, then the file data, which both trees share, then PADDING_SECTORS of zeros.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,6 +32,11 @@ DESCRIPTOR_DATE = b"1970010100000000\x00"
 UNSET_DATE = b"0000000000000000\x00"
 APPLICATION_ID = "VIRTOPS.LIBVIRT"
 MAX_LABEL_LENGTH = 16                                            # Joliet's volume identifier: 16 UCS-2 characters
+# Zero sectors after the data, part of the volume, as genisoimage/mkisofs add by default: readers
+# that fetch a fixed-size block from the start (busybox's volume_id reads 68 KiB to find the
+# label) get an I/O error from a CD-ROM shorter than that, and Linux's CD read-ahead can run
+# past the last data sector.
+PADDING_SECTORS = 150
 
 
 def _both16(value):
@@ -183,7 +188,7 @@ def build_iso(files, label):
         file_extents[id(data)] = sector
         file_data.append(data)
         sector += _sectors(len(data))
-    total = sector
+    total = sector + PADDING_SECTORS
 
     image = bytearray(16 * SECTOR)
     image += _descriptor(1, label, total, trees[0], path_tables[0])
@@ -198,6 +203,7 @@ def build_iso(files, label):
             image += tree.directory_bytes(index, file_extents)
     for data in file_data:
         image += data + b"\x00" * (-len(data) % SECTOR)
+    image += b"\x00" * (PADDING_SECTORS * SECTOR)
     if len(image) != total * SECTOR:  # pragma: no cover - a layout bug, not a user error
         raise AssertionError("ISO layout mismatch: %d bytes for %d sectors" % (len(image), total))
     return bytes(image)

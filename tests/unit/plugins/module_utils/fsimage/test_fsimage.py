@@ -138,3 +138,12 @@ def test_labels_are_checked():
         build_iso({}, "x" * 17)
     with pytest.raises(ImageContentError, match="1 to 11 letters"):
         build_fat({}, "config drive")
+
+
+def test_the_smallest_iso_is_padded_past_what_label_readers_fetch():
+    # busybox's volume_id reads 0x11000 bytes at once; a shorter CD-ROM gives it an I/O error
+    # and the guest cannot find the drive by its label (seen with an unpadded 62 KiB drive).
+    image = build_iso({"meta-data": b"{}"}, "cidata")
+    assert len(image) > 0x11000
+    assert image.endswith(b"\x00" * 150 * 2048)
+    assert read_iso(image) == ("cidata", {"meta-data": b"{}"})

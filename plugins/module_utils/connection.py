@@ -122,6 +122,34 @@ def lookup_or_none(lookup, missing, *args):
         raise
 
 
+class ChangeRecorder:
+    """Records a run's changes in its result and makes each libvirt call unless in check mode.
+
+    ``record(action, call, *args)`` adds ``action`` to ``result['actions']``, sets ``changed``,
+    and returns ``call(*args)`` (None in check mode or without a call). A libvirtError becomes a
+    VirtopsError naming ``subject``, the action, and what was already done before it.
+    """
+
+    def __init__(self, result, check_mode, subject):
+        self.result = result
+        self.check_mode = check_mode
+        self.subject = subject
+        result.setdefault("changed", False)
+        result.setdefault("actions", [])
+
+    def record(self, action, call=None, *args):
+        done = list(self.result["actions"])
+        self.result["changed"] = True
+        self.result["actions"].append(action)
+        if call is None or self.check_mode:
+            return None
+        try:
+            return call(*args)
+        except libvirt.libvirtError as exc:
+            raise VirtopsError("%s: %s failed: %s" % (self.subject, action, error_text(exc)),
+                               actions=done, changed=bool(done))
+
+
 class LibvirtModule:
     """What every module does around its work: requirements, connection, error reporting.
 

@@ -23,7 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.config.devices imp
     ControllerConfig, DiskAuth, DiskConfig, NetworkHost,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, libvirt,
+    ChangeRecorder, VirtopsError, error_text, libvirt,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle import (
     inactive_config, live_config,
@@ -147,6 +147,8 @@ class DiskManager:
         self.check_mode = check_mode
         self.is_local = is_local_uri(conn.getURI())
         self.result = dict(changed=False, domain=params["domain"], actions=[])
+        # Records only: attach/detach/resize make their own calls, with their own error handling.
+        self._change = ChangeRecorder(self.result, check_mode, "disk of domain %s" % params["domain"]).record
         self.diff = dict(before="", after="")
 
     def run(self):
@@ -386,7 +388,3 @@ class DiskManager:
         if not self.check_mode:
             self.dom.blockResize(target, wanted, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
         self.result["size_mb"] = p["size_mb"]
-
-    def _change(self, action):
-        self.result["changed"] = True
-        self.result["actions"].append(action)

@@ -12,7 +12,7 @@ import os
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import format_changes
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.storage import PoolConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, libvirt, lookup_or_none,
+    ChangeRecorder, VirtopsError, error_text, libvirt, lookup_or_none,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.disk_service import network_host
 from ansible_collections.virtops.libvirt.plugins.module_utils.secret_service import lookup_secret
@@ -58,16 +58,7 @@ class PoolManager:
         self.check_mode = check_mode
         self.result = dict(changed=False, name=params["name"], actions=[])
         self.diff = dict(before="", after="")
-
-    def _change(self, action, call=None, *args):
-        self.result["changed"] = True
-        self.result["actions"].append(action)
-        if call is not None and not self.check_mode:
-            try:
-                call(*args)
-            except libvirt.libvirtError as exc:
-                raise VirtopsError("pool %s: %s failed: %s" % (self.params["name"], action, error_text(exc)),
-                                   actions=self.result["actions"][:-1], changed=len(self.result["actions"]) > 1)
+        self._change = ChangeRecorder(self.result, check_mode, "pool %s" % params["name"]).record
 
     def run(self):
         p = self.params

@@ -16,7 +16,7 @@ import subprocess
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.config.storage import VolumeConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    VirtopsError, error_text, libvirt, lookup_or_none,
+    ChangeRecorder, VirtopsError, error_text, libvirt, lookup_or_none,
 )
 
 MIB = 1024 * 1024
@@ -93,6 +93,7 @@ class VolumeManager:
         self.check_mode = check_mode
         self.result = dict(changed=False, pool=params["pool"], name=params["name"], actions=[])
         self.diff = dict(before="", after="")
+        self._change = ChangeRecorder(self.result, check_mode, "volume %s/%s" % (params["pool"], params["name"])).record
 
     def run(self):
         p = self.params
@@ -110,17 +111,6 @@ class VolumeManager:
             self._describe(vol)
         self.result["diff"] = self.diff
         return self.result
-
-    def _change(self, action, call=None, *args):
-        self.result["changed"] = True
-        self.result["actions"].append(action)
-        if call is None or self.check_mode:
-            return None
-        try:
-            return call(*args)
-        except libvirt.libvirtError as exc:
-            raise VirtopsError("volume %s/%s: %s failed: %s" % (self.params["pool"], self.params["name"],
-                                                                action, error_text(exc)))
 
     def _pool(self):
         return active_pool(self.conn, self.params["pool"])

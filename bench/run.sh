@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark: define N small domains, then re-run (no change), with virtops.libvirt.domain and with
-# community.libvirt's virt (command=define), same machine, same run. Prints wall times and ratios.
+# Benchmarks, each against its named peer in the same run, printing wall times and ratios:
+#  1. define N small domains, then re-run (no change): virtops.libvirt.domain vs community.libvirt's
+#     virt (command=define);
+#  2. build 10*N OpenStack config drives: this collection's Python ISO writer vs genisoimage as
+#     Nova runs it.
 # Usage: bash bench/run.sh [N]   (default 20). A measurement, not a test gate.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -19,3 +22,7 @@ if [ ! -f "$PEER_VENV/.complete" ]; then
 fi
 "$VENV/bin/python" "$ROOT/bench/bench_define.py" --count "${1:-20}" --root "$ROOT" \
     --ours-venv "$VENV" --peer-venv "$PEER_VENV"
+ensure_apt_packages genisoimage
+mkdir -p "$CACHE_DIR/bench-root/ansible_collections/virtops"
+ln -sfn "$ROOT" "$CACHE_DIR/bench-root/ansible_collections/virtops/libvirt"
+"$VENV/bin/python" "$ROOT/bench/bench_config_drive.py" --count "$((${1:-20} * 10))" --root "$CACHE_DIR/bench-root"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the collection on this machine (Debian 12, as root), set-up included:
-#   sanity (ansible-test), ansible-lint (production), docs lint, unit tests, and the integration
-#   targets on the real libvirtd with the test guest.
-# Usage: scripts/test.sh [sanity|lint|docs|units|integration ...]   (default: all, in that order)
+#   sanity (ansible-test), ansible-lint (production), docs lint, unit tests, the integration
+#   targets and the roles' molecule scenarios on the real libvirtd with the test guest.
+# Usage: scripts/test.sh [sanity|lint|docs|units|integration|molecule ...]   (default: all, in that order)
 #        INTEGRATION_TARGETS="module_disk module_cpu" scripts/test.sh integration   (some targets only)
 # It removes what it created (test domains, the test network, daemons it started) at the end.
 set -euo pipefail
@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(sanity lint docs units integration)
+[ ${#stages[@]} -gt 0 ] || stages=(sanity lint docs units integration molecule)
 
 WORK=$(mktemp -d /tmp/virtops-test.XXXXXX)
 STARTED_DAEMONS_FILE="$WORK/started-daemons"
@@ -97,6 +97,23 @@ stage_integration() {
     ran=$(grep -c "^Running .* integration test role" "$WORK/integration.log" || true)
     if [ "$ran" -ne "$expected" ]; then
         log "only $ran of $expected integration targets ran"
+        return 1
+    fi
+}
+
+stage_molecule() {
+    # Each scenario under extensions/molecule runs its role against the local libvirtd with the
+    # test guest; every scenario must run.
+    local guest expected ran
+    guest=$(build_guest)
+    mkdir -p "$IT_WORKDIR"
+    printf '{"virtops_test_guest": %s, "virtops_test_workdir": "%s"}\n' "$guest" "$IT_WORKDIR" >"$WORK/molecule-vars.json"
+    expected=$(find "$COLLECTION/extensions/molecule" -mindepth 2 -maxdepth 2 -name molecule.yml | wc -l)
+    (cd "$COLLECTION" && VIRTOPS_MOLECULE_VARS="$WORK/molecule-vars.json" molecule test --all) 2>&1 \
+        | tee "$WORK/molecule.log"
+    ran=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/molecule.log" | grep -c "^INFO .* verify: Executed: Successful" || true)
+    if [ "$ran" -ne "$expected" ]; then
+        log "only $ran of $expected molecule scenarios verified"
         return 1
     fi
 }

@@ -127,6 +127,9 @@ def describe(label, filesystem, files):
 
 
 def describe_existing(data):
+    """The --diff "before" of what the destination holds (None: nothing there)."""
+    if data is None:
+        return ""
     if not data:
         return "empty\n"
     for filesystem, reader in (("iso9660", read_iso), ("vfat", read_fat)):
@@ -269,25 +272,22 @@ class ConfigDriveManager:
                                "labelled %s); it is left alone - choose another path or set force=true to %s it"
                                % (destination.name, ", ".join(sorted(drive_labels(p["label"]))),
                                   "replace" if p["state"] == "present" else "delete"))
-        result = dict(changed=False)
-        before = "" if existing is None else describe_existing(existing)
         if p["state"] == "absent":
-            if existing is not None:
-                result["changed"] = True
-                if not self.check_mode:
-                    destination.delete()
+            if existing is not None and not self.check_mode:
+                destination.delete()
+            result = dict(changed=existing is not None, diff=dict(before=describe_existing(existing), after=""))
             result.update(destination.summary())
-            result["diff"] = dict(before=before, after="")
             return result
         label, files, image = build_image(p)
-        if existing != image:
-            result["changed"] = True
-            if not self.check_mode:
-                destination.write(image)
-        result.update(destination.summary())
-        result.update(label=label, filesystem=p["filesystem"], size=len(image),
+        after = describe(label, p["filesystem"], files)
+        changed = existing != image
+        if changed and not self.check_mode:
+            destination.write(image)
+        result = dict(changed=changed, label=label, filesystem=p["filesystem"], size=len(image),
                       sha256=hashlib.sha256(image).hexdigest(), files=sorted(files),
-                      diff=dict(before=before, after=describe(label, p["filesystem"], files)))
+                      # an unchanged image needs no reading back: it is what was just described
+                      diff=dict(before=describe_existing(existing) if changed else after, after=after))
+        result.update(destination.summary())
         if not self.check_mode and p["path"]:
             result["changed"] = self.module.set_fs_attributes_if_different(
                 self.module.load_file_common_arguments(self.params), result["changed"])

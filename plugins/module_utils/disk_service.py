@@ -29,7 +29,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle i
     inactive_config, live_config,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.domain_service import lookup_domain
-from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import next_target
+from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import DISK_DRIVER_SPEC, next_target
 from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import is_local_uri
 from ansible_collections.virtops.libvirt.plugins.module_utils.secret_service import lookup_secret
 
@@ -60,9 +60,6 @@ DISK_ARGUMENT_SPEC = dict(
     target=dict(type="str"),
     bus=dict(type="str", default="virtio", choices=["virtio", "scsi", "sata"]),
     format=dict(type="str", choices=["raw", "qcow2"]),
-    cache=dict(type="str", choices=["none", "writethrough", "writeback", "directsync", "unsafe"]),
-    io=dict(type="str", choices=["native", "threads", "io_uring"]),
-    discard=dict(type="str", choices=["unmap", "ignore"]),
     serial=dict(type="str"),
     wwn=dict(type="str"),
     readonly=dict(type="bool", default=False),
@@ -72,6 +69,7 @@ DISK_ARGUMENT_SPEC = dict(
     size_mb=dict(type="int"),
     timeout=dict(type="int", default=30),
     retries=dict(type="int", default=3),
+    **DISK_DRIVER_SPEC
 )
 SOURCE_OPTIONS = ("path", "volume", "iscsi", "rbd")
 # Requested settings compared with an attached disk (the source identifies it).

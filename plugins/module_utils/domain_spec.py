@@ -38,6 +38,12 @@ BUSES = ("virtio", "scsi", "sata", "ide")
 TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
 BOOT_DEVICES = ("hd", "cdrom", "network")
 
+# How QEMU drives a disk's image: the same choices in the domain and disk modules.
+DISK_DRIVER_SPEC = dict(
+    cache=dict(type="str", choices=["none", "writethrough", "writeback", "directsync", "unsafe"]),
+    io=dict(type="str", choices=["native", "threads", "io_uring"]),
+    discard=dict(type="str", choices=["unmap", "ignore"]),
+)
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
 DISK_SPEC = dict(
     path=dict(type="path"),
@@ -47,13 +53,11 @@ DISK_SPEC = dict(
     bus=dict(type="str", choices=list(BUSES)),
     target=dict(type="str"),
     format=dict(type="str", choices=["qcow2", "raw"]),
-    cache=dict(type="str", choices=["none", "writethrough", "writeback", "directsync", "unsafe"]),
-    io=dict(type="str", choices=["native", "threads", "io_uring"]),
-    discard=dict(type="str", choices=["unmap", "ignore"]),
     serial=dict(type="str"),
     readonly=dict(type="bool"),
     shareable=dict(type="bool"),
     boot_order=dict(type="int"),
+    **DISK_DRIVER_SPEC
 )
 INTERFACE_SPEC = dict(
     network=dict(type="str"),

@@ -49,11 +49,15 @@ def active_pool(conn, name):
     return pool
 
 
+def upload_target_xml(name, volume_format, size):
+    """Definition of a sparse volume of exactly ``size`` bytes, to be filled by upload()."""
+    return VolumeConfig(name=name, format=volume_format, capacity=size, capacity_unit="bytes",
+                        allocation=0, allocation_unit="bytes").to_xml()
+
+
 def create_raw_volume(pool, name, size):
     """A new sparse raw volume of exactly ``size`` bytes."""
-    desired = VolumeConfig(name=name, format="raw", capacity=size, capacity_unit="bytes",
-                           allocation=0, allocation_unit="bytes")
-    return pool.createXML(desired.to_xml(), 0)
+    return pool.createXML(upload_target_xml(name, "raw", size), 0)
 
 
 def upload(conn, vol, chunks, size, what):
@@ -180,10 +184,8 @@ class VolumeManager:
         if not os.path.isfile(path):
             raise VirtopsError("import_path %s is not a file on this host" % path)
         size = os.path.getsize(path)
-        desired = VolumeConfig(name=p["name"], format=p["format"], capacity=size, capacity_unit="bytes",
-                               allocation=0, allocation_unit="bytes")
         self.diff["after"] = "import %s (%d bytes)\n" % (path, size)
-        vol = self._change("import %s" % path, self.pool.createXML, desired.to_xml(), 0)
+        vol = self._change("import %s" % path, self.pool.createXML, upload_target_xml(p["name"], p["format"], size), 0)
         if vol is None:
             return None
         with open(path, "rb") as handle:

@@ -50,10 +50,16 @@ def _entry(short, attributes, cluster, size):
                                cluster, size)
 
 
+def _short_name_text(short):
+    """An 11-byte 8.3 entry name as a reader shows it: "BASE.EXT", or "BASE" without an extension."""
+    base, extension = short[:8].decode("ascii").rstrip(), short[8:].decode("ascii").rstrip()
+    return base + ("." + extension if extension else "")
+
+
 def _named_entries(name, short, attributes, cluster, size):
     """The long-name entries (last part first, as FAT stores them) followed by the 8.3 entry."""
     entries = []
-    if name != short[:8].decode("ascii").rstrip() + ("." + short[8:].decode("ascii").rstrip() if short[8:].strip() else ""):
+    if name != _short_name_text(short):  # the 8.3 entry alone would not give the name back
         units = name.encode("utf-16-le")
         units += b"\x00\x00" if len(units) % 26 else b""
         units += b"\xff\xff" * ((-len(units) // 2) % 13)
@@ -209,8 +215,7 @@ def _read_entries(raw, prefix, chain, files, depth):
         if long_name:
             name = b"".join(long_name).decode("utf-16-le").split("\x00", 1)[0]
         else:
-            base, extension = short[:8].decode("ascii").rstrip(), short[8:].decode("ascii").rstrip()
-            name = base + ("." + extension if extension else "")
+            name = _short_name_text(short)
         long_name = []
         cluster, size = struct.unpack_from("<HI", entry, 26)
         if attributes & ATTR_DIRECTORY:

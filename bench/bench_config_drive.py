@@ -67,7 +67,7 @@ def main():
     parser.add_argument("--root", required=True, help="the repository, seen as ansible_collections/virtops/libvirt")
     args = parser.parse_args()
     sys.path.insert(0, args.root)
-    from ansible_collections.virtops.libvirt.plugins.module_utils.config_drive import build_image, drive_files
+    from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.layout import build_image, drive_files
 
     with tempfile.TemporaryDirectory() as out_dir:
         ours_seconds, ours_sizes = ours(args.count, out_dir, build_image)

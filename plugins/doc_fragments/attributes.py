@@ -8,6 +8,16 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
+    # Every module of this collection: all are in the action group "libvirt" (meta/runtime.yml).
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/virtops.libvirt.libvirt) in C(module_defaults) to set defaults for this module, such as O(uri).
+    support: full
+    membership:
+      - virtops.libvirt.libvirt
+"""
+
     # Attributes shared by the modules that only read (the *_info modules, compare, baseline).
     READ_ONLY = r"""
 attributes:

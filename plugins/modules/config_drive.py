@@ -31,6 +31,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.connection
   - ansible.builtin.files
 attributes:
@@ -259,18 +260,12 @@ gid:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.config_drive import (
-    CONFIG_DRIVE_ARGUMENT_RULES, CONFIG_DRIVE_ARGUMENT_SPEC, ConfigDriveManager,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import CONNECTION_ARGUMENT_SPEC, LibvirtModule
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.config_drive import CONFIG_DRIVE_ARGUMENT_SPEC, ConfigDriveRunner
 
 
 def main():
-    argument_spec = dict(CONFIG_DRIVE_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, add_file_common_args=True,
-                           **CONFIG_DRIVE_ARGUMENT_RULES)
-    LibvirtModule(module, connect=bool(module.params["volume"])).run(lambda conn: ConfigDriveManager(module, conn).run())
+    run_module(AnsibleModule, CONFIG_DRIVE_ARGUMENT_SPEC, ConfigDriveRunner)
 
 
 if __name__ == "__main__":

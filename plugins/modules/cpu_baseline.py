@@ -23,6 +23,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.attributes.read_only
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
@@ -103,35 +104,12 @@ virt_type:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule, VirtopsError,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.cpu_models import (
-    CPU_TARGET_ARGUMENT_SPEC, cpu_option, hypervisor_for,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import KVM_PROBE_ARGUMENT_SPEC
-
-
-def baseline(conn, params):
-    if not params["cpus"]:
-        raise VirtopsError("cpus is empty: give one host CPU definition (cpu_info's host_cpu_xml) per host")
-    hypervisor, _probe = hypervisor_for(conn, params)
-    config = hypervisor.baseline(params["cpus"], params["expand_features"], params["migratable"])
-    return dict(changed=False, cpu=cpu_option(config), model=config.model, vendor=config.vendor,
-                xml=config.to_xml(), virt_type=hypervisor.virt_type)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.cpu import CPU_BASELINE_ARGUMENT_SPEC, CpuBaselineRunner
 
 
 def main():
-    argument_spec = dict(
-        cpus=dict(type="list", elements="str", required=True),
-        migratable=dict(type="bool", default=True),
-        expand_features=dict(type="bool", default=False),
-    )
-    argument_spec.update(CPU_TARGET_ARGUMENT_SPEC)
-    argument_spec.update(KVM_PROBE_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    LibvirtModule(module).run(lambda conn: baseline(conn, module.params))
+    run_module(AnsibleModule, CPU_BASELINE_ARGUMENT_SPEC, CpuBaselineRunner)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.attributes.read_only
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
@@ -119,56 +120,12 @@ virt_type:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.config.base import XmlModelError
-from ansible_collections.virtops.libvirt.plugins.module_utils.config.cpu import CPU_FEATURES_SPEC, CpuConfig
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule, VirtopsError,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.cpu_models import (
-    CPU_TARGET_ARGUMENT_SPEC, custom_cpu_xml, hypervisor_for,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import KVM_PROBE_ARGUMENT_SPEC
-
-
-def guest_cpu_xml(params):
-    if params["xml"]:
-        try:
-            CpuConfig.from_xml(params["xml"])
-        except XmlModelError as exc:
-            raise VirtopsError("xml: %s" % exc)
-        return params["xml"]
-    cpu = params["cpu"]
-    return custom_cpu_xml(cpu["model"], [(f["name"], f["policy"]) for f in cpu["features"]], cpu["fallback"])
-
-
-def compare(conn, params):
-    hypervisor, _probe = hypervisor_for(conn, params)
-    verdict = hypervisor.compare(guest_cpu_xml(params))
-    verdict.update(changed=False, virt_type=hypervisor.virt_type,
-                   compatible=verdict["result"] != "incompatible")
-    if params["fail_on_incompatible"] and not verdict["compatible"]:
-        raise VirtopsError("the CPU cannot run here with virt_type=%s: %s" % (hypervisor.virt_type, verdict["message"]),
-                           **dict((key, value) for key, value in verdict.items() if key != "message"))
-    return verdict
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.cpu import CPU_COMPARE_ARGUMENT_SPEC, CpuCompareRunner
 
 
 def main():
-    argument_spec = dict(
-        cpu=dict(type="dict", options=dict(
-            mode=dict(type="str", default="custom", choices=["custom"]),
-            model=dict(type="str", required=True),
-            fallback=dict(type="str", default="forbid", choices=["allow", "forbid"]),
-            features=CPU_FEATURES_SPEC,
-        )),
-        xml=dict(type="str"),
-        fail_on_incompatible=dict(type="bool", default=False),
-    )
-    argument_spec.update(CPU_TARGET_ARGUMENT_SPEC)
-    argument_spec.update(KVM_PROBE_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("cpu", "xml")], mutually_exclusive=[("cpu", "xml")])
-    LibvirtModule(module).run(lambda conn: compare(conn, module.params))
+    run_module(AnsibleModule, CPU_COMPARE_ARGUMENT_SPEC, CpuCompareRunner)
 
 
 if __name__ == "__main__":

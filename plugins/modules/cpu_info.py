@@ -20,6 +20,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.attributes.read_only
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
@@ -105,47 +106,12 @@ usable_models:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.cpu_models import (
-    CPU_TARGET_ARGUMENT_SPEC, cpu_option, host_cpu, hypervisor_for,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import KVM_PROBE_ARGUMENT_SPEC
-
-
-def gather(conn, params):
-    hypervisor, probe = hypervisor_for(conn, params)
-    host, host_xml = host_cpu(conn)
-    result = dict(
-        changed=False,
-        virt_type=hypervisor.virt_type,
-        emulator=hypervisor.emulator,
-        arch=hypervisor.arch,
-        machine=hypervisor.machine,
-        host_cpu=dict(arch=host.arch, model=host.model, vendor=host.vendor,
-                      features=[feature.name for feature in host.features],
-                      topology=host.topology.summary() if host.topology else None),
-        host_cpu_xml=host_xml,
-        modes=hypervisor.modes,
-        models=hypervisor.models,
-        usable_models=hypervisor.usable_models(),
-    )
-    if hypervisor.host_model is not None:
-        result["host_model"] = cpu_option(hypervisor.host_model)
-        result["host_model_xml"] = hypervisor.host_model_xml()
-    if probe is not None:
-        result["kvm_probe"] = probe
-    return result
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.cpu import CPU_INFO_ARGUMENT_SPEC, CpuInfoRunner
 
 
 def main():
-    argument_spec = dict()
-    argument_spec.update(CPU_TARGET_ARGUMENT_SPEC)
-    argument_spec.update(KVM_PROBE_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    LibvirtModule(module).run(lambda conn: gather(conn, module.params))
+    run_module(AnsibleModule, CPU_INFO_ARGUMENT_SPEC, CpuInfoRunner)
 
 
 if __name__ == "__main__":

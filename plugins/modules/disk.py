@@ -27,6 +27,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.connection
 attributes:
   check_mode:
@@ -243,20 +244,12 @@ detach_attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.disk_service import (
-    DISK_ARGUMENT_SPEC, DiskManager,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.disk import DISK_ARGUMENT_SPEC, DiskRunner
 
 
 def main():
-    argument_spec = dict(DISK_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    LibvirtModule(module, events=True).run(
-        lambda conn: DiskManager(conn, module.params, module.check_mode).run())
+    run_module(AnsibleModule, DISK_ARGUMENT_SPEC, DiskRunner)
 
 
 if __name__ == "__main__":

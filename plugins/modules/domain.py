@@ -26,6 +26,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
 attributes:
@@ -505,37 +506,12 @@ xml:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.domain_lifecycle import STATES
-from ansible_collections.virtops.libvirt.plugins.module_utils.domain_service import DomainManager
-from ansible_collections.virtops.libvirt.plugins.module_utils.domain_spec import (
-    DEFINITION_OPTIONS, DEFINITION_SPEC,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import KVM_PROBE_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain import DOMAIN_ARGUMENT_SPEC, DomainRunner
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=list(STATES)),
-        xml=dict(type="str"),
-        autostart=dict(type="bool"),
-        force=dict(type="bool", default=False),
-        timeout=dict(type="int", default=120),
-        remove_storage=dict(type="bool", default=False),
-        return_xml=dict(type="bool", default=False),
-    )
-    argument_spec.update(DEFINITION_SPEC)
-    argument_spec.update(KVM_PROBE_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[("xml", option) for option in DEFINITION_OPTIONS],
-        supports_check_mode=True,
-    )
-    LibvirtModule(module).run(lambda conn: DomainManager(conn, module.params, module.check_mode).run())
+    run_module(AnsibleModule, DOMAIN_ARGUMENT_SPEC, DomainRunner)
 
 
 if __name__ == "__main__":

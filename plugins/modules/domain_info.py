@@ -20,6 +20,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.attributes.read_only
   - virtops.libvirt.connection
   - virtops.libvirt.kvm_probe
@@ -125,6 +126,9 @@ host:
     hostname:
       description: Host name libvirt reports.
       type: str
+    host_uuid:
+      description: The host's UUID from libvirt's capabilities (migration refuses a destination with the same one).
+      type: str
     libvirt_version:
       description: libvirt version.
       type: str
@@ -156,56 +160,14 @@ host:
       type: dict
 """
 
-import fnmatch
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule, is_error, libvirt,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.domain_service import domain_summary
-from ansible_collections.virtops.libvirt.plugins.module_utils.hypervisor import (
-    KVM_PROBE_ARGUMENT_SPEC, host_facts, kvm_probe,
-)
-
-INFO_STATES = ["running", "paused", "shutoff", "saved", "crashed", "pmsuspended", "shutting-down"]
-
-
-def gather(conn, params):
-    domains = []
-    for dom in conn.listAllDomains(0):
-        if params["name"] and not fnmatch.fnmatchcase(dom.name(), params["name"]):
-            continue
-        try:
-            summary = domain_summary(dom)
-        except libvirt.libvirtError as exc:
-            if is_error(exc, "NO_DOMAIN"):
-                continue  # undefined while we were listing
-            raise
-        if params["states"] and summary["state"] not in params["states"]:
-            continue
-        if params["return_xml"]:
-            summary["xml"] = dom.XMLDesc(0)
-        domains.append(summary)
-    result = dict(changed=False, domains=sorted(domains, key=lambda item: item["name"]))
-    if params["host"]:
-        facts = host_facts(conn)
-        facts["kvm"] = kvm_probe(conn, facts["arch"], params["kvm_probe_kernel"])
-        result["host"] = facts
-    return result
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain_info import DOMAIN_INFO_ARGUMENT_SPEC, DomainInfoRunner
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        states=dict(type="list", elements="str", choices=INFO_STATES),
-        return_xml=dict(type="bool", default=False),
-        host=dict(type="bool", default=True),
-    )
-    argument_spec.update(KVM_PROBE_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    LibvirtModule(module).run(lambda conn: gather(conn, module.params))
+    run_module(AnsibleModule, DOMAIN_INFO_ARGUMENT_SPEC, DomainInfoRunner)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.connection
 attributes:
   check_mode:
@@ -168,19 +169,12 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.pool_service import (
-    POOL_ARGUMENT_SPEC, PoolManager,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.pool import POOL_ARGUMENT_SPEC, PoolRunner
 
 
 def main():
-    argument_spec = dict(POOL_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    LibvirtModule(module).run(lambda conn: PoolManager(conn, module.params, module.check_mode).run())
+    run_module(AnsibleModule, POOL_ARGUMENT_SPEC, PoolRunner)
 
 
 if __name__ == "__main__":

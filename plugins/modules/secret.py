@@ -19,6 +19,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.connection
 attributes:
   check_mode:
@@ -118,19 +119,12 @@ value_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.secret_service import (
-    SECRET_ARGUMENT_SPEC, SecretManager,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.secret import SECRET_ARGUMENT_SPEC, SecretRunner
 
 
 def main():
-    argument_spec = dict(SECRET_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    LibvirtModule(module).run(lambda conn: SecretManager(conn, module.params, module.check_mode).run())
+    run_module(AnsibleModule, SECRET_ARGUMENT_SPEC, SecretRunner)
 
 
 if __name__ == "__main__":

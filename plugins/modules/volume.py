@@ -26,6 +26,7 @@ description:
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
+  - virtops.libvirt.attributes.action_group
   - virtops.libvirt.connection
 attributes:
   check_mode:
@@ -147,19 +148,12 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.connection import (
-    CONNECTION_ARGUMENT_SPEC, LibvirtModule,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.volume_service import (
-    VOLUME_ARGUMENT_SPEC, VolumeManager,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.volume import VOLUME_ARGUMENT_SPEC, VolumeRunner
 
 
 def main():
-    argument_spec = dict(VOLUME_ARGUMENT_SPEC)
-    argument_spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    LibvirtModule(module).run(lambda conn: VolumeManager(conn, module.params, module.check_mode).run())
+    run_module(AnsibleModule, VOLUME_ARGUMENT_SPEC, VolumeRunner)
 
 
 if __name__ == "__main__":

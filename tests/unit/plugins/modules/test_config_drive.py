@@ -13,8 +13,8 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.fsimage.fat import read_fat
-from ansible_collections.virtops.libvirt.plugins.module_utils.fsimage.iso9660 import read_iso
+from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.fsimage.fat import read_fat
+from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.fsimage.iso9660 import read_iso
 from ansible_collections.virtops.libvirt.plugins.modules import config_drive
 
 SECRET_USER_DATA = "#cloud-config\npassword: do-not-show-me\n"
@@ -91,7 +91,7 @@ def test_other_data_is_left_alone_unless_forced(tmp_path, capsys):
 
 
 def test_an_installer_iso_is_not_a_config_drive(tmp_path, capsys):
-    from ansible_collections.virtops.libvirt.plugins.module_utils.fsimage.iso9660 import build_iso
+    from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.fsimage.iso9660 import build_iso
     path = tmp_path / "debian.iso"
     path.write_bytes(build_iso({"README": b"installer"}, "Debian-12"))
     refused = run(capsys, path=str(path), instance_id="i-1")

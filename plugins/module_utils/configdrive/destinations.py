@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where a config drive image goes: a file (replaced atomically) or a pool volume (libvirt streams).
+
+An existing file or volume is replaced only when it already holds a config drive image (or is
+empty), unless ``force`` is set: a typo in ``path`` must not overwrite somebody's disk.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import (
+    active_pool, create_raw_volume, lookup_volume, upload,
+)
+
+HEAD_SIZE = 64 * 1024                 # enough to hold both kinds of volume label
+
+
+class FileDestination:
+    """The image as a file on the hypervisor, replaced atomically (a running guest keeps the old one open)."""
+
+    def __init__(self, module, path):
+        self.module = module
+        self.path = path
+        self.name = path
+
+    def head(self):
+        if not os.path.lexists(self.path):
+            return None
+        if not os.path.isfile(self.path):
+            raise VirtopsError("path %s exists and is not a regular file; config drives are written to files "
+                               "(or to a volume with pool and volume)" % self.path)
+        with open(self.path, "rb") as handle:
+            return handle.read(HEAD_SIZE)
+
+    def read(self):
+        with open(self.path, "rb") as handle:
+            return handle.read()
+
+    def write(self, data):
+        directory = os.path.dirname(self.path) or "."
+        if not os.path.isdir(directory):
+            raise VirtopsError("the directory of path %s does not exist" % self.path)
+        temporary = os.path.join(directory, ".%s.virtops-tmp" % os.path.basename(self.path))
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except (IOError, OSError) as exc:
+            raise VirtopsError("cannot write %s: %s" % (temporary, exc))
+        self.module.atomic_move(temporary, self.path)
+
+    def delete(self):
+        os.unlink(self.path)
+
+    def summary(self):
+        return dict(path=self.path)
+
+
+class VolumeDestination:
+    """The image as a raw volume of a libvirt pool (any pool type: the bytes go through libvirt's streams)."""
+
+    def __init__(self, conn, pool_name, volume_name):
+        self.conn = conn
+        self.name = "%s/%s" % (pool_name, volume_name)
+        self.volume_name = volume_name
+        self.pool = active_pool(conn, pool_name)
+        self.vol = lookup_volume(self.pool, volume_name)
+
+    def _download(self, size):
+        stream = self.conn.newStream(0)
+        self.vol.download(stream, 0, size, 0)
+        chunks = []
+
+        def sink(_stream, data, _opaque):
+            chunks.append(data)
+            return len(data)
+
+        stream.recvAll(sink, None)
+        stream.finish()
+        return b"".join(chunks)[:size]
+
+    def head(self):
+        if self.vol is None:
+            return None
+        capacity = self.vol.info()[1]
+        return self._download(min(capacity, HEAD_SIZE)) if capacity else b""
+
+    def read(self):
+        return self._download(self.vol.info()[1])
+
+    def write(self, data):
+        try:
+            if self.vol is not None and self.vol.info()[1] != len(data):
+                self.vol.delete(0)  # a config drive image (checked before): rebuilt at its new size
+                self.vol = None
+            if self.vol is None:
+                self.vol = create_raw_volume(self.pool, self.volume_name, len(data))
+        except libvirt.libvirtError as exc:
+            raise VirtopsError("making volume %s for the config drive failed: %s" % (self.name, error_text(exc)))
+        upload(self.conn, self.vol, [data], len(data), "the config drive into %s" % self.name)
+
+    def delete(self):
+        self.vol.delete(0)
+        self.vol = None
+
+    def summary(self):
+        return dict(pool=self.pool.name(), volume=self.volume_name,
+                    path=self.vol.path() if self.vol is not None else None)

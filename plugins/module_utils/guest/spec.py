@@ -1,0 +1,443 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""From the ``domain`` module's typed options to a desired ``DomainConfig``, with validation.
+
+The desired config carries only what the user asked for; fields left ``None`` are not compared
+and not changed. Defaults that only make sense for a new definition (ACPI, a serial console, no
+graphics) are added by ``creation_defaults`` and never imposed on an existing domain.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
+    CPU_FEATURES_SPEC, DISK_DRIVER_SPEC, VIRT_TYPES,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import pool_volume
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
+    CPU_MODES, CpuConfig, CpuFeature, CpuTopology,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
+    ConsoleConfig, ControllerConfig, DiskConfig, FilterParameter, FilterRef, GraphicsConfig,
+    InterfaceConfig, SerialConfig,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
+    BootDevice, DomainConfig, FeaturesConfig, OsConfig,
+)
+
+BUSES = ("virtio", "scsi", "sata", "ide")
+TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
+BOOT_DEVICES = ("hd", "cdrom", "network")
+
+# Argument spec of the typed definition options (documented in plugins/modules/domain.py).
+DISK_SPEC = dict(
+    path=dict(type="path"),
+    pool=dict(type="str"),
+    volume=dict(type="str"),
+    device=dict(type="str", default="disk", choices=["disk", "cdrom"]),
+    bus=dict(type="str", choices=list(BUSES)),
+    target=dict(type="str"),
+    format=dict(type="str", choices=["qcow2", "raw"]),
+    serial=dict(type="str"),
+    readonly=dict(type="bool"),
+    shareable=dict(type="bool"),
+    boot_order=dict(type="int"),
+    **DISK_DRIVER_SPEC
+)
+INTERFACE_SPEC = dict(
+    network=dict(type="str"),
+    bridge=dict(type="str"),
+    model=dict(type="str", default="virtio"),
+    mac=dict(type="str"),
+    filter=dict(type="dict", options=dict(
+        name=dict(type="str", required=True),
+        parameters=dict(type="dict", default={}),
+    )),
+)
+DEFINITION_SPEC = dict(
+    uuid=dict(type="str"),
+    title=dict(type="str"),
+    description=dict(type="str"),
+    memory_mb=dict(type="int"),
+    current_memory_mb=dict(type="int"),
+    vcpus=dict(type="int"),
+    current_vcpus=dict(type="int"),
+    virt_type=dict(type="str", default="auto", choices=list(VIRT_TYPES)),
+    arch=dict(type="str"),
+    machine=dict(type="str"),
+    firmware=dict(type="str", choices=["bios", "uefi"]),
+    boot=dict(type="dict", options=dict(
+        kernel=dict(type="path"),
+        initrd=dict(type="path"),
+        cmdline=dict(type="str"),
+        devices=dict(type="list", elements="str", choices=list(BOOT_DEVICES)),
+    )),
+    cpu=dict(type="dict", options=dict(
+        mode=dict(type="str", required=True, choices=list(CPU_MODES) + ["none"]),
+        model=dict(type="str"),
+        fallback=dict(type="str", choices=["allow", "forbid"]),
+        models=dict(type="list", elements="str"),
+        features=CPU_FEATURES_SPEC,
+        topology=dict(type="dict", options=dict(
+            sockets=dict(type="int", required=True),
+            cores=dict(type="int", required=True),
+            threads=dict(type="int", required=True),
+        )),
+    )),
+    features=dict(type="dict", options=dict(
+        acpi=dict(type="bool"),
+        apic=dict(type="bool"),
+    )),
+    disks=dict(type="list", elements="dict", options=DISK_SPEC),
+    interfaces=dict(type="list", elements="dict", options=INTERFACE_SPEC),
+    devices_exclusive=dict(type="bool", default=False),
+    serial_console=dict(type="dict", options=dict(
+        type=dict(type="str", required=True, choices=["pty", "file", "none"]),
+        path=dict(type="path"),
+        log_file=dict(type="path"),
+    )),
+    graphics=dict(type="dict", options=dict(
+        type=dict(type="str", required=True, choices=["none", "vnc", "spice"]),
+        listen=dict(type="str", default="127.0.0.1"),
+    )),
+    metadata=dict(type="dict"),
+)
+# Options that describe the definition (as opposed to state/lifecycle options).
+DEFINITION_OPTIONS = tuple(sorted(set(DEFINITION_SPEC) - {"virt_type", "devices_exclusive"}))
+
+
+def _mib_to_kib(value, option):
+    if value is None:
+        return None
+    if value <= 0:
+        raise VirtopsError("%s must be a positive number of MiB, got %s" % (option, value))
+    return value * 1024
+
+
+def _check_positive(value, option):
+    if value is not None and value <= 0:
+        raise VirtopsError("%s must be at least 1, got %s" % (option, value))
+
+
+class DomainSpecBuilder:
+    """Builds and validates the desired DomainConfig for one module run."""
+
+    def __init__(self, conn, params, virt_type, is_local):
+        self.conn = conn
+        self.params = params
+        self.virt_type = virt_type
+        self.is_local = is_local  # paths can be checked only when libvirt runs on this machine
+        self.warnings = []
+
+    def build(self):
+        p = self.params
+        _check_positive(p["vcpus"], "vcpus")
+        _check_positive(p["current_vcpus"], "current_vcpus")
+        memory = _mib_to_kib(p["memory_mb"], "memory_mb")
+        current = _mib_to_kib(p["current_memory_mb"], "current_memory_mb")
+        if p["metadata"] is not None:
+            for key in p["metadata"]:
+                if not _is_xml_name(key):
+                    raise VirtopsError("metadata key %r is not usable as an XML element name; use "
+                                       "letters, digits, '-', '_' and '.' starting with a letter" % key)
+        desired = DomainConfig(
+            virt_type=self.virt_type,
+            name=p["name"],
+            uuid=p["uuid"],
+            title=p["title"],
+            description=p["description"],
+            memory_kib=memory,
+            current_memory_kib=current,
+            vcpus=p["vcpus"],
+            current_vcpus=p["current_vcpus"],
+            os=self._os(),
+            cpu=self._cpu(),
+            features=self._features(),
+            metadata=None if p["metadata"] is None else dict(
+                (key, str(value)) for key, value in p["metadata"].items()),
+        )
+        self._devices(desired)
+        return desired
+
+    # -- os / boot ----------------------------------------------------------------------------
+    def _os(self):
+        p = self.params
+        boot = p["boot"] or {}
+        if not (boot or p["arch"] or p["machine"] or p["firmware"]):
+            return None
+        if (boot.get("initrd") or boot.get("cmdline")) and not boot.get("kernel"):
+            raise VirtopsError("boot.initrd and boot.cmdline need boot.kernel: they are only used "
+                               "for direct kernel boot")
+        for option in ("kernel", "initrd"):
+            self._check_file(boot.get(option), "boot.%s" % option)
+        config = OsConfig(
+            type="hvm",
+            arch=p["arch"],
+            machine=canonical_machine(self.conn, p["arch"], p["machine"]),
+            kernel=boot.get("kernel"),
+            initrd=boot.get("initrd"),
+            cmdline=boot.get("cmdline"),
+        )
+        if p["firmware"] is not None:
+            config.firmware = "efi" if p["firmware"] == "uefi" else "bios"
+        if boot.get("devices") is not None:
+            config.boot_devices = [BootDevice(dev=dev) for dev in boot["devices"]]
+        return config
+
+    # -- cpu ----------------------------------------------------------------------------------
+    def _cpu(self):
+        spec = self.params["cpu"]
+        if spec is None:
+            return None
+        mode = spec["mode"]
+        if spec["model"] and spec["models"]:
+            raise VirtopsError("give cpu.model or cpu.models (an ordered list to choose from), not both")
+        candidates = [spec["model"]] if spec["model"] else list(spec["models"] or [])
+        if mode != "custom" and candidates:
+            raise VirtopsError("cpu.model and cpu.models are only used with cpu.mode=custom (got mode=%s)" % mode)
+        features = [(f["name"], f["policy"]) for f in spec["features"]]
+        model = None
+        if mode == "custom":
+            hypervisor = self._hypervisor_cpu()
+            if not candidates:
+                raise VirtopsError("cpu.mode=custom needs cpu.model or cpu.models; usable models here: %s"
+                                   % (", ".join(hypervisor.usable_models()) if hypervisor else "unknown"))
+            if hypervisor is None:
+                model = candidates[0]
+            else:
+                model = choose_model(hypervisor, candidates, features,
+                                     option="cpu.model" if spec["model"] else "cpu.models:")
+        topology = spec["topology"]
+        config = CpuConfig(
+            mode=None if mode == "none" else mode,
+            match="exact" if mode == "custom" else None,
+            model=model,
+            fallback=spec["fallback"] or ("forbid" if mode == "custom" else None),
+            topology=None if topology is None else CpuTopology(
+                sockets=topology["sockets"], dies=1, cores=topology["cores"], threads=topology["threads"]),
+            features=[CpuFeature(name=name, policy=policy) for name, policy in features],
+        )
+        if topology is not None and self.params["vcpus"]:
+            total = topology["sockets"] * topology["cores"] * topology["threads"]
+            if total != self.params["vcpus"]:
+                raise VirtopsError("cpu.topology gives %d vCPUs (sockets*cores*threads) but vcpus is %d"
+                                   % (total, self.params["vcpus"]))
+        return config
+
+    def _hypervisor_cpu(self):
+        """What the hypervisor says about CPU models, or None where the driver cannot say."""
+        try:
+            return HypervisorCpu(self.conn, self.virt_type, self.params["arch"], self.params["machine"])
+        except VirtopsError as exc:
+            self.warnings.append("custom CPU model not checked: %s" % exc.msg)
+            return None
+
+    # -- features -----------------------------------------------------------------------------
+    def _features(self):
+        spec = self.params["features"]
+        if spec is None:
+            return None
+        return FeaturesConfig(acpi=spec["acpi"], apic=spec["apic"])
+
+    # -- devices ------------------------------------------------------------------------------
+    def _devices(self, desired):
+        p = self.params
+        exclusive = ExclusiveList if p["devices_exclusive"] else list
+        if p["disks"] is not None:
+            desired.disks = exclusive(self._disks(p["disks"]))
+            if any(disk.target_bus == "scsi" for disk in desired.disks):
+                desired.controllers = [ControllerConfig(type="scsi", index=0, model="virtio-scsi")]
+        if p["interfaces"] is not None:
+            desired.interfaces = exclusive(self._interfaces(p["interfaces"]))
+        console = p["serial_console"]
+        if console is not None:
+            desired.serials, desired.consoles = self._serial_console(console)
+        if p["graphics"] is not None:
+            graphics = p["graphics"]
+            desired.graphics = [] if graphics["type"] == "none" else [
+                GraphicsConfig(type=graphics["type"], autoport=True, listen=graphics["listen"])]
+
+    def _disks(self, specs):
+        disks = []
+        used_targets = set(spec["target"] for spec in specs if spec["target"])
+        for index, spec in enumerate(specs):
+            where = "disks[%d]" % index
+            bus = spec["bus"] or ("sata" if spec["device"] == "cdrom" else "virtio")
+            if spec["device"] == "cdrom" and bus == "virtio":
+                raise VirtopsError("%s: a cdrom cannot use bus virtio; use sata, scsi or ide" % where)
+            disk = DiskConfig(
+                device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
+                cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],
+                readonly=spec["readonly"], shareable=spec["shareable"], boot_order=spec["boot_order"],
+                target_dev=spec["target"] or next_target(bus, used_targets),
+            )
+            used_targets.add(disk.target_dev)
+            self._disk_source(disk, spec, where)
+            if disk.format is None and disk.type == "file":
+                disk.format = "raw" if spec["device"] == "cdrom" else None
+            disks.append(disk)
+        return disks
+
+    def _disk_source(self, disk, spec, where):
+        if spec["path"] and (spec["pool"] or spec["volume"]):
+            raise VirtopsError("%s: give either path or pool+volume, not both" % where)
+        if spec["path"]:
+            self._check_file(spec["path"], "%s.path" % where, allow_block=True)
+            if self.is_local and os.path.exists(spec["path"]) and stat.S_ISBLK(os.stat(spec["path"]).st_mode):
+                disk.type, disk.source_dev = "block", spec["path"]
+            else:
+                disk.type, disk.source_file = "file", spec["path"]
+        elif spec["pool"] and spec["volume"]:
+            pool_volume(self.conn, spec["pool"], spec["volume"], where)
+            disk.type, disk.source_pool, disk.source_volume = "volume", spec["pool"], spec["volume"]
+        elif spec["device"] == "cdrom":
+            disk.type = "file"  # an empty CD-ROM drive
+        else:
+            raise VirtopsError("%s: a disk needs path, or pool and volume" % where)
+
+    def _interfaces(self, specs):
+        interfaces = []
+        for index, spec in enumerate(specs):
+            where = "interfaces[%d]" % index
+            if bool(spec["network"]) == bool(spec["bridge"]):
+                raise VirtopsError("%s: give exactly one of network or bridge" % where)
+            if spec["network"]:
+                try:
+                    self.conn.networkLookupByName(spec["network"])
+                except libvirt.libvirtError as exc:
+                    raise VirtopsError("%s: libvirt network %s cannot be used: %s"
+                                       % (where, spec["network"], error_text(exc)))
+            filterref = None
+            if spec["filter"]:
+                name = spec["filter"]["name"]
+                try:
+                    self.conn.nwfilterLookupByName(name)
+                except libvirt.libvirtError as exc:
+                    raise VirtopsError("%s: nwfilter %s is not defined: %s" % (where, name, error_text(exc)))
+                filterref = FilterRef(filter=name, parameters=[
+                    FilterParameter(name=key, value=str(value))
+                    for key, value in sorted(spec["filter"]["parameters"].items())])
+            interfaces.append(InterfaceConfig(
+                type="network" if spec["network"] else "bridge",
+                mac=spec["mac"].lower() if spec["mac"] else None,
+                source_network=spec["network"], source_bridge=spec["bridge"],
+                model=spec["model"], filterref=filterref,
+            ))
+        return interfaces
+
+    @staticmethod
+    def _serial_console(spec):
+        kind = spec["type"]
+        if kind == "none":
+            return [], []
+        if kind == "file" and not spec["path"]:
+            raise VirtopsError("serial_console.type=file needs serial_console.path")
+        if kind == "pty" and spec["path"]:
+            raise VirtopsError("serial_console.path is only used with type=file; for a pty use log_file")
+        serial = SerialConfig(type=kind, source_path=spec["path"], target_type="isa-serial",
+                              target_port=0, log_file=spec["log_file"])
+        console = ConsoleConfig(type=kind, source_path=spec["path"], target_type="serial",
+                                target_port=0, log_file=spec["log_file"])
+        return [serial], [console]
+
+    def _check_file(self, path, option, allow_block=False):
+        if path is None or not self.is_local:
+            return
+        if not os.path.exists(path):
+            raise VirtopsError("%s: %s does not exist on %s" % (option, path, os.uname()[1]))
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or (allow_block and stat.S_ISBLK(mode))):
+            raise VirtopsError("%s: %s is not a regular file%s" % (
+                option, path, " or block device" if allow_block else ""))
+
+
+def creation_defaults(desired):
+    """What a new definition gets when the user did not say: ACPI+APIC (needed for graceful
+    shutdown and hot-plug), a pty serial console, no graphics, one vCPU."""
+    if desired.features is None:
+        desired.features = FeaturesConfig(acpi=True, apic=True)
+    if desired.serials is None:
+        desired.serials, desired.consoles = DomainSpecBuilder._serial_console(
+            dict(type="pty", path=None, log_file=None))
+    if desired.graphics is None:
+        desired.graphics = []
+    if desired.vcpus is None:
+        desired.vcpus = 1
+    if desired.os is None:
+        desired.os = OsConfig(type="hvm")
+    elif desired.os.type is None:
+        desired.os.type = "hvm"
+    return desired
+
+
+def check_limits(config):
+    """Refuse current memory/vCPUs above the maximum, as the (merged) definition has them."""
+    if config.memory_kib and config.current_memory_kib and config.current_memory_kib > config.memory_kib:
+        raise VirtopsError("current_memory_mb (%d MiB) cannot exceed memory_mb (%d MiB)"
+                           % (config.current_memory_kib // 1024, config.memory_kib // 1024))
+    if config.vcpus and config.current_vcpus and config.current_vcpus > config.vcpus:
+        raise VirtopsError("current_vcpus (%d) cannot exceed vcpus (%d)" % (config.current_vcpus, config.vcpus))
+
+
+def resolve_against_live(desired, live):
+    """Tie requested items to live ones where the user gave no identity.
+
+    Interfaces without a MAC take the MAC of the live interface at the same position, so a
+    re-run neither adds a NIC nor changes its generated MAC.
+    """
+    if desired.interfaces is None or live is None:
+        return desired
+    requested_macs = set(item.mac for item in desired.interfaces if item.mac)
+    free_live = [item for item in live.interfaces if item.mac not in requested_macs]
+    for position, item in enumerate(desired.interfaces):
+        if item.mac is None and position < len(free_live):
+            item.mac = free_live[position].mac
+    return desired
+
+
+def check_identity(conn, name, uuid):
+    """Refuse a uuid that belongs to another domain, or a name whose domain has another uuid."""
+    if not uuid:
+        return
+    other = Guest.lookup_uuid(conn, uuid)
+    if other is not None and other.name != name:
+        raise VirtopsError("uuid %s already belongs to domain %s; a uuid names exactly one domain"
+                           % (uuid, other.name))
+    same_name = Guest.lookup(conn, name)
+    if same_name is not None and same_name.uuid != uuid:
+        raise VirtopsError("domain %s exists with uuid %s; a domain's uuid cannot be changed (asked for %s)"
+                           % (name, same_name.uuid, uuid))
+
+
+def next_target(bus, used):
+    prefix = TARGET_PREFIX[bus]
+    for index in range(26 * 27):
+        name = prefix + _letters(index)
+        if name not in used:
+            return name
+    raise VirtopsError("no free target device name for bus %s" % bus)
+
+
+def _letters(index):
+    # 0 -> a, 25 -> z, 26 -> aa (libvirt's naming)
+    text = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        text = chr(ord("a") + remainder) + text
+    return text
+
+
+def _is_xml_name(key):
+    return bool(key) and key[0].isalpha() and all(ch.isalnum() or ch in "-_." for ch in key)

@@ -1,0 +1,276 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One run of the ``disk`` module: attach, detach or grow one disk of a domain, live and/or persistent.
+
+A disk is identified by its source (file, block device, pool volume, iSCSI LUN, RBD image):
+attaching the same source twice is a no-op. Target names are chosen under the guest's lock so
+that concurrent runs do not pick the same one. Detach waits for libvirt's DEVICE_REMOVED event
+and retries, as Nova does, because a live detach needs the guest's cooperation.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
+    error_text, is_local_uri, libvirt,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import next_target
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.secrets import require_secret
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import network_host, pool_volume
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
+    ControllerConfig, DiskAuth, DiskConfig,
+)
+
+DISK_ARGUMENT_SPEC = dict(
+    domain=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    path=dict(type="path"),
+    pool=dict(type="str"),
+    volume=dict(type="str"),
+    iscsi=dict(type="dict", options=dict(
+        portal=dict(type="str", required=True),
+        iqn=dict(type="str", required=True),
+        lun=dict(type="int", default=0),
+        chap_username=dict(type="str"),
+        chap_secret_usage=dict(type="str", no_log=False),  # names a secret, is none
+        chap_secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
+    )),
+    rbd=dict(type="dict", options=dict(
+        pool=dict(type="str", required=True),
+        image=dict(type="str", required=True),
+        monitors=dict(type="list", elements="str", required=True),
+        user=dict(type="str"),
+        secret_usage=dict(type="str", no_log=False),  # names a secret, is none
+        secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
+    )),
+    target=dict(type="str"),
+    bus=dict(type="str", default="virtio", choices=["virtio", "scsi", "sata"]),
+    format=dict(type="str", choices=["raw", "qcow2"]),
+    serial=dict(type="str"),
+    wwn=dict(type="str"),
+    readonly=dict(type="bool", default=False),
+    shareable=dict(type="bool", default=False),
+    live=dict(type="bool", default=True),
+    persistent=dict(type="bool", default=True),
+    size_mb=dict(type="int"),
+    timeout=dict(type="int", default=30),
+    retries=dict(type="int", default=3),
+    **DISK_DRIVER_SPEC
+)
+SOURCE_OPTIONS = ("path", "volume", "iscsi", "rbd")
+# Requested settings compared with an attached disk (the source identifies it).
+COMPARED = ("target_bus", "format", "cache", "io", "discard", "serial", "wwn", "readonly", "shareable")
+
+
+class DiskRunner(Runner):
+    EVENTS = True  # a live detach waits for DEVICE_REMOVED
+
+    def subject(self):
+        return "disk of domain %s" % self.params["domain"]
+
+    def run(self):
+        p = self.params
+        self.result["domain"] = p["domain"]
+        given = [name for name in SOURCE_OPTIONS if p[name]]
+        if len(given) != 1:
+            raise VirtopsError("give exactly one disk source: path, pool+volume, iscsi or rbd (got %s)"
+                               % (", ".join(given) or "none"))
+        if p["volume"] and not p["pool"]:
+            raise VirtopsError("volume needs pool")
+        self.guest = Guest.lookup(self.conn, p["domain"])
+        if self.guest is None:
+            raise VirtopsError("domain %s does not exist; define it first (virtops.libvirt.domain)" % p["domain"])
+        desired = self._desired()
+        self.result["source"] = desired.source()
+        if p["state"] == "absent":
+            self._detach(desired)
+        else:
+            self._attach(desired)
+            if p["size_mb"] is not None:
+                self._grow()
+        self.result["diff"] = self.diff
+        return self.result
+
+    # -- what the user asked for --------------------------------------------------------------
+    def _desired(self):
+        p = self.params
+        if p["wwn"] and p["bus"] != "scsi":
+            raise VirtopsError("wwn is only supported on bus scsi (libvirt: 'Only ide and scsi disk "
+                               "support wwn'); use serial to identify a %s disk" % p["bus"])
+        disk = DiskConfig(
+            device="disk", driver_name="qemu", format=p["format"] or "raw", cache=p["cache"], io=p["io"],
+            discard=p["discard"], serial=p["serial"], wwn=p["wwn"], readonly=p["readonly"],
+            shareable=p["shareable"], target_bus=p["bus"], target_dev=p["target"],
+        )
+        if p["path"]:
+            self._source_path(disk, p["path"])
+        elif p["volume"]:
+            pool_volume(self.conn, p["pool"], p["volume"], "volume")
+            disk.type, disk.source_pool, disk.source_volume = "volume", p["pool"], p["volume"]
+        elif p["iscsi"]:
+            spec = p["iscsi"]
+            disk.type, disk.source_protocol = "network", "iscsi"
+            disk.source_name = "%s/%d" % (spec["iqn"], spec["lun"])
+            disk.source_hosts = [network_host(spec["portal"], "3260", "iscsi.portal")]
+            disk.auth = self._auth("iscsi", spec["chap_username"], spec["chap_secret_usage"],
+                                   spec["chap_secret_uuid"], "iscsi.chap_")
+        else:
+            spec = p["rbd"]
+            disk.type, disk.source_protocol = "network", "rbd"
+            disk.source_name = "%s/%s" % (spec["pool"], spec["image"])
+            disk.source_hosts = [network_host(monitor, "6789", "rbd.monitors") for monitor in spec["monitors"]]
+            disk.auth = self._auth("ceph", spec["user"], spec["secret_usage"], spec["secret_uuid"], "rbd.")
+        return disk
+
+    def _source_path(self, disk, path):
+        if is_local_uri(self.conn.getURI()):
+            if not os.path.exists(path):
+                raise VirtopsError("path %s does not exist on this host" % path)
+            if stat.S_ISBLK(os.stat(path).st_mode):
+                disk.type, disk.source_dev = "block", path
+                return
+        disk.type, disk.source_file = "file", path
+
+    def _auth(self, secret_type, username, usage, uuid, option):
+        if not (usage or uuid):
+            if username:
+                raise VirtopsError("%susername needs %ssecret_usage or %ssecret_uuid (a libvirt secret, "
+                                   "see virtops.libvirt.secret)" % (option, option, option))
+            return None
+        if usage and uuid:
+            raise VirtopsError("give %ssecret_usage or %ssecret_uuid, not both" % (option, option))
+        require_secret(self.conn, secret_type, usage, uuid, option + "secret")
+        return DiskAuth(username=username, secret_type=secret_type, secret_usage=usage, secret_uuid=uuid)
+
+    # -- where the disk is now ----------------------------------------------------------------
+    @staticmethod
+    def _find(config, desired):
+        if config is None:
+            return None
+        return next((disk for disk in config.disks if disk.source() == desired.source()), None)
+
+    def _places_wanted(self):
+        """{'config': bool, 'live': bool}: where the disk should be, for this domain's state."""
+        p = self.params
+        if not (p["live"] or p["persistent"]):
+            raise VirtopsError("live and persistent are both false: the disk would be attached nowhere")
+        config = p["persistent"] and self.guest.is_persistent()
+        live = p["live"] and self.guest.is_active()
+        if p["persistent"] and not self.guest.is_persistent() and not live:
+            raise VirtopsError("domain %s is transient and not running: there is nowhere to attach" % p["domain"])
+        return dict(config=config, live=live)
+
+    # -- attach -------------------------------------------------------------------------------
+    def _attach(self, desired):
+        with self.guest.lock():
+            persistent, live = self.guest.configs()
+            wanted = self._places_wanted()
+            places = dict(config=self._find(persistent, desired), live=self._find(live, desired))
+            for where, found in places.items():
+                if found is not None and wanted[where]:
+                    self._check_same(found, desired, where)
+            missing = [where for where in ("config", "live") if wanted[where] and places[where] is None]
+            attached = places["config"] or places["live"]
+            attached_to = sorted(where for where in wanted if wanted[where])
+            if not missing:
+                self.result.update(target=attached.target_dev, attached=attached_to)
+                return
+            desired.target_dev = attached.target_dev if attached is not None else self._pick_target(
+                desired, persistent, live)
+            if desired.target_bus == "scsi":
+                self._ensure_scsi_controller(persistent, live, missing)
+            self.diff["after"] = desired.to_xml()
+            self.recorder.record("attach %s as %s (%s)" % (desired.source(), desired.target_dev, "+".join(missing)),
+                                 self._attach_disk, desired, missing)
+            self.result.update(target=desired.target_dev, attached=attached_to)
+
+    def _attach_disk(self, desired, missing):
+        try:
+            self.guest.attach_device(desired.to_xml(), "live" in missing, "config" in missing)
+        except libvirt.libvirtError as exc:
+            # libvirt's reason is what matters here (a refused login, a missing image)
+            raise VirtopsError("attaching %s to %s failed: %s"
+                               % (desired.source(), self.params["domain"], error_text(exc)))
+
+    def _check_same(self, found, desired, where):
+        differs = [name for name in COMPARED
+                   if getattr(desired, name) is not None and getattr(desired, name) != getattr(found, name)]
+        if self.params["target"] and found.target_dev != self.params["target"]:
+            differs.append("target")
+        if differs:
+            raise VirtopsError(
+                "%s is already attached to %s as %s (%s) with other settings: %s; detach it "
+                "(state=absent) and attach it again to change them"
+                % (desired.source(), self.params["domain"], found.target_dev, where, ", ".join(sorted(differs))))
+
+    def _pick_target(self, desired, persistent, live):
+        used = set(disk.target_dev for config in (persistent, live) if config is not None for disk in config.disks)
+        if desired.target_dev:
+            if desired.target_dev in used:
+                raise VirtopsError("target %s of %s is already used by another disk"
+                                   % (desired.target_dev, self.params["domain"]))
+            return desired.target_dev
+        return next_target(desired.target_bus, used)
+
+    def _ensure_scsi_controller(self, persistent, live, missing):
+        """A SCSI disk needs a virtio-scsi controller (libvirt would add an LSI one the guest may lack)."""
+        lacking = [where for where, config in (("config", persistent), ("live", live))
+                   if where in missing and not any(c.type == "scsi" for c in config.controllers)]
+        if lacking:
+            self.recorder.record("add a virtio-scsi controller", self.guest.attach_device,
+                                 ControllerConfig(type="scsi", model="virtio-scsi").to_xml(),
+                                 "live" in lacking, "config" in lacking)
+
+    # -- detach -------------------------------------------------------------------------------
+    def _detach(self, desired):
+        persistent, live = self.guest.configs()
+        in_config, in_live = self._find(persistent, desired), self._find(live, desired)
+        if in_config is None and in_live is None:
+            return
+        self.result["target"] = (in_config or in_live).target_dev
+        self.diff["before"] = (in_config or in_live).to_xml()
+        if in_live is not None:
+            self.recorder.record("detach %s from the running domain" % in_live.source(), self._detach_live, in_live)
+        if in_config is not None:
+            self.recorder.record("detach %s from the persistent definition" % desired.source(),
+                                 self.guest.detach_device, in_config.to_xml())
+
+    def _detach_live(self, disk):
+        p = self.params
+        self.result["detach_attempts"] = self.guest.detach_live(
+            disk, "%s (%s)" % (disk.source(), disk.target_dev), p["timeout"], p["retries"],
+            lambda live: self._find(live, disk) is not None)
+
+    # -- grow ---------------------------------------------------------------------------------
+    def _grow(self):
+        p = self.params
+        wanted = p["size_mb"] * 1024 * 1024
+        target = self.result["target"]
+        if not self.guest.is_active():
+            raise VirtopsError("size_mb: %s can be grown here only while %s runs (blockResize); grow the "
+                               "image or volume itself while the domain is off" % (target, p["domain"]))
+        if target not in [d.target_dev for d in self.guest.live_config().disks]:
+            if self.check_mode:
+                return  # attached by this check-mode run: no size to read yet
+            raise VirtopsError("size_mb: %s is not attached to the running %s (live=false?); only a disk the "
+                               "guest has can be grown here" % (target, p["domain"]))
+        capacity = self.guest.block_capacity(target)
+        self.result["size_mb"] = capacity // (1024 * 1024)
+        if capacity == wanted:
+            return
+        if capacity > wanted:
+            raise VirtopsError("size_mb %d is smaller than %s's current %d MiB; disks are never shrunk"
+                               % (p["size_mb"], target, capacity // (1024 * 1024)))
+        self.diff["before"] += "size_mb: %d\n" % (capacity // (1024 * 1024))
+        self.diff["after"] += "size_mb: %d\n" % p["size_mb"]
+        self.recorder.record("grow %s to %d MiB" % (target, p["size_mb"]), self.guest.block_resize, target, wanted)
+        self.result["size_mb"] = p["size_mb"]

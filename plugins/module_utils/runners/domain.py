@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One run of the ``domain`` module: define or update, apply live, move to the wanted state."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
+    error_text, is_local_uri, libvirt,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import KVM_PROBE_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.lifecycle import (
+    STATES, Transition, remove,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import (
+    DEFINITION_OPTIONS, DEFINITION_SPEC, DomainSpecBuilder, check_identity, check_limits,
+    creation_defaults, resolve_against_live,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.kvm import resolve_virt_type
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import XmlModelError, format_changes
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
+
+DOMAIN_ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=list(STATES)),
+    xml=dict(type="str"),
+    autostart=dict(type="bool"),
+    force=dict(type="bool", default=False),
+    timeout=dict(type="int", default=120),
+    remove_storage=dict(type="bool", default=False),
+    return_xml=dict(type="bool", default=False),
+)
+DOMAIN_ARGUMENT_SPEC.update(DEFINITION_SPEC)
+DOMAIN_ARGUMENT_SPEC.update(KVM_PROBE_ARGUMENT_SPEC)
+
+# How each live method is named in ``actions`` (as before the object model carried them).
+LIVE_ACTIONS = {
+    "memory": "set current memory",
+    "vcpus": "set vcpus",
+    "title": "set title",
+    "description": "set description",
+    "metadata": "set metadata",
+    "media": "change media",
+}
+
+
+class DomainRunner(Runner):
+    """Carries out one ``domain`` module run; ``run()`` returns the module result."""
+
+    MODULE_OPTIONS = dict(mutually_exclusive=[("xml", option) for option in DEFINITION_OPTIONS])
+
+    def subject(self):
+        return "domain %s" % self.params["name"]
+
+    # -- entry --------------------------------------------------------------------------------
+    def run(self):
+        p = self.params
+        self.is_local = is_local_uri(self.conn.getURI())
+        self.result.update(name=p["name"], needs_restart=False, restart_fields=[], changes=[], diff=self.diff)
+        guest = Guest.lookup(self.conn, p["name"])
+        if p["state"] == "absent":
+            return self._absent(guest)
+        guest = self._define_from_xml(guest) if p["xml"] else self._define_typed(guest)
+        if guest is None:
+            # Check mode, new domain: say what the real run would do after defining it.
+            if p["state"] == "saved":
+                raise VirtopsError("domain %s would be new and shut off: only a running or paused "
+                                   "domain can be saved (managed save)" % p["name"])
+            if p["state"] in ("running", "paused"):
+                self.recorder.record("start")
+            self.result["state"] = "shutoff" if p["state"] == "present" else p["state"]
+            return self.result
+        self._autostart(guest)
+        self.result["state"] = Transition(guest, self.recorder, p["timeout"], p["force"]).to(p["state"])
+        self._describe(guest)
+        return self.result
+
+    # -- absent -------------------------------------------------------------------------------
+    def _absent(self, guest):
+        self.result["state"] = "absent"
+        if guest is None:
+            return self.result
+        self.diff["before"] = guest.xml(inactive=True)
+        removed, kept = remove(guest, self.recorder, self.params["remove_storage"], self.is_local)
+        self.result.update(removed_storage=removed, kept_storage=kept)
+        return self.result
+
+    # -- definition from raw XML --------------------------------------------------------------
+    def _define_from_xml(self, guest):
+        try:
+            desired = DomainConfig.from_xml(self.params["xml"])
+        except XmlModelError as exc:
+            raise VirtopsError("xml: %s" % exc)
+        if desired.name != self.params["name"]:
+            raise VirtopsError("xml names the domain %r but name is %r; they must match"
+                               % (desired.name, self.params["name"]))
+        before = guest.xml(inactive=True) if guest is not None else ""
+        if self.check_mode:
+            # libvirt cannot dry-run a definition: compare what the object model knows.
+            if guest is None or desired.changes(guest.inactive_config()):
+                self.recorder.record("define")
+                self.diff.update(before=before, after=desired.to_xml())
+            return guest
+        # Whether anything changed is only known from libvirt's own rewrite of the text.
+        try:
+            guest = Guest.define(self.conn, self.params["xml"])
+        except libvirt.libvirtError as exc:
+            raise VirtopsError("libvirt refused the xml: %s" % error_text(exc))
+        after = guest.xml(inactive=True)
+        if after != before:
+            self.recorder.record("define")  # already done: recorded for the result
+            self.diff.update(before=before, after=after)
+        return guest
+
+    # -- definition from typed options --------------------------------------------------------
+    def _wants_definition(self):
+        return any(self.params.get(option) is not None for option in DEFINITION_OPTIONS)
+
+    def _define_typed(self, guest):
+        p = self.params
+        if guest is not None and p["uuid"]:
+            check_identity(self.conn, p["name"], p["uuid"])
+        if guest is None:
+            return self._create_definition()
+        if not self._wants_definition() and p["virt_type"] == "auto":
+            return guest
+        live = guest.inactive_config()
+        virt_type = None if p["virt_type"] == "auto" else p["virt_type"]  # auto decides at creation only
+        builder = DomainSpecBuilder(self.conn, p, virt_type or live.virt_type, self.is_local)
+        desired = builder.build()
+        self.warn(*builder.warnings)
+        desired.virt_type = virt_type
+        resolve_against_live(desired, live)
+        changes = desired.changes(live)
+        if changes:
+            self.result["changes"] = [change.path for change in changes]
+            self.diff.update(format_changes(changes))
+            desired.apply_to(live)
+            check_limits(live)
+            redefined = self.recorder.record("update definition", Guest.define, self.conn, live.to_xml())
+            if redefined is not None:
+                guest = redefined
+                kept = desired.changes(guest.inactive_config())
+                if kept:
+                    self.warn("libvirt rewrote these requested values, so the next run will report "
+                              "them again: %s" % ", ".join(change.path for change in kept))
+        if guest.is_active():
+            self._apply_live(guest, changes)
+        return guest
+
+    def _create_definition(self):
+        p = self.params
+        if p["memory_mb"] is None:
+            raise VirtopsError("domain %s does not exist; to define it, memory_mb is required "
+                               "(and usually vcpus, boot and disks)" % p["name"])
+        if p["uuid"]:
+            check_identity(self.conn, p["name"], p["uuid"])
+        virt_type, probe = resolve_virt_type(self.conn, p["virt_type"], p["arch"], p["kvm_probe_kernel"])
+        if probe is not None:
+            self.result["kvm_probe"] = probe
+        builder = DomainSpecBuilder(self.conn, p, virt_type, self.is_local)
+        desired = creation_defaults(builder.build())
+        self.warn(*builder.warnings)
+        check_limits(desired)
+        xml = desired.to_xml()
+        self.diff.update(before="", after=xml)
+        self.result["changes"] = ["domain"]
+        return self.recorder.record("define", Guest.define, self.conn, xml)
+
+    # -- live changes of a running domain -------------------------------------------------------
+    def _apply_live(self, guest, changes):
+        """Apply this run's definition changes that can change while the guest runs (each field
+        of the object model says whether and how); the rest need a restart and are remembered in
+        the running domain's metadata until it restarts.
+
+        The running XML itself cannot tell what is pending: libvirt rewrites it at start (CPU
+        expansion, balloon size, probed formats), so comparing with it would never settle.
+        """
+        recorded = set(guest.pending_restart_fields())
+        restart = set(recorded)
+        for change in changes:
+            if change.live is None:
+                restart.add(change.path)
+            else:
+                self.recorder.record("%s (live)" % LIVE_ACTIONS[change.live], guest.apply_live, change)
+        if restart != recorded:
+            self.recorder.quietly(guest.mark_pending_restart, restart)
+        if restart:
+            self.result["needs_restart"] = True
+            self.result["restart_fields"] = sorted(restart)
+
+    # -- autostart, result --------------------------------------------------------------------
+    def _autostart(self, guest):
+        wanted = self.params["autostart"]
+        if wanted is None or guest.autostart() == wanted:
+            return
+        self.recorder.record("enable autostart" if wanted else "disable autostart", guest.set_autostart, wanted)
+
+    def _describe(self, guest):
+        self.result["uuid"] = guest.uuid
+        if not self.shows_outcome():
+            return  # the running domain does not show what a real run would have done
+        self.result["domain"] = guest_summary(guest)
+        if self.params["return_xml"]:
+            self.result["xml"] = guest.xml(inactive=True)

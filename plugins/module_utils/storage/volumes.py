@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pools and volumes as places to put bytes: an active pool, a sparse volume of a given size,
+an upload through libvirt's streams (local or remote, any pool type), a filesystem made in one."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
+    error_text, libvirt, lookup_or_none,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import VolumeConfig
+
+FILESYSTEMS = ("ext4", "vfat", "swap")
+
+
+def lookup_pool(conn, name):
+    return lookup_or_none(conn.storagePoolLookupByName, "NO_STORAGE_POOL", name)
+
+
+def lookup_volume(pool, name):
+    return lookup_or_none(pool.storageVolLookupByName, "NO_STORAGE_VOL", name)
+
+
+def active_pool(conn, name):
+    """The pool named ``name``, or VirtopsError saying why volumes cannot go there."""
+    try:
+        pool = conn.storagePoolLookupByName(name)
+    except libvirt.libvirtError as exc:
+        raise VirtopsError("pool %s cannot be used: %s" % (name, error_text(exc)))
+    if not pool.isActive():
+        raise VirtopsError("pool %s is not active; start it (virtops.libvirt.pool state=active)" % name)
+    return pool
+
+
+def upload_target_xml(name, volume_format, size):
+    """Definition of a sparse volume of exactly ``size`` bytes, to be filled by upload()."""
+    return VolumeConfig(name=name, format=volume_format, capacity=size, capacity_unit="bytes",
+                        allocation=0, allocation_unit="bytes").to_xml()
+
+
+def create_raw_volume(pool, name, size):
+    """A new sparse raw volume of exactly ``size`` bytes."""
+    return pool.createXML(upload_target_xml(name, "raw", size), 0)
+
+
+def upload(conn, vol, chunks, size, what):
+    """Write ``chunks`` (bytes, ``size`` in all) into ``vol`` from offset 0 through a libvirt stream.
+
+    Works for every pool type, local or remote. On failure the half-written volume is deleted
+    and VirtopsError names ``what`` was being uploaded.
+    """
+    stream = conn.newStream(0)
+    try:
+        vol.upload(stream, 0, size, 0)
+        for chunk in chunks:
+            while chunk:  # a blocking stream may take less than it is given
+                chunk = chunk[stream.send(chunk):]
+        stream.finish()
+    except libvirt.libvirtError as exc:
+        try:
+            stream.abort()
+        except libvirt.libvirtError:
+            pass
+        vol.delete(0)
+        raise VirtopsError("uploading %s failed (the half-written volume was removed): %s" % (what, error_text(exc)))
+
+
+def mkfs_command(filesystem, label, path):
+    """The command that makes ``filesystem`` (one of FILESYSTEMS) labelled ``label`` on ``path``."""
+    if filesystem == "ext4":
+        return ["mkfs.ext4", "-q", "-F"] + (["-L", label] if label else []) + [path]
+    if filesystem == "vfat":
+        return ["mkfs.vfat"] + (["-n", label] if label else []) + [path]
+    return ["mkswap"] + (["-L", label] if label else []) + [path]

@@ -1,0 +1,459 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Declarative base of the libvirt XML object model.
+
+Each libvirt XML element family is one ``ConfigObject`` subclass that lists its ``FIELDS``.
+A field says where its value lives (attribute, text, presence of a child, nested object, list of
+nested objects), so parsing, formatting, comparing and diffing are written once, here.
+
+Round trips are lossless: an object parsed from XML keeps its source element and formats by
+updating a copy of it, so whatever the model does not know (addresses, aliases, seclabels,
+elements added by newer libvirt) survives a parse/modify/format cycle untouched.
+
+Comparison is "requested only": a desired object built from user input leaves unrequested fields
+as ``None`` and only the requested ones are compared with (and applied to) the live object.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+
+try:
+    from lxml import etree
+    HAS_LXML = True
+    LXML_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module via missing_required_lib
+    etree = None
+    HAS_LXML = False
+    LXML_IMPORT_ERROR = exc
+
+
+class XmlModelError(ValueError):
+    """The XML does not fit the model (e.g. a value that is not a number)."""
+
+
+class Change(tuple):
+    """One requested difference: ``(path, before, after)``, unpacked like a triple.
+
+    ``live`` says how it can be applied to a running guest (None: only by a restart) and
+    ``owner`` is the desired object the field belongs to (e.g. the CD-ROM whose media changes).
+    """
+
+    def __new__(cls, path, before, after, live=None, owner=None):
+        change = tuple.__new__(cls, (path, before, after))
+        change.live = live
+        change.owner = owner
+        return change
+
+    path = property(lambda self: self[0])
+    before = property(lambda self: self[1])
+    after = property(lambda self: self[2])
+
+
+def _split(path):
+    return [part for part in (path or "").split("/") if part]
+
+
+def _find(element, path):
+    for part in _split(path):
+        if element is None:
+            return None
+        element = element.find(part)
+    return element
+
+
+def _ensure(element, path):
+    for part in _split(path):
+        child = element.find(part)
+        if child is None:
+            child = etree.SubElement(element, part)
+        element = child
+    return element
+
+
+def _prune_empty(element, path):
+    """Remove the elements of ``path`` that were left with nothing in them, deepest first."""
+    parts = _split(path)
+    while parts:
+        child = _find(element, "/".join(parts))
+        if child is None or len(child) or child.attrib or (child.text or "").strip():
+            return
+        child.getparent().remove(child)
+        parts.pop()
+
+
+class Field:
+    """A scalar at ``path`` (child elements below this one, '' for the element itself).
+
+    ``attr`` names the attribute holding the value; without it the value is the element's text.
+    ``kind``: 'str', 'int', 'yesno' (yes/no attribute as bool), 'onoff' (on/off as bool),
+    'flag' (the element's presence as bool).
+    ``absent``: the value that a missing attribute/text stands for (e.g. firmware 'bios'); it is
+    read back for a missing value and writing it removes the value.
+    ``live``: how a change of this field reaches a running guest without a restart (a name the
+    guest layer knows, e.g. 'memory' or 'media'); None when it needs a restart. The owning
+    object may narrow it (``ConfigObject.live_method``).
+    """
+
+    def __init__(self, name, path="", attr=None, kind="str", label=None, absent=None, live=None):
+        self.name = name
+        self.path = path
+        self.attr = attr
+        self.kind = kind
+        self.label = label or name
+        self.absent = absent
+        self.live = live
+
+    def default(self):
+        return None
+
+    def read(self, element):
+        node = _find(element, self.path)
+        if self.kind == "flag":
+            return node is not None
+        if node is None:
+            return self.absent
+        raw = node.get(self.attr) if self.attr else node.text
+        if raw is None:
+            return self.absent
+        raw = raw.strip()
+        if self.kind == "int":
+            try:
+                return int(raw)
+            except ValueError:
+                raise XmlModelError("%s: %r is not a whole number" % (self.label, raw))
+        if self.kind in ("yesno", "onoff"):
+            return raw in ("yes", "on")
+        return raw
+
+    def write(self, element, value):
+        if self.kind == "flag":
+            node = _find(element, self.path)
+            if value and node is None:
+                _ensure(element, self.path)
+            elif not value and node is not None:
+                node.getparent().remove(node)
+            return
+        if value is None or (self.absent is not None and value == self.absent):
+            node = _find(element, self.path)
+            if node is not None:
+                if self.attr:
+                    node.attrib.pop(self.attr, None)
+                else:
+                    node.text = None
+                _prune_empty(element, self.path)
+            return
+        if self.kind == "yesno":
+            text = "yes" if value else "no"
+        elif self.kind == "onoff":
+            text = "on" if value else "off"
+        else:
+            text = str(value)
+        node = _ensure(element, self.path)
+        if self.attr:
+            node.set(self.attr, text)
+        else:
+            node.text = text
+
+    def changes(self, desired, live, prefix):
+        if desired is None or desired == live:
+            return []
+        return [Change(prefix + self.label, live, desired)]
+
+    def apply(self, desired, live):
+        return live if desired is None else desired
+
+
+class MemoryField(Field):
+    """A size element with a ``unit`` attribute, held in KiB whatever unit the XML uses."""
+
+    UNITS = {
+        "b": 1.0 / 1024, "bytes": 1.0 / 1024, "kb": 1000.0 / 1024, "k": 1, "kib": 1,
+        "mb": 1000.0 ** 2 / 1024, "m": 1024, "mib": 1024, "gb": 1000.0 ** 3 / 1024,
+        "g": 1024 ** 2, "gib": 1024 ** 2, "t": 1024 ** 3, "tib": 1024 ** 3,
+    }
+
+    def __init__(self, name, path, label=None, live=None):
+        super(MemoryField, self).__init__(name, path, kind="int", label=label, live=live)
+
+    def read(self, element):
+        node = _find(element, self.path)
+        if node is None or node.text is None:
+            return None
+        unit = (node.get("unit") or "KiB").lower()
+        if unit not in self.UNITS:
+            raise XmlModelError("%s: unknown unit %r" % (self.label, unit))
+        return int(int(node.text.strip()) * self.UNITS[unit])
+
+    def write(self, element, value):
+        if value is None:
+            node = _find(element, self.path)
+            if node is not None:
+                node.getparent().remove(node)
+            return
+        node = _ensure(element, self.path)
+        node.set("unit", "KiB")
+        node.text = str(int(value))
+
+
+class Child:
+    """One nested ``ConfigObject`` at ``path``.
+
+    ``replace``: when the desired value differs, it replaces the live object as a whole instead
+    of being merged into it (for elements the user owns entirely, such as ``<cpu>``).
+    """
+
+    def __init__(self, name, path, cls, label=None, replace=False):
+        self.name = name
+        self.path = path
+        self.cls = cls
+        self.label = label or name
+        self.replace = replace
+
+    def default(self):
+        return None
+
+    def read(self, element):
+        node = _find(element, self.path)
+        return None if node is None else self.cls.parse(node)
+
+    def write(self, element, value):
+        old = _find(element, self.path)
+        if value is None:
+            if old is not None:
+                old.getparent().remove(old)
+            return
+        new = value.to_element()
+        if old is not None:
+            old.getparent().replace(old, new)
+        else:
+            parent_path = "/".join(_split(self.path)[:-1])
+            _ensure(element, parent_path).append(new)
+
+    def changes(self, desired, live, prefix):
+        if desired is None:
+            return []
+        return desired.changes(live if live is not None else self.cls(), prefix + self.label + ".")
+
+    def apply(self, desired, live):
+        if desired is None:
+            return live
+        if live is None or (self.replace and desired.changes(live)):
+            return desired.copy_requested()
+        desired.apply_to(live)
+        return live
+
+
+class ExclusiveList(list):
+    """A desired list that replaces the live one: live items it does not name are removed."""
+
+
+class ChildList:
+    """All nested ``ConfigObject`` children found at ``path`` (e.g. 'devices/disk').
+
+    Items are matched by ``cls.key()``. ``authoritative`` lists (or a desired ``ExclusiveList``)
+    replace the live list (items missing from the desired list are removed); otherwise items only
+    in the live list are kept.
+    """
+
+    def __init__(self, name, path, cls, label=None, authoritative=False):
+        self.name = name
+        self.path = path
+        self.cls = cls
+        self.label = label or name
+        self.authoritative = authoritative
+
+    def default(self):
+        return None
+
+    def read(self, element):
+        parts = _split(self.path)
+        parent = _find(element, "/".join(parts[:-1]))
+        if parent is None:
+            return []
+        return [self.cls.parse(node) for node in parent.findall(parts[-1])]
+
+    def write(self, element, value):
+        parts = _split(self.path)
+        parent_path, tag = "/".join(parts[:-1]), parts[-1]
+        parent = _find(element, parent_path)
+        old = [] if parent is None else parent.findall(tag)
+        if not value and not old:
+            return
+        parent = _ensure(element, parent_path)
+        position = parent.index(old[0]) if old else len(parent)
+        for node in old:
+            parent.remove(node)
+        for offset, item in enumerate(value or []):
+            parent.insert(position + offset, item.to_element())
+
+    def _authoritative(self, desired):
+        return self.authoritative or isinstance(desired, ExclusiveList)
+
+    @staticmethod
+    def _match(desired, live):
+        """Pairs (desired_item, live_item or None), and the live items nobody asked for."""
+        remaining = list(live or [])
+        pairs = []
+        for item in desired:
+            match = None
+            key = item.key()
+            if key is not None:
+                match = next((other for other in remaining if other.key() == key), None)
+            if match is not None:
+                remaining.remove(match)
+            pairs.append((item, match))
+        return pairs, remaining
+
+    def changes(self, desired, live, prefix):
+        if desired is None:
+            return []
+        pairs, extra = self._match(desired, live)
+        result = []
+        for item, match in pairs:
+            where = "%s%s[%s]." % (prefix, self.label, item.describe_key())
+            if match is None:
+                result.extend(item.changes(self.cls(), where))
+            else:
+                result.extend(item.changes(match, where))
+        if self._authoritative(desired):
+            for item in extra:
+                result.append(Change("%s%s[%s]" % (prefix, self.label, item.describe_key()), "present", None))
+        return result
+
+    def apply(self, desired, live):
+        if desired is None:
+            return live
+        pairs, _extra = self._match(desired, live)
+        for item, match in pairs:
+            if match is not None:
+                item.apply_to(match)
+        if self._authoritative(desired):
+            return [match if match is not None else item.copy_requested() for item, match in pairs]
+        # Keep what nobody asked about, in its place; new items go last.
+        return list(live or []) + [item.copy_requested() for item, match in pairs if match is None]
+
+
+class ConfigObject:
+    """Base of one XML element family. Subclasses set ``TAG`` and ``FIELDS``."""
+
+    TAG = None
+    FIELDS = ()
+    KEY = None  # name of the field identifying an item inside a ChildList
+
+    def __init__(self, **values):
+        self._source = None
+        for field in self.FIELDS:
+            setattr(self, field.name, field.default())
+        for name, value in values.items():
+            if name not in self.field_names():
+                raise TypeError("%s has no field %r" % (type(self).__name__, name))
+            setattr(self, name, value)
+
+    @classmethod
+    def field_names(cls):
+        return [field.name for field in cls.FIELDS]
+
+    # -- parse / format -------------------------------------------------------------------------
+    @classmethod
+    def parse(cls, element):
+        obj = cls()
+        obj._source = element
+        for field in cls.FIELDS:
+            setattr(obj, field.name, field.read(element))
+        obj.after_parse(element)
+        return obj
+
+    @classmethod
+    def from_xml(cls, text):
+        parser = etree.XMLParser(remove_blank_text=True)
+        try:
+            element = etree.fromstring(text.encode("utf-8") if isinstance(text, str) else text, parser)
+        except etree.XMLSyntaxError as exc:
+            raise XmlModelError("not well-formed XML: %s" % exc)
+        if element.tag != cls.TAG:
+            raise XmlModelError("expected a <%s> element, got <%s>" % (cls.TAG, element.tag))
+        return cls.parse(element)
+
+    def after_parse(self, element):
+        """Hook for subclasses that derive something from the element."""
+
+    def to_element(self):
+        element = copy.deepcopy(self._source) if self._source is not None else etree.Element(self.TAG)
+        for field in self.FIELDS:
+            field.write(element, getattr(self, field.name))
+        self.before_format_done(element)
+        return element
+
+    def before_format_done(self, element):
+        """Hook for subclasses that must touch the element after the fields were written."""
+
+    def to_xml(self, pretty=True):
+        return etree.tostring(self.to_element(), pretty_print=pretty, encoding="unicode")
+
+    # -- identity inside lists ------------------------------------------------------------------
+    def key(self):
+        return getattr(self, self.KEY) if self.KEY else None
+
+    def describe_key(self):
+        key = self.key()
+        return key if key is not None else "new"
+
+    # -- requested-only comparison ----------------------------------------------------------------
+    def changes(self, live=None, prefix=""):
+        """A ``Change`` for each requested field whose live value differs."""
+        live = live if live is not None else type(self)()
+        result = []
+        for field in self.FIELDS:
+            found = field.changes(getattr(self, field.name), getattr(live, field.name), prefix)
+            if isinstance(field, Field):  # nested objects bind their own changes
+                found = [Change(path, before, after, self.live_method(field), self)
+                         for path, before, after in found]
+            result.extend(found)
+        return result
+
+    def live_method(self, field):
+        """How a change of ``field`` reaches the running guest; subclasses narrow it by context."""
+        return field.live
+
+    def apply_to(self, live):
+        """Write every requested field into ``live`` (modifies it in place)."""
+        for field in self.FIELDS:
+            setattr(live, field.name, field.apply(getattr(self, field.name), getattr(live, field.name)))
+        return live
+
+    def copy_requested(self):
+        """A fresh object (no source element) carrying only what was requested."""
+        clone = type(self)()
+        self.apply_to(clone)
+        return clone
+
+    def summary(self):
+        """Plain-data view of the modelled fields (for module results)."""
+        data = {}
+        for field in self.FIELDS:
+            value = getattr(self, field.name)
+            if isinstance(value, ConfigObject):
+                value = value.summary()
+            elif isinstance(value, list):
+                value = [item.summary() if isinstance(item, ConfigObject) else item for item in value]
+            data[field.name] = value
+        return data
+
+
+def format_changes(changes):
+    """Render (path, before, after) triples as the before/after texts of Ansible's ``--diff``."""
+    def text(value):
+        return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else str(value)
+
+    before, after = [], []
+    for path, old, new in changes:
+        if old is not None:
+            before.append("%s: %s\n" % (path, text(old)))
+        if new is not None:
+            after.append("%s: %s\n" % (path, text(new)))
+    return {"before": "".join(before), "after": "".join(after)}

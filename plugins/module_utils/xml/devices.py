@@ -1,0 +1,201 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Device elements of a domain: disks, interfaces, serial/console, graphics, controllers."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
+    Child, ChildList, ConfigObject, Field,
+)
+
+
+class NetworkHost(ConfigObject):
+    """<host name='127.0.0.1' port='3260'/> of a network disk source (portal, Ceph monitor)."""
+
+    TAG = "host"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("port", attr="port"),
+    )
+
+    def key(self):
+        return "%s:%s" % (self.name, self.port)
+
+
+class DiskAuth(ConfigObject):
+    """<auth username='...'><secret type='ceph|iscsi' usage='...' uuid='...'/></auth>"""
+
+    TAG = "auth"
+    FIELDS = (
+        Field("username", attr="username"),
+        Field("secret_type", path="secret", attr="type"),
+        Field("secret_usage", path="secret", attr="usage"),
+        Field("secret_uuid", path="secret", attr="uuid"),
+    )
+
+
+class DiskConfig(ConfigObject):
+    """<disk type='file|block|volume|network' device='disk|cdrom'>"""
+
+    TAG = "disk"
+    KEY = "target_dev"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("device", attr="device"),
+        Field("driver_name", path="driver", attr="name", label="driver"),
+        Field("format", path="driver", attr="type"),
+        Field("cache", path="driver", attr="cache"),
+        Field("io", path="driver", attr="io"),
+        Field("discard", path="driver", attr="discard"),
+        Field("source_file", path="source", attr="file", label="source.file", live="media"),
+        Field("source_dev", path="source", attr="dev", label="source.dev"),
+        Field("source_pool", path="source", attr="pool", label="source.pool"),
+        Field("source_volume", path="source", attr="volume", label="source.volume"),
+        Field("source_protocol", path="source", attr="protocol", label="source.protocol"),
+        Field("source_name", path="source", attr="name", label="source.name"),
+        ChildList("source_hosts", "source/host", NetworkHost, label="source.hosts", authoritative=True),
+        Child("auth", "auth", DiskAuth, replace=True),
+        Field("target_dev", path="target", attr="dev", label="target"),
+        Field("target_bus", path="target", attr="bus", label="bus"),
+        Field("serial", path="serial"),
+        Field("wwn", path="wwn"),
+        Field("readonly", path="readonly", kind="flag"),
+        Field("shareable", path="shareable", kind="flag"),
+        Field("boot_order", path="boot", attr="order", kind="int"),
+        Field("alias", path="alias", attr="name"),  # live XML only: names the device in events
+    )
+
+    SOURCE_FIELDS = ("source_file", "source_dev", "source_pool", "source_volume", "source_protocol",
+                     "source_name")
+
+    def source(self):
+        """The one source of this disk as text, or None.
+
+        'pool/volume' for pool volumes, 'iscsi://host:port/IQN/LUN' and 'rbd://pool/image' for
+        network disks.
+        """
+        if self.source_pool or self.source_volume:
+            return "%s/%s" % (self.source_pool, self.source_volume)
+        if self.source_protocol == "iscsi":
+            hosts = ",".join(host.key() for host in self.source_hosts)
+            return "iscsi://%s/%s" % (hosts, self.source_name)
+        if self.source_protocol:
+            return "%s://%s" % (self.source_protocol, self.source_name)
+        return self.source_file or self.source_dev
+
+    def live_method(self, field):
+        # Only removable media can change under a running guest; a disk's source cannot.
+        return field.live if self.device == "cdrom" else None
+
+    def apply_to(self, live):
+        # A disk has exactly one source: switching file -> volume must drop the old attributes.
+        if any(getattr(self, name) is not None for name in self.SOURCE_FIELDS):
+            for name in self.SOURCE_FIELDS:
+                if getattr(self, name) is None:
+                    setattr(live, name, None)
+            if self.source_protocol is None:
+                live.source_hosts, live.auth = [], None
+        return super(DiskConfig, self).apply_to(live)
+
+
+class FilterParameter(ConfigObject):
+    """<parameter name='IP' value='10.0.0.1'/> of a <filterref>."""
+
+    TAG = "parameter"
+    KEY = "name"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("value", attr="value"),
+    )
+
+
+class FilterRef(ConfigObject):
+    """<filterref filter='clean-traffic'> with parameters (nwfilter traffic filtering)."""
+
+    TAG = "filterref"
+    FIELDS = (
+        Field("filter", attr="filter"),
+        ChildList("parameters", "parameter", FilterParameter, authoritative=True),
+    )
+
+
+class InterfaceConfig(ConfigObject):
+    """<interface type='network|bridge'> with MAC, source, model and an optional filterref."""
+
+    TAG = "interface"
+    KEY = "mac"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("mac", path="mac", attr="address"),
+        Field("source_network", path="source", attr="network", label="network"),
+        Field("source_bridge", path="source", attr="bridge", label="bridge"),
+        Field("model", path="model", attr="type"),
+        Field("target_dev", path="target", attr="dev", label="target"),
+        Child("filterref", "filterref", FilterRef, label="filter", replace=True),
+    )
+
+    def apply_to(self, live):
+        if self.source_network is not None:
+            live.source_bridge = None
+        if self.source_bridge is not None:
+            live.source_network = None
+        return super(InterfaceConfig, self).apply_to(live)
+
+
+class SerialConfig(ConfigObject):
+    """<serial type='pty|file'> (and the same shape for <console>)."""
+
+    TAG = "serial"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("source_path", path="source", attr="path", label="path"),
+        Field("target_type", path="target", attr="type"),
+        Field("target_port", path="target", attr="port", kind="int", label="port"),
+        Field("log_file", path="log", attr="file", label="log_file"),
+    )
+
+    def key(self):
+        return self.target_port if self.target_port is not None else 0
+
+    def describe_key(self):
+        return str(self.key())
+
+
+class ConsoleConfig(SerialConfig):
+    TAG = "console"
+
+
+class GraphicsConfig(ConfigObject):
+    """<graphics type='vnc|spice' listen='...' autoport='yes'>"""
+
+    TAG = "graphics"
+    KEY = "type"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("autoport", attr="autoport", kind="yesno"),
+        Field("listen", attr="listen"),
+    )
+
+    def before_format_done(self, element):
+        # libvirt insists that the listen attribute matches the first <listen> child; the child
+        # is regenerated by libvirt from the attribute, so drop stale ones when they disagree.
+        for child in element.findall("listen"):
+            if child.get("address") != self.listen:
+                element.remove(child)
+
+
+class ControllerConfig(ConfigObject):
+    """<controller type='scsi|pci|usb|virtio-serial' index='0' model='...'>"""
+
+    TAG = "controller"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("index", attr="index", kind="int"),
+        Field("model", attr="model"),
+    )
+
+    def key(self):
+        return "%s%s" % (self.type, self.index if self.index is not None else 0)

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""<domain>: the whole instance definition, composed of the other element families."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
+    Change, Child, ChildList, ConfigObject, Field, MemoryField, etree,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
+    ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, InterfaceConfig, SerialConfig,
+)
+
+# Namespace of the key/value metadata this collection keeps in <metadata>.
+METADATA_NAMESPACE = "urn:virtops:libvirt:instance:1"
+METADATA_PREFIX = "virtops"
+# Written only into a running domain's live metadata: definition fields changed since it
+# started. A restart rebuilds the live metadata from the definition, which clears it.
+PENDING_NAMESPACE = "urn:virtops:libvirt:pending-restart:1"
+PENDING_PREFIX = "virtopspending"
+
+
+class BootDevice(ConfigObject):
+    """<boot dev='hd|cdrom|network'/> inside <os>."""
+
+    TAG = "boot"
+    KEY = "dev"
+    FIELDS = (Field("dev", attr="dev"),)
+
+
+class OsConfig(ConfigObject):
+    """<os firmware=...><type arch machine>hvm</type><kernel/><initrd/><cmdline/><boot/></os>"""
+
+    TAG = "os"
+    FIELDS = (
+        Field("firmware", attr="firmware", absent="bios"),
+        Field("type", path="type"),
+        Field("arch", path="type", attr="arch"),
+        Field("machine", path="type", attr="machine"),
+        Field("kernel", path="kernel"),
+        Field("initrd", path="initrd"),
+        Field("cmdline", path="cmdline"),
+        ChildList("boot_devices", "boot", BootDevice, label="boot", authoritative=True),
+    )
+
+
+class FeaturesConfig(ConfigObject):
+    """<features><acpi/><apic/><pae/></features>"""
+
+    TAG = "features"
+    FIELDS = (
+        Field("acpi", path="acpi", kind="flag"),
+        Field("apic", path="apic", kind="flag"),
+        Field("pae", path="pae", kind="flag"),
+    )
+
+
+def _element(tag, namespace, prefix, namespaced):
+    if namespaced:
+        return etree.Element("{%s}%s" % (namespace, tag), nsmap={prefix: namespace})
+    return etree.Element(tag)
+
+
+def metadata_xml(values, namespaced=False):
+    """The <instance> element for ``values`` as text.
+
+    Without ``namespaced`` it is the form virDomainSetMetadata takes (libvirt adds the
+    namespace from its key and URI arguments); with it, the form inside a domain's XML.
+    """
+    container = _element("instance", METADATA_NAMESPACE, METADATA_PREFIX, namespaced)
+    for key in sorted(values or {}):
+        tag = "{%s}%s" % (METADATA_NAMESPACE, key) if namespaced else key
+        etree.SubElement(container, tag).text = values[key]
+    return etree.tostring(container, encoding="unicode")
+
+
+def pending_restart_xml(fields):
+    """The live-only <restart fields='...'/> marker, in virDomainSetMetadata's form."""
+    element = _element("restart", PENDING_NAMESPACE, PENDING_PREFIX, False)
+    element.set("fields", " ".join(sorted(fields)))
+    return etree.tostring(element, encoding="unicode")
+
+
+class PendingRestartField(Field):
+    """Read-only view of the pending-restart marker (written live with setMetadata)."""
+
+    def __init__(self, name):
+        super(PendingRestartField, self).__init__(name, label=name)
+
+    def read(self, element):
+        marker = element.find("metadata/{%s}restart" % PENDING_NAMESPACE)
+        return None if marker is None else sorted((marker.get("fields") or "").split())
+
+    def write(self, element, value):
+        pass  # never part of a definition this collection writes
+
+    def changes(self, desired, live, prefix):
+        return []
+
+
+class MetadataField(Field):
+    """Flat string key/values under <metadata><virtops:instance xmlns:virtops=...>."""
+
+    def __init__(self, name, live=None):
+        super(MetadataField, self).__init__(name, label=name, live=live)
+
+    def _container(self, element):
+        metadata = element.find("metadata")
+        if metadata is None:
+            return None
+        return metadata.find("{%s}instance" % METADATA_NAMESPACE)
+
+    def read(self, element):
+        container = self._container(element)
+        if container is None:
+            return None
+        return dict((etree.QName(child).localname, child.text or "") for child in container)
+
+    def write(self, element, value):
+        container = self._container(element)
+        if container is not None:
+            container.getparent().remove(container)
+        if value:
+            metadata = element.find("metadata")
+            if metadata is None:
+                metadata = etree.SubElement(element, "metadata")
+            metadata.append(etree.fromstring(metadata_xml(value, namespaced=True)))
+        metadata = element.find("metadata")
+        if metadata is not None and len(metadata) == 0:
+            element.remove(metadata)
+
+    def changes(self, desired, live, prefix):
+        if desired is None or desired == (live or {}):
+            return []
+        return [Change(prefix + self.label, live or None, desired)]
+
+
+class DomainConfig(ConfigObject):
+    TAG = "domain"
+    FIELDS = (
+        Field("virt_type", attr="type", label="virt_type"),
+        Field("name", path="name"),
+        Field("uuid", path="uuid"),
+        Field("title", path="title", live="title"),
+        Field("description", path="description", live="description"),
+        MemoryField("memory_kib", "memory", label="memory_kib"),
+        MemoryField("current_memory_kib", "currentMemory", label="current_memory_kib", live="memory"),
+        Field("vcpus", path="vcpu", kind="int"),
+        Field("current_vcpus", path="vcpu", attr="current", kind="int", live="vcpus"),
+        Child("os", "os", OsConfig),
+        Child("features", "features", FeaturesConfig),
+        Child("cpu", "cpu", CpuConfig, replace=True),
+        MetadataField("metadata", live="metadata"),
+        PendingRestartField("pending_restart"),
+        Field("emulator", path="devices/emulator"),
+        ChildList("disks", "devices/disk", DiskConfig),
+        ChildList("controllers", "devices/controller", ControllerConfig),
+        ChildList("interfaces", "devices/interface", InterfaceConfig),
+        ChildList("serials", "devices/serial", SerialConfig, label="serial", authoritative=True),
+        ChildList("consoles", "devices/console", ConsoleConfig, label="console", authoritative=True),
+        ChildList("graphics", "devices/graphics", GraphicsConfig, authoritative=True),
+    )
+
+    def after_parse(self, element):
+        # libvirt drops <vcpu current='N'> when N equals the maximum; it still means N.
+        if self.current_vcpus is None and self.vcpus is not None:
+            self.current_vcpus = self.vcpus

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""From module options to the desired DomainConfig (validation against test:///default)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import is_local_uri
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import (
+    DEFINITION_SPEC, DomainSpecBuilder, creation_defaults, resolve_against_live,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
+
+libvirt = pytest.importorskip("libvirt")
+
+
+def params(**values):
+    """Module params as AnsibleModule would pass them: every option present, defaults applied."""
+    result = _with_defaults(DEFINITION_SPEC, values)
+    result["name"] = "spec-test"
+    return result
+
+
+def _with_defaults(options, value):
+    filled = dict((name, spec.get("default")) for name, spec in options.items())
+    for name, item in value.items():
+        sub = options[name]
+        if sub.get("options") and isinstance(item, list):
+            item = [_with_defaults(sub["options"], element) for element in item]
+        elif sub.get("options") and isinstance(item, dict):
+            item = _with_defaults(sub["options"], item)
+        filled[name] = item
+    return filled
+
+
+@pytest.fixture(scope="module")
+def conn():
+    connection = libvirt.open("test:///default")
+    yield connection
+    connection.close()
+
+
+def build(conn, **values):
+    return DomainSpecBuilder(conn, params(**values), "test", is_local=False).build()
+
+
+def test_disk_targets_are_assigned_per_bus_in_order(conn):
+    desired = build(conn, disks=[
+        dict(path="/a"), dict(path="/b", target="vdb"), dict(path="/c"),
+        dict(path="/d", bus="scsi"), dict(device="cdrom"),
+    ])
+    assert [d.target_dev for d in desired.disks] == ["vda", "vdb", "vdc", "sda", "sdb"]
+    assert [d.target_bus for d in desired.disks] == ["virtio", "virtio", "virtio", "scsi", "sata"]
+    # a SCSI disk brings its virtio-scsi controller
+    assert [(c.type, c.model) for c in desired.controllers] == [("scsi", "virtio-scsi")]
+    assert not isinstance(desired.disks, ExclusiveList)
+
+
+def test_devices_exclusive_makes_exclusive_lists(conn):
+    desired = build(conn, disks=[dict(path="/a")], devices_exclusive=True)
+    assert isinstance(desired.disks, ExclusiveList)
+
+
+def test_only_given_options_are_requested(conn):
+    desired = build(conn, memory_mb=64)
+    assert desired.memory_kib == 65536
+    assert desired.vcpus is None and desired.cpu is None and desired.os is None and desired.disks is None
+
+
+def test_creation_defaults_fill_what_a_new_domain_needs(conn):
+    desired = creation_defaults(build(conn, memory_mb=64))
+    assert (desired.features.acpi, desired.features.apic) == (True, True)
+    assert desired.vcpus == 1
+    assert [s.type for s in desired.serials] == ["pty"] and desired.graphics == []
+    assert desired.os.type == "hvm"
+
+
+def test_cpu_custom_with_features_and_topology(conn):
+    desired = build(conn, vcpus=4, cpu=dict(mode="custom", model="qemu64",
+                                            features=[dict(name="pcid"), dict(name="vmx", policy="disable")],
+                                            topology=dict(sockets=1, cores=2, threads=2)))
+    cpu = desired.cpu
+    assert (cpu.mode, cpu.match, cpu.model, cpu.fallback) == ("custom", "exact", "qemu64", "forbid")
+    assert [(f.name, f.policy) for f in cpu.features] == [("pcid", "require"), ("vmx", "disable")]
+    assert (cpu.topology.sockets, cpu.topology.cores, cpu.topology.threads) == (1, 2, 2)
+
+
+def test_cpu_mode_none_leaves_mode_out(conn):
+    cpu = build(conn, cpu=dict(mode="none", topology=dict(sockets=1, cores=1, threads=1))).cpu
+    assert cpu.mode is None and cpu.topology.cores == 1
+
+
+def test_nics_without_mac_take_the_live_mac_at_their_position(conn):
+    live = DomainConfig.from_xml(
+        "<domain><name>n</name><devices>"
+        "<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/><model type='virtio'/></interface>"
+        "<interface type='network'><mac address='52:54:00:00:00:02'/><source network='default'/><model type='virtio'/></interface>"
+        "</devices></domain>")
+    desired = build(conn, interfaces=[dict(network="default"), dict(network="default", mac="52:54:00:00:00:01")])
+    resolve_against_live(desired, live)
+    # The second NIC claims :01 by MAC; the first takes the first MAC nobody asked for.
+    assert [i.mac for i in desired.interfaces] == ["52:54:00:00:00:02", "52:54:00:00:00:01"]
+    assert [change for change in desired.changes(live) if change[0].startswith("interfaces")] == []
+
+
+def test_missing_nwfilter_is_refused(conn):
+    # (the test driver has no nwfilter support; real filters are used in the integration tests)
+    with pytest.raises(VirtopsError, match=r"interfaces\[0\]: nwfilter clean-traffic is not defined"):
+        build(conn, interfaces=[dict(network="default", filter=dict(name="clean-traffic", parameters={}))])
+
+
+@pytest.mark.parametrize("uri,local", [
+    ("qemu:///system", True), ("test:///default", True), ("qemu+unix:///system?socket=/x", True),
+    ("qemu+ssh://root@hv1/system", False), ("qemu+tcp://hv2/system", False),
+])
+def test_local_uri_detection(uri, local):
+    assert is_local_uri(uri) is local
+
+
+def test_unknown_network_is_refused(conn):
+    with pytest.raises(VirtopsError, match=r"interfaces\[0\]: libvirt network nope cannot be used"):
+        build(conn, interfaces=[dict(network="nope")])

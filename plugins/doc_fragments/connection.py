@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Mirrors CONNECTION_ARGUMENT_SPEC in plugins/module_utils/connection.py.
+    # Mirrors CONNECTION_ARGUMENT_SPEC in plugins/module_utils/common/module.py.
     DOCUMENTATION = r"""
 options:
   uri:

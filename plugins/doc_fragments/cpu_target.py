@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Mirrors CPU_TARGET_ARGUMENT_SPEC in plugins/module_utils/cpu_models.py.
+    # Mirrors CPU_TARGET_ARGUMENT_SPEC in plugins/module_utils/common/specs.py.
     DOCUMENTATION = r"""
 options:
   virt_type:

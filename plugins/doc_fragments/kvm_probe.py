@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Mirrors KVM_PROBE_ARGUMENT_SPEC in plugins/module_utils/hypervisor.py.
+    # Mirrors KVM_PROBE_ARGUMENT_SPEC in plugins/module_utils/common/specs.py.
     DOCUMENTATION = r"""
 options:
   kvm_probe_kernel:

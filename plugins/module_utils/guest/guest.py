@@ -5,7 +5,7 @@
 
 Every runner reaches a domain through a Guest: its state, its persistent and running
 definitions, devices attached and detached (live and persistent, with the wait for removal and
-the per-domain lock), changes applied to the running guest, job statistics, lifecycle calls.
+the per-domain lock), changes applied to the running guest, lifecycle calls.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -171,7 +171,7 @@ class Guest:
                 raise VirtopsError("%s has no drive %s while running; the media change needs a restart"
                                    % (self.name, target))
             disk.source_file = change.owner.source_file
-            self.dom.updateDeviceFlags(disk.to_xml(), live)
+            self.update_device(disk.to_xml(), live=True, config=False)
         else:  # pragma: no cover - a field declared a method this layer does not know
             raise ValueError("no live method %r" % method)
 
@@ -220,10 +220,6 @@ class Guest:
 
     def block_resize(self, target, size):
         self.dom.blockResize(target, size, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
-
-    def job_stats(self, completed=False):
-        """libvirt's statistics of the current (or, with ``completed``, the last) job, as a dict."""
-        return self.dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED if completed else 0)
 
     # -- lifecycle calls (Transition decides which, and waits) --------------------------------
     def start(self, paused=False):

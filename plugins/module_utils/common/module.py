@@ -79,6 +79,15 @@ def check_requirements(module):
         module.fail_json(msg=missing_required_lib("lxml"), exception=LXML_IMPORT_ERROR)
 
 
+def _fail(module, run, msg, details):
+    details = dict(details)
+    if run is not None:
+        # Whatever failed, the result says what this run had already changed.
+        details.setdefault("actions", list(run.result["actions"]))
+        details.setdefault("changed", run.result["changed"])
+    module.fail_json(msg=msg, **details)
+
+
 def run_module(module_class, argument_spec, runner):
     """Build the module with ``argument_spec`` plus the connection options and run ``runner``.
 
@@ -99,14 +108,9 @@ def run_module(module_class, argument_spec, runner):
         run = runner(module, conn)
         result = run.run()
     except VirtopsError as exc:
-        details = dict(exc.details)
-        if run is not None:
-            # Whatever failed, the result says what this run had already changed.
-            details.setdefault("actions", list(run.result["actions"]))
-            details.setdefault("changed", run.result["changed"])
-        module.fail_json(msg=exc.msg, **details)
+        _fail(module, run, exc.msg, exc.details)
     except libvirt_errors() as exc:
-        module.fail_json(msg="libvirt error: %s" % error_text(exc), libvirt_error_code=error_code(exc))
+        _fail(module, run, "libvirt error: %s" % error_text(exc), dict(libvirt_error_code=error_code(exc)))
     finally:
         if conn is not None:
             try:

@@ -163,3 +163,14 @@ def test_domain_info_filters(test_domain, capsys):
     assert test_domain in [d["name"] for d in paused["domains"]]
     shutoff = run(domain_info_module, capsys, name=test_domain, states=["shutoff"], host=False)
     assert shutoff["domains"] == []
+
+
+def test_a_failed_run_says_what_it_had_already_done(test_domain, capsys):
+    # libvirt's test driver cannot start a domain paused: the redefinition happens, the start fails.
+    result = run(domain_module, capsys, name=test_domain, memory_mb=192, state="paused")
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert result["actions"] == ["update definition"]
+    assert "start failed" in result["msg"] and "(already done: update definition)" in result["msg"]
+    after = run(domain_info_module, capsys, name=test_domain, host=False)
+    assert after["domains"][0]["memory_mb"] == 192

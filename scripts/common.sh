@@ -22,7 +22,9 @@ APT_PACKAGES=(
 # cluster) and the sanity tests' shellcheck.
 # genisoimage (isoinfo) and mtools read config drive images independently of the module;
 # open-iscsi is the host initiator of iscsi pools (used where the kernel has iscsi_tcp).
-TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi)
+# bindfs mounts the migration hosts' shared directory as a cluster filesystem (see
+# tests/testbed/migration_hosts.py).
+TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi bindfs)
 
 log() { printf '>>> %s\n' "$*" >&2; }
 

@@ -81,7 +81,7 @@ stage_integration() {
     guest=$(build_guest)
     touch "$WORK/testbed-up"
     python3 "$ROOT/tests/testbed/testbed.py" up --guest "$guest" --workdir "$IT_WORKDIR" \
-        --config "$COLLECTION/tests/integration/integration_config.yml"
+        --cache-dir "$CACHE_DIR/migration-hosts" --config "$COLLECTION/tests/integration/integration_config.yml"
     # The targets create and remove only their own virtops-it-* objects, so they may run on this
     # host ("destructive" in ansible-test's terms). A run that skipped a target must not pass.
     local expected ran

@@ -8,6 +8,11 @@
 #   VIRTOPS-WROTE name=... serial=...    a hot-plugged disk whose serial starts with "w-" got the line
 #                                        "VIRTOPS-DATA <serial>" written at its first byte (the host
 #                                        reads it back from the target)
+#   VIRTOPS-KEPT name=... serial=...    a disk present at boot whose serial starts with "keep-" got the
+#                                        line "VIRTOPS-DATA <serial> boot_id=<id>" at its first byte
+#   VIRTOPS-READBACK name=... serial=... ok|bad   each second, that first sector read again with
+#                                        direct I/O (past the guest's page cache): the disk the guest
+#                                        runs on still holds what it wrote (block migration)
 #   VIRTOPS-NIC name=<ethN> mac=<mac>
 #   VIRTOPS-FS name=<dev> type=<fs> label=<l>  a disk that mounts as iso9660 or vfat, with the
 #                                            cloud-init label that findfs finds it by (or "none")
@@ -72,6 +77,17 @@ show_config_drives() {
 }
 
 list_disks | while read -r line; do echo "VIRTOPS-DISK $line"; done
+kept=
+for line in $(list_disks | cut -d' ' -f1,2 | tr ' ' ','); do
+    name=${line#name=}; name=${name%%,*}; serial=${line#*serial=}
+    case "$serial" in
+        keep-*)
+            printf 'VIRTOPS-DATA %s boot_id=%s\n' "$serial" "$boot_id" \
+                | dd "of=/dev/$name" bs=512 count=1 conv=sync,fsync 2>/dev/null \
+                && echo "VIRTOPS-KEPT name=$name serial=$serial" && kept="$kept $name:$serial"
+            ;;
+    esac
+done
 show_config_drives
 for path in /sys/class/net/*; do
     name=${path##*/}
@@ -94,6 +110,15 @@ while true; do
     sleep 1
     tick=$((tick + 1))
     echo "VIRTOPS-TICK $tick boot_id=$boot_id"
+    for entry in $kept; do
+        name=${entry%%:*}; serial=${entry#*:}
+        if dd "if=/dev/$name" bs=512 count=1 iflag=direct 2>/dev/null \
+                | grep -q "^VIRTOPS-DATA $serial boot_id=$boot_id"; then
+            echo "VIRTOPS-READBACK name=$name serial=$serial ok"
+        else
+            echo "VIRTOPS-READBACK name=$name serial=$serial bad"
+        fi
+    done
     now=$(list_disks | cut -d' ' -f1,2)
     if [ "$now" != "$known" ]; then
         echo "$now" | while read -r line; do

@@ -4,8 +4,9 @@
 (by booting the test guest under ``qemu -accel kvm`` directly, without libvirt or the module's
 probe) and writes the variables the integration targets read. ``down`` removes whatever the
 tests left behind, and only that: objects named with the ``virtops-it-`` prefix and the daemons
-it started itself (a tgt iSCSI target on 127.0.0.1:3260 with its own control socket, and a
-single-node Ceph cluster on 127.0.0.1:6789, see ceph_cluster.py).
+it started itself (a tgt iSCSI target on 127.0.0.1:3260 with its own control socket, a
+single-node Ceph cluster on 127.0.0.1:6789, see ceph_cluster.py, and two libvirt hosts in their
+own namespaces for migration, see migration_hosts.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 import libvirt
 
 from ceph_cluster import CephCluster
+from migration_hosts import MigrationHosts
 
 PREFIX = "virtops-it-"
 NETWORK = PREFIX + "net"
@@ -177,6 +179,7 @@ def up(args):
         "virtops_test_expected_virt_type": "kvm" if kvm_runs_guests(guest) else "qemu",
         "virtops_test_iscsi": IscsiTarget(args.workdir).up(),
         "virtops_test_ceph": ceph_up(args.workdir),
+        "virtops_test_migration": MigrationHosts(args.workdir, args.cache_dir).up(),
     }
     with open(args.config, "w", encoding="utf-8") as handle:
         json.dump(config, handle, indent=2)  # JSON is YAML: ansible-test reads it as is
@@ -197,6 +200,7 @@ def ceph_up(workdir):
 
 
 def down(args):
+    MigrationHosts(args.workdir).down()
     IscsiTarget(args.workdir).down()
     CephCluster(args.workdir).down()
     conn = connect()
@@ -230,6 +234,7 @@ def main():
     parser_up.add_argument("--guest", required=True, help="JSON printed by guest_image.py")
     parser_up.add_argument("--config", required=True, help="integration_config.yml to write")
     parser_up.add_argument("--workdir", required=True)
+    parser_up.add_argument("--cache-dir", help="kept between runs (the migration hosts' capabilities caches)")
     parser_up.set_defaults(func=up)
     parser_down = sub.add_parser("down")
     parser_down.add_argument("--workdir", required=True)

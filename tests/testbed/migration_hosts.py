@@ -1,0 +1,272 @@
+"""Two libvirt "hypervisors" on one machine, for the migration tests.
+
+Each host is a libvirtd in its own network, UTS and mount namespaces: its own hostname, host UUID,
+/etc/libvirt (a copy without domains, networks or pools), /run/libvirt, /var/lib/libvirt,
+/var/log/libvirt and /etc/hosts naming both hosts. A veth pair joins the two network namespaces on
+private addresses (10.99.0.1 and 10.99.0.2); nothing routes out. The test client in the root
+namespace reaches each daemon through its unix socket (``qemu+unix:///system?socket=...``); the
+source daemon dials the destination over the veth (``qemu+tcp://virtops-it-dst/system``).
+
+Storage: ``shared`` is one directory both hosts see, mounted with bindfs as a FUSE filesystem of
+subtype glusterfs so that libvirt counts it as shared storage (a local ext4 directory would make
+libvirt refuse live migration as unsafe). Each host's /var/lib/libvirt/images is its own (private).
+
+Faults for the tests: ``kill-daemon HOST`` (SIGKILL to that libvirtd, its guests keep running),
+``start-daemon HOST``, ``link-down`` / ``link-up`` (the veth pair).
+
+Test-bed-only settings, each for a reason: QEMU runs as root with its capabilities kept, so that
+post-copy's userfaultfd works without changing the machine's vm.unprivileged_userfaultfd; no cgroup
+controllers (both daemons would otherwise share cgroup paths); ``auth_tcp = "none"`` on the veth only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+HOSTS = {
+    "src": {"name": "virtops-it-src", "address": "10.99.0.1", "veth": "vtit-mig-s"},
+    "dst": {"name": "virtops-it-dst", "address": "10.99.0.2", "veth": "vtit-mig-d"},
+}
+PRIVATE_DIRS = {  # path inside the host: folder under the host's state directory
+    "/etc/libvirt": "etc",
+    "/run/libvirt": "run",
+    "/var/lib/libvirt": "lib",
+    "/var/log/libvirt": "log",
+}
+START_TIMEOUT = 90.0
+
+
+def _run(*cmd, check=True, timeout=60):
+    return subprocess.run(list(cmd), check=check, capture_output=True, text=True, timeout=timeout)
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def _read_pid(path):
+    try:
+        with open(path) as handle:
+            return int(handle.read().strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+class MigrationHosts:
+    def __init__(self, workdir, cache_dir=None):
+        self.dir = os.path.join(workdir, "migration")
+        # The capabilities cache survives between runs: building it is most of a daemon's start-up.
+        self.cache_dir = cache_dir
+
+    # -- paths and URIs --------------------------------------------------------------------------
+    def state(self, host, *parts):
+        return os.path.join(self.dir, host, *parts)
+
+    def socket(self, host):
+        return self.state(host, "run", "libvirt-sock")
+
+    def uri(self, host):
+        return "qemu+unix:///system?socket=" + self.socket(host)
+
+    @property
+    def shared(self):
+        return os.path.join(self.dir, "shared")
+
+    def facts(self):
+        return {
+            "src_uri": self.uri("src"),
+            "dst_uri": self.uri("dst"),
+            # how the source daemon reaches the destination (peer-to-peer), and the data stream
+            "dst_peer_uri": "qemu+tcp://%s/system" % HOSTS["dst"]["name"],
+            "src_peer_uri": "qemu+tcp://%s/system" % HOSTS["src"]["name"],
+            "dst_data_uri": "tcp://%s" % HOSTS["dst"]["address"],
+            "src_hostname": HOSTS["src"]["name"],
+            "dst_hostname": HOSTS["dst"]["name"],
+            "shared_dir": self.shared,
+            "private_dir": "/var/lib/libvirt/images",
+            # the private directory of each host as the root namespace sees it
+            "src_private_root": self.state("src", "lib", "images"),
+            "dst_private_root": self.state("dst", "lib", "images"),
+            "control": "%s %s --workdir %s" % (sys.executable, os.path.abspath(__file__),
+                                               os.path.dirname(self.dir)),
+        }
+
+    # -- up ----------------------------------------------------------------------------------
+    def up(self):
+        if os.path.exists(self.dir):
+            self.down()
+        os.makedirs(self.dir)
+        os.makedirs(self.shared + "-backing")
+        os.makedirs(self.shared)
+        _run("bindfs", "-o", "subtype=glusterfs", self.shared + "-backing", self.shared)
+        src, dst = HOSTS["src"], HOSTS["dst"]
+        for host in HOSTS.values():
+            _run("ip", "netns", "add", host["name"])
+        _run("ip", "link", "add", src["veth"], "netns", src["name"], "type", "veth",
+             "peer", "name", dst["veth"], "netns", dst["name"])
+        for host in HOSTS.values():
+            _run("ip", "-n", host["name"], "addr", "add", host["address"] + "/24", "dev", host["veth"])
+            _run("ip", "-n", host["name"], "link", "set", host["veth"], "up")
+            _run("ip", "-n", host["name"], "link", "set", "lo", "up")
+        for key in HOSTS:
+            self._prepare(key)
+            self._hold_namespaces(key)
+        for key in HOSTS:
+            self.start_daemon(key, wait=False)
+        for key in HOSTS:
+            self._wait_for_daemon(key)
+        return self.facts()
+
+    def _prepare(self, key):
+        host = HOSTS[key]
+        for folder in PRIVATE_DIRS.values():
+            os.makedirs(self.state(key, folder), exist_ok=True)
+        etc = self.state(key, "etc")
+        shutil.rmtree(etc)
+        # A copy of the host's configuration without any of its objects.
+        shutil.copytree("/etc/libvirt", etc, symlinks=True,
+                        ignore=shutil.ignore_patterns("*.xml", "autostart"))
+        for folder in ("qemu", "qemu/networks", "storage", "secrets"):
+            os.makedirs(os.path.join(etc, folder), exist_ok=True)
+        os.makedirs(self.state(key, "lib", "images"), exist_ok=True)
+        cache = self._cache(key)
+        os.makedirs(cache, exist_ok=True)
+        with open(os.path.join(etc, "libvirtd.conf"), "w") as handle:
+            handle.write('listen_tls = 0\nlisten_tcp = 1\nlisten_addr = "%s"\nauth_tcp = "none"\n'
+                         'unix_sock_group = "root"\nhost_uuid = "%s"\n' % (host["address"], uuid.uuid4()))
+        with open(os.path.join(etc, "qemu.conf"), "w") as handle:
+            handle.write('user = "root"\ngroup = "root"\nclear_emulator_capabilities = 0\n'
+                         'stdio_handler = "file"\ncgroup_controllers = [ ]\n'
+                         'migration_address = "%s"\nmigration_host = "%s"\n'
+                         % (host["address"], host["address"]))
+        with open(self.state(key, "hosts"), "w") as handle:
+            handle.write("127.0.0.1 localhost\n")
+            for other in HOSTS.values():
+                handle.write("%s %s\n" % (other["address"], other["name"]))
+
+    def _cache(self, key):
+        return os.path.join(self.cache_dir or self.state(key), "libvirt-cache-" + key)
+
+    def _hold_namespaces(self, key):
+        """A process that keeps the host's mount and UTS namespaces, so that its daemon can be
+        killed and started again in them."""
+        host = HOSTS[key]
+        binds = ["mount --bind %s %s" % (self.state(key, folder), inside) for inside, folder in PRIVATE_DIRS.items()]
+        binds.append("mount --bind %s /var/cache/libvirt" % self._cache(key))
+        binds.append("mount --bind %s /etc/hosts" % self.state(key, "hosts"))
+        script = "set -e; hostname %s; %s; exec sleep infinity" % (host["name"], "; ".join(binds))
+        log = open(self.state(key, "holder.log"), "w")
+        process = subprocess.Popen(["ip", "netns", "exec", host["name"], "unshare", "--mount", "--uts",
+                                    "--propagation", "private", "sh", "-c", script],
+                                   stdout=log, stderr=log, start_new_session=True)
+        with open(self.state(key, "holder.pid"), "w") as handle:
+            handle.write(str(process.pid))
+        deadline = time.time() + 10
+        while time.time() < deadline:  # the bind mounts are in place once sleep runs
+            try:
+                with open("/proc/%d/comm" % process.pid) as handle:
+                    if handle.read().strip() == "sleep":
+                        return
+            except OSError:
+                pass
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise SystemExit("the namespaces of %s did not come up; see %s" % (host["name"], log.name))
+
+    def _enter(self, key):
+        holder = _read_pid(self.state(key, "holder.pid"))
+        return ["nsenter", "--target", str(holder), "--net", "--uts", "--mount"]
+
+    # -- daemons -------------------------------------------------------------------------------
+    def daemon_pid(self, key):
+        pid = _read_pid(self.state(key, "run", "libvirtd.pid"))
+        return pid if pid and _pid_alive(pid) else None
+
+    def start_daemon(self, key, wait=True):
+        if self.daemon_pid(key):
+            return
+        _run(*self._enter(key), "libvirtd", "--daemon", "--listen", "--config", "/etc/libvirt/libvirtd.conf",
+             "--pid-file", "/run/libvirt/libvirtd.pid")
+        if wait:
+            self._wait_for_daemon(key)
+
+    def _wait_for_daemon(self, key):
+        deadline = time.time() + START_TIMEOUT
+        while time.time() < deadline:
+            if _run("virsh", "-c", self.uri(key), "version", check=False, timeout=30).returncode == 0:
+                return
+            time.sleep(0.3)
+        raise SystemExit("libvirtd of %s did not answer within %ds" % (HOSTS[key]["name"], START_TIMEOUT))
+
+    def kill_daemon(self, key):
+        pid = self.daemon_pid(key)
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            while _pid_alive(pid):
+                time.sleep(0.05)
+
+    def link(self, up):
+        for host in HOSTS.values():
+            _run("ip", "-n", host["name"], "link", "set", host["veth"], "up" if up else "down")
+
+    # -- down ----------------------------------------------------------------------------------
+    def down(self):
+        """Stop everything of the test bed: guests, daemons, namespaces, the shared mount."""
+        for key, host in HOSTS.items():
+            self.kill_daemon(key)
+            # Whatever runs in the host's network namespace is the test bed's (QEMU guests, dnsmasq).
+            if os.path.exists("/run/netns/" + host["name"]):
+                pids = _run("ip", "netns", "pids", host["name"], check=False).stdout.split()
+                for pid in pids:
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except OSError:
+                        pass
+                for pid in pids:
+                    while _pid_alive(int(pid)):
+                        time.sleep(0.05)
+                _run("ip", "netns", "delete", host["name"], check=False)
+        if os.path.ismount(self.shared):
+            _run("umount", self.shared, check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--cache-dir")
+    parser.add_argument("command", choices=("up", "down", "kill-daemon", "start-daemon", "link-down", "link-up"))
+    parser.add_argument("host", nargs="?", choices=tuple(HOSTS))
+    args = parser.parse_args()
+    hosts = MigrationHosts(args.workdir, args.cache_dir)
+    if args.command == "up":
+        print(json.dumps(hosts.up(), indent=2))
+    elif args.command == "down":
+        hosts.down()
+    elif args.command in ("kill-daemon", "start-daemon"):
+        if not args.host:
+            parser.error("%s needs a host: src or dst" % args.command)
+        (hosts.kill_daemon if args.command == "kill-daemon" else hosts.start_daemon)(args.host)
+    else:
+        hosts.link(args.command == "link-up")
+
+
+if __name__ == "__main__":
+    main()

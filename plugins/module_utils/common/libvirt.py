@@ -23,6 +23,11 @@ except ImportError:  # pragma: no cover - reported at run time
     HAS_LIBVIRT = False
     LIBVIRT_IMPORT_ERROR = traceback.format_exc()
 
+try:  # QEMU-specific calls (QMP); part of libvirt-python, separate module
+    import libvirt_qemu
+except ImportError:  # pragma: no cover - reported where used
+    libvirt_qemu = None
+
 DEFAULT_URI = "qemu:///system"
 
 

@@ -17,12 +17,13 @@ import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
-    error_text, is_error, libvirt, lookup_or_none,
+    error_text, is_error, libvirt, libvirt_qemu, lookup_or_none,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.events import DeviceRemovedWatch
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    METADATA_NAMESPACE, METADATA_PREFIX, PENDING_NAMESPACE, PENDING_PREFIX, DomainConfig,
-    metadata_xml, pending_restart_xml,
+    METADATA_NAMESPACE, METADATA_PREFIX, MIGRATION_PAUSE_NAMESPACE, MIGRATION_PAUSE_PREFIX,
+    PENDING_NAMESPACE, PENDING_PREFIX, DomainConfig, metadata_xml, migration_pause_xml,
+    pending_restart_xml,
 )
 
 LOCK_DIR = "/run/virtops-libvirt/locks"
@@ -117,6 +118,24 @@ class Guest:
             return "saved"
         return name
 
+    def state_reason(self):
+        """(state, reason) as libvirt's VIR_DOMAIN_* numbers, for telling why a guest is paused."""
+        state, reason = self.dom.state()
+        return state, reason
+
+    def is_paused_for(self, *reasons):
+        """Paused for one of ``reasons`` (names of VIR_DOMAIN_PAUSED_*, e.g. 'MIGRATION', 'POSTCOPY')."""
+        state, reason = self.state_reason()
+        return state == libvirt.VIR_DOMAIN_PAUSED and any(
+            reason == getattr(libvirt, "VIR_DOMAIN_PAUSED_" + name, object()) for name in reasons)
+
+    def in_post_copy(self):
+        """Running or paused in (or after a failed) post-copy phase: not recoverable by rollback."""
+        state, reason = self.state_reason()
+        names = {libvirt.VIR_DOMAIN_RUNNING: ("RUNNING_POSTCOPY", "RUNNING_POSTCOPY_FAILED"),
+                 libvirt.VIR_DOMAIN_PAUSED: ("PAUSED_POSTCOPY", "PAUSED_POSTCOPY_FAILED")}.get(state, ())
+        return any(reason == getattr(libvirt, "VIR_DOMAIN_" + name, object()) for name in names)
+
     def autostart(self):
         return bool(self.dom.autostart()) if self.is_persistent() else False
 
@@ -148,6 +167,23 @@ class Guest:
         """Remember ``fields`` in the running domain's live-only metadata (cleared by a restart)."""
         self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, pending_restart_xml(fields),
                              PENDING_PREFIX, PENDING_NAMESPACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+
+    def mark_paused_for_migration(self, paused):
+        """Set (or clear) the live-only marker saying this collection paused the guest for a migration."""
+        if paused:
+            self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, migration_pause_xml(),
+                                 MIGRATION_PAUSE_PREFIX, MIGRATION_PAUSE_NAMESPACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        else:
+            self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, None, None, MIGRATION_PAUSE_NAMESPACE,
+                                 libvirt.VIR_DOMAIN_AFFECT_LIVE)
+
+    def paused_for_migration(self):
+        """Whether the marker of mark_paused_for_migration is on the running guest."""
+        if not self.is_active():
+            return False
+        found = lookup_or_none(self.dom.metadata, "NO_DOMAIN_METADATA", libvirt.VIR_DOMAIN_METADATA_ELEMENT,
+                               MIGRATION_PAUSE_NAMESPACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        return found is not None
 
     # -- changes to the running guest ----------------------------------------------------------
     def apply_live(self, change):
@@ -220,6 +256,52 @@ class Guest:
 
     def block_resize(self, target, size):
         self.dom.blockResize(target, size, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+
+    # -- jobs and migration -------------------------------------------------------------------
+    def job_stats(self, completed=False):
+        """libvirt's statistics of the running job (or of the last completed one) as a dict.
+
+        ``type`` is one of VIR_DOMAIN_JOB_NONE/BOUNDED/UNBOUNDED/COMPLETED/FAILED/CANCELLED.
+        """
+        return self.dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED if completed else 0)
+
+    def has_job(self):
+        """Whether a job (a migration, a save...) runs on the domain now."""
+        try:
+            stats = self.job_stats()
+        except libvirt.libvirtError as exc:
+            # The destination of a migration refuses to report it: its job is the incoming migration.
+            if is_error(exc, "OPERATION_UNSUPPORTED"):
+                return True
+            raise
+        return stats.get("type", libvirt.VIR_DOMAIN_JOB_NONE) != libvirt.VIR_DOMAIN_JOB_NONE
+
+    def abort_job(self):
+        self.dom.abortJob()
+
+    def start_post_copy(self):
+        self.dom.migrateStartPostCopy(0)
+
+    def set_max_downtime(self, milliseconds):
+        self.dom.migrateSetMaxDowntime(milliseconds, 0)
+
+    def migrate_to_peer(self, peer_uri, params, flags):
+        """Peer-to-peer: the source daemon dials ``peer_uri`` itself and drives every phase."""
+        self.dom.migrateToURI3(peer_uri, params, flags)
+
+    def migrate_to(self, dest_conn, params, flags):
+        """Client-managed: this process drives the phases between the two connections."""
+        self.dom.migrate3(dest_conn, params, flags)
+
+    def migratable_xml(self):
+        """The running definition as a destination would take it (for making it persistent there)."""
+        return self.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE)
+
+    def qemu_monitor_command(self, command):
+        """Run a QMP command (JSON text) in the guest's QEMU; its JSON reply as text."""
+        if libvirt_qemu is None:
+            raise VirtopsError("QMP access needs libvirt-python's libvirt_qemu module, which is missing")
+        return libvirt_qemu.qemuMonitorCommand(self.dom, command, 0)
 
     # -- lifecycle calls (Transition decides which, and waits) --------------------------------
     def start(self, paused=False):

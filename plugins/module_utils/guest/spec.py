@@ -23,6 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs impor
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import pool_volume
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
@@ -355,7 +356,11 @@ class DomainSpecBuilder:
         if path is None or not self.is_local:
             return
         if not os.path.exists(path):
-            raise VirtopsError("%s: %s does not exist on %s" % (option, path, os.uname()[1]))
+            # A local URI can still reach a daemon with its own mounts (a container, another mount
+            # namespace): what counts is whether the hypervisor sees the file.
+            if file_exists(self.conn, path):
+                return
+            raise VirtopsError("%s: %s does not exist on %s" % (option, path, self.conn.getHostname()))
         mode = os.stat(path).st_mode
         if not (stat.S_ISREG(mode) or (allow_block and stat.S_ISBLK(mode))):
             raise VirtopsError("%s: %s is not a regular file%s" % (

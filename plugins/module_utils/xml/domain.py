@@ -22,6 +22,10 @@ METADATA_PREFIX = "virtops"
 # started. A restart rebuilds the live metadata from the definition, which clears it.
 PENDING_NAMESPACE = "urn:virtops:libvirt:pending-restart:1"
 PENDING_PREFIX = "virtopspending"
+# Live-only marker on a source this collection paused to let a migration finish: a later run
+# that finds the migration failed knows the pause was its own and resumes the guest.
+MIGRATION_PAUSE_NAMESPACE = "urn:virtops:libvirt:migration-pause:1"
+MIGRATION_PAUSE_PREFIX = "virtopsmigration"
 
 
 class BootDevice(ConfigObject):
@@ -82,6 +86,13 @@ def pending_restart_xml(fields):
     """The live-only <restart fields='...'/> marker, in virDomainSetMetadata's form."""
     element = _element("restart", PENDING_NAMESPACE, PENDING_PREFIX, False)
     element.set("fields", " ".join(sorted(fields)))
+    return etree.tostring(element, encoding="unicode")
+
+
+def migration_pause_xml():
+    """The live-only <paused for='migration'/> marker, in virDomainSetMetadata's form."""
+    element = _element("paused", MIGRATION_PAUSE_NAMESPACE, MIGRATION_PAUSE_PREFIX, False)
+    element.set("for", "migration")
     return etree.tostring(element, encoding="unicode")
 
 

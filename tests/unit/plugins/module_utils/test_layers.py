@@ -29,7 +29,8 @@ LAYERS = {
     "storage": {"common", "xml"},
     "guest": {"common", "xml", "host", "storage"},
     "configdrive": {"common", "storage", "xml"},
-    "runners": {"common", "xml", "host", "storage", "guest", "configdrive"},
+    "migration": {"common", "xml", "host", "storage", "guest"},
+    "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration"},
 }
 MODULE_MAY_IMPORT = {"common", "runners"}
 # Modules that never act on a domain carry nothing of the guest or host layers.

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pre-checks before a migration changes anything: each refusal is a clear message and the
+guest is untouched. Each check returns a short line for the result saying what it found."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_capabilities
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import local_disks
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
+    file_exists, shared_directories,
+)
+
+MIB = 1024 * 1024
+
+
+def distinct_hosts(source_conn, dest_conn):
+    """libvirt refuses a migration to the same host (same hostname or host UUID); so do we, first."""
+    names = (source_conn.getHostname(), dest_conn.getHostname())
+    uuids = (host_capabilities(source_conn).host_uuid, host_capabilities(dest_conn).host_uuid)
+    if names[0] == names[1] or (uuids[0] and uuids[0] == uuids[1]):
+        raise VirtopsError("the destination is the source: both connections reach host %s (host UUID %s); "
+                           "give dest_uri another hypervisor" % (names[1], uuids[1]))
+    return "hosts differ: %s (%s) -> %s (%s)" % (names[0], uuids[0], names[1], uuids[1])
+
+
+def cpu_fits(dest_conn, config):
+    """The destination's hypervisor can run the guest's CPU as it runs now (missing features named)."""
+    cpu = config.cpu
+    if cpu is None or cpu.mode in (None, "maximum") or (cpu.mode == "custom" and not cpu.model):
+        return "cpu: hypervisor default, nothing to compare"
+    if cpu.mode == "host-passthrough":
+        return "cpu: host-passthrough, libvirt checks that the destination's CPU is the same"
+    guest_cpu = cpu.copy_requested()
+    guest_cpu.mode, guest_cpu.match, guest_cpu.check = "custom", "exact", None
+    guest_cpu.topology = None
+    hypervisor = HypervisorCpu(dest_conn, config.virt_type, config.os.arch if config.os else None,
+                               config.os.machine if config.os else None)
+    verdict = hypervisor.compare(guest_cpu.to_xml())
+    if verdict["result"] == "incompatible":
+        missing = verdict["missing_features"]
+        raise VirtopsError(
+            "the destination cannot run the guest's CPU (%s%s): %s. Give the guest a CPU both hosts "
+            "run (cpu_baseline) before migrating"
+            % (guest_cpu.model, ", missing features: %s" % ", ".join(missing) if missing else "",
+               verdict["message"]),
+            missing_features=missing, forbidden_features=verdict["forbidden_features"])
+    return "cpu: %s is %s on the destination" % (guest_cpu.model, verdict["result"])
+
+
+def memory_fits(dest_conn, config):
+    needed = (config.memory_kib or 0) * 1024
+    free = dest_conn.getFreeMemory()
+    if needed > free:
+        raise VirtopsError("the destination has %d MiB of free memory; the guest needs %d MiB"
+                           % (free // MIB, needed // MIB), needed_mb=needed // MIB, free_mb=free // MIB)
+    return "memory: needs %d MiB, destination has %d MiB free" % (needed // MIB, free // MIB)
+
+
+def storage_fits(source_conn, dest_conn, config, kind, copies):
+    """Shared disks for a live migration, private copies for a block migration (probed through libvirt)."""
+    files = [(disk, path) for disk, path in local_disks(config) if disk.type == "file"]
+    if not files:
+        return "storage: no local file disks"
+    shared = shared_directories(source_conn, dest_conn, [os.path.dirname(path) for _disk, path in files])
+    copied = set(disk.target_dev for disk, _path in copies)
+    problems = []
+    for disk, path in files:
+        is_shared = os.path.dirname(path) in shared
+        if disk.target_dev in copied and is_shared:
+            problems.append("%s (%s) is on storage both hosts share; a block migration would copy it onto "
+                            "itself. Use kind: live for shared disks" % (disk.target_dev, path))
+        elif disk.target_dev not in copied and not is_shared:
+            # A read-only image (an ISO) may be a copy of its own on each host; a writable disk
+            # must be the same storage, or the guest would continue on another disk's content.
+            if disk.readonly and file_exists(dest_conn, path):
+                continue
+            problems.append("%s (%s) is not on storage the destination shares%s"
+                            % (disk.target_dev, path,
+                               "; use kind: block to copy it" if kind == "live" else
+                               " and is not copied (read-only or not chosen); put it there first"))
+    if problems:
+        raise VirtopsError("%s migration refused: %s" % (kind, "; ".join(problems)))
+    return "storage: shared %s; copied %s" % (", ".join(sorted(shared)) or "none",
+                                              ", ".join(sorted(copied)) or "none")

@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A running outgoing migration: libvirt's blocking call in a worker thread while this thread
+reads the job's statistics and steers it (downtime ramp, post-copy switch, completion and
+progress timeouts), as Nova's migration monitor does."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+import time
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
+    error_text, is_error, libvirt, libvirt_errors,
+)
+
+POLL_INTERVAL = 0.25
+COMPLETED_EVENT_WAIT = 2.0
+
+
+def progress_from(stats):
+    """The figures of libvirt's job statistics a user reads, with names that say their unit."""
+    if not stats:
+        return {}
+    keys = (
+        ("elapsed_ms", "time_elapsed"), ("downtime_ms", "downtime"), ("setup_time_ms", "setup_time"),
+        ("data_total_bytes", "data_total"), ("data_processed_bytes", "data_processed"),
+        ("data_remaining_bytes", "data_remaining"), ("memory_total_bytes", "memory_total"),
+        ("memory_processed_bytes", "memory_processed"), ("memory_remaining_bytes", "memory_remaining"),
+        ("memory_iterations", "memory_iteration"), ("memory_dirty_rate_pages_s", "memory_dirty_rate"),
+        ("memory_bps", "memory_bps"), ("memory_postcopy_requests", "memory_postcopy_requests"),
+        ("disk_total_bytes", "disk_total"), ("disk_processed_bytes", "disk_processed"),
+        ("disk_remaining_bytes", "disk_remaining"), ("auto_converge_throttle_pct", "auto_converge_throttle"),
+    )
+    return dict((name, stats[key]) for name, key in keys if key in stats)
+
+
+class CompletedWatch:
+    """Catches the JOB_COMPLETED event of the source domain: the only place the final statistics
+    of a post-copy migration appear (needs libvirt's event loop, ``Runner.EVENTS``)."""
+
+    def __init__(self, conn, dom):
+        self.conn = conn
+        self.stats = None
+        self.done = threading.Event()
+        self.callback_id = conn.domainEventRegisterAny(
+            dom, libvirt.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, self._completed, None)
+
+    def _completed(self, _conn, _dom, params, _opaque):
+        self.stats = dict(params)
+        self.done.set()
+
+    def wait(self, timeout):
+        self.done.wait(timeout)
+        return self.stats
+
+    def close(self):
+        try:
+            self.conn.domainEventDeregisterAny(self.callback_id)
+        except libvirt.libvirtError:
+            pass
+
+
+class MigrationJob:
+    """Runs ``start()`` (the blocking libvirt call) in a thread and steers the job of ``guest``.
+
+    ``steering`` lists what this job did to the migration while it ran, with the second it did
+    it (``max downtime 50 ms``, ``switched to post-copy``, ``paused the guest to finish``, ...).
+    """
+
+    def __init__(self, guest, plan):
+        self.guest = guest
+        self.plan = plan
+        self.steering = []
+        self.last_stats = {}
+        self.error = None
+        self.reason = None  # why this job aborted the migration, when it did
+        self.post_copy_started = False
+        self.paused_guest = False
+        self._started = None
+
+    def _note(self, text):
+        self.steering.append("%.1f s: %s" % (time.monotonic() - self._started, text))
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self, start):
+        """Start the migration with ``start()`` and steer it until libvirt's call returns."""
+        watch = CompletedWatch(self.guest.conn, self.guest.dom)
+        self._started = time.monotonic()
+        worker = threading.Thread(target=self._call, args=(start,), name="virtops-migrate")
+        worker.daemon = True
+        worker.start()
+        try:
+            self._steer(lambda: worker.is_alive())
+            worker.join()
+            completed = watch.wait(COMPLETED_EVENT_WAIT) if self.error is None else None
+        finally:
+            watch.close()
+        if completed:
+            self.last_stats = completed
+        return self.error is None
+
+    def follow(self):
+        """Steer a migration some earlier run started (found in progress) until it ends."""
+        self._started = time.monotonic()
+        self._note("found a migration in progress; following it")
+        self._steer(self._job_running)
+
+    def _call(self, start):
+        try:
+            start()
+        except libvirt_errors() as exc:
+            self.error = exc
+
+    def _job_running(self):
+        try:
+            return self.guest.has_job()
+        except libvirt.libvirtError:
+            return False
+
+    def _steer(self, running):
+        ramp = list(self.plan.downtime)
+        best_remaining, last_progress = None, time.monotonic()
+        while running():
+            now = time.monotonic()
+            elapsed = now - self._started
+            stats = self._stats()
+            if stats.get("type") in (libvirt.VIR_DOMAIN_JOB_BOUNDED, libvirt.VIR_DOMAIN_JOB_UNBOUNDED):
+                self.last_stats = stats  # a job that just ended reports zeros: keep the last real figures
+            remaining = stats.get("data_remaining")
+            if remaining is not None and stats.get("data_total"):
+                if best_remaining is None or remaining < best_remaining:
+                    best_remaining, last_progress = remaining, now
+            while ramp and elapsed >= ramp[0][0]:
+                _at, downtime = ramp.pop(0)
+                if self._try(self.guest.set_max_downtime, downtime):
+                    self._note("max downtime %d ms" % downtime)
+            if self.plan.post_copy_after is not None and not self.post_copy_started \
+                    and elapsed >= self.plan.post_copy_after:
+                self._switch_to_post_copy("post_copy_after %d s" % self.plan.post_copy_after)
+            limit = self.plan.completion_limit
+            if limit and elapsed >= limit and not (self.post_copy_started or self.paused_guest):
+                self._on_completion_timeout(limit)
+            progress_limit = self.plan.progress_limit
+            if progress_limit and not self.post_copy_started and self.reason is None \
+                    and now - last_progress >= progress_limit:
+                self.reason = "no progress for %d s (progress_timeout)" % progress_limit
+                self._abort()
+            time.sleep(POLL_INTERVAL)
+
+    def _stats(self):
+        try:
+            return self.guest.job_stats()
+        except libvirt.libvirtError:
+            return {}
+
+    def _try(self, call, *args):
+        """A steering call; the job may just have ended, which is no error of the migration."""
+        try:
+            call(*args)
+            return True
+        except libvirt.libvirtError as exc:
+            if not is_error(exc, "OPERATION_INVALID", "NO_DOMAIN", "OPERATION_FAILED"):
+                self._note("%s failed: %s" % (getattr(call, "__name__", "call"), error_text(exc)))
+            return False
+
+    # -- steering --------------------------------------------------------------------------
+    def _switch_to_post_copy(self, why):
+        if self._try(self.guest.start_post_copy):
+            self.post_copy_started = True
+            self._note("switched to post-copy (%s)" % why)
+
+    def _on_completion_timeout(self, limit):
+        why = "completion timeout %d s" % limit
+        if self.plan.params["completion_timeout_action"] == "abort":
+            if self.reason is None:
+                self.reason = "%s reached (completion_timeout_action abort)" % why
+                self._abort()
+            return
+        if self.plan.post_copy:
+            self._switch_to_post_copy(why)
+            if self.post_copy_started:
+                return
+        # As Nova: without post-copy, pausing the guest lets the rest of its memory go over.
+        try:
+            self.guest.suspend()
+        except libvirt.libvirtError as exc:
+            self._note("pausing the guest to finish failed: %s" % error_text(exc))
+            return
+        self.paused_guest = True
+        self._note("paused the guest to finish (%s, completion_timeout_action force_complete)" % why)
+        # Mark the pause as ours for a later run, in case this process dies before the end.
+        # libvirt refuses metadata changes during some migration phases; this run still knows.
+        self._try(self.guest.mark_paused_for_migration, True)
+
+    def _abort(self):
+        if self._try(self.guest.abort_job):
+            self._note("aborted: %s" % self.reason)
+
+    def progress(self):
+        """What the result reports of this migration."""
+        progress = progress_from(self.last_stats)
+        progress.update(post_copy=self.post_copy_started, paused_to_finish=self.paused_guest,
+                        auto_converge=self.plan.auto_converge, steering=list(self.steering))
+        return progress

@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where a guest is, on the source and the destination, and how to converge after a failure.
+
+Never trust one return value: after a failed or interrupted migration the guest can be in any
+of several states on the two hosts (Nova lists them). ``Placement`` reads both hosts and names
+the situation; the recovery steps here change only what is provably a leftover: a copy is
+destroyed or a definition removed only when the running copy is confirmed on the other host.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+
+# The situations a survey finds (what the module does about each is in docs/scenarios/migration.md).
+ON_SOURCE = "on_source"                # the only active copy is on the source
+ON_DESTINATION = "on_destination"      # the only active copy (or, offline, definition) is on the destination
+IN_PROGRESS = "in_progress"            # the source has a migration job running
+DESTINATION_LEFTOVER = "destination_leftover"  # source runs; the destination holds an unfinished incoming copy
+SOURCE_STALE = "source_stale"          # destination runs; the source holds a paused copy left by a switch-over
+POST_COPY_FAILED = "post_copy_failed"  # memory split between hosts: nothing can be rolled back
+BOTH_RUNNING = "both_running"          # two running copies: never touched
+DEFINED_ON_SOURCE = "defined_on_source"  # shut off, defined on the source only
+DEFINED_ON_BOTH = "defined_on_both"    # shut off, defined on both hosts
+NOWHERE = "nowhere"                    # neither host has the guest
+
+
+def _copy_facts(guest, host):
+    if guest is None:
+        return dict(host=host, state="absent", persistent=False)
+    facts = dict(host=host, state=guest.state(), persistent=guest.is_persistent())
+    if guest.is_active():
+        facts["in_post_copy"] = guest.in_post_copy()
+        facts["paused_for_migration"] = guest.paused_for_migration()
+        facts["migration_job"] = guest.has_job()
+    return facts
+
+
+class Placement:
+    """The guest ``name`` as the source and the destination hold it, read now."""
+
+    def __init__(self, source_conn, dest_conn, name):
+        self.source_conn, self.dest_conn, self.name = source_conn, dest_conn, name
+        self.source_host = source_conn.getHostname()
+        self.dest_host = dest_conn.getHostname()
+        self.source = self.dest = None
+        self.read()
+
+    def read(self):
+        self.source = Guest.lookup(self.source_conn, self.name)
+        self.dest = Guest.lookup(self.dest_conn, self.name)
+        if self.source is None and self.dest is None:
+            return
+        # Same name, other UUID: another guest, never a copy of this one.
+        if self.source is not None and self.dest is not None and self.source.uuid != self.dest.uuid:
+            raise VirtopsError(
+                "%s on %s has UUID %s, but %s has a different domain of that name (UUID %s); "
+                "it would clash. Rename or remove one of them first"
+                % (self.name, self.source_host, self.source.uuid, self.dest_host, self.dest.uuid))
+        known = self.source or self.dest
+        other_conn, other_host = ((self.dest_conn, self.dest_host) if known is self.source
+                                  else (self.source_conn, self.source_host))
+        same_uuid = Guest.lookup_uuid(other_conn, known.uuid)
+        if same_uuid is not None and same_uuid.name != self.name:
+            raise VirtopsError("%s has domain %s with the UUID %s of %s; a migration would clash"
+                               % (other_host, same_uuid.name, known.uuid, self.name))
+
+    def describe(self):
+        return dict(source=_copy_facts(self.source, self.source_host),
+                    destination=_copy_facts(self.dest, self.dest_host))
+
+    def running_on(self):
+        """Host names with an active copy."""
+        return [host for guest, host in ((self.source, self.source_host), (self.dest, self.dest_host))
+                if guest is not None and guest.is_active()]
+
+    def situation(self):
+        src, dst = self.source, self.dest
+        src_active = src is not None and src.is_active()
+        dst_active = dst is not None and dst.is_active()
+        if src_active and src.has_job():
+            return IN_PROGRESS
+        if (src_active and src.in_post_copy()) or (dst_active and dst.in_post_copy()):
+            if src_active and dst_active:
+                return POST_COPY_FAILED
+        if src_active and dst_active:
+            src_paused = src.state() == "paused"
+            dst_paused = dst.state() == "paused"
+            if dst.is_paused_for("MIGRATION") and not src.in_post_copy():
+                return DESTINATION_LEFTOVER
+            if src_paused and not dst_paused:
+                return SOURCE_STALE
+            return BOTH_RUNNING
+        if src_active:
+            return ON_SOURCE
+        if dst_active:
+            return ON_DESTINATION
+        if src is not None and src.is_persistent():
+            return DEFINED_ON_BOTH if dst is not None and dst.is_persistent() else DEFINED_ON_SOURCE
+        if dst is not None and dst.is_persistent():
+            return ON_DESTINATION
+        return NOWHERE
+
+    # -- recovery steps (each only where the running copy is confirmed elsewhere) ---------------
+    def remove_destination_leftover(self, recorder):
+        """The source runs: the destination's unfinished copy goes (and its definition, if any)."""
+        if not (self.source is not None and self.source.is_active()):
+            raise VirtopsError("refusing to remove the copy on %s: %s does not run on %s"
+                               % (self.dest_host, self.name, self.source_host))
+        persistent = self.dest.is_persistent()  # read first: a transient copy vanishes when destroyed
+        if self.dest.is_active():
+            recorder.record("destroy the unfinished copy on %s" % self.dest_host, self.dest.destroy)
+        if persistent:
+            recorder.record("undefine the leftover definition on %s" % self.dest_host, self.dest.undefine)
+
+    def retire_stale_source(self, recorder):
+        """The destination runs: the source's paused copy left by a switch-over goes."""
+        if not (self.dest is not None and self.dest.is_active() and self.dest.state() != "paused"):
+            raise VirtopsError("refusing to stop the copy on %s: %s does not run on %s"
+                               % (self.source_host, self.name, self.dest_host))
+        recorder.record("destroy the stale paused copy on %s" % self.source_host, self.source.destroy)
+
+    def resume_paused_source(self, recorder, paused_by_this_run=False):
+        """Undo this collection's own pause of the source (force_complete) after a failed migration:
+        the pause is known to be ours from this run, or from the marker an earlier run left."""
+        ours = paused_by_this_run or self.source.paused_for_migration()
+        if ours and self.source.state() == "paused" and not (self.dest is not None and self.dest.is_active()):
+            recorder.record("resume on %s (paused for the migration)" % self.source_host, self._resume_source)
+            return True
+        return False
+
+    def _resume_source(self):
+        self.source.resume()
+        if self.source.paused_for_migration():
+            self.source.mark_paused_for_migration(False)
+
+    def finish_on_destination(self, recorder, persist, undefine_source, paused_by_this_run=False):
+        """The guest runs (or, offline, is defined) on the destination: make the definitions as asked.
+
+        The destination becomes persistent before the source's definition is removed, so a
+        definition is never lost; disks are never touched here.
+        """
+        dst, src = self.dest, self.source
+        if dst.is_active() and dst.state() == "paused" and (paused_by_this_run or dst.paused_for_migration()):
+            recorder.record("resume on %s (paused for the migration)" % self.dest_host, self._resume_dest)
+        dest_persistent = dst.is_persistent()
+        if persist and not dest_persistent:
+            xml = src.xml(inactive=True) if src is not None and src.is_persistent() else dst.migratable_xml()
+            recorder.record("define on %s" % self.dest_host, Guest.define, self.dest_conn, xml)
+            dest_persistent = True
+        if undefine_source and src is not None and src.is_persistent() and not src.is_active() and dest_persistent:
+            recorder.record("undefine on %s" % self.source_host, src.undefine)
+
+    def _resume_dest(self):
+        self.dest.resume()
+        if self.dest.paused_for_migration():
+            self.dest.mark_paused_for_migration(False)
+
+
+def reachable_placement(source_conn, dest_conn, name):
+    """A Placement, or None when either host cannot be read (say so instead of guessing)."""
+    try:
+        return Placement(source_conn, dest_conn, name)
+    except libvirt.libvirtError:
+        return None

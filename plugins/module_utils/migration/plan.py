@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What one migration will do, decided from the options and the guest before anything changes:
+libvirt's flags and parameters, the disks to copy, the downtime ramp and the time limits."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
+
+KINDS = ("live", "block", "offline")
+TIMEOUT_ACTIONS = ("abort", "force_complete")
+COMPRESSION_METHODS = ("xbzrle", "mt", "zlib", "zstd")
+GIB = 1024 ** 3
+# As Nova: a guest counts as at least 2 GiB when time limits scale with its size, so that
+# small guests are not given limits shorter than a migration's fixed costs.
+MIN_DATA_GIB = 2.0
+
+# The per-call controls of a migration (Nova has them as [libvirt] settings).
+MIGRATION_CONTROLS_SPEC = dict(
+    kind=dict(type="str", default="live", choices=list(KINDS)),
+    peer_to_peer=dict(type="bool", default=True),
+    tunnelled=dict(type="bool", default=False),
+    tls=dict(type="bool", default=False),
+    migrate_uri=dict(type="str"),
+    bandwidth_mib=dict(type="int", default=0),
+    parallel_connections=dict(type="int"),
+    compression=dict(type="list", elements="str", choices=list(COMPRESSION_METHODS)),
+    auto_converge=dict(type="bool", default=False),
+    post_copy=dict(type="bool", default=False),
+    post_copy_after=dict(type="int"),
+    max_downtime_ms=dict(type="int", default=500),
+    downtime_steps=dict(type="int", default=10),
+    downtime_delay_per_gib=dict(type="int", default=75),
+    completion_timeout=dict(type="int"),
+    completion_timeout_per_gib=dict(type="int", default=800),
+    completion_timeout_action=dict(type="str", default="abort", choices=list(TIMEOUT_ACTIONS)),
+    progress_timeout=dict(type="int", default=150),
+    persist=dict(type="bool", default=True),
+    undefine_source=dict(type="bool", default=True),
+    unsafe=dict(type="bool", default=False),
+    copy_disks=dict(type="list", elements="str"),
+)
+
+
+def check_controls(params):
+    """Refuse combinations libvirt would refuse later (or that mean nothing); returns warnings."""
+    warnings = []
+    kind = params["kind"]
+    if params["tunnelled"] and not params["peer_to_peer"]:
+        raise VirtopsError("tunnelled migration needs peer_to_peer: true (the source daemon carries the data)")
+    for option in ("migrate_uri", "parallel_connections"):
+        if params["tunnelled"] and params[option]:
+            raise VirtopsError("%s cannot be used with tunnelled: true (the data goes through the "
+                               "daemons' connection)" % option)
+    if params["tunnelled"] and params["tls"]:
+        raise VirtopsError("tls and tunnelled exclude each other: tls encrypts QEMU's own stream, "
+                           "tunnelled sends it through libvirt's connection")
+    for option in ("bandwidth_mib", "max_downtime_ms", "downtime_steps", "downtime_delay_per_gib",
+                   "completion_timeout_per_gib", "progress_timeout"):
+        if params[option] < 0:
+            raise VirtopsError("%s must be 0 or more, got %d" % (option, params[option]))
+    for option in ("completion_timeout", "post_copy_after", "parallel_connections"):
+        if params[option] is not None and params[option] < (1 if option == "parallel_connections" else 0):
+            raise VirtopsError("%s must be %s, got %d" % (
+                option, "1 or more" if option == "parallel_connections" else "0 or more", params[option]))
+    if params["post_copy_after"] is not None and not params["post_copy"]:
+        raise VirtopsError("post_copy_after switches a migration to post-copy, which needs post_copy: true")
+    if params["copy_disks"] and kind != "block":
+        raise VirtopsError("copy_disks chooses the disks a block migration copies; kind is %s" % kind)
+    if kind == "offline":
+        for option in ("post_copy", "auto_converge", "tunnelled", "tls"):
+            if params[option]:
+                raise VirtopsError("%s applies to live and block migration, not to kind: offline "
+                                   "(which moves only the definition)" % option)
+    if params["auto_converge"] and params["post_copy"]:
+        # As Nova: when post-copy is permitted it is the way to finish, auto-converge is not used.
+        warnings.append("auto_converge is not used with post_copy: post-copy finishes a migration "
+                        "that does not converge, without throttling the guest")
+    return warnings
+
+
+def local_disks(config):
+    """The guest's disks whose source is a path on the host (file or block device), with it."""
+    found = []
+    for disk in config.disks:
+        path = disk.source_file if disk.type == "file" else disk.source_dev if disk.type == "block" else None
+        if path:
+            found.append((disk, path))
+    return found
+
+
+def copyable(disk):
+    """Whether a block migration copies this disk (as Nova chooses): a local writable disk that
+    no other guest shares. Network volumes and read-only media are never copied."""
+    return disk.type in ("file", "block") and disk.device in (None, "disk") and not (
+        disk.readonly or disk.shareable)
+
+
+def disks_to_copy(config, chosen=None):
+    """The (disk, path) pairs a block migration copies; ``chosen`` names targets explicitly."""
+    disks = [(disk, path) for disk, path in local_disks(config) if copyable(disk)]
+    if chosen is None:
+        return disks
+    by_target = dict((disk.target_dev, (disk, path)) for disk, path in local_disks(config))
+    unknown = sorted(set(chosen) - set(by_target))
+    if unknown:
+        raise VirtopsError("copy_disks names %s, which the guest has not as local disks; it has %s"
+                           % (", ".join(unknown), ", ".join(sorted(by_target)) or "none"))
+    refused = sorted(target for target in chosen if not copyable(by_target[target][0]))
+    if refused:
+        raise VirtopsError("copy_disks names %s, which cannot be copied (read-only, shareable or "
+                           "not a disk); copyable are %s"
+                           % (", ".join(refused), ", ".join(sorted(d.target_dev for d, _p in disks)) or "none"))
+    return [by_target[target] for target in chosen]
+
+
+def data_gib(memory_kib, disk_bytes=0):
+    """The amount a migration moves, in GiB, as the time limits count it (at least MIN_DATA_GIB)."""
+    return max(MIN_DATA_GIB, (memory_kib * 1024 + disk_bytes) / float(GIB))
+
+
+def downtime_steps(max_downtime_ms, steps, delay_per_gib, gib):
+    """The stepped ramp of the allowed downtime: [(seconds after start, downtime in ms), ...].
+
+    The migration starts with a small pause allowance so a guest that converges on its own is
+    barely paused; each step, ``delay_per_gib`` seconds per GiB apart, raises it by an equal part
+    until ``max_downtime_ms`` is reached. ``steps`` 0 sets the maximum at once.
+    """
+    if steps <= 0 or max_downtime_ms <= 0:
+        return [(0.0, max_downtime_ms)]
+    delay = delay_per_gib * gib
+    first = max_downtime_ms / float(steps)
+    rise = (max_downtime_ms - first) / float(steps)
+    return [(delay * step, int(first + rise * step)) for step in range(steps + 1)]
+
+
+def completion_limit(params, gib):
+    """Seconds a migration may take before ``completion_timeout_action``; None for no limit."""
+    if params["completion_timeout"] is not None:
+        return params["completion_timeout"] or None
+    per_gib = params["completion_timeout_per_gib"]
+    return per_gib * gib if per_gib else None
+
+
+class MigrationPlan:
+    """libvirt's flags and typed parameters for one migration, with the limits that steer it."""
+
+    def __init__(self, params, kind, copies, memory_kib, disk_bytes):
+        self.params = params
+        self.kind = kind
+        self.copies = copies  # [(disk, path)] a block migration copies
+        self.gib = data_gib(memory_kib, disk_bytes)
+        self.post_copy = params["post_copy"] and kind != "offline"
+        self.auto_converge = params["auto_converge"] and not self.post_copy and kind != "offline"
+        self.downtime = downtime_steps(params["max_downtime_ms"], params["downtime_steps"],
+                                       params["downtime_delay_per_gib"], self.gib) if kind != "offline" else []
+        self.completion_limit = completion_limit(params, self.gib) if kind != "offline" else None
+        self.progress_limit = params["progress_timeout"] or None
+        self.post_copy_after = params["post_copy_after"] if self.post_copy else None
+
+    def flag_names(self):
+        """libvirt's VIR_MIGRATE_* flags for this migration, named without the prefix."""
+        p = self.params
+        names = []
+        if self.kind == "offline":
+            names += ["OFFLINE", "PERSIST_DEST"]  # libvirt refuses OFFLINE without PERSIST_DEST
+        else:
+            names.append("LIVE")
+            if p["persist"]:
+                names.append("PERSIST_DEST")
+        if p["undefine_source"]:
+            names.append("UNDEFINE_SOURCE")
+        if p["peer_to_peer"]:
+            names.append("PEER2PEER")
+        if p["tunnelled"]:
+            names.append("TUNNELLED")
+        if p["tls"]:
+            names.append("TLS")
+        if self.kind == "block":
+            names.append("NON_SHARED_DISK")
+        if self.auto_converge:
+            names.append("AUTO_CONVERGE")
+        if self.post_copy:
+            names.append("POSTCOPY")
+        if p["compression"]:
+            names.append("COMPRESSED")
+        if p["parallel_connections"]:
+            names.append("PARALLEL")
+        if p["unsafe"]:
+            names.append("UNSAFE")
+        return names
+
+    def flags(self):
+        flags = 0
+        for name in self.flag_names():
+            flags |= getattr(libvirt, "VIR_MIGRATE_" + name)
+        return flags
+
+    def typed_params(self):
+        p = self.params
+        params = {}
+        if p["migrate_uri"]:
+            params[libvirt.VIR_MIGRATE_PARAM_URI] = p["migrate_uri"]
+        if p["bandwidth_mib"] and self.kind != "offline":
+            params[libvirt.VIR_MIGRATE_PARAM_BANDWIDTH] = p["bandwidth_mib"]
+        if self.kind == "block":
+            params[libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS] = [disk.target_dev for disk, _path in self.copies]
+        if p["parallel_connections"]:
+            params[libvirt.VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS] = p["parallel_connections"]
+        if p["compression"]:
+            params[libvirt.VIR_MIGRATE_PARAM_COMPRESSION] = list(p["compression"])
+        return params
+
+    def copy_directories(self):
+        return sorted(set(os.path.dirname(path) for disk, path in self.copies if disk.type == "file"))
+
+    def describe(self):
+        """The plan as the result shows it."""
+        return dict(
+            kind=self.kind,
+            flags=self.flag_names(),
+            copy_disks=[disk.target_dev for disk, _path in self.copies],
+            data_gib=round(self.gib, 3),
+            downtime_steps=[[round(at, 1), ms] for at, ms in self.downtime],
+            completion_timeout=self.completion_limit,
+            completion_timeout_action=self.params["completion_timeout_action"],
+            progress_timeout=self.progress_limit,
+            post_copy=self.post_copy,
+            auto_converge=self.auto_converge,
+        )

@@ -1,0 +1,283 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One run of the ``migrate`` module: "domain X runs on host Y".
+
+Read both hosts, converge what an earlier failure left, check, migrate while steering the job,
+and after a failure read both hosts again and converge: exactly one running copy, and the
+result says where.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import functools
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
+    error_text, libvirt, libvirt_errors, open_connection,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration import placement as where
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
+    cpu_fits, distinct_hosts, memory_fits, storage_fits,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
+    MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
+    delete_file, directory_pool, file_exists,
+)
+
+MIGRATE_ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    dest_uri=dict(type="str", required=True),
+    peer_uri=dict(type="str"),
+    announce_self=dict(type="bool", default=False),
+)
+MIGRATE_ARGUMENT_SPEC.update(MIGRATION_CONTROLS_SPEC)
+
+# QEMU's own defaults for announcing the guest's MAC addresses (RARP/GARP) from the destination.
+ANNOUNCE_SELF = '{"execute": "announce-self", "arguments": {"initial": 50, "max": 550, "rounds": 5, "step": 100}}'
+
+
+class MigrateRunner(Runner):
+    EVENTS = True  # the JOB_COMPLETED event carries a post-copy migration's final statistics
+
+    def subject(self):
+        return "migration of %s" % self.params["name"]
+
+    def run(self):
+        for warning in check_controls(self.params):
+            self.warn(warning)
+        try:
+            self.dest_conn = open_connection(self.params["dest_uri"])
+        except VirtopsError as exc:
+            raise VirtopsError("the destination is unreachable, nothing was changed: %s" % exc.msg,
+                               **exc.details)
+        try:
+            return self._run()
+        finally:
+            try:
+                self.dest_conn.close()
+            except libvirt.libvirtError:
+                pass
+
+    def _run(self):
+        p = self.params
+        self.result.update(name=p["name"], kind=p["kind"], migrated=False, checks=[], recovery=[])
+        self.result["checks"].append(distinct_hosts(self.conn, self.dest_conn))
+        self.placement = where.Placement(self.conn, self.dest_conn, p["name"])
+        self.source_host, self.dest_host = self.placement.source_host, self.placement.dest_host
+        self.result["found"] = self.placement.describe()
+        self.result["diff"] = self.diff
+        self.diff["before"] = _placement_text(p["name"], self.result["found"])
+        situation = self._converge_before(self.placement.situation())
+        if situation in (where.ON_DESTINATION, where.DEFINED_ON_BOTH):
+            if not self.check_mode or situation == self.placement.situation():
+                self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"])
+            self.result["reason"] = "%s is already on %s" % (p["name"], self.dest_host)
+        elif situation in (where.ON_SOURCE, where.DEFINED_ON_SOURCE):
+            self._migrate(situation)
+        self._report_placement()
+        return self.result
+
+    # -- what a survey found, before migrating ----------------------------------------------------
+    def _converge_before(self, situation):
+        """Handle leftovers of an earlier run; returns the situation to act on."""
+        p, placement = self.params, self.placement
+        self.result["situation"] = situation
+        if situation == where.IN_PROGRESS:
+            if self.check_mode:
+                self.result["reason"] = ("a migration of %s from %s is in progress; a real run follows it"
+                                         % (p["name"], self.source_host))
+                return None
+            job = MigrationJob(placement.source, self._plan(placement.source.live_config(), []))
+            job.follow()
+            self.result["progress"] = job.progress()
+            self.result["recovery"].append("followed the migration in progress until it ended")
+            placement.read()
+            situation = placement.situation()
+        if situation == where.POST_COPY_FAILED:
+            raise self._stuck("a post-copy migration failed: the guest's memory is split between %s and %s "
+                              "and cannot be rolled back; the copies are left as they are for an operator "
+                              "(the guest may be lost)" % (self.source_host, self.dest_host))
+        if situation == where.BOTH_RUNNING:
+            raise self._stuck("%s runs on both %s and %s; touching neither. Decide which copy is authoritative "
+                              "and destroy the other" % (p["name"], self.source_host, self.dest_host))
+        if situation == where.NOWHERE:
+            raise self._stuck("%s is defined on neither %s nor %s" % (p["name"], self.source_host, self.dest_host))
+        if situation == where.DESTINATION_LEFTOVER:
+            self.result["recovery"].append("found an unfinished incoming copy on %s while %s runs on %s: removed it"
+                                           % (self.dest_host, p["name"], self.source_host))
+            placement.remove_destination_leftover(self.recorder)
+            situation = where.ON_SOURCE
+        elif situation == where.SOURCE_STALE:
+            self.result["recovery"].append("found %s running on %s and a stale paused copy on %s: removed the "
+                                           "stale copy" % (p["name"], self.dest_host, self.source_host))
+            placement.retire_stale_source(self.recorder)
+            situation = where.ON_DESTINATION
+        if situation == where.ON_SOURCE and placement.resume_paused_source(self.recorder):
+            self.result["recovery"].append("resumed %s on %s, paused by an earlier migration that did not finish"
+                                           % (p["name"], self.source_host))
+        if not self.check_mode:
+            placement.read()
+            situation = placement.situation()
+        return situation
+
+    def _stuck(self, msg):
+        return self.recorder.failure(msg, found=self.placement.describe(), runs_on=self.placement.running_on())
+
+    # -- migrating ------------------------------------------------------------------------------------
+    def _plan(self, config, copies, disk_bytes=0):
+        return MigrationPlan(self.params, self.params["kind"], copies, config.memory_kib or 0, disk_bytes)
+
+    def _migrate(self, situation):
+        p, source = self.params, self.placement.source
+        kind = p["kind"]
+        if situation == where.DEFINED_ON_SOURCE and kind != "offline":
+            raise VirtopsError("%s is shut off on %s: %s migration moves a running guest. Use kind: offline to "
+                               "move its definition, or start it first" % (p["name"], self.source_host, kind))
+        if situation == where.ON_SOURCE and kind == "offline":
+            raise VirtopsError("%s runs on %s: offline migration moves a shut-off guest's definition. Use kind: "
+                               "live or block, or shut it down first" % (p["name"], self.source_host))
+        config = source.live_config() if kind != "offline" else source.inactive_config()
+        copies = disks_to_copy(config, p["copy_disks"]) if kind == "block" else []
+        disk_bytes = sum(source.block_capacity(disk.target_dev) for disk, _path in copies)
+        plan = self._plan(config, copies, disk_bytes)
+        self.result["plan"] = plan.describe()
+        checks = self.result["checks"]
+        if kind != "offline":
+            checks.append(cpu_fits(self.dest_conn, config))
+            checks.append(memory_fits(self.dest_conn, config))
+            checks.append(storage_fits(self.conn, self.dest_conn, config, kind, copies))
+        action = "migrate (%s) from %s to %s" % (kind, self.source_host, self.dest_host)
+        self.result["reason"] = "%s %s on %s" % (p["name"], "runs" if kind != "offline" else "is defined",
+                                                 self.source_host)
+        if self.check_mode:
+            self.recorder.record(action)
+            if p["announce_self"] and kind != "offline":
+                self.recorder.record("announce the guest's MACs on %s" % self.dest_host)
+            return
+        existing = [path for _disk, path in copies if file_exists(self.dest_conn, path)]
+        job = MigrationJob(source, plan)
+        with self._copy_targets(plan):
+            self.recorder.record(action, job.run, self._starter(source, plan))
+        self.result["progress"] = job.progress()
+        if job.error is not None:
+            self._recover(job, [path for _disk, path in copies if path not in existing])
+            return
+        self.result["migrated"] = True
+        self.placement.read()
+        self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest)
+        if p["announce_self"] and kind != "offline":
+            dest = self.placement.dest
+            self.recorder.record("announce the guest's MACs on %s" % self.dest_host,
+                                 dest.qemu_monitor_command, ANNOUNCE_SELF)
+
+    def _starter(self, source, plan):
+        p = self.params
+        if p["peer_to_peer"]:
+            return functools.partial(source.migrate_to_peer, p["peer_uri"] or p["dest_uri"],
+                                     plan.typed_params(), plan.flags())
+        return functools.partial(source.migrate_to, self.dest_conn, plan.typed_params(), plan.flags())
+
+    @contextlib.contextmanager
+    def _copy_targets(self, plan):
+        """For a block migration, a pool on each copied disk's directory of the destination:
+        libvirt creates the destination's images in it (same name, format and size)."""
+        with contextlib.ExitStack() as stack:
+            for directory in plan.copy_directories():
+                stack.enter_context(directory_pool(self.dest_conn, directory, build=True))
+            yield
+
+    # -- after a failure --------------------------------------------------------------------------------
+    def _recover(self, job, new_copies):
+        """Read both hosts again and converge; fail saying where the guest runs (or finish, when
+        libvirt's error came after the switch-over and the guest runs on the destination)."""
+        p, placement = self.params, self.placement
+        error = job.reason or error_text(job.error)
+        try:
+            placement.read()
+            situation = placement.situation()
+        except libvirt_errors() as exc:
+            raise self._unreadable_after_failure(error, exc)
+        self.result["situation_after_failure"] = situation
+        if situation == where.DESTINATION_LEFTOVER:
+            placement.remove_destination_leftover(self.recorder)
+            self.result["recovery"].append("removed the unfinished incoming copy on %s" % self.dest_host)
+            placement.read()
+            situation = placement.situation()
+        if situation == where.ON_SOURCE:
+            if placement.resume_paused_source(self.recorder, job.paused_guest):
+                self.result["recovery"].append("resumed %s on %s (paused to finish the migration)"
+                                               % (p["name"], self.source_host))
+            for path in new_copies:  # this run's half-copied images, on storage the source does not share
+                self.recorder.record("delete the partial copy %s on %s" % (path, self.dest_host),
+                                     delete_file, self.dest_conn, path)
+            self._report_placement()
+            raise self.recorder.failure(
+                "migration of %s from %s to %s failed: %s. The guest still runs on %s"
+                % (p["name"], self.source_host, self.dest_host, error, self.source_host),
+                progress=self.result.get("progress"), recovery=self.result["recovery"],
+                runs_on=[self.source_host], placement=self.result["placement"])
+        if situation in (where.ON_DESTINATION, where.SOURCE_STALE):
+            if situation == where.SOURCE_STALE:
+                placement.retire_stale_source(self.recorder)
+            self.warn("libvirt reported an error after the switch-over (%s); %s runs on %s"
+                      % (error, p["name"], self.dest_host))
+            self.result["migrated"] = True
+            placement.read()
+            placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest)
+            return
+        raise self._stuck("migration of %s from %s to %s failed: %s; afterwards: %s"
+                          % (p["name"], self.source_host, self.dest_host, error, situation))
+
+    def _unreadable_after_failure(self, error, exc):
+        """A host cannot be read after the failure (its daemon died): say what the source shows."""
+        p = self.params
+        source = self.placement.source
+        try:
+            on_source = source is not None and source.is_active() and not source.has_job()
+        except libvirt_errors():
+            on_source = False
+        where_now = ("The guest still runs on %s; " % self.source_host if on_source else
+                     "Where the guest runs could not be confirmed; ")
+        return self.recorder.failure(
+            "migration of %s from %s to %s failed: %s. %sone host could not be read afterwards (%s): "
+            "a re-run converges once both answer" % (p["name"], self.source_host, self.dest_host, error,
+                                                      where_now, error_text(exc)),
+            progress=self.result.get("progress"), runs_on=[self.source_host] if on_source else [])
+
+    def _report_placement(self):
+        if self.check_mode:
+            if self.params["kind"] != "offline" and "migrate" in " ".join(self.result["actions"]):
+                found = self.result["found"]
+                after = dict(destination=dict(found["source"], host=self.dest_host),
+                             source=dict(host=self.source_host, state="absent", persistent=False))
+                if not self.params["undefine_source"] and found["source"]["persistent"]:
+                    after["source"].update(state="shutoff", persistent=True)
+                self.diff["after"] = _placement_text(self.params["name"], after)
+            else:
+                self.diff["after"] = self.diff["before"]
+            return
+        try:
+            self.placement.read()
+            self.result["placement"] = self.placement.describe()
+            self.result["runs_on"] = self.placement.running_on()
+            self.diff["after"] = _placement_text(self.params["name"], self.result["placement"])
+        except libvirt_errors():
+            self.result["placement"] = None
+
+
+def _placement_text(name, placement):
+    """Where the guest is, one line per host, for --diff."""
+    lines = []
+    for role in ("source", "destination"):
+        copy = placement[role]
+        state = copy["state"] + (" (persistent)" if copy.get("persistent") else "")
+        lines.append("%s on %s (%s): %s\n" % (name, copy["host"], role, state))
+    return "".join(lines)

@@ -20,13 +20,16 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
     error_text, libvirt, libvirt_errors, open_connection,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
-from ansible_collections.virtops.libvirt.plugins.module_utils.migration import placement as where
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
     cpu_fits, distinct_hosts, memory_fits, storage_fits,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
     MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement import (
+    BOTH_RUNNING, DEFINED_ON_BOTH, DEFINED_ON_SOURCE, DESTINATION_LEFTOVER, IN_PROGRESS, NOWHERE,
+    ON_DESTINATION, ON_SOURCE, POST_COPY_FAILED, SOURCE_STALE, Placement,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
     delete_file, directory_pool, file_exists,
@@ -70,17 +73,17 @@ class MigrateRunner(Runner):
         p = self.params
         self.result.update(name=p["name"], kind=p["kind"], migrated=False, checks=[], recovery=[])
         self.result["checks"].append(distinct_hosts(self.conn, self.dest_conn))
-        self.placement = where.Placement(self.conn, self.dest_conn, p["name"])
+        self.placement = Placement(self.conn, self.dest_conn, p["name"])
         self.source_host, self.dest_host = self.placement.source_host, self.placement.dest_host
         self.result["found"] = self.placement.describe()
         self.result["diff"] = self.diff
         self.diff["before"] = _placement_text(p["name"], self.result["found"])
         situation = self._converge_before(self.placement.situation())
-        if situation in (where.ON_DESTINATION, where.DEFINED_ON_BOTH):
+        if situation in (ON_DESTINATION, DEFINED_ON_BOTH):
             if not self.check_mode or situation == self.placement.situation():
                 self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"])
             self.result["reason"] = "%s is already on %s" % (p["name"], self.dest_host)
-        elif situation in (where.ON_SOURCE, where.DEFINED_ON_SOURCE):
+        elif situation in (ON_SOURCE, DEFINED_ON_SOURCE):
             self._migrate(situation)
         self._report_placement()
         return self.result
@@ -90,7 +93,7 @@ class MigrateRunner(Runner):
         """Handle leftovers of an earlier run; returns the situation to act on."""
         p, placement = self.params, self.placement
         self.result["situation"] = situation
-        if situation == where.IN_PROGRESS:
+        if situation == IN_PROGRESS:
             if self.check_mode:
                 self.result["reason"] = ("a migration of %s from %s is in progress; a real run follows it"
                                          % (p["name"], self.source_host))
@@ -101,26 +104,26 @@ class MigrateRunner(Runner):
             self.result["recovery"].append("followed the migration in progress until it ended")
             placement.read()
             situation = placement.situation()
-        if situation == where.POST_COPY_FAILED:
+        if situation == POST_COPY_FAILED:
             raise self._stuck("a post-copy migration failed: the guest's memory is split between %s and %s "
                               "and cannot be rolled back; the copies are left as they are for an operator "
                               "(the guest may be lost)" % (self.source_host, self.dest_host))
-        if situation == where.BOTH_RUNNING:
+        if situation == BOTH_RUNNING:
             raise self._stuck("%s runs on both %s and %s; touching neither. Decide which copy is authoritative "
                               "and destroy the other" % (p["name"], self.source_host, self.dest_host))
-        if situation == where.NOWHERE:
+        if situation == NOWHERE:
             raise self._stuck("%s is defined on neither %s nor %s" % (p["name"], self.source_host, self.dest_host))
-        if situation == where.DESTINATION_LEFTOVER:
+        if situation == DESTINATION_LEFTOVER:
             self.result["recovery"].append("found an unfinished incoming copy on %s while %s runs on %s: removed it"
                                            % (self.dest_host, p["name"], self.source_host))
             placement.remove_destination_leftover(self.recorder)
-            situation = where.ON_SOURCE
-        elif situation == where.SOURCE_STALE:
+            situation = ON_SOURCE
+        elif situation == SOURCE_STALE:
             self.result["recovery"].append("found %s running on %s and a stale paused copy on %s: removed the "
                                            "stale copy" % (p["name"], self.dest_host, self.source_host))
             placement.retire_stale_source(self.recorder)
-            situation = where.ON_DESTINATION
-        if situation == where.ON_SOURCE and placement.resume_paused_source(self.recorder):
+            situation = ON_DESTINATION
+        if situation == ON_SOURCE and placement.resume_paused_source(self.recorder):
             self.result["recovery"].append("resumed %s on %s, paused by an earlier migration that did not finish"
                                            % (p["name"], self.source_host))
         if not self.check_mode:
@@ -138,10 +141,10 @@ class MigrateRunner(Runner):
     def _migrate(self, situation):
         p, source = self.params, self.placement.source
         kind = p["kind"]
-        if situation == where.DEFINED_ON_SOURCE and kind != "offline":
+        if situation == DEFINED_ON_SOURCE and kind != "offline":
             raise VirtopsError("%s is shut off on %s: %s migration moves a running guest. Use kind: offline to "
                                "move its definition, or start it first" % (p["name"], self.source_host, kind))
-        if situation == where.ON_SOURCE and kind == "offline":
+        if situation == ON_SOURCE and kind == "offline":
             raise VirtopsError("%s runs on %s: offline migration moves a shut-off guest's definition. Use kind: "
                                "live or block, or shut it down first" % (p["name"], self.source_host))
         config = source.live_config() if kind != "offline" else source.inactive_config()
@@ -206,12 +209,12 @@ class MigrateRunner(Runner):
         except libvirt_errors() as exc:
             raise self._unreadable_after_failure(error, exc)
         self.result["situation_after_failure"] = situation
-        if situation == where.DESTINATION_LEFTOVER:
+        if situation == DESTINATION_LEFTOVER:
             placement.remove_destination_leftover(self.recorder)
             self.result["recovery"].append("removed the unfinished incoming copy on %s" % self.dest_host)
             placement.read()
             situation = placement.situation()
-        if situation == where.ON_SOURCE:
+        if situation == ON_SOURCE:
             if placement.resume_paused_source(self.recorder, job.paused_guest):
                 self.result["recovery"].append("resumed %s on %s (paused to finish the migration)"
                                                % (p["name"], self.source_host))
@@ -224,8 +227,8 @@ class MigrateRunner(Runner):
                 % (p["name"], self.source_host, self.dest_host, error, self.source_host),
                 progress=self.result.get("progress"), recovery=self.result["recovery"],
                 runs_on=[self.source_host], placement=self.result["placement"])
-        if situation in (where.ON_DESTINATION, where.SOURCE_STALE):
-            if situation == where.SOURCE_STALE:
+        if situation in (ON_DESTINATION, SOURCE_STALE):
+            if situation == SOURCE_STALE:
                 placement.retire_stale_source(self.recorder)
             self.warn("libvirt reported an error after the switch-over (%s); %s runs on %s"
                       % (error, p["name"], self.dest_host))

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Placement and the pre-checks on two independent test-driver "hosts".
+
+Each ``test:///<file>`` connection is a host of its own (a private copy of the file's state), so
+the situations a survey names and the recovery steps can be shown without a real migration; the
+real migrations, failures and recoveries are in the module_migrate integration target.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.recorder import ChangeRecorder
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+import ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement as where
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import distinct_hosts, memory_fits
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
+
+libvirt = pytest.importorskip("libvirt")
+
+UUID = "6c1b3a6e-4a47-4a52-9e0c-0f5d1c2b3a4d"
+OTHER_UUID = "0a2b3c4d-1111-2222-3333-444455556666"
+DOMAIN = ("<domain type='test'><name>%s</name><uuid>%s</uuid><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+          "<os><type>hvm</type></os></domain>")
+
+
+@pytest.fixture
+def hosts(tmp_path):
+    """Two empty test-driver hosts."""
+    node = tmp_path / "node.xml"
+    node.write_text("<node><cpu><nodes>1</nodes><sockets>1</sockets><cores>2</cores><threads>1</threads>"
+                    "<active>2</active><mhz>2000</mhz><model>x86_64</model></cpu><memory>4194304</memory></node>")
+    source = libvirt.open("test://%s" % node)
+    dest = libvirt.open("test://%s" % node)
+    yield source, dest
+    source.close()
+    dest.close()
+
+
+def define(conn, running, name="vm", uuid=UUID):
+    guest = Guest.define(conn, DOMAIN % (name, uuid))
+    if running:
+        guest.start()
+    return guest
+
+
+def recorder(check_mode=False):
+    return ChangeRecorder(dict(), check_mode, "migration of vm")
+
+
+@pytest.mark.parametrize("source, dest, situation", [
+    ("running", None, where.ON_SOURCE),
+    (None, "running", where.ON_DESTINATION),
+    ("shutoff", None, where.DEFINED_ON_SOURCE),
+    ("shutoff", "shutoff", where.DEFINED_ON_BOTH),
+    (None, "shutoff", where.ON_DESTINATION),
+    ("running", "running", where.BOTH_RUNNING),
+    ("paused", "running", where.SOURCE_STALE),
+    ("shutoff", "running", where.ON_DESTINATION),
+    (None, None, where.NOWHERE),
+])
+def test_survey_names_the_situation(hosts, source, dest, situation):
+    for conn, state in zip(hosts, (source, dest)):
+        if state is not None:
+            guest = define(conn, state != "shutoff")
+            if state == "paused":
+                guest.suspend()
+    assert where.Placement(hosts[0], hosts[1], "vm").situation() == situation
+
+
+def test_same_name_with_another_uuid_is_a_clash(hosts):
+    define(hosts[0], True)
+    define(hosts[1], False, uuid=OTHER_UUID)
+    with pytest.raises(VirtopsError, match="has a different domain of that name"):
+        where.Placement(hosts[0], hosts[1], "vm")
+
+
+def test_same_uuid_under_another_name_is_a_clash(hosts):
+    define(hosts[0], True)
+    define(hosts[1], False, name="other")
+    with pytest.raises(VirtopsError, match="has domain other with the UUID"):
+        where.Placement(hosts[0], hosts[1], "vm")
+
+
+def test_stale_paused_source_is_removed_only_while_the_destination_runs(hosts):
+    define(hosts[0], True).suspend()
+    define(hosts[1], True)
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    changes = recorder()
+    placement.retire_stale_source(changes)
+    placement.read()
+    assert changes.actions == ["destroy the stale paused copy on %s" % placement.source_host]
+    assert placement.source.state() == "shutoff" and placement.dest.state() == "running"
+    placement.dest.suspend()
+    with pytest.raises(VirtopsError, match="refusing to stop the copy"):
+        placement.retire_stale_source(recorder())
+
+
+def test_destination_leftover_is_removed_only_while_the_source_runs(hosts):
+    define(hosts[0], False)
+    define(hosts[1], True)
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    with pytest.raises(VirtopsError, match="refusing to remove the copy"):
+        placement.remove_destination_leftover(recorder())
+    placement.source.start()
+    changes = recorder()
+    placement.remove_destination_leftover(changes)
+    placement.read()
+    assert placement.dest is None and placement.source.state() == "running"
+    assert len(changes.actions) == 2  # destroyed, then its definition removed
+
+
+def test_finishing_makes_the_destination_persistent_before_the_source_is_undefined(hosts):
+    define(hosts[0], False)
+    dest_xml = DOMAIN % ("vm", UUID)
+    hosts[1].createXML(dest_xml, 0)  # a transient running copy, as a migration without persist leaves
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    changes = recorder()
+    placement.finish_on_destination(changes, persist=True, undefine_source=True)
+    placement.read()
+    assert [action.split(" on ")[0] for action in changes.actions] == ["define", "undefine"]
+    assert placement.dest.is_persistent() and placement.source is None
+    assert DomainConfig.from_xml(placement.dest.xml(inactive=True)).uuid == UUID
+
+
+def test_finishing_in_check_mode_changes_nothing(hosts):
+    define(hosts[0], False)
+    hosts[1].createXML(DOMAIN % ("vm", UUID), 0)
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    changes = recorder(check_mode=True)
+    placement.finish_on_destination(changes, persist=True, undefine_source=False)
+    placement.read()
+    assert len(changes.actions) == 1 and not placement.dest.is_persistent() and placement.source is not None
+
+
+def test_pre_checks_refuse_the_same_host_and_too_little_memory(hosts):
+    with pytest.raises(VirtopsError, match="the destination is the source"):
+        distinct_hosts(hosts[0], hosts[0])
+    config = DomainConfig.from_xml(DOMAIN % ("vm", UUID))
+    config.memory_kib = 64 * 1024 * 1024
+    with pytest.raises(VirtopsError, match=r"the destination has \d+ MiB of free memory; the guest needs 65536 MiB"):
+        memory_fits(hosts[1], config)

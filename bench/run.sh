@@ -3,7 +3,9 @@
 #  1. define N small domains, then re-run (no change): virtops.libvirt.domain vs community.libvirt's
 #     virt (command=define);
 #  2. build 10*N OpenStack config drives: this collection's Python ISO writer vs genisoimage as
-#     Nova runs it.
+#     Nova runs it;
+#  3. live-migrate a guest back and forth between two namespaced libvirt hosts: virtops.libvirt.migrate
+#     vs bare `virsh migrate --live --p2p` (3 rounds; not while scripts/test.sh runs: same test bed names).
 # Usage: bash bench/run.sh [N]   (default 20). A measurement, not a test gate.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -26,3 +28,6 @@ ensure_apt_packages genisoimage
 mkdir -p "$CACHE_DIR/bench-root/ansible_collections/virtops"
 ln -sfn "$ROOT" "$CACHE_DIR/bench-root/ansible_collections/virtops/libvirt"
 "$VENV/bin/python" "$ROOT/bench/bench_config_drive.py" --count "$((${1:-20} * 10))" --root "$CACHE_DIR/bench-root"
+ensure_apt_packages bindfs
+"$VENV/bin/python" "$ROOT/bench/bench_migrate.py" --rounds 3 --root "$CACHE_DIR/bench-root" \
+    --guest "$(build_guest)" --cache-dir "$CACHE_DIR/migration-hosts"

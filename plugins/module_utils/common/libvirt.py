@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - reported at run time
     LIBVIRT_IMPORT_ERROR = traceback.format_exc()
 
 try:  # QEMU-specific calls (QMP); part of libvirt-python, separate module
-    import libvirt_qemu
+    import libvirt_qemu  # noqa: F401 pylint: disable=unused-import
 except ImportError:  # pragma: no cover - reported where used
     libvirt_qemu = None
 

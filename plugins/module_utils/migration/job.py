@@ -93,7 +93,7 @@ class MigrationJob:
         worker.daemon = True
         worker.start()
         try:
-            self._steer(lambda: worker.is_alive())
+            self._steer(worker.is_alive)
             worker.join()
             completed = watch.wait(COMPLETED_EVENT_WAIT) if self.error is None else None
         finally:

@@ -165,36 +165,25 @@ class MigrationPlan:
         self.post_copy_after = params["post_copy_after"] if self.post_copy else None
 
     def flag_names(self):
-        """libvirt's VIR_MIGRATE_* flags for this migration, named without the prefix."""
+        """libvirt's VIR_MIGRATE_* flags for this migration, named without the prefix, in libvirt's order."""
         p = self.params
-        names = []
-        if self.kind == "offline":
-            names += ["OFFLINE", "PERSIST_DEST"]  # libvirt refuses OFFLINE without PERSIST_DEST
-        else:
-            names.append("LIVE")
-            if p["persist"]:
-                names.append("PERSIST_DEST")
-        if p["undefine_source"]:
-            names.append("UNDEFINE_SOURCE")
-        if p["peer_to_peer"]:
-            names.append("PEER2PEER")
-        if p["tunnelled"]:
-            names.append("TUNNELLED")
-        if p["tls"]:
-            names.append("TLS")
-        if self.kind == "block":
-            names.append("NON_SHARED_DISK")
-        if self.auto_converge:
-            names.append("AUTO_CONVERGE")
-        if self.post_copy:
-            names.append("POSTCOPY")
-        if p["compression"]:
-            names.append("COMPRESSED")
-        if p["parallel_connections"]:
-            names.append("PARALLEL")
-        if p["unsafe"]:
-            names.append("UNSAFE")
-        return names
+        offline = self.kind == "offline"
+        wanted = (
+            ("LIVE", not offline),
+            ("PEER2PEER", p["peer_to_peer"]),
+            ("TUNNELLED", p["tunnelled"]),
+            ("PERSIST_DEST", p["persist"] or offline),  # libvirt refuses OFFLINE without PERSIST_DEST
+            ("UNDEFINE_SOURCE", p["undefine_source"]),
+            ("NON_SHARED_DISK", self.kind == "block"),
+            ("UNSAFE", p["unsafe"]),
+            ("OFFLINE", offline),
+            ("COMPRESSED", bool(p["compression"])),
+            ("AUTO_CONVERGE", self.auto_converge),
+            ("POSTCOPY", self.post_copy),
+            ("TLS", p["tls"]),
+            ("PARALLEL", bool(p["parallel_connections"])),
+        )
+        return [name for name, on in wanted if on]
 
     def flags(self):
         flags = 0

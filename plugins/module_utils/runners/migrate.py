@@ -249,10 +249,11 @@ class MigrateRunner(Runner):
             on_source = False
         where_now = ("The guest still runs on %s; " % self.source_host if on_source else
                      "Where the guest runs could not be confirmed; ")
+        msg = ("migration of %s from %s to %s failed: %s. %sone host could not be read afterwards (%s): "
+               "a re-run converges once both answer"
+               % (p["name"], self.source_host, self.dest_host, error, where_now, error_text(exc)))
         return self.recorder.failure(
-            "migration of %s from %s to %s failed: %s. %sone host could not be read afterwards (%s): "
-            "a re-run converges once both answer" % (p["name"], self.source_host, self.dest_host, error,
-                                                      where_now, error_text(exc)),
+            msg,
             progress=self.result.get("progress"), runs_on=[self.source_host] if on_source else [])
 
     def _report_placement(self):

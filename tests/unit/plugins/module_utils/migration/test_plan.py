@@ -72,8 +72,8 @@ def test_limits_scale_with_the_data_and_count_small_guests_as_two_gib():
 def test_live_flags_and_parameters():
     plan = MigrationPlan(options(bandwidth_mib=100, migrate_uri="tcp://10.0.0.2", parallel_connections=4,
                                  compression=["zstd"], unsafe=True), "live", [], 1048576, 0)
-    assert plan.flag_names() == ["LIVE", "PERSIST_DEST", "UNDEFINE_SOURCE", "PEER2PEER", "COMPRESSED",
-                                 "PARALLEL", "UNSAFE"]
+    assert plan.flag_names() == ["LIVE", "PEER2PEER", "PERSIST_DEST", "UNDEFINE_SOURCE", "UNSAFE", "COMPRESSED",
+                                 "PARALLEL"]
     assert plan.flags() & libvirt.VIR_MIGRATE_LIVE and plan.flags() & libvirt.VIR_MIGRATE_UNSAFE
     assert plan.typed_params() == {
         libvirt.VIR_MIGRATE_PARAM_URI: "tcp://10.0.0.2",
@@ -90,7 +90,7 @@ def test_block_offline_and_post_copy_flags():
     assert block.typed_params()[libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS] == ["vda", "vdb"]
     assert block.copy_directories() == ["/local"]
     offline = MigrationPlan(options(kind="offline", persist=False), "offline", [], 1048576, 0)
-    assert offline.flag_names()[:2] == ["OFFLINE", "PERSIST_DEST"]  # libvirt needs both
+    assert offline.flag_names() == ["PEER2PEER", "PERSIST_DEST", "UNDEFINE_SOURCE", "OFFLINE"]  # libvirt needs both
     assert offline.downtime == [] and offline.completion_limit is None
     post_copy = MigrationPlan(options(post_copy=True, auto_converge=True), "live", [], 1048576, 0)
     assert "POSTCOPY" in post_copy.flag_names() and "AUTO_CONVERGE" not in post_copy.flag_names()

@@ -281,6 +281,7 @@ progress:
       C(downtime_ms), C(data_total_bytes), C(data_processed_bytes), C(data_remaining_bytes),
       C(memory_iterations), C(memory_dirty_rate_pages_s), C(disk_total_bytes),
       C(disk_processed_bytes), ... - with C(post_copy) (whether it switched), C(auto_converge),
+      C(auto_converge_max_throttle_pct) (the highest vCPU throttle auto-converge applied),
       C(paused_to_finish) and C(steering) (what the module did to the job, and when).
   returned: when a migration ran or was followed
   type: dict

@@ -13,6 +13,9 @@
 #   VIRTOPS-READBACK name=... serial=... ok|bad   each second, that first sector read again with
 #                                        direct I/O (past the guest's page cache): the disk the guest
 #                                        runs on still holds what it wrote (block migration)
+#   VIRTOPS-DIRTY mib=<n>                with virtops.dirty=<n> on the command line: a loop rewrites n MiB
+#                                        of memory with random bytes, without end (a guest whose
+#                                        migration does not converge on its own: auto-converge)
 #   VIRTOPS-NIC name=<ethN> mac=<mac>
 #   VIRTOPS-FS name=<dev> type=<fs> label=<l>  a disk that mounts as iso9660 or vfat, with the
 #                                            cloud-init label that findfs finds it by (or "none")
@@ -103,6 +106,12 @@ for event in /sys/class/input/event*; do
          echo "VIRTOPS-POWEROFF"; sync; poweroff -f) &
     fi
 done
+
+dirty=$(sed -n 's/.*virtops\.dirty=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$dirty" ]; then
+    (while true; do dd if=/dev/urandom of=/dirty bs=1M count="$dirty" conv=notrunc 2>/dev/null; done) &
+    echo "VIRTOPS-DIRTY mib=$dirty"
+fi
 
 known=$(list_disks | cut -d' ' -f1,2)
 tick=0

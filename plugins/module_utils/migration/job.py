@@ -79,6 +79,7 @@ class MigrationJob:
         self.reason = None  # why this job aborted the migration, when it did
         self.post_copy_started = False
         self.paused_guest = False
+        self.max_throttle = 0  # the highest vCPU throttle auto-converge applied (percent)
         self._started = None
 
     def _note(self, text):
@@ -129,6 +130,7 @@ class MigrationJob:
             stats = self._stats()
             if stats.get("type") in (libvirt.VIR_DOMAIN_JOB_BOUNDED, libvirt.VIR_DOMAIN_JOB_UNBOUNDED):
                 self.last_stats = stats  # a job that just ended reports zeros: keep the last real figures
+                self.max_throttle = max(self.max_throttle, stats.get("auto_converge_throttle", 0))
             remaining = stats.get("data_remaining")
             if remaining is not None and stats.get("data_total"):
                 if best_remaining is None or remaining < best_remaining:
@@ -203,5 +205,6 @@ class MigrationJob:
         """What the result reports of this migration."""
         progress = progress_from(self.last_stats)
         progress.update(post_copy=self.post_copy_started, paused_to_finish=self.paused_guest,
-                        auto_converge=self.plan.auto_converge, steering=list(self.steering))
+                        auto_converge=self.plan.auto_converge, auto_converge_max_throttle_pct=self.max_throttle,
+                        steering=list(self.steering))
         return progress

@@ -206,8 +206,12 @@ class MigrationPlan:
             params[libvirt.VIR_MIGRATE_PARAM_COMPRESSION] = list(p["compression"])
         return params
 
+    def copied_files(self):
+        """Paths of the image files a block migration copies (block devices are not files it makes)."""
+        return [path for disk, path in self.copies if disk.type == "file"]
+
     def copy_directories(self):
-        return sorted(set(os.path.dirname(path) for disk, path in self.copies if disk.type == "file"))
+        return sorted(set(os.path.dirname(path) for path in self.copied_files()))
 
     def describe(self):
         """The plan as the result shows it."""

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import contextlib
 import functools
+import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
@@ -32,8 +33,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.placemen
     ON_DESTINATION, ON_SOURCE, POST_COPY_FAILED, SOURCE_STALE, Placement,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
-    delete_file, directory_pool, file_exists,
+    delete_file, directory_pool,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import lookup_volume
 
 MIGRATE_ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -165,13 +167,14 @@ class MigrateRunner(Runner):
             if p["announce_self"] and kind != "offline":
                 self.recorder.record("announce the guest's MACs on %s" % self.dest_host)
             return
-        existing = [path for _disk, path in copies if file_exists(self.dest_conn, path)]
         job = MigrationJob(source, plan)
-        with self._copy_targets(plan):
+        with self._copy_targets(plan) as pools:
+            existing = [path for path in plan.copied_files()
+                        if lookup_volume(pools[os.path.dirname(path)], os.path.basename(path)) is not None]
             self.recorder.record(action, job.run, self._starter(source, plan))
         self.result["progress"] = job.progress()
         if job.error is not None:
-            self._recover(job, [path for _disk, path in copies if path not in existing])
+            self._recover(job, [path for path in plan.copied_files() if path not in existing])
             return
         self.result["migrated"] = True
         self.placement.read()
@@ -190,12 +193,12 @@ class MigrateRunner(Runner):
 
     @contextlib.contextmanager
     def _copy_targets(self, plan):
-        """For a block migration, a pool on each copied disk's directory of the destination:
-        libvirt creates the destination's images in it (same name, format and size)."""
+        """For a block migration, a pool on each copied image's directory of the destination
+        (yielded by directory): libvirt creates the destination's images in it (same name,
+        format and size)."""
         with contextlib.ExitStack() as stack:
-            for directory in plan.copy_directories():
-                stack.enter_context(directory_pool(self.dest_conn, directory, build=True))
-            yield
+            yield dict((directory, stack.enter_context(directory_pool(self.dest_conn, directory, build=True)))
+                       for directory in plan.copy_directories())
 
     # -- after a failure --------------------------------------------------------------------------------
     def _recover(self, job, new_copies):

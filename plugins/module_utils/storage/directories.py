@@ -12,7 +12,8 @@ import contextlib
 import os
 import uuid
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt, lookup_or_none
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import lookup_volume
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import PoolConfig
 
 PROBE_PREFIX = ".virtops-shared-probe-"
@@ -61,9 +62,7 @@ def directory_pool(conn, path, build=False):
 def file_exists(conn, path):
     """Whether ``path`` (a file) exists on the host of ``conn``."""
     with directory_pool(conn, os.path.dirname(path)) as pool:
-        if pool is None:
-            return False
-        return lookup_or_none(pool.storageVolLookupByName, "NO_STORAGE_VOL", os.path.basename(path)) is not None
+        return pool is not None and lookup_volume(pool, os.path.basename(path)) is not None
 
 
 def shared_directories(source, destination, directories):
@@ -83,8 +82,7 @@ def shared_directories(source, destination, directories):
                 % name, 0)
             try:
                 with directory_pool(destination, directory) as destination_pool:
-                    if destination_pool is not None and lookup_or_none(
-                            destination_pool.storageVolLookupByName, "NO_STORAGE_VOL", name) is not None:
+                    if destination_pool is not None and lookup_volume(destination_pool, name) is not None:
                         shared.add(directory)
             finally:
                 probe.delete(0)
@@ -94,9 +92,7 @@ def shared_directories(source, destination, directories):
 def delete_file(conn, path):
     """Delete the file ``path`` on the host of ``conn`` through libvirt; False if it was not there."""
     with directory_pool(conn, os.path.dirname(path)) as pool:
-        if pool is None:
-            return False
-        volume = lookup_or_none(pool.storageVolLookupByName, "NO_STORAGE_VOL", os.path.basename(path))
+        volume = None if pool is None else lookup_volume(pool, os.path.basename(path))
         if volume is None:
             return False
         volume.delete(0)

@@ -85,9 +85,8 @@ class Placement:
         dst_active = dst is not None and dst.is_active()
         if src_active and src.has_job():
             return IN_PROGRESS
-        if (src_active and src.in_post_copy()) or (dst_active and dst.in_post_copy()):
-            if src_active and dst_active:
-                return POST_COPY_FAILED
+        if src_active and dst_active and (src.in_post_copy() or dst.in_post_copy()):
+            return POST_COPY_FAILED
         if src_active and dst_active:
             src_paused = src.state() == "paused"
             dst_paused = dst.state() == "paused"
@@ -117,6 +116,7 @@ class Placement:
             recorder.record("destroy the unfinished copy on %s" % self.dest_host, self.dest.destroy)
         if persistent:
             recorder.record("undefine the leftover definition on %s" % self.dest_host, self.dest.undefine)
+        self.dest = None  # gone (in check mode: as the real run leaves it)
 
     def retire_stale_source(self, recorder):
         """The destination runs: the source's paused copy left by a switch-over goes."""

@@ -74,6 +74,7 @@ class MigrateRunner(Runner):
     def _run(self):
         p = self.params
         self.result.update(name=p["name"], kind=p["kind"], migrated=False, checks=[], recovery=[])
+        self.predicted = None  # check mode: where the reported migration would leave the guest
         self.result["checks"].append(distinct_hosts(self.conn, self.dest_conn))
         self.placement = Placement(self.conn, self.dest_conn, p["name"])
         self.source_host, self.dest_host = self.placement.source_host, self.placement.dest_host
@@ -82,8 +83,7 @@ class MigrateRunner(Runner):
         self.diff["before"] = _placement_text(p["name"], self.result["found"])
         situation = self._converge_before(self.placement.situation())
         if situation in (ON_DESTINATION, DEFINED_ON_BOTH):
-            if not self.check_mode or situation == self.placement.situation():
-                self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"])
+            self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"])
             self.result["reason"] = "%s is already on %s" % (p["name"], self.dest_host)
         elif situation in (ON_SOURCE, DEFINED_ON_SOURCE):
             self._migrate(situation)
@@ -115,6 +115,12 @@ class MigrateRunner(Runner):
                               "and destroy the other" % (p["name"], self.source_host, self.dest_host))
         if situation == NOWHERE:
             raise self._stuck("%s is defined on neither %s nor %s" % (p["name"], self.source_host, self.dest_host))
+        return self._settle(situation)
+
+    def _settle(self, situation, paused_by_this_run=False):
+        """Remove what a failed migration left, where the running copy is confirmed on the other
+        host; returns the situation after (read again, except in check mode, where it is predicted)."""
+        p, placement = self.params, self.placement
         if situation == DESTINATION_LEFTOVER:
             self.result["recovery"].append("found an unfinished incoming copy on %s while %s runs on %s: removed it"
                                            % (self.dest_host, p["name"], self.source_host))
@@ -125,8 +131,8 @@ class MigrateRunner(Runner):
                                            "stale copy" % (p["name"], self.dest_host, self.source_host))
             placement.retire_stale_source(self.recorder)
             situation = ON_DESTINATION
-        if situation == ON_SOURCE and placement.resume_paused_source(self.recorder):
-            self.result["recovery"].append("resumed %s on %s, paused by an earlier migration that did not finish"
+        if situation == ON_SOURCE and placement.resume_paused_source(self.recorder, paused_by_this_run):
+            self.result["recovery"].append("resumed %s on %s, paused for a migration that did not finish"
                                            % (p["name"], self.source_host))
         if not self.check_mode:
             placement.read()
@@ -166,6 +172,7 @@ class MigrateRunner(Runner):
             self.recorder.record(action)
             if p["announce_self"] and kind != "offline":
                 self.recorder.record("announce the guest's MACs on %s" % self.dest_host)
+            self.predicted = self._predicted_placement()
             return
         job = MigrationJob(source, plan)
         with self._copy_targets(plan) as pools:
@@ -212,15 +219,8 @@ class MigrateRunner(Runner):
         except libvirt_errors() as exc:
             raise self._unreadable_after_failure(error, exc)
         self.result["situation_after_failure"] = situation
-        if situation == DESTINATION_LEFTOVER:
-            placement.remove_destination_leftover(self.recorder)
-            self.result["recovery"].append("removed the unfinished incoming copy on %s" % self.dest_host)
-            placement.read()
-            situation = placement.situation()
+        situation = self._settle(situation, job.paused_guest)
         if situation == ON_SOURCE:
-            if placement.resume_paused_source(self.recorder, job.paused_guest):
-                self.result["recovery"].append("resumed %s on %s (paused to finish the migration)"
-                                               % (p["name"], self.source_host))
             for path in new_copies:  # this run's half-copied images, on storage the source does not share
                 self.recorder.record("delete the partial copy %s on %s" % (path, self.dest_host),
                                      delete_file, self.dest_conn, path)
@@ -230,13 +230,10 @@ class MigrateRunner(Runner):
                 % (p["name"], self.source_host, self.dest_host, error, self.source_host),
                 progress=self.result.get("progress"), recovery=self.result["recovery"],
                 runs_on=[self.source_host], placement=self.result["placement"])
-        if situation in (ON_DESTINATION, SOURCE_STALE):
-            if situation == SOURCE_STALE:
-                placement.retire_stale_source(self.recorder)
+        if situation == ON_DESTINATION:
             self.warn("libvirt reported an error after the switch-over (%s); %s runs on %s"
                       % (error, p["name"], self.dest_host))
             self.result["migrated"] = True
-            placement.read()
             placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest)
             return
         raise self._stuck("migration of %s from %s to %s failed: %s; afterwards: %s"
@@ -259,17 +256,19 @@ class MigrateRunner(Runner):
             msg,
             progress=self.result.get("progress"), runs_on=[self.source_host] if on_source else [])
 
+    def _predicted_placement(self):
+        """Where a migration that check mode only reported would leave the guest."""
+        p, found = self.params, self.result["found"]
+        destination = dict(found["source"], host=self.dest_host, persistent=p["persist"] or p["kind"] == "offline")
+        source = dict(host=self.source_host, state="absent", persistent=False)
+        if not p["undefine_source"] and found["source"]["persistent"]:
+            source.update(state="shutoff", persistent=True)
+        return dict(source=source, destination=destination)
+
     def _report_placement(self):
         if self.check_mode:
-            if self.params["kind"] != "offline" and "migrate" in " ".join(self.result["actions"]):
-                found = self.result["found"]
-                after = dict(destination=dict(found["source"], host=self.dest_host),
-                             source=dict(host=self.source_host, state="absent", persistent=False))
-                if not self.params["undefine_source"] and found["source"]["persistent"]:
-                    after["source"].update(state="shutoff", persistent=True)
-                self.diff["after"] = _placement_text(self.params["name"], after)
-            else:
-                self.diff["after"] = self.diff["before"]
+            after = self.predicted
+            self.diff["after"] = self.diff["before"] if after is None else _placement_text(self.params["name"], after)
             return
         try:
             self.placement.read()

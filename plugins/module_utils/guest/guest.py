@@ -118,23 +118,21 @@ class Guest:
             return "saved"
         return name
 
-    def state_reason(self):
-        """(state, reason) as libvirt's VIR_DOMAIN_* numbers, for telling why a guest is paused."""
+    def _state_reason_in(self, states, reasons):
+        """Whether libvirt's state is one of ``states`` (RUNNING, PAUSED, ...) with one of the
+        ``reasons`` it has for that state (names of VIR_DOMAIN_<STATE>_<REASON>)."""
         state, reason = self.dom.state()
-        return state, reason
+        return any(state == getattr(libvirt, "VIR_DOMAIN_" + name) and any(
+            reason == getattr(libvirt, "VIR_DOMAIN_%s_%s" % (name, why), object()) for why in reasons)
+            for name in states)
 
     def is_paused_for(self, *reasons):
         """Paused for one of ``reasons`` (names of VIR_DOMAIN_PAUSED_*, e.g. 'MIGRATION', 'POSTCOPY')."""
-        state, reason = self.state_reason()
-        return state == libvirt.VIR_DOMAIN_PAUSED and any(
-            reason == getattr(libvirt, "VIR_DOMAIN_PAUSED_" + name, object()) for name in reasons)
+        return self._state_reason_in(("PAUSED",), reasons)
 
     def in_post_copy(self):
         """Running or paused in (or after a failed) post-copy phase: not recoverable by rollback."""
-        state, reason = self.state_reason()
-        names = {libvirt.VIR_DOMAIN_RUNNING: ("RUNNING_POSTCOPY", "RUNNING_POSTCOPY_FAILED"),
-                 libvirt.VIR_DOMAIN_PAUSED: ("PAUSED_POSTCOPY", "PAUSED_POSTCOPY_FAILED")}.get(state, ())
-        return any(reason == getattr(libvirt, "VIR_DOMAIN_" + name, object()) for name in names)
+        return self._state_reason_in(("RUNNING", "PAUSED"), ("POSTCOPY", "POSTCOPY_FAILED"))
 
     def autostart(self):
         return bool(self.dom.autostart()) if self.is_persistent() else False

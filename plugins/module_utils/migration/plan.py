@@ -48,6 +48,12 @@ MIGRATION_CONTROLS_SPEC = dict(
 )
 
 
+# The smallest value each numeric control takes (options left unset are not checked).
+MINIMUMS = dict(bandwidth_mib=0, max_downtime_ms=0, downtime_steps=0, downtime_delay_per_gib=0,
+                completion_timeout=0, completion_timeout_per_gib=0, progress_timeout=0, post_copy_after=0,
+                parallel_connections=1)
+
+
 def check_controls(params):
     """Refuse combinations libvirt would refuse later (or that mean nothing); returns warnings."""
     warnings = []
@@ -61,14 +67,9 @@ def check_controls(params):
     if params["tunnelled"] and params["tls"]:
         raise VirtopsError("tls and tunnelled exclude each other: tls encrypts QEMU's own stream, "
                            "tunnelled sends it through libvirt's connection")
-    for option in ("bandwidth_mib", "max_downtime_ms", "downtime_steps", "downtime_delay_per_gib",
-                   "completion_timeout_per_gib", "progress_timeout"):
-        if params[option] < 0:
-            raise VirtopsError("%s must be 0 or more, got %d" % (option, params[option]))
-    for option in ("completion_timeout", "post_copy_after", "parallel_connections"):
-        if params[option] is not None and params[option] < (1 if option == "parallel_connections" else 0):
-            raise VirtopsError("%s must be %s, got %d" % (
-                option, "1 or more" if option == "parallel_connections" else "0 or more", params[option]))
+    for option, minimum in sorted(MINIMUMS.items()):
+        if params[option] is not None and params[option] < minimum:
+            raise VirtopsError("%s must be %d or more, got %d" % (option, minimum, params[option]))
     if params["post_copy_after"] is not None and not params["post_copy"]:
         raise VirtopsError("post_copy_after switches a migration to post-copy, which needs post_copy: true")
     if params["copy_disks"] and kind != "block":

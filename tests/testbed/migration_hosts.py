@@ -31,6 +31,8 @@ import sys
 import time
 import uuid
 
+from processes import pid_alive, read_pid
+
 HOSTS = {
     "src": {"name": "virtops-it-src", "address": "10.99.0.1", "veth": "vtit-mig-s"},
     "dst": {"name": "virtops-it-dst", "address": "10.99.0.2", "veth": "vtit-mig-d"},
@@ -46,26 +48,6 @@ START_TIMEOUT = 90.0
 
 def _run(*cmd, check=True, timeout=60):
     return subprocess.run(list(cmd), check=check, capture_output=True, text=True, timeout=timeout)
-
-
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    try:
-        with open("/proc/%d/stat" % pid) as handle:
-            return handle.read().split()[2] != "Z"
-    except OSError:
-        return False
-
-
-def _read_pid(path):
-    try:
-        with open(path) as handle:
-            return int(handle.read().strip() or 0) or None
-    except (OSError, ValueError):
-        return None
 
 
 class MigrationHosts:
@@ -191,13 +173,13 @@ class MigrationHosts:
         raise SystemExit("the namespaces of %s did not come up; see %s" % (host["name"], log.name))
 
     def _enter(self, key):
-        holder = _read_pid(self.state(key, "holder.pid"))
+        holder = read_pid(self.state(key, "holder.pid"))
         return ["nsenter", "--target", str(holder), "--net", "--uts", "--mount"]
 
     # -- daemons -------------------------------------------------------------------------------
     def daemon_pid(self, key):
-        pid = _read_pid(self.state(key, "run", "libvirtd.pid"))
-        return pid if pid and _pid_alive(pid) else None
+        pid = read_pid(self.state(key, "run", "libvirtd.pid"))
+        return pid if pid and pid_alive(pid) else None
 
     def start_daemon(self, key, wait=True):
         if self.daemon_pid(key):
@@ -219,7 +201,7 @@ class MigrationHosts:
         pid = self.daemon_pid(key)
         if pid:
             os.kill(pid, signal.SIGKILL)
-            while _pid_alive(pid):
+            while pid_alive(pid):
                 time.sleep(0.05)
 
     def link(self, up):
@@ -240,7 +222,7 @@ class MigrationHosts:
                     except OSError:
                         pass
                 for pid in pids:
-                    while _pid_alive(int(pid)):
+                    while pid_alive(int(pid)):
                         time.sleep(0.05)
                 _run("ip", "netns", "delete", host["name"], check=False)
         if os.path.ismount(self.shared):

@@ -26,6 +26,7 @@ import libvirt
 
 from ceph_cluster import CephCluster
 from migration_hosts import MigrationHosts
+from processes import pid_alive
 
 PREFIX = "virtops-it-"
 NETWORK = PREFIX + "net"
@@ -138,9 +139,9 @@ class IscsiTarget:
         subprocess.run(["tgtadm", "-C", self.CONTROL, "--op", "delete", "--mode", "system"],
                        capture_output=True, timeout=30, check=False)
         deadline = time.time() + 10
-        while _pid_alive(pid) and time.time() < deadline:
+        while pid_alive(pid) and time.time() < deadline:
             time.sleep(0.1)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             os.kill(pid, 9)
         for leftover in ("socket." + self.CONTROL, "socket.%s.lock" % self.CONTROL):
             path = os.path.join("/var/run/tgtd", leftover)
@@ -153,18 +154,6 @@ def _port_open(host, port):
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex((host, port)) == 0
-
-
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    try:  # a zombie child of ours counts as gone
-        with open("/proc/%d/stat" % pid) as handle:
-            return handle.read().split()[2] != "Z"
-    except OSError:
-        return False
 
 
 def up(args):

@@ -30,4 +30,4 @@ ln -sfn "$ROOT" "$CACHE_DIR/bench-root/ansible_collections/virtops/libvirt"
 "$VENV/bin/python" "$ROOT/bench/bench_config_drive.py" --count "$((${1:-20} * 10))" --root "$CACHE_DIR/bench-root"
 ensure_apt_packages bindfs
 "$VENV/bin/python" "$ROOT/bench/bench_migrate.py" --rounds 3 --root "$CACHE_DIR/bench-root" \
-    --guest "$(build_guest)" --cache-dir "$CACHE_DIR/migration-hosts"
+    --guest "$(build_guest "$CACHE_DIR/bench-guest")" --cache-dir "$CACHE_DIR/migration-hosts"

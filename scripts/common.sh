@@ -90,11 +90,12 @@ stop_daemons_we_started() {
     rm -f "$STARTED_DAEMONS_FILE"
 }
 
-# The small test guest: a Debian cloud kernel and a busybox initramfs (tests/testbed/guest_image.py).
+# The small test guest: a Debian cloud kernel and a busybox initramfs (tests/testbed/guest_image.py),
+# copied into directory $1 so that the guests of one run never use the cache's own files.
 build_guest() {
     # 'apt-get download' needs package lists; a machine that never ran 'apt-get update' has none.
     apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -q >/dev/null
-    python3 "$ROOT/tests/testbed/guest_image.py" --cache-dir "$CACHE_DIR/guest"
+    python3 "$ROOT/tests/testbed/guest_image.py" --cache-dir "$CACHE_DIR/guest" --install-dir "$1"
 }
 
 # setup_all base|test: with "test", also what only the tests need.

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 setup_all base
-guest=$(build_guest)
+guest=$(build_guest "$CACHE_DIR/demo/guest")
 export ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME
 ANSIBLE_HOME="$CACHE_DIR/ansible-home"
 ANSIBLE_COLLECTIONS_PATH="$CACHE_DIR/collections"

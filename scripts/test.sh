@@ -26,6 +26,9 @@ cleanup() {
         python3 "$ROOT/tests/testbed/testbed.py" down --workdir "$IT_WORKDIR" || rc=1
     fi
     stop_daemons_we_started
+    if [ -f "$WORK/guest-copied" ]; then
+        rm -rf "$IT_WORKDIR"
+    fi
     rm -rf "$WORK"
     exit $rc
 }
@@ -78,8 +81,9 @@ stage_units() {
 
 stage_integration() {
     local guest
-    guest=$(build_guest)
     touch "$WORK/testbed-up"
+    touch "$WORK/guest-copied"
+    guest=$(build_guest "$IT_WORKDIR/guest")
     python3 "$ROOT/tests/testbed/testbed.py" up --guest "$guest" --workdir "$IT_WORKDIR" \
         --cache-dir "$CACHE_DIR/migration-hosts" --config "$COLLECTION/tests/integration/integration_config.yml"
     # The targets create and remove only their own virtops-it-* objects, so they may run on this
@@ -105,8 +109,8 @@ stage_molecule() {
     # Each scenario under extensions/molecule runs its role against the local libvirtd with the
     # test guest; every scenario must run.
     local guest expected ran
-    guest=$(build_guest)
-    mkdir -p "$IT_WORKDIR"
+    touch "$WORK/guest-copied"
+    guest=$(build_guest "$IT_WORKDIR/guest")
     printf '{"virtops_test_guest": %s, "virtops_test_workdir": "%s"}\n' "$guest" "$IT_WORKDIR" >"$WORK/molecule-vars.json"
     expected=$(find "$COLLECTION/extensions/molecule" -mindepth 2 -maxdepth 2 -name molecule.yml | wc -l)
     (cd "$COLLECTION" && VIRTOPS_MOLECULE_VARS="$WORK/molecule-vars.json" molecule test --all) 2>&1 \

@@ -5,7 +5,11 @@ The packages are fetched with ``apt-get download`` (no other download) and unpac
 deterministic cpio archive, so the same inputs give the same bytes. Results are cached under
 ``--cache-dir`` keyed by the kernel package version and the contents of the guest's init.
 
-Prints a JSON object: {"kernel": path, "initrd": path, "kernel_version": ...}.
+Prints a JSON object: {"kernel": path, "initrd": path, "kernel_version": ...}. With
+``--install-dir`` the paths are fresh copies in that directory rather than the cache's own files:
+libvirt's DAC driver records the owner of every file a guest uses in extended attributes on the
+file and refuses another owner while the count is not zero, so a count left behind by a daemon
+that died mid-run would otherwise stay on the shared cache and break every later run.
 """
 
 from __future__ import annotations
@@ -166,12 +170,32 @@ def build(cache_dir):
     return result
 
 
+def install(result, directory):
+    """Copy the kernel and initrd into ``directory`` (new inodes, so no attribute survives) and
+    return the result with those paths."""
+    os.makedirs(directory, exist_ok=True)
+    os.chmod(directory, 0o755)  # QEMU runs as libvirt-qemu and must reach the files
+    installed = dict(result)
+    for key in ("kernel", "initrd"):
+        target = os.path.join(directory, os.path.basename(result[key]))
+        staging = target + ".new"
+        shutil.copyfile(result[key], staging)
+        os.chmod(staging, 0o644)
+        os.replace(staging, target)
+        installed[key] = target
+    return installed
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", default=os.environ.get(
         "VIRTOPS_GUEST_CACHE", "/var/cache/virtops-libvirt/guest"))
+    parser.add_argument("--install-dir", help="copy the kernel and initrd here and print those paths")
     args = parser.parse_args(argv)
-    json.dump(build(args.cache_dir), sys.stdout)
+    result = build(args.cache_dir)
+    if args.install_dir:
+        result = install(result, args.install_dir)
+    json.dump(result, sys.stdout)
     sys.stdout.write("\n")
 
 

@@ -132,8 +132,10 @@ class MigrationHosts:
         with open(os.path.join(etc, "libvirtd.conf"), "w") as handle:
             handle.write('listen_tls = 0\nlisten_tcp = 1\nlisten_addr = "%s"\nauth_tcp = "none"\n'
                          'unix_sock_group = "root"\nhost_uuid = "%s"\n' % (host["address"], uuid.uuid4()))
+        # remember_owner = 0: the fault tests kill a daemon while its guest runs, and a daemon that
+        # dies leaves its owner records on the guest's files, which the host's daemon would refuse.
         with open(os.path.join(etc, "qemu.conf"), "w") as handle:
-            handle.write('user = "root"\ngroup = "root"\nclear_emulator_capabilities = 0\n'
+            handle.write('user = "root"\ngroup = "root"\nclear_emulator_capabilities = 0\nremember_owner = 0\n'
                          'stdio_handler = "file"\ncgroup_controllers = [ ]\n'
                          'migration_address = "%s"\nmigration_host = "%s"\n'
                          % (host["address"], host["address"]))

@@ -25,8 +25,8 @@ description:
     the destination is removed while the source runs; a source this module paused to finish is
     resumed; a stale paused source is removed while the destination runs; the definitions end where
     O(persist) and O(undefine_source) say. A copy is removed only when the running copy is confirmed
-    on the other host, and no disk image is deleted except a partial copy this run made in a block
-    migration on storage the source does not share.
+    on the other host, and no disk image is deleted except a copy this run made (block or
+    offline) on storage the source does not share, when the migration failed.
   - A failed migration fails the task with the host the guest runs on (RV(runs_on)) and what was
     done about it (RV(recovery)). A failure after the switch to post-copy cannot be rolled back;
     the guest's memory is split between the hosts; the module says so and touches neither copy.
@@ -71,14 +71,21 @@ options:
         iSCSI). The destination's images are created by libvirt at the same path, in the pool of
         that directory there (a transient directory pool is used when there is none). The copy is
         complete (backing chains are flattened into the destination's image).
-      - V(offline) moves the persistent definition of a shut-off guest; disks are not copied and
-        must be reachable on the destination before it starts there.
+      - V(offline) moves the persistent definition of a shut-off guest, with its image files. Each
+        file disk the destination does not share is copied byte for byte to the same path there
+        through libvirt's storage streams (sparse files stay sparse, a qcow2 image keeps its backing
+        reference; the backing files the destination lacks are copied first, those it has are used
+        as they are). Read-only media the destination already has are not copied. A file that
+        exists on the destination is never replaced (the migration is refused). The source's files
+        stay where they are. Block-device disks are not copied and must be reachable there.
     type: str
     default: live
     choices: [live, block, offline]
   copy_disks:
     description:
-      - For O(kind=block), the targets (C(vda), ...) to copy instead of every copyable disk.
+      - For O(kind=block) or O(kind=offline), the targets (C(vda), ...) to copy instead of the
+        disks chosen by default; an empty list copies none (for O(kind=offline), a move of the
+        definition only).
     type: list
     elements: str
   peer_to_peer:
@@ -218,11 +225,18 @@ EXAMPLES = r"""
     completion_timeout: 600
     completion_timeout_action: force_complete
 
-- name: Move the definition of a shut-off guest
+- name: Move a shut-off guest with the disks the destination does not share
   virtops.libvirt.migrate:
     name: batch07
     dest_uri: qemu+ssh://hv2/system
     kind: offline
+
+- name: Move only the definition (the disks are already on the destination's own storage)
+  virtops.libvirt.migrate:
+    name: batch08
+    dest_uri: qemu+ssh://hv2/system
+    kind: offline
+    copy_disks: []
 """
 
 RETURN = r"""
@@ -285,6 +299,14 @@ progress:
       C(paused_to_finish) and C(steering) (what the module did to the job, and when).
   returned: when a migration ran or was followed
   type: dict
+copies:
+  description:
+    - For O(kind=offline), the files copied to the destination in this run, in order, with the
+      bytes of data sent (holes of sparse files are not sent) and the seconds each took.
+  returned: when an offline migration copied files
+  type: list
+  elements: dict
+  sample: [{"path": "/var/lib/libvirt/images/base.raw", "bytes": 8192, "seconds": 0.05}]
 recovery:
   description: What the module found left by an earlier failure or in this run's, and what it did about it.
   returned: always

@@ -13,7 +13,7 @@ import os
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_capabilities
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu
-from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import local_disks
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import disks_to_copy, local_disks
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
     file_exists, shared_directories,
 )
@@ -64,8 +64,21 @@ def memory_fits(dest_conn, config):
     return "memory: needs %d MiB, destination has %d MiB free" % (needed // MIB, free // MIB)
 
 
+def offline_copies(source_conn, dest_conn, config, chosen):
+    """The (disk, path) pairs an offline migration copies. Unless ``chosen`` names them: every
+    image file the destination does not share, except read-only media it already has (as Nova's
+    cold migration copies the instance's files unless its storage is shared)."""
+    candidates = disks_to_copy(config, chosen, "offline")
+    if chosen is not None:
+        return candidates
+    shared = shared_directories(source_conn, dest_conn, [os.path.dirname(path) for _disk, path in candidates])
+    return [(disk, path) for disk, path in candidates
+            if os.path.dirname(path) not in shared and not (disk.readonly and file_exists(dest_conn, path))]
+
+
 def storage_fits(source_conn, dest_conn, config, kind, copies):
-    """Shared disks for a live migration, private copies for a block migration (probed through libvirt)."""
+    """Shared disks for a live migration, private copies for a block migration, copies or disks
+    already there for an offline one (probed through libvirt)."""
     files = [(disk, path) for disk, path in local_disks(config) if disk.type == "file"]
     if not files:
         return "storage: no local file disks"
@@ -75,8 +88,12 @@ def storage_fits(source_conn, dest_conn, config, kind, copies):
     for disk, path in files:
         is_shared = os.path.dirname(path) in shared
         if disk.target_dev in copied and is_shared:
-            problems.append("%s (%s) is on storage both hosts share; a block migration would copy it onto "
-                            "itself. Use kind: live for shared disks" % (disk.target_dev, path))
+            problems.append("%s (%s) is on storage both hosts share; a %s migration would copy it onto itself. %s"
+                            % (disk.target_dev, path, kind, "Use kind: live for shared disks" if kind == "block"
+                               else "Leave it out of copy_disks"))
+        elif disk.target_dev in copied and kind == "offline" and file_exists(dest_conn, path):
+            problems.append("%s (%s) exists on the destination already; it is not replaced. Remove it there "
+                            "or leave the disk out of copy_disks" % (disk.target_dev, path))
         elif disk.target_dev not in copied and not is_shared:
             # A read-only image (an ISO) may be a copy of its own on each host; a writable disk
             # must be the same storage, or the guest would continue on another disk's content.
@@ -85,7 +102,8 @@ def storage_fits(source_conn, dest_conn, config, kind, copies):
             problems.append("%s (%s) is not on storage the destination shares%s"
                             % (disk.target_dev, path,
                                "; use kind: block to copy it" if kind == "live" else
-                               " and is not copied (read-only or not chosen); put it there first"))
+                               " and is not copied (%s); put it there first"
+                               % ("not chosen" if kind == "offline" else "read-only or not chosen")))
     if problems:
         raise VirtopsError("%s migration refused: %s" % (kind, "; ".join(problems)))
     return "storage: shared %s; copied %s" % (", ".join(sorted(shared)) or "none",

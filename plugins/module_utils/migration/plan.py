@@ -72,13 +72,14 @@ def check_controls(params):
             raise VirtopsError("%s must be %d or more, got %d" % (option, minimum, params[option]))
     if params["post_copy_after"] is not None and not params["post_copy"]:
         raise VirtopsError("post_copy_after switches a migration to post-copy, which needs post_copy: true")
-    if params["copy_disks"] and kind != "block":
-        raise VirtopsError("copy_disks chooses the disks a block migration copies; kind is %s" % kind)
+    if params["copy_disks"] is not None and kind == "live":
+        raise VirtopsError("copy_disks chooses the disks a block or offline migration copies; kind is live "
+                           "(which copies none)")
     if kind == "offline":
         for option in ("post_copy", "auto_converge", "tunnelled", "tls"):
             if params[option]:
                 raise VirtopsError("%s applies to live and block migration, not to kind: offline "
-                                   "(which moves only the definition)" % option)
+                                   "(which moves a shut-off guest: its definition and image files)" % option)
     if params["auto_converge"] and params["post_copy"]:
         # As Nova: when post-copy is permitted it is the way to finish, auto-converge is not used.
         warnings.append("auto_converge is not used with post_copy: post-copy finishes a migration "
@@ -96,16 +97,24 @@ def local_disks(config):
     return found
 
 
-def copyable(disk):
-    """Whether a block migration copies this disk (as Nova chooses): a local writable disk that
-    no other guest shares. Network volumes and read-only media are never copied."""
+def copyable(disk, kind="block"):
+    """Whether a migration of ``kind`` can copy this disk. A block migration copies, as Nova
+    chooses, a local writable disk that no other guest shares (QEMU mirrors it, file or block
+    device). An offline migration copies image files, read-only media included, as Nova's cold
+    migration copies the instance's files; never a block device or a disk other guests share.
+    Network volumes are never copied."""
+    if kind == "offline":
+        return disk.type == "file" and not disk.shareable
     return disk.type in ("file", "block") and disk.device in (None, "disk") and not (
         disk.readonly or disk.shareable)
 
 
-def disks_to_copy(config, chosen=None):
-    """The (disk, path) pairs a block migration copies; ``chosen`` names targets explicitly."""
-    disks = [(disk, path) for disk, path in local_disks(config) if copyable(disk)]
+COPY_RULES = dict(block="read-only, shareable or not a disk", offline="a block device or shareable")
+
+
+def disks_to_copy(config, chosen=None, kind="block"):
+    """The (disk, path) pairs a migration of ``kind`` can copy; ``chosen`` names targets explicitly."""
+    disks = [(disk, path) for disk, path in local_disks(config) if copyable(disk, kind)]
     if chosen is None:
         return disks
     by_target = dict((disk.target_dev, (disk, path)) for disk, path in local_disks(config))
@@ -113,11 +122,11 @@ def disks_to_copy(config, chosen=None):
     if unknown:
         raise VirtopsError("copy_disks names %s, which the guest has not as local disks; it has %s"
                            % (", ".join(unknown), ", ".join(sorted(by_target)) or "none"))
-    refused = sorted(target for target in chosen if not copyable(by_target[target][0]))
+    refused = sorted(target for target in chosen if not copyable(by_target[target][0], kind))
     if refused:
-        raise VirtopsError("copy_disks names %s, which cannot be copied (read-only, shareable or "
-                           "not a disk); copyable are %s"
-                           % (", ".join(refused), ", ".join(sorted(d.target_dev for d, _p in disks)) or "none"))
+        raise VirtopsError("copy_disks names %s, which kind: %s cannot copy (%s); copyable are %s"
+                           % (", ".join(refused), kind, COPY_RULES[kind],
+                              ", ".join(sorted(d.target_dev for d, _p in disks)) or "none"))
     return [by_target[target] for target in chosen]
 
 
@@ -208,7 +217,7 @@ class MigrationPlan:
         return params
 
     def copied_files(self):
-        """Paths of the image files a block migration copies (block devices are not files it makes)."""
+        """Paths of the image files the migration copies (block devices are not files it makes)."""
         return [path for disk, path in self.copies if disk.type == "file"]
 
     def copy_directories(self):

@@ -15,6 +15,7 @@ __metaclass__ = type
 import contextlib
 import functools
 import os
+import time
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
@@ -22,7 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
-    cpu_fits, distinct_hosts, memory_fits, storage_fits,
+    cpu_fits, distinct_hosts, memory_fits, offline_copies, storage_fits,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
@@ -33,7 +34,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.placemen
     ON_DESTINATION, ON_SOURCE, POST_COPY_FAILED, SOURCE_STALE, Placement,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
-    delete_file, directory_pool,
+    backing_chain, copy_file, delete_file, directory_pool, file_exists,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import lookup_volume
 
@@ -155,19 +156,24 @@ class MigrateRunner(Runner):
         if situation == ON_SOURCE and kind == "offline":
             raise VirtopsError("%s runs on %s: offline migration moves a shut-off guest's definition. Use kind: "
                                "live or block, or shut it down first" % (p["name"], self.source_host))
-        config = source.live_config() if kind != "offline" else source.inactive_config()
-        copies = disks_to_copy(config, p["copy_disks"]) if kind == "block" else []
-        disk_bytes = sum(source.block_capacity(disk.target_dev) for disk, _path in copies)
-        plan = self._plan(config, copies, disk_bytes)
+        if kind == "offline":
+            config = source.inactive_config()
+            copies = offline_copies(self.conn, self.dest_conn, config, p["copy_disks"])
+            plan = self._plan(config, copies)
+        else:
+            config = source.live_config()
+            copies = disks_to_copy(config, p["copy_disks"]) if kind == "block" else []
+            plan = self._plan(config, copies, sum(source.block_capacity(disk.target_dev) for disk, _path in copies))
         self.result["plan"] = plan.describe()
         checks = self.result["checks"]
         if kind != "offline":
             checks.append(cpu_fits(self.dest_conn, config))
             checks.append(memory_fits(self.dest_conn, config))
-            checks.append(storage_fits(self.conn, self.dest_conn, config, kind, copies))
+        checks.append(storage_fits(self.conn, self.dest_conn, config, kind, copies))
         action = "migrate (%s) from %s to %s" % (kind, self.source_host, self.dest_host)
         self.result["reason"] = "%s %s on %s" % (p["name"], "runs" if kind != "offline" else "is defined",
                                                  self.source_host)
+        made = self._copy_images(plan) if kind == "offline" else None
         if self.check_mode:
             self.recorder.record(action)
             if p["announce_self"] and kind != "offline":
@@ -175,13 +181,17 @@ class MigrateRunner(Runner):
             self.predicted = self._predicted_placement()
             return
         job = MigrationJob(source, plan)
-        with self._copy_targets(plan) as pools:
-            existing = [path for path in plan.copied_files()
-                        if lookup_volume(pools[os.path.dirname(path)], os.path.basename(path)) is not None]
+        if kind == "offline":
             self.recorder.record(action, job.run, self._starter(source, plan))
+        else:
+            with self._copy_targets(plan) as pools:
+                existing = [path for path in plan.copied_files()
+                            if lookup_volume(pools[os.path.dirname(path)], os.path.basename(path)) is not None]
+                self.recorder.record(action, job.run, self._starter(source, plan))
+            made = [path for path in plan.copied_files() if path not in existing]
         self.result["progress"] = job.progress()
         if job.error is not None:
-            self._recover(job, [path for path in plan.copied_files() if path not in existing])
+            self._recover(job, made)
             return
         self.result["migrated"] = True
         self.placement.read()
@@ -197,6 +207,40 @@ class MigrateRunner(Runner):
             return functools.partial(source.migrate_to_peer, p["peer_uri"] or p["dest_uri"],
                                      plan.typed_params(), plan.flags())
         return functools.partial(source.migrate_to, self.dest_conn, plan.typed_params(), plan.flags())
+
+    def _copy_images(self, plan):
+        """Offline: copy each chosen image to the same path on the destination, after the backing
+        files it needs that the destination lacks (deepest first; those it has are assumed the same
+        base images, as Nova's image cache). Returns the files made there. A copy that fails
+        removes the copies this run made; the source keeps every file."""
+        made = []
+        self.result["copies"] = copies = []
+        try:
+            for path in plan.copied_files():
+                for file_path in reversed(backing_chain(self.conn, path)):
+                    if file_path != path and (file_path in made or file_exists(self.dest_conn, file_path)):
+                        continue
+                    self.recorder.record("copy %s to %s" % (file_path, self.dest_host))
+                    if self.check_mode:
+                        continue
+                    started = time.time()
+                    sent = copy_file(self.conn, self.dest_conn, file_path)
+                    made.append(file_path)
+                    copies.append(dict(path=file_path, bytes=sent, seconds=round(time.time() - started, 3)))
+        except (libvirt_errors(), VirtopsError) as exc:
+            self._delete_copies(made)
+            raise self.recorder.failure(
+                "offline migration of %s from %s to %s failed while copying its disks: %s. It is still defined "
+                "on %s only%s" % (self.params["name"], self.source_host, self.dest_host,
+                                  exc.msg if isinstance(exc, VirtopsError) else error_text(exc), self.source_host,
+                                  "; the copies this run made were removed" if made else ""))
+        return made
+
+    def _delete_copies(self, paths):
+        """Remove files this run made on the destination (storage the source does not share)."""
+        for path in paths:
+            self.recorder.record("delete the partial copy %s on %s" % (path, self.dest_host),
+                                 delete_file, self.dest_conn, path)
 
     @contextlib.contextmanager
     def _copy_targets(self, plan):
@@ -220,19 +264,18 @@ class MigrateRunner(Runner):
             raise self._unreadable_after_failure(error, exc)
         self.result["situation_after_failure"] = situation
         situation = self._settle(situation, job.paused_guest)
-        if situation == ON_SOURCE:
-            for path in new_copies:  # this run's half-copied images, on storage the source does not share
-                self.recorder.record("delete the partial copy %s on %s" % (path, self.dest_host),
-                                     delete_file, self.dest_conn, path)
+        if situation in (ON_SOURCE, DEFINED_ON_SOURCE):
+            self._delete_copies(new_copies)  # this run's copies, on storage the source does not share
             self._report_placement()
             raise self.recorder.failure(
-                "migration of %s from %s to %s failed: %s. The guest still runs on %s"
-                % (p["name"], self.source_host, self.dest_host, error, self.source_host),
+                "migration of %s from %s to %s failed: %s. The guest %s on %s"
+                % (p["name"], self.source_host, self.dest_host, error,
+                   "still runs" if situation == ON_SOURCE else "is still defined", self.source_host),
                 progress=self.result.get("progress"), recovery=self.result["recovery"],
-                runs_on=[self.source_host], placement=self.result["placement"])
-        if situation == ON_DESTINATION:
-            self.warn("libvirt reported an error after the switch-over (%s); %s runs on %s"
-                      % (error, p["name"], self.dest_host))
+                runs_on=self.placement.running_on(), placement=self.result["placement"])
+        if situation in (ON_DESTINATION, DEFINED_ON_BOTH):
+            self.warn("libvirt reported an error after the switch-over (%s); %s %s on %s"
+                      % (error, p["name"], "runs" if situation == ON_DESTINATION else "is defined", self.dest_host))
             self.result["migrated"] = True
             placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest)
             return

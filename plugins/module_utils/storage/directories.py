@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Directories of a host as libvirt sees them: a directory pool for a path, and which
-directories two hosts share, found through libvirt alone (no shell on either host)."""
+"""Directories of a host as libvirt sees them: a directory pool for a path, which directories two
+hosts share, an image's backing chain, and a file copied from one host to another, all through
+libvirt alone (no shell on either host)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,9 +13,10 @@ import contextlib
 import os
 import uuid
 
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import lookup_volume
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import PoolConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import copy_volume, lookup_volume
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import PoolConfig, VolumeConfig
 
 PROBE_PREFIX = ".virtops-shared-probe-"
 TRANSIENT_POOL_PREFIX = "virtops-dir-"
@@ -97,3 +99,31 @@ def delete_file(conn, path):
             return False
         volume.delete(0)
         return True
+
+
+def backing_chain(conn, path):
+    """``path`` and the files it is backed by, top first, as the host of ``conn`` reads them
+    (a non-file backing store, such as an RBD image, ends the chain)."""
+    chain = []
+    while path and path.startswith("/") and path not in chain:
+        with directory_pool(conn, os.path.dirname(path)) as pool:
+            volume = None if pool is None else lookup_volume(pool, os.path.basename(path))
+            if volume is None:
+                raise VirtopsError("%s is not a file on %s" % (path, conn.getHostname()))
+            chain.append(path)
+            path = VolumeConfig.from_xml(volume.XMLDesc(0)).backing_path
+    return chain
+
+
+def copy_file(source_conn, dest_conn, path):
+    """Copy the file ``path`` of the source host to the same path on the destination host (its
+    directory made there if missing). Refuses to replace a file that exists; returns bytes sent."""
+    directory, name = os.path.split(path)
+    with directory_pool(source_conn, directory) as source_pool:
+        volume = None if source_pool is None else lookup_volume(source_pool, name)
+        if volume is None:
+            raise VirtopsError("%s is not a file on %s" % (path, source_conn.getHostname()))
+        with directory_pool(dest_conn, directory, build=True) as dest_pool:
+            if lookup_volume(dest_pool, name) is not None:
+                raise VirtopsError("%s exists on %s already; it is not replaced" % (path, dest_conn.getHostname()))
+            return copy_volume(source_conn, volume, dest_conn, dest_pool, name)

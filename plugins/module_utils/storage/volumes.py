@@ -2,7 +2,8 @@
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pools and volumes as places to put bytes: an active pool, a sparse volume of a given size,
-an upload through libvirt's streams (local or remote, any pool type), a filesystem made in one."""
+an upload through libvirt's streams (local or remote, any pool type), a copy from one host's
+volume to another's, a filesystem made in one."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,6 +16,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import VolumeConfig
 
 FILESYSTEMS = ("ext4", "vfat", "swap")
+STREAM_CHUNK = 1024 * 1024
+STREAM_AT_HOLE = -3  # what virStreamRecvFlags returns, with STOP_AT_HOLE, where a hole starts
 
 
 def lookup_pool(conn, name):
@@ -67,6 +70,44 @@ def upload(conn, vol, chunks, size, what):
             pass
         vol.delete(0)
         raise VirtopsError("uploading %s failed (the half-written volume was removed): %s" % (what, error_text(exc)))
+
+
+def copy_volume(source_conn, source_vol, dest_conn, dest_pool, name):
+    """Copy ``source_vol`` byte for byte into a new volume ``name`` of ``dest_pool`` (another host
+    may hold it) through two sparse libvirt streams: holes stay holes, a qcow2 image stays the
+    same qcow2 image (its backing reference included), its mode is kept. Returns the bytes of data
+    sent. On failure the half-written volume is deleted and VirtopsError says why."""
+    source = VolumeConfig.from_xml(source_vol.XMLDesc(0))
+    target = VolumeConfig(name=name, format="raw", capacity=0, capacity_unit="bytes", allocation=0,
+                          allocation_unit="bytes", mode=source.mode)
+    dest_vol = dest_pool.createXML(target.to_xml(), 0)
+    receive, send = source_conn.newStream(0), dest_conn.newStream(0)
+    sent = 0
+    try:
+        source_vol.download(receive, 0, 0, libvirt.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM)
+        dest_vol.upload(send, 0, 0, libvirt.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM)
+        while True:
+            chunk = receive.recvFlags(STREAM_CHUNK, libvirt.VIR_STREAM_RECV_STOP_AT_HOLE)
+            if chunk == STREAM_AT_HOLE:
+                send.sendHole(receive.recvHole(0), 0)
+                continue
+            if not chunk:
+                break
+            sent += len(chunk)
+            while chunk:
+                chunk = chunk[send.send(chunk):]
+        receive.finish()
+        send.finish()
+    except libvirt.libvirtError as exc:
+        for stream in (receive, send):
+            try:
+                stream.abort()
+            except libvirt.libvirtError:
+                pass
+        dest_vol.delete(0)
+        raise VirtopsError("copying %s failed (the partial copy was removed): %s" % (source.path, error_text(exc)))
+    dest_pool.refresh(0)  # libvirt probes the copied image's real format
+    return sent
 
 
 def mkfs_command(filesystem, label, path):

@@ -39,16 +39,27 @@ def test_block_copies_local_writable_unshared_disks_only():
     config = DomainConfig.from_xml(GUEST)
     assert [disk.target_dev for disk, _path in disks_to_copy(config)] == ["vda", "vdb"]
     assert [path for _disk, path in disks_to_copy(config, ["vdb"])] == ["/dev/vg/data"]
+    assert disks_to_copy(config, []) == []
 
 
-@pytest.mark.parametrize("chosen, message", [
-    (["vdz"], "copy_disks names vdz, which the guest has not as local disks; it has sda, vda, vdb, vdc"),
-    (["sda"], "copy_disks names sda, which cannot be copied (read-only, shareable or not a disk); copyable are vda, vdb"),
-    (["vdd"], "copy_disks names vdd, which the guest has not as local disks"),
+def test_offline_copies_image_files_read_only_media_included_never_block_devices_or_shared_disks():
+    config = DomainConfig.from_xml(GUEST)
+    assert [path for _disk, path in disks_to_copy(config, kind="offline")] == ["/local/root.qcow2", "/iso/config.iso"]
+    assert [disk.target_dev for disk, _path in disks_to_copy(config, ["sda"], "offline")] == ["sda"]
+
+
+@pytest.mark.parametrize("chosen, kind, message", [
+    (["vdz"], "block", "copy_disks names vdz, which the guest has not as local disks; it has sda, vda, vdb, vdc"),
+    (["sda"], "block", "copy_disks names sda, which kind: block cannot copy (read-only, shareable or not a "
+                       "disk); copyable are vda, vdb"),
+    (["vdd"], "block", "copy_disks names vdd, which the guest has not as local disks"),
+    (["vdb", "vdc"], "offline", "copy_disks names vdb, vdc, which kind: offline cannot copy (a block device "
+                                "or shareable); copyable are sda, vda"),
 ])
-def test_copy_disks_refuses_what_cannot_be_copied(chosen, message):
-    with pytest.raises(VirtopsError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        disks_to_copy(DomainConfig.from_xml(GUEST), chosen)
+def test_copy_disks_refuses_what_cannot_be_copied(chosen, kind, message):
+    with pytest.raises(VirtopsError) as caught:
+        disks_to_copy(DomainConfig.from_xml(GUEST), chosen, kind)
+    assert message in caught.value.msg
 
 
 def test_downtime_ramp_rises_in_equal_steps_to_the_maximum():
@@ -103,13 +114,17 @@ def test_block_offline_and_post_copy_flags():
     (dict(bandwidth_mib=-1), "bandwidth_mib must be 0 or more, got -1"),
     (dict(parallel_connections=0), "parallel_connections must be 1 or more, got 0"),
     (dict(post_copy_after=5), "post_copy_after switches a migration to post-copy, which needs post_copy: true"),
-    (dict(copy_disks=["vda"]), "copy_disks chooses the disks a block migration copies; kind is live"),
+    (dict(copy_disks=["vda"]), "copy_disks chooses the disks a block or offline migration copies; kind is live"),
     (dict(kind="offline", post_copy=True), "post_copy applies to live and block migration, not to kind: offline"),
 ])
 def test_refused_combinations_say_what_is_wrong(changes, message):
     with pytest.raises(VirtopsError) as caught:
         check_controls(options(**changes))
     assert message in caught.value.msg
+
+
+def test_offline_takes_copy_disks():
+    assert check_controls(options(kind="offline", copy_disks=[])) == []
 
 
 def test_auto_converge_with_post_copy_is_a_warning_not_an_error():

@@ -17,6 +17,11 @@
 #                                        of memory with random bytes, without end (a guest whose
 #                                        migration does not converge on its own: auto-converge)
 #   VIRTOPS-NIC name=<ethN> mac=<mac>
+#   VIRTOPS-IP eth0 <cidr> static          with virtops.ip=<cidr> on the command line
+#   VIRTOPS-DHCP eth0 ip=<ip> mask=<bits> hostname=<name>   with virtops.dhcp (busybox udhcpc)
+#   VIRTOPS-PING <ip> ok|fail            with virtops.ping=<ip>: one ping each second
+#   VIRTOPS-PING-FROM <src> <ip> ok|fail with virtops.spoof=<cidr> too: the same ping from an extra
+#                                        address the network did not give (a spoofed source)
 #   VIRTOPS-FS name=<dev> type=<fs> label=<l>  a disk that mounts as iso9660 or vfat, with the
 #                                            cloud-init label that findfs finds it by (or "none")
 #   VIRTOPS-FILE <dev>:<path> <content line>  every line of every file on such a disk
@@ -106,6 +111,50 @@ for event in /sys/class/input/event*; do
          echo "VIRTOPS-POWEROFF"; sync; poweroff -f) &
     fi
 done
+
+cmdline_arg() {
+    sed -n "s/.*virtops\.$1=\([^ ]*\).*/\1/p" /proc/cmdline
+}
+
+if [ -e /sys/class/net/eth0 ]; then
+    ip link set lo up
+    ip link set eth0 up
+    address=$(cmdline_arg ip)
+    if [ -n "$address" ]; then
+        ip addr add "$address" dev eth0 && echo "VIRTOPS-IP eth0 $address static"
+    fi
+    if grep -q 'virtops\.dhcp' /proc/cmdline; then
+        cat > /udhcpc.sh <<'SCRIPT'
+#!/bin/sh
+case "$1" in
+    bound|renew)
+        ip addr flush dev "$interface"
+        ip addr add "$ip/$mask" dev "$interface"
+        echo "VIRTOPS-DHCP $interface ip=$ip mask=$mask hostname=${hostname:-none}" >/dev/console
+        ;;
+esac
+SCRIPT
+        chmod +x /udhcpc.sh
+        udhcpc -i eth0 -q -n -t 30 -T 1 -s /udhcpc.sh >/dev/null 2>&1 || echo "VIRTOPS-DHCP eth0 none"
+    fi
+    spoof=$(cmdline_arg spoof)
+    [ -n "$spoof" ] && ip addr add "$spoof" dev eth0
+    target=$(cmdline_arg ping)
+    if [ -n "$target" ]; then
+        (while true; do
+            if ping -c 1 -W 1 "$target" >/dev/null 2>&1; then echo "VIRTOPS-PING $target ok"
+            else echo "VIRTOPS-PING $target fail"; fi
+            if [ -n "$spoof" ]; then
+                if ping -c 1 -W 1 -I "${spoof%/*}" "$target" >/dev/null 2>&1; then
+                    echo "VIRTOPS-PING-FROM ${spoof%/*} $target ok"
+                else
+                    echo "VIRTOPS-PING-FROM ${spoof%/*} $target fail"
+                fi
+            fi
+            sleep 1
+        done) &
+    fi
+fi
 
 dirty=$(sed -n 's/.*virtops\.dirty=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
 if [ -n "$dirty" ]; then

@@ -37,6 +37,7 @@ HOSTS = {
     "src": {"name": "virtops-it-src", "address": "10.99.0.1", "veth": "vtit-mig-s"},
     "dst": {"name": "virtops-it-dst", "address": "10.99.0.2", "veth": "vtit-mig-d"},
 }
+STOCK_NWFILTERS = "/usr/share/libvirt/nwfilter"
 PRIVATE_DIRS = {  # path inside the host: folder under the host's state directory
     "/etc/libvirt": "etc",
     "/run/libvirt": "run",
@@ -126,6 +127,9 @@ class MigrationHosts:
                         ignore=shutil.ignore_patterns("*.xml", "autostart"))
         for folder in ("qemu", "qemu/networks", "storage", "secrets"):
             os.makedirs(os.path.join(etc, folder), exist_ok=True)
+        # libvirt's stock traffic filters (clean-traffic, ...) as the package ships them, none of the host's own.
+        shutil.rmtree(os.path.join(etc, "nwfilter"), ignore_errors=True)
+        shutil.copytree(STOCK_NWFILTERS, os.path.join(etc, "nwfilter"))
         os.makedirs(self.state(key, "lib", "images"), exist_ok=True)
         cache = self._cache(key)
         os.makedirs(cache, exist_ok=True)

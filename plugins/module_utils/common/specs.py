@@ -27,6 +27,13 @@ CPU_FEATURES_SPEC = dict(type="list", elements="dict", default=[], options=dict(
     policy=dict(type="str", default="require", choices=list(CPU_FEATURE_POLICIES)),
 ))
 
+# A reference to a traffic filter with its variables: an interface's filter (domain, disk) and the
+# filters an nwfilter includes.
+FILTER_REFERENCE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    parameters=dict(type="dict", default={}),
+)
+
 # How QEMU drives a disk's image: the same choices in the domain and disk modules.
 DISK_DRIVER_SPEC = dict(
     cache=dict(type="str", choices=["none", "writethrough", "writeback", "directsync", "unsafe"]),

@@ -18,7 +18,7 @@ import stat
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
-    CPU_FEATURES_SPEC, DISK_DRIVER_SPEC, VIRT_TYPES,
+    CPU_FEATURES_SPEC, DISK_DRIVER_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
@@ -30,7 +30,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ConsoleConfig, ControllerConfig, DiskConfig, FilterParameter, FilterRef, GraphicsConfig,
+    ConsoleConfig, ControllerConfig, DiskConfig, FilterRef, GraphicsConfig,
     InterfaceConfig, SerialConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
@@ -61,10 +61,7 @@ INTERFACE_SPEC = dict(
     bridge=dict(type="str"),
     model=dict(type="str", default="virtio"),
     mac=dict(type="str"),
-    filter=dict(type="dict", options=dict(
-        name=dict(type="str", required=True),
-        parameters=dict(type="dict", default={}),
-    )),
+    filter=dict(type="dict", options=FILTER_REFERENCE_OPTIONS),
 )
 DEFINITION_SPEC = dict(
     uuid=dict(type="str"),
@@ -326,9 +323,7 @@ class DomainSpecBuilder:
                     self.conn.nwfilterLookupByName(name)
                 except libvirt.libvirtError as exc:
                     raise VirtopsError("%s: nwfilter %s is not defined: %s" % (where, name, error_text(exc)))
-                filterref = FilterRef(filter=name, parameters=[
-                    FilterParameter(name=key, value=str(value))
-                    for key, value in sorted(spec["filter"]["parameters"].items())])
+                filterref = FilterRef.with_parameters(name, spec["filter"]["parameters"])
             interfaces.append(InterfaceConfig(
                 type="network" if spec["network"] else "bridge",
                 mac=spec["mac"].lower() if spec["mac"] else None,

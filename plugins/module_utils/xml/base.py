@@ -338,6 +338,33 @@ class ChildList:
         return list(live or []) + [item.copy_requested() for item, match in pairs if match is None]
 
 
+class OrderedChildList(ChildList):
+    """A list whose order is its meaning (the rules of a filter): the desired list replaces the
+    live one, items are compared by position, and an item's requested fields are compared with
+    the live item at the same place."""
+
+    def __init__(self, name, path, cls, label=None):
+        super(OrderedChildList, self).__init__(name, path, cls, label=label, authoritative=True)
+
+    @staticmethod
+    def _match(desired, live):
+        live = list(live or [])
+        pairs = [(item, live[index] if index < len(live) else None) for index, item in enumerate(desired)]
+        return pairs, live[len(desired):]
+
+    def changes(self, desired, live, prefix):
+        if desired is None:
+            return []
+        pairs, extra = self._match(desired, live)
+        result = []
+        for index, (item, match) in enumerate(pairs):
+            result.extend(item.changes(match if match is not None else self.cls(),
+                                       "%s%s[%d]." % (prefix, self.label, index)))
+        for offset, _item in enumerate(extra):
+            result.append(Change("%s%s[%d]" % (prefix, self.label, len(pairs) + offset), "present", None))
+        return result
+
+
 class ConfigObject:
     """Base of one XML element family. Subclasses set ``TAG`` and ``FIELDS``."""
 

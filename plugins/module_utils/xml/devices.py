@@ -116,10 +116,17 @@ class FilterRef(ConfigObject):
     """<filterref filter='clean-traffic'> with parameters (nwfilter traffic filtering)."""
 
     TAG = "filterref"
+    KEY = "filter"
     FIELDS = (
         Field("filter", attr="filter"),
         ChildList("parameters", "parameter", FilterParameter, authoritative=True),
     )
+
+    @classmethod
+    def with_parameters(cls, name, parameters):
+        """A reference to filter ``name`` with ``parameters`` ({'IP': '10.0.0.5'}), the complete list."""
+        return cls(filter=name, parameters=[FilterParameter(name=key, value=str(value))
+                                            for key, value in sorted(parameters.items())])
 
 
 class InterfaceConfig(ConfigObject):

@@ -30,7 +30,8 @@ LAYERS = {
     "guest": {"common", "xml", "host", "storage"},
     "configdrive": {"common", "storage", "xml"},
     "migration": {"common", "xml", "host", "storage", "guest"},
-    "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration"},
+    "network": {"common", "xml", "guest"},
+    "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration", "network"},
 }
 MODULE_MAY_IMPORT = {"common", "runners"}
 # Modules that never act on a domain carry nothing of the guest or host layers.

@@ -15,7 +15,7 @@ import pytest
 
 # Every module of the object model, imported so that all its subclasses are registered.
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml import (
-    capabilities, cpu, devices, domain, storage,
+    capabilities, cpu, devices, domain, network, nwfilter, storage,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
     Child, ChildList, ConfigObject, Field, MemoryField,
@@ -25,7 +25,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 )
 
 
-MODEL_MODULES = (capabilities, cpu, devices, domain, storage)
+MODEL_MODULES = (capabilities, cpu, devices, domain, network, nwfilter, storage)
 
 
 def _all_classes(base=ConfigObject):
@@ -46,6 +46,10 @@ def _sample(field, depth=0):
         return {"role": "web", "tier": "1"}
     if isinstance(field, MemoryField):
         return 2097152
+    if isinstance(field, nwfilter.StateMatch):
+        return False
+    if isinstance(field, nwfilter.ProtocolMatch):
+        return {"protocol": "tcp", "attributes": {"dstportstart": "22", "srcipaddr": "$IP"}}
     if isinstance(field, Child):
         return _filled(field.cls, depth + 1)
     if isinstance(field, ChildList):

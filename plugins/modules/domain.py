@@ -345,6 +345,12 @@ options:
         description: Address the graphics server listens on.
         type: str
         default: 127.0.0.1
+  guest_agent:
+    description:
+      - V(true) gives the domain the QEMU guest agent's channel (a virtio-serial port named
+        C(org.qemu.guest_agent.0)), which M(virtops.libvirt.guest_agent) talks through; V(false)
+        removes it. Other channels are left alone. The guest needs the agent (C(qemu-ga)) running.
+    type: bool
   metadata:
     description:
       - Flat key/value strings kept in the domain's C(<metadata>) under this collection's

@@ -35,7 +35,13 @@ GUEST_MODULES = (
     "virtio_balloon", "virtio_console", "ata_piix", "isofs", "vfat", "nls_cp437", "nls_ascii", "nls_utf8",
     "button", "evdev",
 )
-BUILDER_VERSION = "2"
+# The QEMU guest agent, and the packages of the shared libraries it loads (resolved from the
+# binaries' DT_NEEDED entries inside the unpacked packages, not from the host).
+AGENT_PACKAGES = ("qemu-guest-agent", "libc6", "libglib2.0-0", "libpcre2-8-0", "libudev1", "libnuma1", "liburing2")
+AGENT_BINARY = "usr/sbin/qemu-ga"
+LIBRARY_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
+LOADER = "lib64/ld-linux-x86-64.so.2"
+BUILDER_VERSION = "3"
 
 
 def run(*cmd, cwd=None):
@@ -81,6 +87,36 @@ def module_load_order(modules_dir, wanted):
     return order
 
 
+def needed_libraries(root, binary):
+    """Paths (relative to ``root``) of the shared libraries ``binary`` loads, transitively."""
+    found, todo = [], [binary]
+    while todo:
+        path = todo.pop()
+        for line in run("readelf", "-d", os.path.join(root, path)).splitlines():
+            if "(NEEDED)" not in line:
+                continue
+            name = line.rsplit("[", 1)[1].rstrip("]")
+            library = next((os.path.join(folder, name) for folder in LIBRARY_DIRS
+                            if os.path.exists(os.path.join(root, folder, name))), None)
+            if library is None:
+                raise SystemExit(f"{path} needs {name}, which none of {', '.join(AGENT_PACKAGES)} has")
+            if library not in found:
+                found.append(library)
+                todo.append(library)
+    return sorted(found)
+
+
+def read_resolved(root, path):
+    """The bytes of ``path`` inside ``root``, following symbolic links inside ``root``."""
+    full = os.path.join(root, path)
+    while os.path.islink(full):
+        target = os.readlink(full)
+        full = os.path.join(root, target.lstrip("/")) if target.startswith("/") else \
+            os.path.join(os.path.dirname(full), target)
+    with open(full, "rb") as handle:
+        return handle.read()
+
+
 class CpioWriter:
     """Minimal deterministic 'newc' cpio writer (all files owned by root, mtime 0)."""
 
@@ -121,9 +157,14 @@ def build_initrd(root, modules_dir, kernel_version, out_path):
     with open(out_path + ".tmp", "wb") as raw:
         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
             cpio = CpioWriter(stream)
-            for directory in ("bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "sys", "tmp"):
+            for directory in ("bin", "dev", "etc", "lib", "lib/modules", "lib/x86_64-linux-gnu", "lib64", "mnt",
+                              "proc", "run", "sys", "tmp", "usr", "usr/lib", "usr/lib/x86_64-linux-gnu", "usr/sbin"):
                 cpio.directory(directory)
             cpio.file("bin/busybox", busybox, 0o100755)
+            cpio.file(AGENT_BINARY, read_resolved(root, AGENT_BINARY), 0o100755)
+            for library in needed_libraries(root, AGENT_BINARY):
+                cpio.file(library, read_resolved(root, library), 0o100755)
+            cpio.file(LOADER, read_resolved(root, LOADER), 0o100755)
             cpio.symlink("bin/sh", "busybox")
             cpio.file("init", init, 0o100755)
             names = []
@@ -156,6 +197,8 @@ def build(cache_dir):
         downloads = os.path.join(cache_dir, "debs")
         download_and_unpack(package, staging, downloads)
         download_and_unpack(BUSYBOX_PACKAGE, staging, downloads)
+        for package in AGENT_PACKAGES:
+            download_and_unpack(package, staging, downloads)
         kernels = glob.glob(os.path.join(staging, "boot", "vmlinuz-*"))
         kernel_version = os.path.basename(kernels[0])[len("vmlinuz-"):]
         modules_dir = os.path.join(staging, "lib", "modules", kernel_version)

@@ -25,8 +25,12 @@
 #   VIRTOPS-FS name=<dev> type=<fs> label=<l>  a disk that mounts as iso9660 or vfat, with the
 #                                            cloud-init label that findfs finds it by (or "none")
 #   VIRTOPS-FILE <dev>:<path> <content line>  every line of every file on such a disk
+#   VIRTOPS-AGENT port=<vportNpM>       the domain has the guest agent's channel: qemu-ga serves it
+#   VIRTOPS-MOUNTED <dev> <dir>          with virtops.mount=<dev>: the ext4 disk is mounted on <dir>
 #   VIRTOPS-TICK <n> boot_id=<id>        a counter every second (continuity across migration)
 #   VIRTOPS-POWEROFF                     the ACPI power button was pressed; the guest powers off
+# The kernel starts init without PATH; programs started from here (qemu-ga runs chpasswd) need one.
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /mnt /tmp
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -155,6 +159,36 @@ SCRIPT
         done) &
     fi
 fi
+
+hostname "$(cmdline_arg hostname)" 2>/dev/null || hostname virtops-guest
+# Users for the guest agent's set-user-password (busybox chpasswd writes /etc/shadow).
+printf 'root:x:0:0:root:/:/bin/sh\ntester:x:1000:1000:tester:/tmp:/bin/sh\n' > /etc/passwd
+printf 'root:*:19000:0:99999:7:::\ntester:*:19000:0:99999:7:::\n' > /etc/shadow
+printf 'root:x:0:\ntester:x:1000:\n' > /etc/group
+# qemu-ga sets passwords with chpasswd ("user:password" lines on stdin, -e for a hash), which
+# Debian's busybox lacks: this one hashes with busybox mkpasswd and edits /etc/shadow.
+cat > /usr/sbin/chpasswd <<'SCRIPT'
+#!/bin/sh
+crypted=
+[ "$1" = -e ] && crypted=yes
+while IFS=: read -r user password; do
+    [ -n "$crypted" ] || password=$(mkpasswd -m sha512 "$password") || exit 1
+    grep -q "^$user:" /etc/shadow || exit 1
+    sed -i "s|^$user:[^:]*:|$user:$password:|" /etc/shadow
+done
+SCRIPT
+chmod +x /usr/sbin/chpasswd
+mount_dev=$(cmdline_arg mount)
+if [ -n "$mount_dev" ]; then
+    mkdir -p /mnt/data && mount -t ext4 "/dev/$mount_dev" /mnt/data && echo "VIRTOPS-MOUNTED $mount_dev /mnt/data"
+fi
+# The QEMU guest agent, when the domain has its channel (a virtio-serial port of that name).
+for port in /sys/class/virtio-ports/*; do
+    [ "$(cat "$port/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] || continue
+    printf 'NAME="virtops test guest"\nID=virtops\nVERSION_ID=1\nPRETTY_NAME="virtops test guest 1"\n' > /etc/os-release
+    /usr/sbin/qemu-ga -m virtio-serial -p "/dev/${port##*/}" -t /run >/dev/null 2>&1 &
+    echo "VIRTOPS-AGENT port=${port##*/}"
+done
 
 dirty=$(sed -n 's/.*virtops\.dirty=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
 if [ -n "$dirty" ]; then

@@ -297,11 +297,37 @@ class Guest:
         """The running definition as a destination would take it (for making it persistent there)."""
         return self.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE)
 
-    def qemu_monitor_command(self, command):
-        """Run a QMP command (JSON text) in the guest's QEMU; its JSON reply as text."""
+    def qemu_monitor_command(self, command, hmp=False):
+        """Run a QMP command (JSON text), or a human monitor command with ``hmp``, in the guest's
+        QEMU; the reply as text (QMP's JSON, or HMP's output). libvirt marks the domain tainted."""
         if libvirt_qemu is None:
             raise VirtopsError("QMP access needs libvirt-python's libvirt_qemu module, which is missing")
-        return libvirt_qemu.qemuMonitorCommand(self.dom, command, 0)
+        flags = libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP if hmp else 0
+        return libvirt_qemu.qemuMonitorCommand(self.dom, command, flags)
+
+    # -- the QEMU guest agent (guest/agent.py composes these) ---------------------------------
+    def agent_command(self, message, timeout):
+        """Send a guest-agent message (JSON text); its JSON reply as text. ``timeout`` seconds."""
+        if libvirt_qemu is None:
+            raise VirtopsError("guest agent access needs libvirt-python's libvirt_qemu module, which is missing")
+        return libvirt_qemu.qemuAgentCommand(self.dom, message, timeout, 0)
+
+    def agent_info(self):
+        """libvirt's typed guest info through the agent: OS, hostname, users, filesystems, timezone."""
+        return self.dom.guestInfo(0, 0)
+
+    def agent_interfaces(self):
+        return self.dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, 0)
+
+    def fs_freeze(self, mountpoints=None):
+        """Freeze the guest's filesystems (all, or ``mountpoints``); how many were frozen."""
+        return self.dom.fsFreeze(mountpoints, 0)
+
+    def fs_thaw(self, mountpoints=None):
+        return self.dom.fsThaw(mountpoints, 0)
+
+    def set_user_password(self, user, password, crypted):
+        self.dom.setUserPassword(user, password, libvirt.VIR_DOMAIN_PASSWORD_ENCRYPTED if crypted else 0)
 
     # -- lifecycle calls (Transition decides which, and waits) --------------------------------
     def start(self, paused=False):

@@ -30,7 +30,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ConsoleConfig, ControllerConfig, DiskConfig, FilterRef, GraphicsConfig,
+    GUEST_AGENT_CHANNEL, ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilterRef, GraphicsConfig,
     InterfaceConfig, SerialConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
@@ -109,6 +109,7 @@ DEFINITION_SPEC = dict(
         type=dict(type="str", required=True, choices=["none", "vnc", "spice"]),
         listen=dict(type="str", default="127.0.0.1"),
     )),
+    guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
 # Options that describe the definition (as opposed to state/lifecycle options).
@@ -261,6 +262,8 @@ class DomainSpecBuilder:
         console = p["serial_console"]
         if console is not None:
             desired.serials, desired.consoles = self._serial_console(console)
+        if p["guest_agent"]:
+            desired.channels = [ChannelConfig.guest_agent()]
         if p["graphics"] is not None:
             graphics = p["graphics"]
             desired.graphics = [] if graphics["type"] == "none" else [
@@ -390,12 +393,16 @@ def check_limits(config):
         raise VirtopsError("current_vcpus (%d) cannot exceed vcpus (%d)" % (config.current_vcpus, config.vcpus))
 
 
-def resolve_against_live(desired, live):
+def resolve_against_live(desired, live, guest_agent=None):
     """Tie requested items to live ones where the user gave no identity.
 
     Interfaces without a MAC take the MAC of the live interface at the same position, so a
-    re-run neither adds a NIC nor changes its generated MAC.
+    re-run neither adds a NIC nor changes its generated MAC. ``guest_agent: false`` becomes the
+    live channels without the agent's.
     """
+    if live is not None and guest_agent is False:
+        desired.channels = ExclusiveList(channel for channel in live.channels
+                                         if channel.target_name != GUEST_AGENT_CHANNEL)
     if desired.interfaces is None or live is None:
         return desired
     requested_macs = set(item.mac for item in desired.interfaces if item.mac)

@@ -136,7 +136,7 @@ class DomainRunner(Runner):
         desired = builder.build()
         self.warn(*builder.warnings)
         desired.virt_type = virt_type
-        resolve_against_live(desired, live)
+        resolve_against_live(desired, live, p["guest_agent"])
         changes = desired.changes(live)
         if changes:
             self.result["changes"] = [change.path for change in changes]

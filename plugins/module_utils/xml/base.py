@@ -171,11 +171,11 @@ class Field:
 class MemoryField(Field):
     """A size element with a ``unit`` attribute, held in KiB whatever unit the XML uses."""
 
-    UNITS = {
-        "b": 1.0 / 1024, "bytes": 1.0 / 1024, "kb": 1000.0 / 1024, "k": 1, "kib": 1,
-        "mb": 1000.0 ** 2 / 1024, "m": 1024, "mib": 1024, "gb": 1000.0 ** 3 / 1024,
-        "g": 1024 ** 2, "gib": 1024 ** 2, "t": 1024 ** 3, "tib": 1024 ** 3,
-    }
+    # Bytes per unit, every unit libvirt's virScaleInteger takes (case-insensitive).
+    UNITS = dict([("b", 1), ("bytes", 1)] + [
+        (name, base ** power)
+        for power, letter in enumerate("kmgtpe", 1)
+        for name, base in ((letter, 1024), (letter + "ib", 1024), (letter + "b", 1000))])
 
     def __init__(self, name, path, label=None, live=None):
         super(MemoryField, self).__init__(name, path, kind="int", label=label, live=live)
@@ -187,7 +187,8 @@ class MemoryField(Field):
         unit = (node.get("unit") or "KiB").lower()
         if unit not in self.UNITS:
             raise XmlModelError("%s: unknown unit %r" % (self.label, unit))
-        return int(int(node.text.strip()) * self.UNITS[unit])
+        # As libvirt: the size in bytes, rounded up to whole KiB (1 GB is 976563 KiB, not 976562).
+        return -(-int(node.text.strip()) * self.UNITS[unit] // 1024)
 
     def write(self, element, value):
         if value is None:
@@ -242,8 +243,10 @@ class Child:
     def apply(self, desired, live):
         if desired is None:
             return live
-        if live is None or (self.replace and desired.changes(live)):
+        if live is None:
             return desired.copy_requested()
+        if self.replace and desired.changes(live):
+            return desired.replacing(live)
         desired.apply_to(live)
         return live
 
@@ -452,6 +455,11 @@ class ConfigObject:
         for field in self.FIELDS:
             setattr(live, field.name, field.apply(getattr(self, field.name), getattr(live, field.name)))
         return live
+
+    def replacing(self, live):
+        """What replaces ``live`` as a whole (a Child with ``replace``): by default only what
+        was requested; a subclass keeps the parts of ``live`` that are not the user's to replace."""
+        return self.copy_requested()
 
     def copy_requested(self):
         """A fresh object (no source element) carrying only what was requested."""

@@ -52,3 +52,14 @@ class CpuConfig(ConfigObject):
         Child("topology", "topology", CpuTopology),
         ChildList("features", "feature", CpuFeature, authoritative=True),
     )
+    # What a CPU mode brings with it: replaced together when the requested CPU differs.
+    MODE_PARTS = ("match", "model", "fallback", "vendor", "features")
+
+    def replacing(self, live):
+        """The requested CPU in place of ``live``'s mode, model, vendor and features, keeping what
+        belongs to the guest rather than to the CPU model: NUMA cells, cache, maxphysaddr, and
+        topology and check unless requested (libvirt refuses memory tuning without NUMA cells)."""
+        kept = type(live).parse(live.to_element())
+        for name in self.MODE_PARTS:
+            setattr(kept, name, [] if name == "features" else None)
+        return self.apply_to(kept)

@@ -8,11 +8,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Change, Child, ChildList, ConfigObject, Field, MemoryField, etree,
+    Change, Child, ChildList, ConfigObject, Field, MemoryField, OrderedChildList, etree,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, InterfaceConfig, SerialConfig,
+    ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, InterfaceConfig, SerialConfig,
 )
 
 # Namespace of the key/value metadata this collection keeps in <metadata>.
@@ -48,7 +48,7 @@ class OsConfig(ConfigObject):
         Field("kernel", path="kernel"),
         Field("initrd", path="initrd"),
         Field("cmdline", path="cmdline"),
-        ChildList("boot_devices", "boot", BootDevice, label="boot", authoritative=True),
+        OrderedChildList("boot_devices", "boot", BootDevice, label="boot"),  # the order is the boot order
     )
 
 
@@ -174,9 +174,21 @@ class DomainConfig(ConfigObject):
         ChildList("serials", "devices/serial", SerialConfig, label="serial", authoritative=True),
         ChildList("consoles", "devices/console", ConsoleConfig, label="console", authoritative=True),
         ChildList("graphics", "devices/graphics", GraphicsConfig, authoritative=True),
+        ChildList("channels", "devices/channel", ChannelConfig),
     )
 
     def after_parse(self, element):
         # libvirt drops <vcpu current='N'> when N equals the maximum; it still means N.
+        self.all_vcpus_online = self.current_vcpus is None
         if self.current_vcpus is None and self.vcpus is not None:
             self.current_vcpus = self.vcpus
+
+    def apply_to(self, live):
+        """A new vCPU count without current_vcpus keeps a guest that had every vCPU online so
+        (and never leaves more online than there are)."""
+        all_online = getattr(live, "all_vcpus_online", False) or live.current_vcpus == live.vcpus
+        super(DomainConfig, self).apply_to(live)
+        if self.vcpus is not None and self.current_vcpus is None and (
+                all_online or (live.current_vcpus or 0) > self.vcpus):
+            live.current_vcpus = self.vcpus
+        return live

@@ -19,7 +19,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import
     DiskConfig, GraphicsConfig, InterfaceConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    DomainConfig, FeaturesConfig, OsConfig,
+    BootDevice, DomainConfig, FeaturesConfig, OsConfig,
 )
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
@@ -107,8 +107,10 @@ def test_apply_replaces_owned_cpu_and_keeps_the_rest(inactive):
     desired = DomainConfig(cpu=CpuConfig(mode="host-model"), memory_kib=300 * 1024)
     desired.apply_to(inactive)
     text = inactive.to_xml()
-    assert '<cpu mode="host-model"/>' in text
-    assert "qemu64" not in text
+    # The mode's parts (model, fallback, match, features) go; the guest's (topology, check) stay.
+    assert '<cpu mode="host-model" check="none">' in text
+    assert '<topology sockets="1" dies="1" cores="2" threads="1"/>' in text
+    assert "qemu64" not in text and "pcid" not in text and "match=" not in text
     assert "<memory unit=\"KiB\">307200</memory>" in text
     assert "<address type=\"pci\"" in text
     assert desired.changes(DomainConfig.from_xml(text)) == []
@@ -196,3 +198,77 @@ def test_current_vcpus_defaults_to_the_maximum():
     parsed = DomainConfig.from_xml("<domain><name>v</name><vcpu placement='static'>2</vcpu></domain>")
     assert parsed.current_vcpus == 2
     assert DomainConfig(vcpus=2, current_vcpus=2).changes(parsed) == []
+
+
+def test_reordered_boot_devices_are_a_change():
+    """Issue 10, bug 2: the boot order is an ordered list, not a set."""
+    live = DomainConfig.from_xml("<domain type='kvm'><name>g</name><os><type>hvm</type>"
+                                 "<boot dev='hd'/><boot dev='cdrom'/></os></domain>")
+    desired = DomainConfig(os=OsConfig(boot_devices=[BootDevice(dev="cdrom"), BootDevice(dev="hd")]))
+    changes = desired.changes(live)
+    assert [(change.path, change.before, change.after) for change in changes] == [
+        ("os.boot[0].dev", "hd", "cdrom"), ("os.boot[1].dev", "cdrom", "hd")]
+    desired.apply_to(live)
+    assert [boot.dev for boot in DomainConfig.from_xml(live.to_xml()).os.boot_devices] == ["cdrom", "hd"]
+    same = DomainConfig(os=OsConfig(boot_devices=[BootDevice(dev="cdrom"), BootDevice(dev="hd")]))
+    assert same.changes(live) == []
+
+
+@pytest.mark.parametrize("value, unit, kib", [
+    (1, "GB", 976563), (1, "G", 1048576), (1, "GiB", 1048576), (1000, "bytes", 1), (1025, "b", 2),
+    (1, "TB", 976562500), (1, "T", 1073741824), (1, "PiB", 1099511627776), (1, "P", 1099511627776),
+    (1, "PB", 976562500000), (1, "EiB", 1125899906842624), (1, "E", 1125899906842624), (1, "EB", 976562500000000),
+    (3, "KB", 3), (512, "KiB", 512),
+])
+def test_memory_units_as_libvirt_reads_them(value, unit, kib):
+    """Issue 10, bug 6: every unit libvirt takes, rounded up to whole KiB as libvirt does."""
+    config = DomainConfig.from_xml("<domain type='kvm'><name>g</name><memory unit='%s'>%d</memory></domain>"
+                                   % (unit, value))
+    assert config.memory_kib == kib
+
+
+def test_graphics_listen_given_only_as_a_child_is_read_and_kept():
+    """Issue 10, bug 1: <listen type='address' address=...> without a listen attribute."""
+    text = ("<domain type='kvm'><name>g</name><devices><graphics type='vnc'>"
+            "<listen type='address' address='127.0.0.1'/></graphics></devices></domain>")
+    config = DomainConfig.from_xml(text)
+    assert config.graphics[0].listen == "127.0.0.1"
+    again = DomainConfig.from_xml(config.to_xml())
+    assert again.graphics[0].listen == "127.0.0.1"
+    assert "<listen type=\"address\" address=\"127.0.0.1\"/>" in config.to_xml()
+    moved = DomainConfig.from_xml(text)
+    moved.graphics[0].listen = "0.0.0.0"
+    written = moved.to_xml()
+    assert 'listen="0.0.0.0"' in written and "127.0.0.1" not in written
+
+
+@pytest.mark.parametrize("vcpu, wanted, written", [
+    ("<vcpu>4</vcpu>", 2, "<vcpu>2</vcpu>"),
+    ("<vcpu>2</vcpu>", 4, "<vcpu>4</vcpu>"),
+    ("<vcpu current='2'>4</vcpu>", 8, "<vcpu current=\"2\">8</vcpu>"),
+    ("<vcpu current='3'>4</vcpu>", 2, "<vcpu>2</vcpu>"),
+])
+def test_vcpus_without_current_keep_every_vcpu_online(vcpu, wanted, written):
+    """Issue 10, bug 3: lowering 4 -> 2 or raising 2 -> 4 when the user never set current_vcpus."""
+    live = DomainConfig.from_xml("<domain type='kvm'><name>g</name>%s</domain>" % vcpu)
+    DomainConfig(vcpus=wanted).apply_to(live)
+    text = live.to_xml(pretty=False).replace("'", '"')
+    # libvirt writes no current= when it equals the maximum; the model writes it, which means the same
+    parsed = DomainConfig.from_xml(text)
+    expected = DomainConfig.from_xml("<domain type='kvm'><name>g</name>%s</domain>" % written)
+    assert (parsed.vcpus, parsed.current_vcpus) == (expected.vcpus, expected.current_vcpus)
+
+
+def test_a_cpu_change_keeps_numa_cells_check_and_maxphysaddr():
+    """Issue 10, bug 4: a cpu change replaced the whole <cpu> and dropped <numa>."""
+    live = DomainConfig.from_xml(
+        "<domain type='kvm'><name>g</name><cpu mode='custom' match='exact' check='partial'>"
+        "<model fallback='forbid'>Haswell</model><feature policy='require' name='vmx'/>"
+        "<maxphysaddr mode='passthrough'/><numa><cell id='0' cpus='0-1' memory='1048576' unit='KiB'/>"
+        "<cell id='1' cpus='2-3' memory='1048576' unit='KiB'/></numa></cpu></domain>")
+    desired = DomainConfig(cpu=CpuConfig(mode="host-passthrough"))
+    assert [change.path for change in desired.changes(live)] == ["cpu.mode"]
+    desired.apply_to(live)
+    written = live.to_xml()
+    assert 'mode="host-passthrough"' in written and "Haswell" not in written and "vmx" not in written
+    assert written.count("<cell ") == 2 and "maxphysaddr" in written and 'check="partial"' in written

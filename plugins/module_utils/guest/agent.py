@@ -11,11 +11,11 @@ __metaclass__ = type
 
 import base64
 import json
-import time
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt_errors
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline, wait_until
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.monitor import qmp_reply
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import GUEST_AGENT_CHANNEL
 
 COMMAND_TIMEOUT = 5  # seconds libvirt waits for one agent reply
@@ -44,12 +44,7 @@ class Agent:
             text = self.guest.agent_command(json.dumps(message), timeout)
         except libvirt_errors() as exc:
             raise VirtopsError("the guest agent of %s did not do %s: %s" % (self.guest.name, command, error_text(exc)))
-        reply = json.loads(text) if text else {}
-        if "error" in reply:
-            error = reply["error"] or {}
-            raise VirtopsError("the guest agent of %s refused %s: %s (%s)"
-                               % (self.guest.name, command, error.get("desc"), error.get("class")))
-        return reply.get("return")
+        return qmp_reply(text, "the guest agent of %s" % self.guest.name, command) if text else None
 
     def wait_until_answering(self, timeout):
         """Wait until the agent answers guest-ping (it starts with the guest); seconds waited."""
@@ -57,20 +52,21 @@ class Agent:
         if self.channel_state() is None:
             raise VirtopsError("domain %s has no guest agent channel; give it one (guest_agent: true in "
                                "virtops.libvirt.domain) and run the QEMU guest agent in the guest" % self.guest.name)
-        last = None
-        while True:
-            if self.channel_state() == "connected":
-                try:
-                    self.call("guest-ping", timeout=max(1, min(COMMAND_TIMEOUT, int(deadline.remaining()) or 1)))
-                    return round(deadline.elapsed(), 3)
-                except VirtopsError as exc:
-                    last = exc.msg
-            else:
-                last = "its channel is not connected (no agent is running in the guest)"
-            if deadline.expired():
-                raise VirtopsError("the guest agent of %s did not answer within %d s: %s"
-                                   % (self.guest.name, timeout, last))
-            time.sleep(min(0.5, deadline.remaining()))
+
+        def why_not_answering():
+            """None once guest-ping is answered, else why not."""
+            if self.channel_state() != "connected":
+                return "its channel is not connected (no agent is running in the guest)"
+            try:
+                self.call("guest-ping", timeout=max(1, min(COMMAND_TIMEOUT, int(deadline.remaining()) or 1)))
+            except VirtopsError as exc:
+                return exc.msg
+            return None
+
+        answered, why = wait_until(why_not_answering, lambda reason: reason is None, timeout, interval=0.5)
+        if not answered:
+            raise VirtopsError("the guest agent of %s did not answer within %d s: %s" % (self.guest.name, timeout, why))
+        return round(deadline.elapsed(), 3)
 
     def run(self, path, args, stdin, timeout):
         """Run ``path`` with ``args`` in the guest; its exit code, output and error output."""
@@ -78,15 +74,11 @@ class Agent:
         if stdin is not None:
             arguments["input-data"] = base64.b64encode(stdin.encode("utf-8")).decode("ascii")
         pid = self.call("guest-exec", arguments)["pid"]
-        deadline = Deadline(timeout)
-        while True:
-            status = self.call("guest-exec-status", {"pid": pid})
-            if status.get("exited"):
-                break
-            if deadline.expired():
-                raise VirtopsError("%s (pid %d in the guest) did not finish within %d s; it may still run"
-                                   % (path, pid, timeout), pid=pid)
-            time.sleep(min(0.2, deadline.remaining()))
+        exited, status = wait_until(lambda: self.call("guest-exec-status", {"pid": pid}),
+                                    lambda found: found.get("exited"), timeout)
+        if not exited:
+            raise VirtopsError("%s (pid %d in the guest) did not finish within %d s; it may still run"
+                               % (path, pid, timeout), pid=pid)
         return dict(pid=pid, exit_code=status.get("exitcode"), signal=status.get("signal"),
                     stdout=_decoded(status.get("out-data")), stderr=_decoded(status.get("err-data")),
                     stdout_truncated=bool(status.get("out-truncated")),

@@ -133,15 +133,16 @@ QUERIES = dict(
 )
 
 
-def qmp_reply(text):
-    """The ``return`` of a QMP reply (JSON text), or VirtopsError with QEMU's error class and text."""
+def qmp_reply(text, speaker="QEMU", command="the command"):
+    """The ``return`` of a QMP reply (JSON text) from QEMU or the guest agent (which speaks QMP
+    too), or VirtopsError naming who refused ``command``, with the error's class and text."""
     try:
         reply = json.loads(text)
     except ValueError:
-        raise VirtopsError("QEMU's reply is not JSON: %s" % text[:200])
+        raise VirtopsError("%s's reply is not JSON: %s" % (speaker, text[:200]))
     if "error" in reply:
         error = reply["error"] or {}
-        raise VirtopsError("QEMU refused the command: %s (%s)" % (error.get("desc"), error.get("class")),
+        raise VirtopsError("%s refused %s: %s (%s)" % (speaker, command, error.get("desc"), error.get("class")),
                            qmp_error=error)
     return reply.get("return")
 

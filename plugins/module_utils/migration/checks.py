@@ -64,25 +64,34 @@ def memory_fits(dest_conn, config):
     return "memory: needs %d MiB, destination has %d MiB free" % (needed // MIB, free // MIB)
 
 
-def offline_copies(source_conn, dest_conn, config, chosen):
+def _file_disks(config):
+    return [(disk, path) for disk, path in local_disks(config) if disk.type == "file"]
+
+
+def shared_disk_directories(source_conn, dest_conn, config):
+    """The directories of the guest's file disks that both hosts share (probed through libvirt)."""
+    return shared_directories(source_conn, dest_conn, [os.path.dirname(path) for _disk, path in _file_disks(config)])
+
+
+def offline_copies(dest_conn, config, chosen, shared):
     """The (disk, path) pairs an offline migration copies. Unless ``chosen`` names them: every
-    image file the destination does not share, except read-only media it already has (as Nova's
-    cold migration copies the instance's files unless its storage is shared)."""
+    image file not in the ``shared`` directories, except read-only media the destination already
+    has (as Nova's cold migration copies the instance's files unless its storage is shared)."""
     candidates = disks_to_copy(config, chosen, "offline")
     if chosen is not None:
         return candidates
-    shared = shared_directories(source_conn, dest_conn, [os.path.dirname(path) for _disk, path in candidates])
     return [(disk, path) for disk, path in candidates
             if os.path.dirname(path) not in shared and not (disk.readonly and file_exists(dest_conn, path))]
 
 
-def storage_fits(source_conn, dest_conn, config, kind, copies):
+def storage_fits(source_conn, dest_conn, config, kind, copies, shared=None):
     """Shared disks for a live migration, private copies for a block migration, copies or disks
-    already there for an offline one (probed through libvirt)."""
-    files = [(disk, path) for disk, path in local_disks(config) if disk.type == "file"]
+    already there for an offline one. ``shared``: the shared directories when already probed."""
+    files = _file_disks(config)
     if not files:
         return "storage: no local file disks"
-    shared = shared_directories(source_conn, dest_conn, [os.path.dirname(path) for _disk, path in files])
+    if shared is None:
+        shared = shared_disk_directories(source_conn, dest_conn, config)
     copied = set(disk.target_dev for disk, _path in copies)
     problems = []
     for disk, path in files:

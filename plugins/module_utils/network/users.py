@@ -27,17 +27,20 @@ def _guest_configs(conn):
         yield guest.name, running, configs
 
 
-def _users(conn, uses):
+def _users(conn, uses, running_only=False):
     found = []
     for name, running, configs in _guest_configs(conn):
+        if running_only and not running:
+            continue
         if any(uses(interface) for config in configs for interface in config.interfaces):
             found.append("%s (%s)" % (name, "running" if running else "defined"))
     return sorted(found)
 
 
-def guests_on_network(conn, network):
+def guests_on_network(conn, network, running_only=False):
     """The guests with an interface on ``network``, e.g. ['web1 (running)', 'db1 (defined)']."""
-    return _users(conn, lambda interface: interface.type == "network" and interface.source_network == network)
+    return _users(conn, lambda interface: interface.type == "network" and interface.source_network == network,
+                  running_only)
 
 
 def guests_filtered_by(conn, name):

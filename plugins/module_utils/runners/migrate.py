@@ -23,7 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
-    cpu_fits, distinct_hosts, memory_fits, offline_copies, storage_fits,
+    cpu_fits, distinct_hosts, memory_fits, offline_copies, shared_disk_directories, storage_fits,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
@@ -156,9 +156,11 @@ class MigrateRunner(Runner):
         if situation == ON_SOURCE and kind == "offline":
             raise VirtopsError("%s runs on %s: offline migration moves a shut-off guest's definition. Use kind: "
                                "live or block, or shut it down first" % (p["name"], self.source_host))
+        shared = None  # probed once; an offline migration needs it to choose its copies
         if kind == "offline":
             config = source.inactive_config()
-            copies = offline_copies(self.conn, self.dest_conn, config, p["copy_disks"])
+            shared = shared_disk_directories(self.conn, self.dest_conn, config)
+            copies = offline_copies(self.dest_conn, config, p["copy_disks"], shared)
             plan = self._plan(config, copies)
         else:
             config = source.live_config()
@@ -169,7 +171,7 @@ class MigrateRunner(Runner):
         if kind != "offline":
             checks.append(cpu_fits(self.dest_conn, config))
             checks.append(memory_fits(self.dest_conn, config))
-        checks.append(storage_fits(self.conn, self.dest_conn, config, kind, copies))
+        checks.append(storage_fits(self.conn, self.dest_conn, config, kind, copies, shared))
         action = "migrate (%s) from %s to %s" % (kind, self.source_host, self.dest_host)
         self.result["reason"] = "%s %s on %s" % (p["name"], "runs" if kind != "offline" else "is defined",
                                                  self.source_host)

@@ -188,7 +188,7 @@ class NetworkRunner(Runner):
             self.warn("network %s runs with its old definition until it restarts (%s changed); set restart: true "
                       "or restart it when convenient" % (p["name"], ", ".join(paths)))
             return
-        users = [user for user in guests_on_network(self.conn, p["name"]) if user.endswith("(running)")]
+        users = guests_on_network(self.conn, p["name"], running_only=True)
         if users and not p["force"]:
             raise self.recorder.failure(
                 "network %s needs a restart to apply %s, but running guests are on it: %s. Restarting cuts "
@@ -222,8 +222,7 @@ class NetworkRunner(Runner):
     def _refuse_if_used(self, what, running_only=False):
         """Stopping cuts running guests off; removing also strands guests defined on the network."""
         p = self.params
-        users = [user for user in guests_on_network(self.conn, p["name"])
-                 if not running_only or user.endswith("(running)")]
+        users = guests_on_network(self.conn, p["name"], running_only)
         if users and not p["force"]:
             raise VirtopsError("network %s is used by %s; refusing to %s it (set force: true to do it anyway)"
                                % (p["name"], ", ".join(users), what))

@@ -61,10 +61,19 @@ def directory_pool(conn, path, build=False):
         pool.destroy()
 
 
+@contextlib.contextmanager
+def file_volume(conn, path):
+    """The volume of the file ``path`` on the host of ``conn`` (None when there is no such file),
+    valid for the duration of the block."""
+    # contextmanager throws the block's exception in at the yield, so the pool's own block exits.
+    with directory_pool(conn, os.path.dirname(path)) as pool:  # pylint: disable=contextmanager-generator-missing-cleanup
+        yield None if pool is None else lookup_volume(pool, os.path.basename(path))
+
+
 def file_exists(conn, path):
     """Whether ``path`` (a file) exists on the host of ``conn``."""
-    with directory_pool(conn, os.path.dirname(path)) as pool:
-        return pool is not None and lookup_volume(pool, os.path.basename(path)) is not None
+    with file_volume(conn, path) as volume:
+        return volume is not None
 
 
 def shared_directories(source, destination, directories):
@@ -93,8 +102,7 @@ def shared_directories(source, destination, directories):
 
 def delete_file(conn, path):
     """Delete the file ``path`` on the host of ``conn`` through libvirt; False if it was not there."""
-    with directory_pool(conn, os.path.dirname(path)) as pool:
-        volume = None if pool is None else lookup_volume(pool, os.path.basename(path))
+    with file_volume(conn, path) as volume:
         if volume is None:
             return False
         volume.delete(0)
@@ -106,8 +114,7 @@ def backing_chain(conn, path):
     (a non-file backing store, such as an RBD image, ends the chain)."""
     chain = []
     while path and path.startswith("/") and path not in chain:
-        with directory_pool(conn, os.path.dirname(path)) as pool:
-            volume = None if pool is None else lookup_volume(pool, os.path.basename(path))
+        with file_volume(conn, path) as volume:
             if volume is None:
                 raise VirtopsError("%s is not a file on %s" % (path, conn.getHostname()))
             chain.append(path)
@@ -119,8 +126,7 @@ def copy_file(source_conn, dest_conn, path):
     """Copy the file ``path`` of the source host to the same path on the destination host (its
     directory made there if missing). Refuses to replace a file that exists; returns bytes sent."""
     directory, name = os.path.split(path)
-    with directory_pool(source_conn, directory) as source_pool:
-        volume = None if source_pool is None else lookup_volume(source_pool, name)
+    with file_volume(source_conn, path) as volume:
         if volume is None:
             raise VirtopsError("%s is not a file on %s" % (path, source_conn.getHostname()))
         with directory_pool(dest_conn, directory, build=True) as dest_pool:

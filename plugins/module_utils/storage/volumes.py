@@ -39,15 +39,31 @@ def active_pool(conn, name):
     return pool
 
 
-def upload_target_xml(name, volume_format, size):
-    """Definition of a sparse volume of exactly ``size`` bytes, to be filled by upload()."""
+def upload_target_xml(name, volume_format, size, mode=None):
+    """Definition of a sparse volume of exactly ``size`` bytes, to be filled through a stream."""
     return VolumeConfig(name=name, format=volume_format, capacity=size, capacity_unit="bytes",
-                        allocation=0, allocation_unit="bytes").to_xml()
+                        allocation=0, allocation_unit="bytes", mode=mode).to_xml()
 
 
 def create_raw_volume(pool, name, size):
     """A new sparse raw volume of exactly ``size`` bytes."""
     return pool.createXML(upload_target_xml(name, "raw", size), 0)
+
+
+def _send_all(stream, chunk):
+    while chunk:  # a blocking stream may take less than it is given
+        chunk = chunk[stream.send(chunk):]
+
+
+def _abandon(volume, *streams):
+    """After a failed transfer: abort the streams (their own errors no longer matter) and delete
+    the half-written volume."""
+    for stream in streams:
+        try:
+            stream.abort()
+        except libvirt.libvirtError:
+            pass
+    volume.delete(0)
 
 
 def upload(conn, vol, chunks, size, what):
@@ -60,15 +76,10 @@ def upload(conn, vol, chunks, size, what):
     try:
         vol.upload(stream, 0, size, 0)
         for chunk in chunks:
-            while chunk:  # a blocking stream may take less than it is given
-                chunk = chunk[stream.send(chunk):]
+            _send_all(stream, chunk)
         stream.finish()
     except libvirt.libvirtError as exc:
-        try:
-            stream.abort()
-        except libvirt.libvirtError:
-            pass
-        vol.delete(0)
+        _abandon(vol, stream)
         raise VirtopsError("uploading %s failed (the half-written volume was removed): %s" % (what, error_text(exc)))
 
 
@@ -78,9 +89,7 @@ def copy_volume(source_conn, source_vol, dest_conn, dest_pool, name):
     same qcow2 image (its backing reference included), its mode is kept. Returns the bytes of data
     sent. On failure the half-written volume is deleted and VirtopsError says why."""
     source = VolumeConfig.from_xml(source_vol.XMLDesc(0))
-    target = VolumeConfig(name=name, format="raw", capacity=0, capacity_unit="bytes", allocation=0,
-                          allocation_unit="bytes", mode=source.mode)
-    dest_vol = dest_pool.createXML(target.to_xml(), 0)
+    dest_vol = dest_pool.createXML(upload_target_xml(name, "raw", 0, source.mode), 0)
     receive, send = source_conn.newStream(0), dest_conn.newStream(0)
     sent = 0
     try:
@@ -94,17 +103,11 @@ def copy_volume(source_conn, source_vol, dest_conn, dest_pool, name):
             if not chunk:
                 break
             sent += len(chunk)
-            while chunk:
-                chunk = chunk[send.send(chunk):]
+            _send_all(send, chunk)
         receive.finish()
         send.finish()
     except libvirt.libvirtError as exc:
-        for stream in (receive, send):
-            try:
-                stream.abort()
-            except libvirt.libvirtError:
-                pass
-        dest_vol.delete(0)
+        _abandon(dest_vol, receive, send)
         raise VirtopsError("copying %s failed (the partial copy was removed): %s" % (source.path, error_text(exc)))
     dest_pool.refresh(0)  # libvirt probes the copied image's real format
     return sent

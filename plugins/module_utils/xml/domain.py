@@ -179,14 +179,13 @@ class DomainConfig(ConfigObject):
 
     def after_parse(self, element):
         # libvirt drops <vcpu current='N'> when N equals the maximum; it still means N.
-        self.all_vcpus_online = self.current_vcpus is None
         if self.current_vcpus is None and self.vcpus is not None:
             self.current_vcpus = self.vcpus
 
     def apply_to(self, live):
         """A new vCPU count without current_vcpus keeps a guest that had every vCPU online so
         (and never leaves more online than there are)."""
-        all_online = getattr(live, "all_vcpus_online", False) or live.current_vcpus == live.vcpus
+        all_online = live.current_vcpus == live.vcpus
         super(DomainConfig, self).apply_to(live)
         if self.vcpus is not None and self.current_vcpus is None and (
                 all_online or (live.current_vcpus or 0) > self.vcpus):

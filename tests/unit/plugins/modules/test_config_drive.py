@@ -11,7 +11,6 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.fsimage.fat import read_fat
 from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.fsimage.iso9660 import read_iso
@@ -20,19 +19,12 @@ from ansible_collections.virtops.libvirt.plugins.modules import config_drive
 SECRET_USER_DATA = "#cloud-config\npassword: do-not-show-me\n"
 
 
-def run(capsys, **args):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            config_drive.main()
-    return json.loads(capsys.readouterr().out)
-
-
-def test_openstack_layout(tmp_path, capsys):
+def test_openstack_layout(tmp_path, run_module):
     path = str(tmp_path / "disk.config")
-    result = run(capsys, path=path, instance_id="uuid-1", hostname="web1", user_data=SECRET_USER_DATA,
-                 public_keys={"ops": "ssh-ed25519 AAAA ops"}, meta_data={"meta": {"role": "web"}},
-                 network_data={"links": []}, vendor_data={"x": 1},
-                 files=[{"path": "/etc/motd", "content": "hello\n"}, {"path": "/etc/issue", "content": "issue\n"}])
+    result = run_module(config_drive, path=path, instance_id="uuid-1", hostname="web1", user_data=SECRET_USER_DATA,
+                        public_keys={"ops": "ssh-ed25519 AAAA ops"}, meta_data={"meta": {"role": "web"}},
+                        network_data={"links": []}, vendor_data={"x": 1},
+                        files=[{"path": "/etc/motd", "content": "hello\n"}, {"path": "/etc/issue", "content": "issue\n"}])
     assert result["changed"] and result["label"] == "config-2" and result["filesystem"] == "iso9660"
     with open(path, "rb") as handle:
         label, files = read_iso(handle.read())
@@ -48,10 +40,10 @@ def test_openstack_layout(tmp_path, capsys):
     assert "do-not-show-me" not in json.dumps(result)
 
 
-def test_nocloud_layout_on_vfat(tmp_path, capsys):
+def test_nocloud_layout_on_vfat(tmp_path, run_module):
     path = str(tmp_path / "seed.img")
-    result = run(capsys, path=path, type="nocloud", filesystem="vfat", instance_id="db1", hostname="db1",
-                 public_keys={"b": "key-b", "a": "key-a"}, vendor_data={"packages": ["x"]})
+    result = run_module(config_drive, path=path, type="nocloud", filesystem="vfat", instance_id="db1", hostname="db1",
+                        public_keys={"b": "key-b", "a": "key-a"}, vendor_data={"packages": ["x"]})
     with open(path, "rb") as handle:
         label, files = read_fat(handle.read())
     assert (label, result["label"]) == ("cidata", "cidata")
@@ -61,49 +53,49 @@ def test_nocloud_layout_on_vfat(tmp_path, capsys):
     assert files["vendor-data"].startswith(b"#cloud-config\n")
 
 
-def test_check_mode_then_idempotent_then_diff_names_the_changed_file(tmp_path, capsys):
+def test_check_mode_then_idempotent_then_diff_names_the_changed_file(tmp_path, run_module):
     path = tmp_path / "disk.config"
     args = dict(path=str(path), instance_id="i-1", user_data="#cloud-config\n")
-    checked = run(capsys, _ansible_check_mode=True, _ansible_diff=True, **args)
+    checked = run_module(config_drive, _ansible_check_mode=True, _ansible_diff=True, **args)
     assert checked["changed"] and not path.exists()
-    first = run(capsys, **args)
-    second = run(capsys, **args)
+    first = run_module(config_drive, **args)
+    second = run_module(config_drive, **args)
     assert first["changed"] and not second["changed"]
     assert first["sha256"] == second["sha256"] == checked["sha256"]
     changed_args = dict(args)
     changed_args["user_data"] = "#cloud-config\nx: 1\n"
-    changed = run(capsys, _ansible_diff=True, **changed_args)
+    changed = run_module(config_drive, _ansible_diff=True, **changed_args)
     assert changed["changed"]
     before, after = changed["diff"]["before"].splitlines(), changed["diff"]["after"].splitlines()
     assert [line.split()[0] for line in set(before) ^ set(after)] == ["openstack/latest/user_data"] * 2
 
 
-def test_other_data_is_left_alone_unless_forced(tmp_path, capsys):
+def test_other_data_is_left_alone_unless_forced(tmp_path, run_module):
     path = tmp_path / "disk.qcow2"
     path.write_bytes(b"QFI\xfb" + b"\x00" * 4096)
-    refused = run(capsys, path=str(path), instance_id="i-1")
+    refused = run_module(config_drive, path=str(path), instance_id="i-1")
     assert refused["failed"] and "not a config drive image" in refused["msg"] and "force=true" in refused["msg"]
-    refused_delete = run(capsys, path=str(path), state="absent")
+    refused_delete = run_module(config_drive, path=str(path), state="absent")
     assert refused_delete["failed"] and "to delete it" in refused_delete["msg"]
     assert path.read_bytes().startswith(b"QFI\xfb")
-    forced = run(capsys, path=str(path), instance_id="i-1", force=True)
+    forced = run_module(config_drive, path=str(path), instance_id="i-1", force=True)
     assert forced["changed"] and read_iso(path.read_bytes())[0] == "config-2"
 
 
-def test_an_installer_iso_is_not_a_config_drive(tmp_path, capsys):
+def test_an_installer_iso_is_not_a_config_drive(tmp_path, run_module):
     from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.fsimage.iso9660 import build_iso
     path = tmp_path / "debian.iso"
     path.write_bytes(build_iso({"README": b"installer"}, "Debian-12"))
-    refused = run(capsys, path=str(path), instance_id="i-1")
+    refused = run_module(config_drive, path=str(path), instance_id="i-1")
     assert refused["failed"] and "not a config drive image" in refused["msg"]
 
 
-def test_absent_deletes_a_drive_once(tmp_path, capsys):
+def test_absent_deletes_a_drive_once(tmp_path, run_module):
     path = tmp_path / "disk.config"
-    run(capsys, path=str(path), instance_id="i-1")
-    assert run(capsys, path=str(path), state="absent", _ansible_check_mode=True)["changed"] and path.exists()
-    assert run(capsys, path=str(path), state="absent")["changed"] and not path.exists()
-    assert not run(capsys, path=str(path), state="absent")["changed"]
+    run_module(config_drive, path=str(path), instance_id="i-1")
+    assert run_module(config_drive, path=str(path), state="absent", _ansible_check_mode=True)["changed"] and path.exists()
+    assert run_module(config_drive, path=str(path), state="absent")["changed"] and not path.exists()
+    assert not run_module(config_drive, path=str(path), state="absent")["changed"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -111,7 +103,7 @@ def test_absent_deletes_a_drive_once(tmp_path, capsys):
     (dict(label="a-label-that-is-too-long"), "must be 1 to 16 printable ASCII characters"),
     (dict(filesystem="vfat", label="config drive"), "must be 1 to 11 letters"),
 ])
-def test_bad_input_is_explained(tmp_path, capsys, args, message):
-    result = run(capsys, path=str(tmp_path / "d.img"), instance_id="i-1", **args)
+def test_bad_input_is_explained(tmp_path, run_module, args, message):
+    result = run_module(config_drive, path=str(tmp_path / "d.img"), instance_id="i-1", **args)
     assert result["failed"] and message in result["msg"]
     assert not (tmp_path / "d.img").exists()

@@ -12,13 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import re
 import uuid
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.virtops.libvirt.plugins.modules import domain as domain_module
 from ansible_collections.virtops.libvirt.plugins.modules import domain_info as domain_info_module
@@ -26,15 +24,6 @@ from ansible_collections.virtops.libvirt.plugins.modules import domain_info as d
 libvirt = pytest.importorskip("libvirt")
 
 URI = "test:///default"
-
-
-def run(module, capsys, **args):
-    """Run a module's main() with ``args``; returns its JSON result (exit or fail)."""
-    args.setdefault("uri", URI)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(capsys.readouterr().out)
 
 
 @pytest.fixture
@@ -58,42 +47,42 @@ def test_domain():
     conn.close()
 
 
-def test_update_is_applied_once_and_then_idempotent(test_domain, capsys):
-    first = run(domain_module, capsys, name=test_domain, memory_mb=256, title="unit", metadata={"a": "1"})
+def test_update_is_applied_once_and_then_idempotent(test_domain, run_module):
+    first = run_module(domain_module, name=test_domain, memory_mb=256, title="unit", metadata={"a": "1"})
     assert first["changed"] is True
     assert first["changes"] == ["title", "memory_kib", "metadata"]
     assert first["diff"]["before"] == "memory_kib: 131072\n"
     assert "memory_kib: 262144" in first["diff"]["after"]
     assert first["domain"]["memory_mb"] == 256
-    second = run(domain_module, capsys, name=test_domain, memory_mb=256, title="unit", metadata={"a": "1"})
+    second = run_module(domain_module, name=test_domain, memory_mb=256, title="unit", metadata={"a": "1"})
     assert second["changed"] is False
     assert second["changes"] == []
 
 
-def test_check_mode_reports_and_changes_nothing(test_domain, capsys):
-    result = run(domain_module, capsys, name=test_domain, memory_mb=512, _ansible_check_mode=True)
+def test_check_mode_reports_and_changes_nothing(test_domain, run_module):
+    result = run_module(domain_module, name=test_domain, memory_mb=512, _ansible_check_mode=True)
     assert result["changed"] is True
     assert result["changes"] == ["memory_kib"]
-    after = run(domain_info_module, capsys, name=test_domain, host=False)
+    after = run_module(domain_info_module, name=test_domain, host=False)
     assert after["domains"][0]["memory_mb"] == 128
 
 
-def test_running_domain_reports_needs_restart(test_domain, capsys):
-    assert run(domain_module, capsys, name=test_domain, state="running")["state"] == "running"
-    result = run(domain_module, capsys, name=test_domain, vcpus=4)
+def test_running_domain_reports_needs_restart(test_domain, run_module):
+    assert run_module(domain_module, name=test_domain, state="running")["state"] == "running"
+    result = run_module(domain_module, name=test_domain, vcpus=4)
     assert result["changed"] is True
     assert result["needs_restart"] is True
     assert result["restart_fields"] == ["vcpus"]
-    again = run(domain_module, capsys, name=test_domain, vcpus=4)
+    again = run_module(domain_module, name=test_domain, vcpus=4)
     assert again["changed"] is False
     assert again["needs_restart"] is True
     assert again["domain"]["pending_restart"] == ["vcpus"]
-    live_only = run(domain_module, capsys, name=test_domain, title="now", metadata={"k": "v"})
+    live_only = run_module(domain_module, name=test_domain, title="now", metadata={"k": "v"})
     assert live_only["actions"] == ["update definition", "set title (live)", "set metadata (live)"]
     assert live_only["restart_fields"] == ["vcpus"]  # still pending from before
     assert (live_only["domain"]["title"], live_only["domain"]["metadata"]) == ("now", {"k": "v"})
-    run(domain_module, capsys, name=test_domain, state="shutoff", timeout=10)
-    rebooted = run(domain_module, capsys, name=test_domain, state="running", vcpus=4)
+    run_module(domain_module, name=test_domain, state="shutoff", timeout=10)
+    rebooted = run_module(domain_module, name=test_domain, state="running", vcpus=4)
     assert rebooted["changed"] is True and rebooted["actions"] == ["start"]
     assert rebooted["needs_restart"] is False
     assert rebooted["domain"]["vcpus"] == 4
@@ -105,27 +94,27 @@ def test_running_domain_reports_needs_restart(test_domain, capsys):
     (["running", "paused", "shutoff"], [["start"], ["suspend"], ["resume", "shutdown"]]),
     (["running", "saved", "running"], [["start"], ["managed save"], ["restore managed save"]]),
 ])
-def test_state_transitions(test_domain, capsys, path, expected_actions):
+def test_state_transitions(test_domain, run_module, path, expected_actions):
     for state, actions in zip(path, expected_actions):
-        result = run(domain_module, capsys, name=test_domain, state=state, timeout=10)
+        result = run_module(domain_module, name=test_domain, state=state, timeout=10)
         assert result["state"] == state, result
         assert result["actions"] == actions
 
 
-def test_absent_keeps_storage_by_default(test_domain, capsys):
-    result = run(domain_module, capsys, name=test_domain, state="absent")
+def test_absent_keeps_storage_by_default(test_domain, run_module):
+    result = run_module(domain_module, name=test_domain, state="absent")
     assert result["changed"] is True
     assert result["actions"] == ["undefine"]
     assert result["removed_storage"] == []
     assert result["kept_storage"] == [{"source": "/guest/%s.img" % test_domain, "reason": "remove_storage is false"}]
-    assert run(domain_module, capsys, name=test_domain, state="absent")["changed"] is False
+    assert run_module(domain_module, name=test_domain, state="absent")["changed"] is False
 
 
-def test_xml_escape_hatch_defines_and_reports_no_change_on_rerun(test_domain, capsys):
+def test_xml_escape_hatch_defines_and_reports_no_change_on_rerun(test_domain, run_module):
     conn = libvirt.open(URI)
     xml = conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
-    assert run(domain_module, capsys, name=test_domain, xml=xml)["changed"] is False
-    changed = run(domain_module, capsys, name=test_domain, xml=xml.replace("<vcpu placement='static'>2", "<vcpu>3"))
+    assert run_module(domain_module, name=test_domain, xml=xml)["changed"] is False
+    changed = run_module(domain_module, name=test_domain, xml=xml.replace("<vcpu placement='static'>2", "<vcpu>3"))
     assert changed["changed"] is True
     assert "<vcpu placement='static'>3</vcpu>" in changed["diff"]["after"]
 
@@ -141,36 +130,36 @@ def test_xml_escape_hatch_defines_and_reports_no_change_on_rerun(test_domain, ca
     (dict(disks=[dict(pool="nope", volume="v")]), r"disks\[0\]: volume v in pool nope cannot be used"),
     (dict(metadata={"bad key": "x"}), "metadata key 'bad key' is not usable as an XML element name"),
 ])
-def test_bad_input_fails_clearly_and_changes_nothing(test_domain, capsys, args, message):
-    result = run(domain_module, capsys, name=test_domain, **args)
+def test_bad_input_fails_clearly_and_changes_nothing(test_domain, run_module, args, message):
+    result = run_module(domain_module, name=test_domain, **args)
     assert result["failed"] is True
     assert result.get("exception") is None
     assert re.search(message, result["msg"]), result["msg"]
-    info = run(domain_info_module, capsys, name=test_domain, host=False)
+    info = run_module(domain_info_module, name=test_domain, host=False)
     assert (info["domains"][0]["memory_mb"], info["domains"][0]["vcpus"]) == (128, 2)
 
 
-def test_unreachable_uri_is_a_clear_error(capsys):
-    result = run(domain_module, capsys, name="x", state="running", uri="qemu+unix:///system?socket=/nonexistent/sock")
+def test_unreachable_uri_is_a_clear_error(run_module):
+    result = run_module(domain_module, name="x", state="running", uri="qemu+unix:///system?socket=/nonexistent/sock")
     assert result["failed"] is True
     assert result["msg"].startswith("cannot connect to libvirt at uri=qemu+unix:///system?socket=/nonexistent/sock")
 
 
-def test_domain_info_filters(test_domain, capsys):
-    run(domain_module, capsys, name=test_domain, state="running")
-    run(domain_module, capsys, name=test_domain, state="paused")
-    paused = run(domain_info_module, capsys, name="unit-*", states=["paused"], host=False)
+def test_domain_info_filters(test_domain, run_module):
+    run_module(domain_module, name=test_domain, state="running")
+    run_module(domain_module, name=test_domain, state="paused")
+    paused = run_module(domain_info_module, name="unit-*", states=["paused"], host=False)
     assert test_domain in [d["name"] for d in paused["domains"]]
-    shutoff = run(domain_info_module, capsys, name=test_domain, states=["shutoff"], host=False)
+    shutoff = run_module(domain_info_module, name=test_domain, states=["shutoff"], host=False)
     assert shutoff["domains"] == []
 
 
-def test_a_failed_run_says_what_it_had_already_done(test_domain, capsys):
+def test_a_failed_run_says_what_it_had_already_done(test_domain, run_module):
     # libvirt's test driver cannot start a domain paused: the redefinition happens, the start fails.
-    result = run(domain_module, capsys, name=test_domain, memory_mb=192, state="paused")
+    result = run_module(domain_module, name=test_domain, memory_mb=192, state="paused")
     assert result["failed"] is True
     assert result["changed"] is True
     assert result["actions"] == ["update definition"]
     assert "start failed" in result["msg"] and "(already done: update definition)" in result["msg"]
-    after = run(domain_info_module, capsys, name=test_domain, host=False)
+    after = run_module(domain_info_module, name=test_domain, host=False)
     assert after["domains"][0]["memory_mb"] == 192

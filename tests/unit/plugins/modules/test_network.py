@@ -13,21 +13,12 @@ import uuid
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.virtops.libvirt.plugins.modules import network as network_module
 
 libvirt = pytest.importorskip("libvirt")
 
 URI = "test:///default"
-
-
-def run(capsys, **args):
-    args.setdefault("uri", URI)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            network_module.main()
-    return json.loads(capsys.readouterr().out)
 
 
 @pytest.fixture
@@ -54,37 +45,37 @@ def definition(**changes):
     return options
 
 
-def test_define_then_nothing_to_do_then_a_reservation_changes_in_place(name, capsys):
-    checked = run(capsys, name=name, _ansible_check_mode=True, **definition())
+def test_define_then_nothing_to_do_then_a_reservation_changes_in_place(name, run_module):
+    checked = run_module(network_module, name=name, _ansible_check_mode=True, **definition())
     assert checked["changed"] and checked["actions"] == ["define", "start"]
-    first = run(capsys, name=name, **definition())
+    first = run_module(network_module, name=name, **definition())
     assert first["actions"] == ["define", "start"] and first["active"]
     assert "<forward" not in first["diff"]["after"]
-    again = run(capsys, name=name, **definition())
+    again = run_module(network_module, name=name, **definition())
     assert again["changed"] is False and again["actions"] == []
     moved = definition()
     moved["ips"][0]["dhcp_hosts"][0]["ip"] = "10.97.0.6"
-    updated = run(capsys, name=name, **moved)
+    updated = run_module(network_module, name=name, **moved)
     assert updated["actions"] == ["modify DHCP host 52:54:00:97:00:05 (live)"]
     assert updated["needs_restart"] is False
     assert updated["diff"] == {"before": "ips[10.97.0.1].dhcp.hosts[52:54:00:97:00:05].ip: 10.97.0.5\n",
                                "after": "ips[10.97.0.1].dhcp.hosts[52:54:00:97:00:05].ip: 10.97.0.6\n"}
     assert updated["ips"][0]["dhcp_hosts"][0]["ip"] == "10.97.0.6"
-    assert run(capsys, name=name, **moved)["changed"] is False
+    assert run_module(network_module, name=name, **moved)["changed"] is False
 
 
-def test_a_change_beyond_hosts_and_ranges_is_defined_and_reported_as_needing_a_restart(name, capsys):
-    run(capsys, name=name, **definition())
-    result = run(capsys, name=name, **definition(mtu=9000))
+def test_a_change_beyond_hosts_and_ranges_is_defined_and_reported_as_needing_a_restart(name, run_module):
+    run_module(network_module, name=name, **definition())
+    result = run_module(network_module, name=name, **definition(mtu=9000))
     assert result["actions"] == ["update definition"]
     assert result["needs_restart"] is True
     assert "(mtu changed)" in json.dumps(result["warnings"])
-    restarted = run(capsys, name=name, restart=True, **definition(mtu=1400))
+    restarted = run_module(network_module, name=name, restart=True, **definition(mtu=1400))
     assert restarted["actions"] == ["update definition", "restart to apply"]
 
 
-def test_check_mode_of_a_new_network_creates_nothing(name, capsys):
-    run(capsys, name=name, _ansible_check_mode=True, **definition())
+def test_check_mode_of_a_new_network_creates_nothing(name, run_module):
+    run_module(network_module, name=name, _ansible_check_mode=True, **definition())
     conn = libvirt.open(URI)
     with pytest.raises(libvirt.libvirtError):
         conn.networkLookupByName(name)
@@ -102,14 +93,14 @@ def test_check_mode_of_a_new_network_creates_nothing(name, capsys):
     (dict(mtu=20), "mtu must be between 68 and 65535, got 20"),
     (dict(forward_dev="eth0"), "forward_dev names the host interface traffic leaves by; an isolated network has none"),
 ])
-def test_bad_input_says_what_is_wrong_and_defines_nothing(name, capsys, changes, message):
-    result = run(capsys, name=name, **definition(**changes))
+def test_bad_input_says_what_is_wrong_and_defines_nothing(name, run_module, changes, message):
+    result = run_module(network_module, name=name, **definition(**changes))
     assert result["failed"] and message in result["msg"]
     assert "Traceback" not in result["msg"]
     with pytest.raises(libvirt.libvirtError):
         libvirt.open(URI).networkLookupByName(name)
 
 
-def test_state_of_a_missing_network_needs_its_definition(name, capsys):
-    result = run(capsys, name=name)
+def test_state_of_a_missing_network_needs_its_definition(name, run_module):
+    result = run_module(network_module, name=name)
     assert result["failed"] and "does not exist; give its definition" in result["msg"]

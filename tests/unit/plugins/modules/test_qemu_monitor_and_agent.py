@@ -13,20 +13,11 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.virtops.libvirt.plugins.modules import guest_agent as guest_agent_module
 from ansible_collections.virtops.libvirt.plugins.modules import qemu_monitor as qemu_monitor_module
 
 libvirt = pytest.importorskip("libvirt")
-
-
-def run(module, capsys, **args):
-    args.setdefault("uri", "test:///default")
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -37,8 +28,8 @@ def run(module, capsys, **args):
     (dict(name="no-such-domain", command="query-status"), "domain no-such-domain does not exist"),
     (dict(name="test"), "one of the following is required: command, queries"),
 ])
-def test_qemu_monitor_refusals(capsys, args, message):
-    result = run(qemu_monitor_module, capsys, **args)
+def test_qemu_monitor_refusals(run_module, args, message):
+    result = run_module(qemu_monitor_module, **args)
     assert result["failed"] and message in result["msg"] and not result.get("changed")
 
 
@@ -49,12 +40,12 @@ def test_qemu_monitor_refusals(capsys, args, message):
     (dict(name="test", wait_timeout=-1), "wait_timeout must be 0 or more, got -1"),
     (dict(name="no-such-domain"), "domain no-such-domain does not exist"),
 ])
-def test_guest_agent_refusals(capsys, args, message):
-    result = run(guest_agent_module, capsys, **args)
+def test_guest_agent_refusals(run_module, args, message):
+    result = run_module(guest_agent_module, **args)
     assert result["failed"] and message in result["msg"] and not result.get("changed")
 
 
-def test_the_password_never_reaches_the_result(capsys):
-    result = run(guest_agent_module, capsys, name="no-such-domain", action="set_password", user="root",
-                 password="s3cret-value")
+def test_the_password_never_reaches_the_result(run_module):
+    result = run_module(guest_agent_module, name="no-such-domain", action="set_password", user="root",
+                        password="s3cret-value")
     assert "s3cret-value" not in json.dumps(result)

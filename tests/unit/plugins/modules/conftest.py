@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Running a module's main() in-process, as Ansible would, and reading its result."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import json
+from unittest import mock
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+TEST_URI = "test:///default"
+
+
+@contextlib.contextmanager
+def module_args(args):
+    """patch_module_args, but the arguments JSON-escaped to ASCII as the controller can send them:
+    patch_module_args cannot carry a lone surrogate, which a playbook's "\\ud800" is."""
+    with patch_module_args({}):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps(dict(ANSIBLE_MODULE_ARGS=args)).encode()):
+            yield
+
+
+@pytest.fixture
+def run_module(capsys):
+    """``run_module(module, **args)``: the module's JSON result (exit or fail), on test:///default
+    unless ``uri`` is given."""
+    def run(module, **args):
+        args.setdefault("uri", TEST_URI)
+        with module_args(args):
+            with pytest.raises(SystemExit):
+                module.main()
+        return json.loads(capsys.readouterr().out)
+    return run

@@ -44,9 +44,11 @@ attributes:
 options:
   path:
     description:
-      - File on the hypervisor to write the image to. Its directory must exist.
+      - File on the hypervisor to write the image to, as an absolute path. Its directory must exist.
       - The file is replaced atomically, so a guest that has the old drive open keeps reading it.
-      - O(mode), O(owner) and O(group) apply to it.
+      - O(mode), O(owner) and O(group) apply to it. Without O(mode), a new file is created
+        C(0600) (readable by its owner only, as user data often carries passwords) and a replaced
+        file keeps its mode.
       - Exactly one of O(path) and O(volume) is needed.
     type: path
   pool:
@@ -114,6 +116,7 @@ options:
     description:
       - Vendor data. For V(openstack) it is written as C(vendor_data.json); for V(nocloud) a string
         is written as is and a dictionary as a C(#cloud-config) document.
+      - Treated as a secret (C(no_log)), as O(user_data) is.
     type: raw
   files:
     description:

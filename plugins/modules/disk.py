@@ -145,24 +145,38 @@ options:
     type: bool
     default: false
   live:
-    description: Attach to (or detach from) the running domain, when it runs.
+    description:
+      - Attach to (or detach from) the running domain, when it runs.
+      - With O(state=absent) and V(false), the running guest keeps the disk until it stops;
+        only the persistent definition loses it.
     type: bool
     default: true
   persistent:
-    description: Attach to (or detach from) the persistent definition, when there is one.
+    description:
+      - Attach to (or detach from) the persistent definition, when there is one.
+      - With O(state=absent) and V(false), only the running guest loses the disk; the next
+        start brings it back.
     type: bool
     default: true
   size_mb:
-    description: Grow the attached disk of a running domain to this size in MiB.
+    description:
+      - Grow the attached disk of a running domain to this size in MiB (needs O(live=true)).
+      - Refused before anything is attached when the domain does not run.
     type: int
   timeout:
-    description: Seconds to wait for the guest to release the disk at each detach attempt.
+    description:
+      - Seconds each live detach request may take, libvirt's own wait inside the request
+        included, before the request is sent again (or the run gives up).
     type: int
     default: 30
   retries:
-    description: Detach attempts before giving up.
+    description:
+      - How many more times a live detach request is sent when the guest has not released the
+        disk within O(timeout); V(0) sends one request. A run waits at most
+        (O(retries) + 1) x O(timeout) seconds.
+      - A run that gives up reports C(changed=true), since the guest may still release the disk later.
     type: int
-    default: 3
+    default: 2
 seealso:
   - module: virtops.libvirt.secret
   - module: virtops.libvirt.domain
@@ -237,7 +251,7 @@ size_mb:
   returned: when O(size_mb) is given
   type: int
 detach_attempts:
-  description: How many live detach attempts it took.
+  description: How many live detach requests were sent (1 when the guest released the disk at once).
   returned: when the disk was detached from a running domain
   type: int
 """

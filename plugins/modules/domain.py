@@ -51,7 +51,11 @@ options:
         only if O(force=true). A saved domain is restored and then shut down, so no guest
         memory is thrown away silently.
       - V(paused) suspends it (starting it paused if it is off).
-      - V(saved) does a managed save of a running or paused domain; V(running) restores it.
+      - V(saved) does a managed save of a running or paused domain; V(running) restores it
+        running, also when it was saved while paused (the saved image is told to resume).
+        A domain that does not exist yet cannot be V(saved) (refused before it is defined).
+      - A run that finds another run (or the guest) already brought the domain where it was
+        going (concurrent runs on one name) goes on from there instead of failing.
       - V(absent) powers it off and undefines it, with managed-save images, snapshot and
         checkpoint metadata and NVRAM. Disk images are kept unless O(remove_storage=true).
     type: str
@@ -63,6 +67,8 @@ options:
         cover. Mutually exclusive with the typed definition options.
       - The domain's name in the XML must equal O(name).
       - In check mode only the elements this collection models are compared.
+      - A DOCTYPE (with entity declarations) is refused, since libvirt drops the declarations
+        and keeps the references, which leaves a definition no XML parser reads.
     type: str
   uuid:
     description:
@@ -78,6 +84,9 @@ options:
   memory_mb:
     description:
       - Maximum memory in MiB. Required to create a domain. A change needs a restart.
+      - More than the host's memory is refused (such a domain defines, but cannot start).
+      - When O(current_memory_mb) was never set (the guest had all of its memory), the current
+        memory follows this value; it never stays above it.
     type: int
   current_memory_mb:
     description:
@@ -110,7 +119,10 @@ options:
     description: Guest architecture, for example C(x86_64). libvirt's default is the host's.
     type: str
   machine:
-    description: Machine type, for example C(pc) or C(q35). libvirt's default when not given.
+    description:
+      - Machine type, for example C(pc) or C(q35). libvirt's default when not given.
+      - A defined domain keeps its machine family (i440fx or q35); a change to the other family
+        is refused, in check mode too, since libvirt refuses the PCI controllers of the old one.
     type: str
   firmware:
     description: Firmware; V(uefi) lets libvirt pick an OVMF image (needs the C(ovmf) package).
@@ -145,7 +157,8 @@ options:
           - V(host-passthrough) gives the guest the host CPU as it is (not migratable to
             different hosts).
           - V(custom) uses O(cpu.model) and O(cpu.features).
-          - V(none) leaves the CPU to the hypervisor's default.
+          - V(none) leaves the CPU to the hypervisor's default; on a domain with a CPU model,
+            the model, its features and its check are removed (topology and NUMA cells stay).
         type: str
         required: true
         choices: [host-model, host-passthrough, custom, none]
@@ -227,6 +240,8 @@ options:
         description:
           - Image file or block device on the host (must exist). A block device gives a
             C(type=block) disk.
+          - A V(cdrom) without O(disks[].path) (or pool and volume) is an empty drive, so media
+            in it is ejected, from a running guest too.
         type: path
       pool:
         description: Storage pool of the volume to use instead of O(disks[].path).
@@ -330,7 +345,7 @@ options:
         description: Output file for V(file).
         type: path
       log_file:
-        description: Also log everything the console shows to this file.
+        description: Also log everything the console shows to this file. Its directory must exist.
         type: path
   graphics:
     description: Graphical console. A new domain gets none when not given.
@@ -342,7 +357,7 @@ options:
         required: true
         choices: [none, vnc, spice]
       listen:
-        description: Address the graphics server listens on.
+        description: Address the graphics server listens on (an IP address or a host name).
         type: str
         default: 127.0.0.1
   guest_agent:
@@ -364,13 +379,18 @@ options:
     type: bool
     default: false
   timeout:
-    description: Seconds to wait for each state change.
+    description:
+      - Seconds to wait for each state change.
+      - A graceful shutdown presses the ACPI power button again every 10 seconds while it
+        waits, as Nova does, since a guest that is still booting ignores the first press.
     type: int
     default: 120
   remove_storage:
     description:
       - With O(state=absent), also delete the domain's writable disk images (through their
-        storage pool when they are in one). Read-only, shareable and CD-ROM images are kept.
+        storage pool when they are in one). Read-only, shareable and CD-ROM images are kept, and
+        so is every image that another domain's definition (persistent or running) uses, as a
+        disk or as a backing file; RV(kept_storage) names those domains.
     type: bool
     default: false
   return_xml:
@@ -500,7 +520,9 @@ removed_storage:
   type: list
   elements: str
 kept_storage:
-  description: Disk sources left in place by O(state=absent), each with the reason.
+  description:
+    - Disk sources left in place by O(state=absent), each with C(source) and C(reason), and
+      C(used_by) (the names of the other domains) for an image another domain uses.
   returned: when O(state=absent) and the domain existed
   type: list
   elements: dict

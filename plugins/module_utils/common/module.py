@@ -8,9 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import traceback
+
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_option_text
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     DEFAULT_URI, HAS_LIBVIRT, LIBVIRT_IMPORT_ERROR, error_code, error_text, libvirt, libvirt_errors,
     open_connection, start_event_loop,
@@ -40,6 +43,9 @@ class Runner:
 
     EVENTS = False  # start libvirt's event loop before connecting (runs that wait for events)
     MODULE_OPTIONS = {}  # further AnsibleModule arguments (mutually_exclusive, required_if, ...)
+    # Options whose text never reaches libvirt's XML or a C string (file contents, guest agent
+    # input): control characters are allowed there (see common/inputs.py).
+    FREE_TEXT_OPTIONS = ()
 
     def __init__(self, module, conn):
         self.module = module
@@ -95,12 +101,19 @@ def run_module(module_class, argument_spec, runner):
     """
     spec = dict(argument_spec)
     spec.update(CONNECTION_ARGUMENT_SPEC)
-    module = module_class(argument_spec=spec, supports_check_mode=True, **runner.MODULE_OPTIONS)
+    try:
+        module = module_class(argument_spec=spec, supports_check_mode=True, **runner.MODULE_OPTIONS)
+    except UnicodeEncodeError:
+        # ansible-core logs the options as UTF-8 before a module runs, which an option holding a
+        # lone surrogate cannot be: build it again without that log, so that the check below
+        # names the option instead of a traceback.
+        module = module_class(argument_spec=spec, supports_check_mode=True, no_log=True, **runner.MODULE_OPTIONS)
     connect = runner.needs_connection(module.params)
     if connect:
         check_requirements(module)
     conn = run = None
     try:
+        check_option_text(module.params, runner.FREE_TEXT_OPTIONS)
         if connect:
             if runner.EVENTS:
                 start_event_loop()
@@ -111,6 +124,12 @@ def run_module(module_class, argument_spec, runner):
         _fail(module, run, exc.msg, exc.details)
     except libvirt_errors() as exc:
         _fail(module, run, "libvirt error: %s" % error_text(exc), dict(libvirt_error_code=error_code(exc)))
+    except Exception as exc:  # pylint: disable=broad-except
+        # A bug of this collection, not the user's input: still a result, never a traceback.
+        subject = run.subject() if run is not None else runner.__name__
+        _fail(module, run, "%s: unexpected %s: %s (a bug in virtops.libvirt; its traceback is in "
+              "'exception', shown with -vvv)" % (subject, type(exc).__name__, exc),
+              dict(exception=traceback.format_exc()))
     finally:
         if conn is not None:
             try:

@@ -20,7 +20,9 @@ class ChangeRecorder:
     ``record(action, call, *args)`` appends ``action`` to ``result['actions']``, sets
     ``changed`` and returns ``call(*args)`` (None in check mode, or without a call). Whatever the
     call raises comes back as a VirtopsError that names ``subject``, the action and the actions
-    already done, with ``changed`` true when any were: a failed run never hides a change.
+    already done, with ``changed`` true when any were: a failed run never hides a change. A call
+    that fails after it took effect raises VirtopsError with ``took_effect=True``: its action
+    then counts as done.
     """
 
     def __init__(self, result, check_mode, subject):
@@ -46,9 +48,22 @@ class ChangeRecorder:
             raise self.failure("%s: %s failed: %s" % (self.subject, action, error_text(exc)), done)
         except VirtopsError as exc:
             details = dict(exc.details)
+            if details.pop("took_effect", False):
+                # The call changed something before it failed (a request the guest may still act on).
+                raise self.failure(exc.msg, done + [action], **details)
             details.setdefault("actions", done)
             details.setdefault("changed", bool(done))
             raise VirtopsError(exc.msg, **details)
+
+    def mark(self):
+        """Where the run is now, for ``rollback``."""
+        return len(self.actions), self.result["changed"]
+
+    def rollback(self, mark):
+        """Forget the actions recorded since ``mark``: they turned out to be another run's doing."""
+        count, changed = mark
+        del self.actions[count:]
+        self.result["changed"] = changed
 
     def note(self, action, call=None, *args):
         """Like ``record`` for an action that changes nothing (a refresh): listed, ``changed`` untouched."""

@@ -25,7 +25,13 @@ HEAD_SIZE = 64 * 1024                 # enough to hold both kinds of volume labe
 class FileDestination:
     """The image as a file on the hypervisor, replaced atomically (a running guest keeps the old one open)."""
 
+    # A new image file is readable by its owner only (user data often carries passwords),
+    # unless the user gives a mode (applied afterwards with the other file attributes).
+    NEW_FILE_MODE = 0o600
+
     def __init__(self, module, path):
+        if not os.path.isabs(path):
+            raise VirtopsError("path %s is relative; give the image's absolute path on the hypervisor" % path)
         self.module = module
         self.path = path
         self.name = path
@@ -48,14 +54,20 @@ class FileDestination:
         if not os.path.isdir(directory):
             raise VirtopsError("the directory of path %s does not exist" % self.path)
         temporary = os.path.join(directory, ".%s.virtops-tmp" % os.path.basename(self.path))
+        created = not os.path.lexists(self.path)
         try:
-            with open(temporary, "wb") as handle:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, self.NEW_FILE_MODE)
+            with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
         except (IOError, OSError) as exc:
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
             raise VirtopsError("cannot write %s: %s" % (temporary, exc))
-        self.module.atomic_move(temporary, self.path)
+        self.module.atomic_move(temporary, self.path)  # a replaced file keeps its mode and owner
+        if created:
+            os.chmod(self.path, self.NEW_FILE_MODE)  # atomic_move gives new files 0666 & ~umask
 
     def delete(self):
         os.unlink(self.path)

@@ -19,6 +19,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_error, libvirt, libvirt_qemu, lookup_or_none,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.events import DeviceRemovedWatch
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     METADATA_NAMESPACE, METADATA_PREFIX, MIGRATION_PAUSE_NAMESPACE, MIGRATION_PAUSE_PREFIX,
@@ -226,25 +227,30 @@ class Guest:
     def detach_live(self, device, what, timeout, retries, still_attached):
         """Unplug ``device`` (a config object with an alias; ``what`` names it) from the running guest.
 
-        Waits for libvirt's DEVICE_REMOVED event (the guest must release the device) up to
-        ``timeout`` seconds per attempt and asks again up to ``retries`` times, as Nova does.
-        ``still_attached(live_config)`` tells whether the device is still there when a request
-        fails. Returns the number of attempts; raises VirtopsError if the guest never let go.
-        Needs libvirt's event loop (``Runner.EVENTS``).
+        Sends the request and waits for libvirt's DEVICE_REMOVED event (the guest must release
+        the device) up to ``timeout`` seconds, libvirt's own wait inside the request included;
+        sends it again up to ``retries`` more times, as Nova does. ``still_attached(live_config)``
+        tells whether the device is still there when a request fails. Returns the number of
+        requests sent; raises VirtopsError (``took_effect``: the guest may still release it later)
+        if the guest never let go. Needs libvirt's event loop (``Runner.EVENTS``).
         """
         watch = DeviceRemovedWatch(self.conn, self.dom)
         try:
-            for attempt in range(1, retries + 1):
+            for attempt in range(1, retries + 2):
+                deadline = Deadline(timeout)
                 try:
                     self.dom.detachDeviceFlags(device.to_xml(), libvirt.VIR_DOMAIN_AFFECT_LIVE)
                 except libvirt.libvirtError as exc:
                     if not still_attached(self.live_config()):
                         return attempt  # gone meanwhile (an earlier request completed)
-                    raise VirtopsError("detaching %s from %s failed: %s" % (what, self.name, error_text(exc)))
-                if watch.wait(device.alias, timeout):
+                    raise VirtopsError("detaching %s from %s failed: %s" % (what, self.name, error_text(exc)),
+                                       took_effect=attempt > 1)
+                if watch.wait(device.alias, deadline.remaining()) or not still_attached(self.live_config()):
                     return attempt
-            raise VirtopsError("the guest of %s did not release %s within %d attempts of %ss; it is "
-                               "still attached live" % (self.name, what, retries, timeout))
+            raise VirtopsError("the guest of %s did not release %s after %d requests %ss apart; it is still "
+                               "attached live and may be released later (raise timeout or retries, or check "
+                               "that the guest handles hot-unplug)" % (self.name, what, retries + 1, timeout),
+                               took_effect=True)
         finally:
             watch.close()
 
@@ -331,7 +337,19 @@ class Guest:
 
     # -- lifecycle calls (Transition decides which, and waits) --------------------------------
     def start(self, paused=False):
+        """Start (or restore the managed save image), running unless ``paused``: an image saved
+        while paused is told to resume running first, so the restore ends where it was asked to."""
+        if not paused and self.is_persistent() and self.dom.hasManagedSaveImage(0):
+            self._saved_image_resumes()
         self.dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED if paused else 0)
+
+    def _saved_image_resumes(self):
+        try:
+            xml = self.dom.managedSaveGetXMLDesc(libvirt.VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)
+            self.dom.managedSaveDefineXML(xml, libvirt.VIR_DOMAIN_SAVE_RUNNING)
+        except libvirt.libvirtError as exc:
+            if not is_error(exc, "NO_SUPPORT"):
+                raise  # a driver without the call restores as saved; Transition resumes then
 
     def resume(self):
         self.dom.resume()

@@ -14,7 +14,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_error, libvirt,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import wait_until
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline, wait_until
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import known_backing_files
 
 STATES = ("present", "running", "shutoff", "paused", "saved", "absent")
 
@@ -25,13 +27,32 @@ def wait_for_state(guest, wanted, timeout):
 
 
 class Transition:
-    """Moves one guest to a target run state; every call goes through ``recorder``."""
+    """Moves one guest to a target run state; every call goes through ``recorder``.
+
+    A call that fails because another run (or the guest itself) got there first is no failure:
+    when libvirt refuses and the guest is then already where the call was to take it, the run
+    goes on and does not list the call as its own change.
+    """
+
+    # Seconds between ACPI power-button presses while waiting for a shutdown, as Nova's
+    # clean shutdown re-sends it: a guest still booting ignores the first one.
+    SHUTDOWN_RESEND_INTERVAL = 10
 
     def __init__(self, guest, recorder, timeout, force):
         self.guest = guest
         self.recorder = recorder
         self.timeout = timeout
         self.force = force
+
+    def _do(self, action, call, reached, *args):
+        """Record and make ``call``; tolerate its failure if the guest is in ``reached`` now."""
+        mark = self.recorder.mark()
+        try:
+            self.recorder.record(action, call, *args)
+        except VirtopsError:
+            if self.guest.state() not in reached:
+                raise
+            self.recorder.rollback(mark)  # somebody else did it
 
     def _expect(self, wanted, action):
         if self.recorder.check_mode:
@@ -52,22 +73,22 @@ class Transition:
 
     def _start(self, paused=False):
         action = "restore managed save" if self.guest.state() == "saved" else "start"
-        self.recorder.record(action, self.guest.start, paused)
+        self._do(action, self.guest.start, ("paused",) if paused else ("running", "paused"), paused)
         return action
 
     def _to_running(self, current):
         if current == "paused":
-            self.recorder.record("resume", self.guest.resume)
+            self._do("resume", self.guest.resume, ("running",))
             return self._expect(("running",), "resume")
         if current == "pmsuspended":
-            self.recorder.record("wake up", self.guest.wake_up)
+            self._do("wake up", self.guest.wake_up, ("running",))
             return self._expect(("running",), "wake up")
         if current == "crashed":
-            self.recorder.record("destroy crashed", self.guest.destroy)
+            self._do("destroy crashed", self.guest.destroy, ("shutoff",))
         action = self._start()
         if self._expect(("running", "paused"), action) == "paused":
-            # A managed save taken while paused restores paused.
-            self.recorder.record("resume", self.guest.resume)
+            # Only where the driver cannot tell a saved image to resume (Guest.start).
+            self._do("resume", self.guest.resume, ("running",))
             return self._expect(("running",), "resume")
         return "running"
 
@@ -77,7 +98,7 @@ class Transition:
             return self._expect(("paused",), action)
         if current == "pmsuspended":
             self._to_running(current)
-        self.recorder.record("suspend", self.guest.suspend)
+        self._do("suspend", self.guest.suspend, ("paused",))
         return self._expect(("paused",), "suspend")
 
     def _to_saved(self, current):
@@ -88,50 +109,66 @@ class Transition:
         if not self.guest.is_persistent():
             raise VirtopsError("domain %s is transient: managed save needs a persistent domain"
                                % self.guest.name, state=current)
-        self.recorder.record("managed save", self.guest.managed_save)
+        self._do("managed save", self.guest.managed_save, ("saved",))
         return self._expect(("saved",), "managed save")
 
     def _to_shutoff(self, current):
-        if current == "saved":
-            # Discarding the saved memory would lose the guest's state: restore, then shut down.
-            self._start()
-            self._expect(("running",), "restore managed save")
-            current = "running"
         if current == "crashed":
-            self.recorder.record("destroy crashed", self.guest.destroy)
+            self._do("destroy crashed", self.guest.destroy, ("shutoff",))
             return self._expect(("shutoff",), "destroy")
-        if current in ("paused", "pmsuspended"):
-            self._to_running(current)  # a paused guest cannot act on the ACPI power button
-        self.recorder.record("shutdown", self.guest.shutdown)
+        if current in ("saved", "paused", "pmsuspended"):
+            # Discarding a saved image would lose the guest's state, and a paused guest cannot
+            # act on the ACPI power button: run it, then shut it down.
+            self._to_running(current)
+        self._do("shutdown", self.guest.shutdown, ("shutoff",))
         if self.recorder.check_mode:
             return "shutoff"
-        reached, current = wait_for_state(self.guest, ("shutoff",), self.timeout)
+        reached, current = self._wait_for_shutdown()
         if reached:
             return current
         if not self.force:
             raise self.recorder.failure(
-                "domain %s did not shut down within %ss (ACPI shutdown sent); it is %s now. "
+                "domain %s did not shut down within %ss (ACPI shutdown sent every %ss); it is %s now. "
                 "Set force=true to power it off after the timeout, or raise timeout"
-                % (self.guest.name, self.timeout, current), state=current)
-        self.recorder.record("destroy after timeout", self.guest.destroy)
+                % (self.guest.name, self.timeout, self.SHUTDOWN_RESEND_INTERVAL, current), state=current)
+        self._do("destroy after timeout", self.guest.destroy, ("shutoff",))
         return self._expect(("shutoff",), "destroy")
+
+    def _wait_for_shutdown(self):
+        """Wait up to the timeout, pressing the power button again every interval."""
+        deadline = Deadline(self.timeout)
+        while True:
+            reached, current = wait_for_state(
+                self.guest, ("shutoff",), min(self.SHUTDOWN_RESEND_INTERVAL, deadline.remaining()))
+            if reached or deadline.expired():
+                return reached, current
+            try:
+                self.guest.shutdown()
+            except libvirt.libvirtError:
+                pass  # it went off meanwhile; the next look tells
 
 
 def remove(guest, recorder, remove_storage, is_local):
     """Stop and undefine ``guest``; with ``remove_storage``, delete its writable disk images too.
 
     Returns (removed_storage, kept_storage). Read-only, shareable and CD-ROM sources are never
-    deleted; they are listed in kept_storage with the reason.
+    deleted, nor is an image that another domain's definition (persistent or running) uses,
+    directly or as a backing file; they are listed in kept_storage with the reason.
     """
     removed, kept = [], []
+    used_elsewhere = images_used_elsewhere(guest) if remove_storage else {}
     for disk in guest.inactive_config().disks:
         source = disk.source()
         if source is None:
             continue
+        users = used_elsewhere.get(_disk_path(guest.conn, disk), ())
         if not remove_storage:
             kept.append(dict(source=source, reason="remove_storage is false"))
         elif disk.device != "disk" or disk.readonly or disk.shareable:
             kept.append(dict(source=source, reason="read-only, shareable or not a disk"))
+        elif users:
+            kept.append(dict(source=source, used_by=sorted(users),
+                             reason="used by domain %s" % ", ".join(sorted(users))))
         else:
             removed.append(disk)
     if guest.is_active():
@@ -141,6 +178,43 @@ def remove(guest, recorder, remove_storage, is_local):
     for disk in removed:
         recorder.record("delete %s" % disk.source(), _delete_disk, guest.conn, disk, is_local)
     return [disk.source() for disk in removed], kept
+
+
+def images_used_elsewhere(guest):
+    """{image path: names of the domains that use it}, over every domain but ``guest``: each
+    disk of its persistent and running definitions, and the backing files of those disks."""
+    users = {}
+    for other in Guest.all(guest.conn):
+        try:
+            if other.uuid == guest.uuid:
+                continue
+            configs = other.configs()
+            name = other.name
+        except libvirt.libvirtError as exc:
+            if is_error(exc, "NO_DOMAIN"):
+                continue  # gone meanwhile
+            raise
+        for config in configs:
+            for disk in config.disks if config is not None else ():
+                path = _disk_path(guest.conn, disk)
+                if path is None:
+                    continue
+                chain = disk.backing_files() or known_backing_files(guest.conn, path)
+                for used in [path] + chain:
+                    users.setdefault(os.path.normpath(used), set()).add(name)
+    return users
+
+
+def _disk_path(conn, disk):
+    """The file or device a disk uses (a pool volume's path), normalised; None for network disks."""
+    if disk.source_pool and disk.source_volume:
+        try:
+            path = conn.storagePoolLookupByName(disk.source_pool).storageVolLookupByName(disk.source_volume).path()
+        except libvirt.libvirtError:
+            return None
+    else:
+        path = disk.source_file or disk.source_dev
+    return os.path.normpath(path) if path else None
 
 
 def _delete_disk(conn, disk, is_local):

@@ -16,6 +16,7 @@ import os
 import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_address, check_token, mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
     CPU_FEATURES_SPEC, DISK_DRIVER_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
@@ -27,7 +28,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directorie
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import pool_volume
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
-    CPU_MODES, CpuConfig, CpuFeature, CpuTopology,
+    CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     GUEST_AGENT_CHANNEL, ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilterRef, GraphicsConfig,
@@ -82,7 +83,7 @@ DEFINITION_SPEC = dict(
         devices=dict(type="list", elements="str", choices=list(BOOT_DEVICES)),
     )),
     cpu=dict(type="dict", options=dict(
-        mode=dict(type="str", required=True, choices=list(CPU_MODES) + ["none"]),
+        mode=dict(type="str", required=True, choices=list(CPU_MODES) + [DEFAULT_CPU_MODE]),
         model=dict(type="str"),
         fallback=dict(type="str", choices=["allow", "forbid"]),
         models=dict(type="list", elements="str"),
@@ -117,11 +118,8 @@ DEFINITION_OPTIONS = tuple(sorted(set(DEFINITION_SPEC) - {"virt_type", "devices_
 
 
 def _mib_to_kib(value, option):
-    if value is None:
-        return None
-    if value <= 0:
-        raise VirtopsError("%s must be a positive number of MiB, got %s" % (option, value))
-    return value * 1024
+    size = mib_to_bytes(value, option)
+    return None if size is None else size // 1024
 
 
 def _check_positive(value, option):
@@ -145,6 +143,7 @@ class DomainSpecBuilder:
         _check_positive(p["current_vcpus"], "current_vcpus")
         memory = _mib_to_kib(p["memory_mb"], "memory_mb")
         current = _mib_to_kib(p["current_memory_mb"], "current_memory_mb")
+        self._check_host_memory(p["memory_mb"])
         if p["metadata"] is not None:
             for key in p["metadata"]:
                 if not _is_xml_name(key):
@@ -205,6 +204,10 @@ class DomainSpecBuilder:
         candidates = [spec["model"]] if spec["model"] else list(spec["models"] or [])
         if mode != "custom" and candidates:
             raise VirtopsError("cpu.model and cpu.models are only used with cpu.mode=custom (got mode=%s)" % mode)
+        for index, candidate in enumerate(candidates):
+            check_token(candidate, "cpu.model" if spec["model"] else "cpu.models[%d]" % index, "CPU model name")
+        for index, feature in enumerate(spec["features"]):
+            check_token(feature["name"], "cpu.features[%d].name" % index, "CPU feature name")
         features = [(f["name"], f["policy"]) for f in spec["features"]]
         model = None
         if mode == "custom":
@@ -219,7 +222,7 @@ class DomainSpecBuilder:
                                      option="cpu.model" if spec["model"] else "cpu.models:")
         topology = spec["topology"]
         config = CpuConfig(
-            mode=None if mode == "none" else mode,
+            mode=mode,
             match="exact" if mode == "custom" else None,
             model=model,
             fallback=spec["fallback"] or ("forbid" if mode == "custom" else None),
@@ -261,11 +264,14 @@ class DomainSpecBuilder:
             desired.interfaces = exclusive(self._interfaces(p["interfaces"]))
         console = p["serial_console"]
         if console is not None:
+            for option in ("path", "log_file"):
+                self._check_directory(console[option], "serial_console.%s" % option)
             desired.serials, desired.consoles = self._serial_console(console)
         if p["guest_agent"]:
             desired.channels = [ChannelConfig.guest_agent()]
         if p["graphics"] is not None:
             graphics = p["graphics"]
+            check_address(graphics["listen"], "graphics.listen")
             desired.graphics = [] if graphics["type"] == "none" else [
                 GraphicsConfig(type=graphics["type"], autoport=True, listen=graphics["listen"])]
 
@@ -303,7 +309,7 @@ class DomainSpecBuilder:
             pool_volume(self.conn, spec["pool"], spec["volume"], where)
             disk.type, disk.source_pool, disk.source_volume = "volume", spec["pool"], spec["volume"]
         elif spec["device"] == "cdrom":
-            disk.type = "file"  # an empty CD-ROM drive
+            disk.type, disk.source_file = "file", DiskConfig.NO_MEDIA  # an empty drive: media ejected
         else:
             raise VirtopsError("%s: a disk needs path, or pool and volume" % where)
 
@@ -349,6 +355,24 @@ class DomainSpecBuilder:
         console = ConsoleConfig(type=kind, source_path=spec["path"], target_type="serial",
                                 target_port=0, log_file=spec["log_file"])
         return [serial], [console]
+
+    def _check_host_memory(self, memory_mb):
+        """Refuse more memory than the host has: such a guest defines, but cannot start."""
+        if memory_mb is None:
+            return
+        host_mb = self.conn.getInfo()[1]
+        if memory_mb > host_mb:
+            raise VirtopsError("memory_mb: %d MiB is more than host %s has (%d MiB)"
+                               % (memory_mb, self.conn.getHostname(), host_mb))
+
+    def _check_directory(self, path, option):
+        """Refuse a file QEMU is to create in a directory that is not there."""
+        if path is None or not self.is_local:
+            return
+        directory = os.path.dirname(path) or "/"
+        if not os.path.isdir(directory):
+            raise VirtopsError("%s: directory %s of %s does not exist on %s; create it first"
+                               % (option, directory, path, self.conn.getHostname()))
 
     def _check_file(self, path, option, allow_block=False):
         if path is None or not self.is_local:
@@ -411,6 +435,30 @@ def resolve_against_live(desired, live, guest_agent=None):
         if item.mac is None and position < len(free_live):
             item.mac = free_live[position].mac
     return desired
+
+
+def machine_family(machine):
+    """'q35' or 'i440fx' for an x86 machine type ('pc-q35-7.2', 'q35', 'pc-i440fx-7.2', 'pc'), else None."""
+    if not machine:
+        return None
+    if "q35" in machine:
+        return "q35"
+    if machine == "pc" or machine.startswith("pc-"):
+        return "i440fx"
+    return None
+
+
+def check_machine_change(desired, live):
+    """Refuse moving a defined domain to another machine family (i440fx <-> q35), in check mode
+    too: its PCI controllers and device addresses belong to the old one and libvirt refuses them."""
+    wanted = machine_family(desired.os.machine if desired.os is not None else None)
+    current = machine_family(live.os.machine if live.os is not None else None)
+    if wanted and current and wanted != current:
+        raise VirtopsError(
+            "machine: %s cannot become %s: a defined domain keeps its machine family (i440fx or q35), "
+            "whose PCI controllers and device addresses libvirt has assigned; define a new domain "
+            "for the other family, or give a machine of the same family"
+            % (live.os.machine, desired.os.machine))
 
 
 def check_identity(conn, name, uuid):

@@ -17,6 +17,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
     file_exists, shared_directories,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEFAULT_CPU_MODE
 
 MIB = 1024 * 1024
 
@@ -34,7 +35,7 @@ def distinct_hosts(source_conn, dest_conn):
 def cpu_fits(dest_conn, config):
     """The destination's hypervisor can run the guest's CPU as it runs now (missing features named)."""
     cpu = config.cpu
-    if cpu is None or cpu.mode in (None, "maximum") or (cpu.mode == "custom" and not cpu.model):
+    if cpu is None or cpu.mode in (None, DEFAULT_CPU_MODE, "maximum") or (cpu.mode == "custom" and not cpu.model):
         return "cpu: hypervisor default, nothing to compare"
     if cpu.mode == "host-passthrough":
         return "cpu: host-passthrough, libvirt checks that the destination's CPU is the same"

@@ -32,7 +32,7 @@ CONFIG_DRIVE_ARGUMENT_SPEC = dict(
     meta_data=dict(type="dict", default={}),
     user_data=dict(type="str", no_log=True),  # cloud-config often carries passwords
     network_data=dict(type="dict"),
-    vendor_data=dict(type="raw"),
+    vendor_data=dict(type="raw", no_log=True),  # may carry credentials as user_data does
     files=dict(type="list", elements="dict", default=[], options=dict(
         path=dict(type="str", required=True),
         content=dict(type="str", required=True, no_log=True),
@@ -49,6 +49,9 @@ CONFIG_DRIVE_ARGUMENT_RULES = dict(
 
 class ConfigDriveRunner(Runner):
     """One ``config_drive`` run; talks to libvirt only for a volume destination."""
+
+    # Written into the drive's files, never into libvirt's XML.
+    FREE_TEXT_OPTIONS = ("user_data", "vendor_data", "network_data", "meta_data", "public_keys", "files.content")
 
     MODULE_OPTIONS = dict(add_file_common_args=True, **CONFIG_DRIVE_ARGUMENT_RULES)
 

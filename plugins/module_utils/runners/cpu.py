@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_token
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
     CPU_FEATURES_SPEC, CPU_TARGET_ARGUMENT_SPEC, KVM_PROBE_ARGUMENT_SPEC,
@@ -80,11 +81,14 @@ class CpuCompareRunner(Runner):
         p = self.params
         if p["xml"]:
             try:
-                CpuConfig.from_xml(p["xml"])
+                CpuConfig.from_user_xml(p["xml"])
             except XmlModelError as exc:
                 raise VirtopsError("xml: %s" % exc)
             return p["xml"]
         cpu = p["cpu"]
+        check_token(cpu["model"], "cpu.model", "CPU model name")
+        for index, feature in enumerate(cpu["features"]):
+            check_token(feature["name"], "cpu.features[%d].name" % index, "CPU feature name")
         return custom_cpu_xml(cpu["model"], [(f["name"], f["policy"]) for f in cpu["features"]], cpu["fallback"])
 
     def run(self):

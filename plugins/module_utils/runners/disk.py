@@ -17,6 +17,7 @@ import os
 import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_local_uri, libvirt,
 )
@@ -63,7 +64,7 @@ DISK_ARGUMENT_SPEC = dict(
     persistent=dict(type="bool", default=True),
     size_mb=dict(type="int"),
     timeout=dict(type="int", default=30),
-    retries=dict(type="int", default=3),
+    retries=dict(type="int", default=2),
     **DISK_DRIVER_SPEC
 )
 SOURCE_OPTIONS = ("path", "volume", "iscsi", "rbd")
@@ -91,6 +92,7 @@ class DiskRunner(Runner):
             raise VirtopsError("domain %s does not exist; define it first (virtops.libvirt.domain)" % p["domain"])
         desired = self._desired()
         self.result["source"] = desired.source()
+        self._check_before_changes()
         if p["state"] == "absent":
             self._detach(desired)
         else:
@@ -99,6 +101,22 @@ class DiskRunner(Runner):
                 self._grow()
         self.result["diff"] = self.diff
         return self.result
+
+    def _check_before_changes(self):
+        """Refuse what would fail only after the disk was attached or detached."""
+        p = self.params
+        if p["timeout"] < 0 or p["retries"] < 0:
+            raise VirtopsError("timeout and retries cannot be negative (got timeout=%d, retries=%d)"
+                               % (p["timeout"], p["retries"]))
+        if p["size_mb"] is not None:
+            mib_to_bytes(p["size_mb"], "size_mb")
+            if p["state"] == "absent":
+                raise VirtopsError("size_mb is only used with state=present")
+            if not self.guest.is_active():
+                raise VirtopsError("size_mb: a disk can be grown here only while %s runs (blockResize); "
+                                   "grow the image or volume itself while the domain is off" % p["domain"])
+            if not p["live"]:
+                raise VirtopsError("size_mb needs live=true: only a disk the running guest has can be grown here")
 
     # -- what the user asked for --------------------------------------------------------------
     def _desired(self):
@@ -118,6 +136,8 @@ class DiskRunner(Runner):
             disk.type, disk.source_pool, disk.source_volume = "volume", p["pool"], p["volume"]
         elif p["iscsi"]:
             spec = p["iscsi"]
+            if spec["lun"] < 0:
+                raise VirtopsError("iscsi.lun must be 0 or more, got %d" % spec["lun"])
             disk.type, disk.source_protocol = "network", "iscsi"
             disk.source_name = "%s/%d" % (spec["iqn"], spec["lun"])
             disk.source_hosts = [network_host(spec["portal"], "3260", "iscsi.portal")]
@@ -125,6 +145,8 @@ class DiskRunner(Runner):
                                    spec["chap_secret_uuid"], "iscsi.chap_")
         else:
             spec = p["rbd"]
+            if not spec["monitors"]:
+                raise VirtopsError("rbd.monitors needs at least one Ceph monitor (HOST, HOST:PORT or [IPv6]:PORT)")
             disk.type, disk.source_protocol = "network", "rbd"
             disk.source_name = "%s/%s" % (spec["pool"], spec["image"])
             disk.source_hosts = [network_host(monitor, "6789", "rbd.monitors") for monitor in spec["monitors"]]
@@ -232,8 +254,13 @@ class DiskRunner(Runner):
 
     # -- detach -------------------------------------------------------------------------------
     def _detach(self, desired):
+        p = self.params
+        if not (p["live"] or p["persistent"]):
+            raise VirtopsError("live and persistent are both false: the disk would be detached from nothing")
         persistent, live = self.guest.configs()
-        in_config, in_live = self._find(persistent, desired), self._find(live, desired)
+        # live/persistent say where to detach from, as for attach: the other place keeps the disk.
+        in_config = self._find(persistent, desired) if p["persistent"] else None
+        in_live = self._find(live, desired) if p["live"] else None
         if in_config is None and in_live is None:
             return
         self.result["target"] = (in_config or in_live).target_dev
@@ -253,15 +280,12 @@ class DiskRunner(Runner):
     # -- grow ---------------------------------------------------------------------------------
     def _grow(self):
         p = self.params
-        wanted = p["size_mb"] * 1024 * 1024
+        wanted = mib_to_bytes(p["size_mb"], "size_mb")
         target = self.result["target"]
-        if not self.guest.is_active():
-            raise VirtopsError("size_mb: %s can be grown here only while %s runs (blockResize); grow the "
-                               "image or volume itself while the domain is off" % (target, p["domain"]))
         if target not in [d.target_dev for d in self.guest.live_config().disks]:
             if self.check_mode:
                 return  # attached by this check-mode run: no size to read yet
-            raise VirtopsError("size_mb: %s is not attached to the running %s (live=false?); only a disk the "
+            raise VirtopsError("size_mb: %s is not attached to the running %s; only a disk the "
                                "guest has can be grown here" % (target, p["domain"]))
         capacity = self.guest.block_capacity(target)
         self.result["size_mb"] = capacity // (1024 * 1024)

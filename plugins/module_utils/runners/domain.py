@@ -19,7 +19,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.lifecycle im
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import (
     DEFINITION_OPTIONS, DEFINITION_SPEC, DomainSpecBuilder, check_identity, check_limits,
-    creation_defaults, resolve_against_live,
+    check_machine_change, creation_defaults, resolve_against_live,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.kvm import resolve_virt_type
@@ -66,12 +66,13 @@ class DomainRunner(Runner):
         guest = Guest.lookup(self.conn, p["name"])
         if p["state"] == "absent":
             return self._absent(guest)
+        if guest is None and p["state"] == "saved":
+            raise VirtopsError("domain %s does not exist: a new domain is shut off, and only a running or "
+                               "paused domain can be saved (managed save); define it with state=running "
+                               "first" % p["name"])
         guest = self._define_from_xml(guest) if p["xml"] else self._define_typed(guest)
         if guest is None:
             # Check mode, new domain: say what the real run would do after defining it.
-            if p["state"] == "saved":
-                raise VirtopsError("domain %s would be new and shut off: only a running or paused "
-                                   "domain can be saved (managed save)" % p["name"])
             if p["state"] in ("running", "paused"):
                 self.recorder.record("start")
             self.result["state"] = "shutoff" if p["state"] == "present" else p["state"]
@@ -94,7 +95,7 @@ class DomainRunner(Runner):
     # -- definition from raw XML --------------------------------------------------------------
     def _define_from_xml(self, guest):
         try:
-            desired = DomainConfig.from_xml(self.params["xml"])
+            desired = DomainConfig.from_user_xml(self.params["xml"])
         except XmlModelError as exc:
             raise VirtopsError("xml: %s" % exc)
         if desired.name != self.params["name"]:
@@ -137,6 +138,7 @@ class DomainRunner(Runner):
         self.warn(*builder.warnings)
         desired.virt_type = virt_type
         resolve_against_live(desired, live, p["guest_agent"])
+        check_machine_change(desired, live)
         changes = desired.changes(live)
         if changes:
             self.result["changes"] = [change.path for change in changes]
@@ -171,7 +173,18 @@ class DomainRunner(Runner):
         xml = desired.to_xml()
         self.diff.update(before="", after=xml)
         self.result["changes"] = ["domain"]
-        return self.recorder.record("define", Guest.define, self.conn, xml)
+        mark = self.recorder.mark()
+        try:
+            return self.recorder.record("define", Guest.define, self.conn, xml)
+        except VirtopsError:
+            other = None if self.check_mode else Guest.lookup(self.conn, p["name"])
+            if other is None:
+                raise
+        # A concurrent run defined it first: converge on that definition like any existing one.
+        self.recorder.rollback(mark)
+        self.diff.update(before="", after="")
+        self.result["changes"] = []
+        return self._define_typed(other)
 
     # -- live changes of a running domain -------------------------------------------------------
     def _apply_live(self, guest, changes):

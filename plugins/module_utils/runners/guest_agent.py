@@ -37,6 +37,9 @@ REQUIRED = dict(exec=("command",), read_file=("path",), set_password=("user", "p
 
 
 class GuestAgentRunner(Runner):
+    # Sent to the agent inside JSON (escaped there), never into libvirt's XML.
+    FREE_TEXT_OPTIONS = ("command", "args", "stdin", "path", "mountpoints", "user", "password")
+
     def subject(self):
         return "guest agent of %s" % self.params["name"]
 

@@ -120,11 +120,18 @@ class PoolRunner(Runner):
         if changes:
             self.diff.update(format_changes(changes))
             self.result["changes"] = [path for path, _o, _n in changes]
+            old_xml = pool.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE)
+            moved = live.target_path != desired.target_path and desired.target_path is not None
             desired.apply_to(live)
             self.recorder.record("update definition", self.conn.storagePoolDefineXML, live.to_xml(), 0)
+            # A new directory is built as for a new pool (libvirt builds only an inactive pool).
+            build = moved and (p["build"] or p["type"] == "dir")
             if pool.isActive() and p["state"] == "active":
                 # Pools read their definition at start; restarting one leaves its data alone.
-                self.recorder.record("restart to apply", self._restart, pool)
+                self.recorder.record("restart to apply%s" % (" (new directory built)" if build else ""),
+                                     self._restart, pool, old_xml, build)
+            elif build and not pool.isActive():
+                self.recorder.record("build", pool.build, 0)
         return pool
 
     def _start(self, pool):
@@ -142,10 +149,20 @@ class PoolRunner(Runner):
                    "" if os.path.isdir(ISCSI_KERNEL_MODULE) else
                    " (this host has no %s: its kernel cannot do iSCSI)" % ISCSI_KERNEL_MODULE))
 
-    @staticmethod
-    def _restart(pool):
+    def _restart(self, pool, old_xml, build):
+        """Restart ``pool`` on its new definition (building it first on request); if it cannot
+        start so, put the old definition back and start that, so the pool and its volumes stay
+        usable."""
         pool.destroy()
-        pool.create(0)
+        try:
+            if build:
+                pool.build(0)
+            pool.create(0)
+        except libvirt.libvirtError as exc:
+            self.conn.storagePoolDefineXML(old_xml, 0)
+            pool.create(0)
+            raise VirtopsError("pool %s did not start on its new definition (%s); its previous definition "
+                               "was put back and it runs on that" % (self.params["name"], error_text(exc)))
 
     # -- state --------------------------------------------------------------------------------
     def _run_state(self, pool):
@@ -175,8 +192,16 @@ class PoolRunner(Runner):
                     self.recorder.record("delete volume %s" % vol.name(), vol.delete, 0)
             self.recorder.record("stop", pool.destroy)
         if self.params["delete_storage"]:
-            self.recorder.record("delete storage", pool.delete, 0)
+            self.recorder.record("delete storage", self._delete_storage, pool)
         self.recorder.record("undefine", pool.undefine)
+
+    def _delete_storage(self, pool):
+        try:
+            pool.delete(0)
+        except libvirt.libvirtError as exc:
+            if "No such file or directory" not in error_text(exc):
+                raise
+            self.warn("pool %s: its storage was already gone (%s)" % (self.params["name"], error_text(exc)))
 
     def _describe(self, pool):
         config = PoolConfig.from_xml(pool.XMLDesc(0))

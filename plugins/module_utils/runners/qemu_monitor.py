@@ -27,6 +27,9 @@ QEMU_MONITOR_ARGUMENT_SPEC = dict(
 
 
 class QemuMonitorRunner(Runner):
+    # Sent to QEMU inside JSON (escaped there), never into libvirt's XML.
+    FREE_TEXT_OPTIONS = ("command", "arguments")
+
     MODULE_OPTIONS = dict(required_one_of=[("command", "queries")])
 
     def subject(self):

@@ -36,6 +36,9 @@ SECRET_ARGUMENT_SPEC = dict(
 
 
 class SecretRunner(Runner):
+    # Bytes given to libvirt with their length, never into its XML.
+    FREE_TEXT_OPTIONS = ("value",)
+
     def subject(self):
         return "secret for %s %s" % (self.params["usage"], self.params["usage_id"])
 

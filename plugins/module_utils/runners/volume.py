@@ -16,6 +16,7 @@ import os
 import subprocess
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MIB, mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import (
@@ -23,7 +24,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes im
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import VolumeConfig
 
-MIB = 1024 * 1024
 UPLOAD_CHUNK = 4 * MIB
 VOLUME_ARGUMENT_SPEC = dict(
     pool=dict(type="str", required=True),
@@ -48,6 +48,10 @@ class VolumeRunner(Runner):
     def run(self):
         p = self.params
         self.result.update(pool=p["pool"], name=p["name"])
+        if p["label"] and not p["filesystem"]:
+            raise VirtopsError("label names the filesystem that filesystem= makes; give filesystem too")
+        if p["capacity_mb"] is not None:
+            mib_to_bytes(p["capacity_mb"], "capacity_mb")
         self.pool = active_pool(self.conn, p["pool"])
         vol = lookup_volume(self.pool, p["name"])
         if p["state"] == "absent":
@@ -86,11 +90,11 @@ class VolumeRunner(Runner):
             backing = self._backing(p["backing_volume"])
             desired.backing_path = backing.path()
             desired.backing_format = p["backing_format"] or self._format_of(backing)
-            desired.capacity = max(backing.info()[1], (p["capacity_mb"] or 0) * MIB)
+            desired.capacity = max(backing.info()[1], mib_to_bytes(p["capacity_mb"], "capacity_mb") or 0)
         else:
-            if not p["capacity_mb"] or p["capacity_mb"] <= 0:
+            if p["capacity_mb"] is None:
                 raise VirtopsError("capacity_mb (a positive number of MiB) is needed to create volume %s" % p["name"])
-            desired.capacity = p["capacity_mb"] * MIB
+            desired.capacity = mib_to_bytes(p["capacity_mb"], "capacity_mb")
         desired.allocation, desired.allocation_unit = (
             (desired.capacity if p["allocation"] == "full" else 0), "bytes")
         if p["filesystem"] and p["format"] != "raw":

@@ -122,6 +122,22 @@ def backing_chain(conn, path):
     return chain
 
 
+def known_backing_files(conn, path):
+    """The files ``path`` is backed by as far as libvirt's active pools know them, nearest first
+    (no pool is made for this: a file outside every pool ends the chain)."""
+    chain = []
+    while path and path.startswith("/"):
+        try:
+            volume = conn.storageVolLookupByPath(path)
+        except libvirt.libvirtError:
+            break
+        path = VolumeConfig.from_xml(volume.XMLDesc(0)).backing_path
+        if not path or path in chain:
+            break
+        chain.append(path)
+    return chain
+
+
 def copy_file(source_conn, dest_conn, path):
     """Copy the file ``path`` of the source host to the same path on the destination host (its
     directory made there if missing). Refuses to replace a file that exists; returns bytes sent."""

@@ -32,15 +32,27 @@ def require_secret(conn, usage, usage_id, uuid, option):
                            % (option, uuid or repr(usage_id), usage))
 
 
+# The largest value libvirt's remote protocol carries (REMOTE_SECRET_VALUE_MAX).
+MAX_VALUE_BYTES = 65536
+
+
 def decode_value(value, encoding, usage):
-    """The bytes libvirt stores: cephx keys are given base64-encoded, as 'ceph auth get-key' prints them."""
+    """The bytes libvirt stores: cephx keys are given base64-encoded, as 'ceph auth get-key' prints
+    them. Refuses what libvirt would refuse only after the secret was defined (empty, too long)."""
     if encoding == "auto":
         encoding = "base64" if usage == "ceph" else "text"
     if encoding == "text":
-        return value.encode("utf-8")
-    try:
-        return base64.b64decode(value.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise VirtopsError("value is not valid base64 (value_encoding=%s%s); give the key as "
-                           "'ceph auth get-key' prints it, or set value_encoding=text"
-                           % (encoding, " for usage=ceph" if usage == "ceph" else ""))
+        data = value.encode("utf-8")
+    else:
+        try:
+            data = base64.b64decode(value.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise VirtopsError("value is not valid base64 (value_encoding=%s%s); give the key as "
+                               "'ceph auth get-key' prints it, or set value_encoding=text"
+                               % (encoding, " for usage=ceph" if usage == "ceph" else ""))
+    if not data:
+        raise VirtopsError("value is empty: a libvirt secret holds at least one byte; leave value out "
+                           "to define the secret without one")
+    if len(data) > MAX_VALUE_BYTES:
+        raise VirtopsError("value is %d bytes; libvirt carries at most %d" % (len(data), MAX_VALUE_BYTES))
+    return data

@@ -7,19 +7,41 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import NetworkHost
 
 
 def network_host(text, default_port, option):
-    """A NetworkHost from 'HOST' or 'HOST:PORT' (iSCSI portals, Ceph monitors), checked."""
-    host, _sep, port = text.rpartition(":") if ":" in text else (text, "", "")
+    """A NetworkHost from 'HOST', 'HOST:PORT', an IPv6 address or '[IPv6]:PORT' (iSCSI portals,
+    Ceph monitors), checked."""
+    text = text.strip()
+    if text.startswith("["):
+        host, closed, rest = text[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
+            raise VirtopsError("%s: %r is not [IPv6 address] or [IPv6 address]:PORT" % (option, text))
+        port = rest[1:]
+        _check_ipv6(host, text, option)
+    elif text.count(":") > 1:  # a bare IPv6 address carries no port; '[addr]:port' does
+        host, port = text, ""
+        _check_ipv6(host, text, option)
+    else:
+        host, _sep, port = text.partition(":")
     if not host:
-        raise VirtopsError("%s: %r is not HOST or HOST:PORT" % (option, text))
-    if port and not port.isdigit():
-        raise VirtopsError("%s: port of %r is not a number" % (option, text))
+        raise VirtopsError("%s: %r is not HOST, HOST:PORT or [IPv6]:PORT" % (option, text))
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise VirtopsError("%s: port of %r is not a number from 1 to 65535" % (option, text))
     return NetworkHost(name=host, port=port or default_port)
+
+
+def _check_ipv6(host, text, option):
+    try:
+        ipaddress.IPv6Address(host)
+    except ValueError:
+        raise VirtopsError("%s: %r is not an IPv6 address (write [ADDRESS]:PORT for one with a port)"
+                           % (option, text))
 
 
 def pool_volume(conn, pool, volume, option):

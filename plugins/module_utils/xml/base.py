@@ -187,8 +187,12 @@ class MemoryField(Field):
         unit = (node.get("unit") or "KiB").lower()
         if unit not in self.UNITS:
             raise XmlModelError("%s: unknown unit %r" % (self.label, unit))
+        try:
+            size = int(node.text.strip())
+        except ValueError:
+            raise XmlModelError("%s: %r is not a whole number" % (self.label, node.text.strip()))
         # As libvirt: the size in bytes, rounded up to whole KiB (1 GB is 976563 KiB, not 976562).
-        return -(-int(node.text.strip()) * self.UNITS[unit] // 1024)
+        return -(-size * self.UNITS[unit] // 1024)
 
     def write(self, element, value):
         if value is None:
@@ -238,7 +242,9 @@ class Child:
     def changes(self, desired, live, prefix):
         if desired is None:
             return []
-        return desired.changes(live if live is not None else self.cls(), prefix + self.label + ".")
+        if live is None:  # a missing element reads as its absent values (a <cpu> without mode is 'none')
+            live = self.cls.parse(etree.Element(self.cls.TAG))
+        return desired.changes(live, prefix + self.label + ".")
 
     def apply(self, desired, live):
         if desired is None:
@@ -400,11 +406,30 @@ class ConfigObject:
 
     @classmethod
     def from_xml(cls, text):
-        parser = etree.XMLParser(remove_blank_text=True)
+        """Parse a document libvirt wrote. libvirt 9.0 writes some attribute values unescaped
+        (a graphics listen address, a CPU feature name with '<' or '&'), so its documents are read
+        with a parser that recovers: one such domain must not break every run on its host."""
+        return cls._from_text(text, etree.XMLParser(
+            remove_blank_text=True, recover=True, resolve_entities=False, no_network=True), trusted=True)
+
+    @classmethod
+    def from_user_xml(cls, text):
+        """Parse a document a user gave: strictly, and without a DOCTYPE (libvirt keeps entity
+        references but drops their declarations, which leaves a definition nobody can read)."""
+        return cls._from_text(text, etree.XMLParser(
+            remove_blank_text=True, resolve_entities=False, no_network=True, load_dtd=False), trusted=False)
+
+    @classmethod
+    def _from_text(cls, text, parser, trusted):
         try:
             element = etree.fromstring(text.encode("utf-8") if isinstance(text, str) else text, parser)
         except etree.XMLSyntaxError as exc:
             raise XmlModelError("not well-formed XML: %s" % exc)
+        if element is None:
+            raise XmlModelError("not XML: nothing could be read from the document")
+        if not trusted and element.getroottree().docinfo.doctype:
+            raise XmlModelError("a DOCTYPE (and its entities) is not allowed: libvirt drops the "
+                                "declarations and keeps the references; write the values out instead")
         if element.tag != cls.TAG:
             raise XmlModelError("expected a <%s> element, got <%s>" % (cls.TAG, element.tag))
         return cls.parse(element)

@@ -12,6 +12,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 )
 
 CPU_MODES = ("host-model", "host-passthrough", "custom")
+# A <cpu> without mode and model: the hypervisor's default CPU (Nova's cpu_mode=none). libvirt
+# writes no mode attribute for it, so that is what this name reads back from and writes as.
+DEFAULT_CPU_MODE = "none"
 
 
 class CpuFeature(ConfigObject):
@@ -42,7 +45,7 @@ class CpuConfig(ConfigObject):
 
     TAG = "cpu"
     FIELDS = (
-        Field("mode", attr="mode"),
+        Field("mode", attr="mode", absent=DEFAULT_CPU_MODE),
         Field("match", attr="match"),
         Field("check", attr="check"),
         Field("model", path="model"),
@@ -55,6 +58,21 @@ class CpuConfig(ConfigObject):
     # What a CPU mode brings with it: replaced together when the requested CPU differs.
     MODE_PARTS = ("match", "model", "fallback", "vendor", "features")
 
+    def is_hypervisor_default(self):
+        """Whether this is the hypervisor's default CPU: no mode, or the model libvirt writes into
+        a definition that asked for none (libvirt 9.0 fills in e.g. qemu64 with check='none'
+        and no features; a model a user asked for gets check='partial')."""
+        return self.mode == DEFAULT_CPU_MODE or (
+            self.mode == "custom" and self.check == "none" and not self.features)
+
+    def changes(self, live=None, prefix=""):
+        found = super(CpuConfig, self).changes(live, prefix)
+        if self.mode == DEFAULT_CPU_MODE and live is not None and live.is_hypervisor_default():
+            # Asked for the default and it is there: only the guest's own parts (topology) count.
+            found = [change for change in found
+                     if change.path[len(prefix):].split(".")[0].split("[")[0] not in self.MODE_PARTS + ("mode",)]
+        return found
+
     def replacing(self, live):
         """The requested CPU in place of ``live``'s mode, model, vendor and features, keeping what
         belongs to the guest rather than to the CPU model: NUMA cells, cache, maxphysaddr, and
@@ -62,4 +80,6 @@ class CpuConfig(ConfigObject):
         kept = type(live).parse(live.to_element())
         for name in self.MODE_PARTS:
             setattr(kept, name, [] if name == "features" else None)
+        if self.mode == DEFAULT_CPU_MODE and self.check is None:
+            kept.check = None  # a check of a model that is no longer there
         return self.apply_to(kept)

@@ -70,6 +70,19 @@ class DiskConfig(ConfigObject):
 
     SOURCE_FIELDS = ("source_file", "source_dev", "source_pool", "source_volume", "source_protocol",
                      "source_name")
+    # The source_file of a CD-ROM drive without media: requested, it ejects; read, it compares.
+    NO_MEDIA = ""
+
+    def after_parse(self, element):
+        if self.device == "cdrom" and all(getattr(self, name) is None for name in self.SOURCE_FIELDS):
+            self.source_file = self.NO_MEDIA
+
+    def before_format_done(self, element):
+        source = element.find("source")
+        if source is not None and source.get("file") == self.NO_MEDIA:
+            del source.attrib["file"]
+            if not len(source) and not source.attrib:
+                element.remove(source)
 
     def source(self):
         """The one source of this disk as text, or None.
@@ -84,7 +97,18 @@ class DiskConfig(ConfigObject):
             return "iscsi://%s/%s" % (hosts, self.source_name)
         if self.source_protocol:
             return "%s://%s" % (self.source_protocol, self.source_name)
-        return self.source_file or self.source_dev
+        return self.source_file or self.source_dev or None
+
+    def backing_files(self):
+        """The files and devices of the backing chain libvirt shows (a running domain's XML)."""
+        found = []
+        if self._source is not None:
+            for source in self._source.iter("backingStore"):
+                node = source.find("source")
+                path = None if node is None else node.get("file") or node.get("dev")
+                if path:
+                    found.append(path)
+        return found
 
     def live_method(self, field):
         # Only removable media can change under a running guest; a disk's source cannot.

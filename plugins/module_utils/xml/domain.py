@@ -183,11 +183,16 @@ class DomainConfig(ConfigObject):
             self.current_vcpus = self.vcpus
 
     def apply_to(self, live):
-        """A new vCPU count without current_vcpus keeps a guest that had every vCPU online so
-        (and never leaves more online than there are)."""
+        """A new vCPU count or memory size without its current value keeps a guest that had
+        all of it so (and never leaves more current than the maximum): what the user never
+        set follows what they did."""
         all_online = live.current_vcpus == live.vcpus
+        all_memory = live.current_memory_kib in (None, live.memory_kib)
         super(DomainConfig, self).apply_to(live)
         if self.vcpus is not None and self.current_vcpus is None and (
                 all_online or (live.current_vcpus or 0) > self.vcpus):
             live.current_vcpus = self.vcpus
+        if self.memory_kib is not None and self.current_memory_kib is None and (
+                all_memory or (live.current_memory_kib or 0) > self.memory_kib):
+            live.current_memory_kib = self.memory_kib
         return live

@@ -46,3 +46,27 @@ def test_a_failed_call_names_the_subject_the_action_and_what_was_done(conn):
     assert failure.value.msg.startswith("pool virtops-x: start failed: ")
     assert "virtops-no-such-pool" in failure.value.msg
     assert failure.value.details == {"actions": ["define"], "changed": True}
+
+
+def test_a_call_that_failed_after_it_took_effect_counts_as_done():
+    """Issue 12, item 17: a live detach that gives up was reported unchanged although the request
+    was sent (and the guest may still act on it)."""
+    result = {}
+    recorder = ChangeRecorder(result, False, "disk of domain d")
+
+    def detach():
+        raise VirtopsError("the guest did not release it", took_effect=True)
+    with pytest.raises(VirtopsError) as failure:
+        recorder.record("detach /a from the running domain", detach)
+    assert failure.value.details == {"actions": ["detach /a from the running domain"], "changed": True}
+    assert "already done: detach /a from the running domain" in failure.value.msg
+
+
+def test_rollback_forgets_what_another_run_did():
+    result = {}
+    recorder = ChangeRecorder(result, False, "domain d")
+    recorder.note("refresh")
+    mark = recorder.mark()
+    recorder.record("start")
+    recorder.rollback(mark)
+    assert result == {"changed": False, "actions": ["refresh"]}

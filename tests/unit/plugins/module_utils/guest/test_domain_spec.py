@@ -93,7 +93,32 @@ def test_cpu_custom_with_features_and_topology(conn):
 
 def test_cpu_mode_none_leaves_mode_out(conn):
     cpu = build(conn, cpu=dict(mode="none", topology=dict(sockets=1, cores=1, threads=1))).cpu
-    assert cpu.mode is None and cpu.topology.cores == 1
+    assert cpu.topology.cores == 1
+    assert "mode=" not in cpu.to_xml() and "<topology" in cpu.to_xml()
+
+
+def test_cpu_mode_none_replaces_a_custom_model(conn):
+    """Issue 12, item 14: mode none on a custom CPU reported no change and kept the model."""
+    live = DomainConfig.from_xml(
+        "<domain type='qemu'><name>g</name><cpu mode='custom' match='exact' check='partial'>"
+        "<model fallback='forbid'>qemu64</model><feature policy='require' name='pcid'/>"
+        "<topology sockets='1' dies='1' cores='1' threads='1'/></cpu></domain>")
+    desired = build(conn, cpu=dict(mode="none"))
+    assert _cpu_changes(desired, live) == ["cpu.mode", "cpu.features[pcid]"]
+    desired.apply_to(live)
+    text = live.to_xml()
+    assert "<model" not in text and "feature" not in text and "mode=" not in text and "check=" not in text
+    assert "<topology" in text  # the guest's topology is not the CPU model's
+    assert _cpu_changes(build(conn, cpu=dict(mode="none")), DomainConfig.from_xml(text)) == []
+
+
+def test_cpu_mode_none_on_a_domain_without_cpu_is_no_change(conn):
+    live = DomainConfig.from_xml("<domain type='qemu'><name>g</name></domain>")
+    assert _cpu_changes(build(conn, cpu=dict(mode="none")), live) == []
+
+
+def _cpu_changes(desired, live):
+    return [change.path for change in desired.changes(live) if change.path.startswith("cpu")]
 
 
 def test_nics_without_mac_take_the_live_mac_at_their_position(conn):
@@ -126,3 +151,37 @@ def test_local_uri_detection(uri, local):
 def test_unknown_network_is_refused(conn):
     with pytest.raises(VirtopsError, match=r"interfaces\[0\]: libvirt network nope cannot be used"):
         build(conn, interfaces=[dict(network="nope")])
+
+
+def test_a_cdrom_without_path_ejects_the_media(conn):
+    """Issue 12, item 15: a CD-ROM requested without a path reported no change."""
+    live = DomainConfig.from_xml(
+        "<domain type='qemu'><name>g</name><devices><disk type='file' device='cdrom'>"
+        "<driver name='qemu' type='raw'/><source file='/srv/iso/tools.iso'/>"
+        "<target dev='sda' bus='sata'/><readonly/></disk></devices></domain>")
+    desired = build(conn, disks=[dict(device="cdrom", target="sda")])
+    changes = [change for change in desired.changes(live) if change.path.startswith("disks")]
+    assert [(change.path, change.before, change.live) for change in changes] == [
+        ("disks[sda].source.file", "/srv/iso/tools.iso", "media")]
+    desired.apply_to(live)
+    text = live.to_xml()
+    assert "<source" not in text and "tools.iso" not in text and "<target dev=\"sda\"" in text
+    ejected = DomainConfig.from_xml(text)
+    assert [change for change in desired.changes(ejected) if change.path.startswith("disks")] == []
+    assert ejected.disks[0].source() is None
+    # and media goes back in
+    inserted = build(conn, disks=[dict(device="cdrom", target="sda", path="/srv/iso/tools.iso")])
+    assert [change.path for change in inserted.changes(ejected) if change.path.startswith("disks")] == [
+        "disks[sda].source.file"]
+
+
+def test_cpu_mode_none_accepts_the_model_libvirt_fills_in(conn):
+    """libvirt 9.0 writes its default CPU (qemu64 for TCG, check='none', no features) into a
+    definition that asked for none: that is no change, or mode none would never settle."""
+    live = DomainConfig.from_xml(
+        "<domain type='qemu'><name>g</name><cpu mode='custom' match='exact' check='none'>"
+        "<model fallback='forbid'>qemu64</model></cpu></domain>")
+    assert _cpu_changes(build(conn, cpu=dict(mode="none")), live) == []
+    topology = build(conn, vcpus=2, cpu=dict(mode="none", topology=dict(sockets=1, cores=2, threads=1)))
+    assert _cpu_changes(topology, live) == ["cpu.topology.sockets", "cpu.topology.dies", "cpu.topology.cores",
+                                            "cpu.topology.threads"]

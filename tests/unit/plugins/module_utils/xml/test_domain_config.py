@@ -187,10 +187,29 @@ def test_flags_and_absent_values_write_and_remove():
     ("<domain", "not well-formed XML"),
     ("<network><name>n</name></network>", "expected a <domain> element, got <network>"),
     ("<domain><vcpu>two</vcpu></domain>", "vcpus: 'two' is not a whole number"),
+    ("<domain><memory unit='MiB'>lots</memory></domain>", "memory_kib: 'lots' is not a whole number"),
+    ("<domain><memory unit='parsecs'>1</memory></domain>", "memory_kib: unknown unit 'parsecs'"),
+    ("<?xml version='1.0'?><!DOCTYPE d [<!ENTITY x 'y'>]><domain><name>m</name>"
+     "<metadata><a>&x;</a></metadata></domain>", "a DOCTYPE .* is not allowed"),
+    ("<domain><name>m</name><devices><graphics type='vnc' listen='<bad>'/></devices></domain>",
+     "not well-formed XML"),
 ])
-def test_bad_xml_is_reported(text, message):
+def test_bad_user_xml_is_reported(text, message):
     with pytest.raises(XmlModelError, match=message):
-        DomainConfig.from_xml(text)
+        DomainConfig.from_user_xml(text)
+
+
+def test_libvirt_documents_with_unescaped_attributes_are_still_read():
+    # libvirt 9.0 writes a listen address or a CPU feature name as given, unescaped: one such
+    # domain must not break listing or removing every domain of the host.
+    text = ("<domain type='qemu'><name>bad</name><cpu mode='custom'><model>qemu64</model>"
+            "<feature policy='require' name='a<b\"'/></cpu><devices><graphics type='vnc' listen='<x>'>"
+            "<listen type='address' address='<x>'/></graphics></devices></domain>")
+    parsed = DomainConfig.from_xml(text)
+    assert parsed.name == "bad"
+    assert [feature.name for feature in parsed.cpu.features] == ['a<b"']
+    assert parsed.graphics[0].listen == "<x>"
+    assert DomainConfig.from_xml(parsed.to_xml()).graphics[0].listen == "<x>"  # escaped when written
 
 
 def test_current_vcpus_defaults_to_the_maximum():
@@ -257,6 +276,22 @@ def test_vcpus_without_current_keep_every_vcpu_online(vcpu, wanted, written):
     parsed = DomainConfig.from_xml(text)
     expected = DomainConfig.from_xml("<domain type='kvm'><name>g</name>%s</domain>" % written)
     assert (parsed.vcpus, parsed.current_vcpus) == (expected.vcpus, expected.current_vcpus)
+
+
+@pytest.mark.parametrize("current, maximum, wanted, expected_current", [
+    (131072, 131072, 262144, 262144),  # raising: a guest that had all its memory keeps all of it
+    (131072, 131072, 98304, 98304),  # lowering 128 -> 96 MiB: no current_memory_mb in the way
+    (65536, 131072, 262144, 65536),  # a balloon the user set stays where it was
+    (131072, 262144, 98304, 98304),  # never more current than the maximum
+])
+def test_memory_without_current_follows_the_maximum(current, maximum, wanted, expected_current):
+    """Issue 12, item 13: currentMemory the user never set follows memory_mb."""
+    live = DomainConfig.from_xml(
+        "<domain type='kvm'><name>g</name><memory unit='KiB'>%d</memory>"
+        "<currentMemory unit='KiB'>%d</currentMemory></domain>" % (maximum, current))
+    DomainConfig(memory_kib=wanted).apply_to(live)
+    parsed = DomainConfig.from_xml(live.to_xml())
+    assert (parsed.memory_kib, parsed.current_memory_kib) == (wanted, expected_current)
 
 
 def test_a_cpu_change_keeps_numa_cells_check_and_maxphysaddr():

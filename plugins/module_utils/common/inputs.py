@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checks every module's options pass before anything reaches libvirt.
+
+Option text ends up in libvirt's XML or in C strings of its API. XML 1.0 cannot carry NUL, most
+control characters or lone surrogates (lxml refuses them with a traceback, libvirt's C API stops
+at a NUL), so they are refused here, once for every module, naming the option and the position
+and never the value (it may be a secret).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+
+# Characters XML 1.0 cannot carry: C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF.
+NOT_IN_XML = re.compile(u"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters no encoding can write (lone surrogates): refused even in free text.
+UNENCODABLE = re.compile(u"[\ud800-\udfff]")
+
+# The largest size libvirt counts in bytes (an unsigned long long, and QEMU's int64).
+MAX_BYTES = 2 ** 63 - 1
+MIB = 1024 * 1024
+
+
+def _walk(value, path):
+    """Yields (option path, text) for every string in ``value``, dict keys included."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = "%s.%s" % (path, key) if path else str(key)
+            if isinstance(key, str):
+                yield where + " (a key)", key
+            yield from _walk(item, where)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _walk(item, "%s[%d]" % (path, index))
+
+
+def _generic(path):
+    """``files[0].content`` -> ``files.content``: how FREE_TEXT_OPTIONS names an option."""
+    return re.sub(r"\[\d+\]", "", path).split(" ")[0]
+
+
+def _is_free_text(path, free_text):
+    generic = _generic(path)
+    return any(generic == option or generic.startswith(option + ".") for option in free_text)
+
+
+def check_option_text(params, free_text=()):
+    """Refuse characters that libvirt's XML cannot carry in any option.
+
+    ``free_text`` names options whose text never reaches XML or a C string (file contents, guest
+    agent input): only characters no encoding can write are refused there.
+    """
+    for path, text in _walk(params, ""):
+        pattern = UNENCODABLE if _is_free_text(path, free_text) else NOT_IN_XML
+        found = pattern.search(text)
+        if found is None:
+            continue
+        char = found.group()
+        kind = "a lone surrogate, which no encoding can write" if UNENCODABLE.match(char) else (
+            "a control character, which libvirt's XML cannot carry")
+        raise VirtopsError("option %s: character U+%04X at position %d is %s; remove it "
+                           "(tab, newline and carriage return are allowed)"
+                           % (path, ord(char), found.start(), kind), option=_generic(path))
+
+
+def mib_to_bytes(value, option):
+    """``value`` MiB as bytes, refusing sizes libvirt cannot count (or that are not positive)."""
+    if value is None:
+        return None
+    if value <= 0:
+        raise VirtopsError("%s must be a positive number of MiB, got %d" % (option, value))
+    if value * MIB > MAX_BYTES:
+        raise VirtopsError("%s: %d MiB is beyond what libvirt can count (at most %d MiB)"
+                           % (option, value, MAX_BYTES // MIB))
+    return value * MIB
+
+
+# libvirt writes some values into attributes without escaping them (libvirt 9.0: a graphics
+# listen address, CPU model and feature names): such values are checked for what they are.
+TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def check_token(value, option, what):
+    """Refuse a name (a CPU model or feature) that is not letters, digits and ``_.+-``."""
+    if value is not None and not TOKEN.match(value):
+        raise VirtopsError("%s: %r is not a valid %s; use letters, digits, '_', '.', '+' and '-'"
+                           % (option, value, what))
+
+
+def check_address(value, option):
+    """Refuse a listen address that is neither an IP address nor a host name."""
+    if value is None:
+        return
+    try:
+        ipaddress.ip_address(value)
+        return
+    except ValueError:
+        pass
+    labels = value.rstrip(".").split(".")
+    if not (0 < len(value) <= 253 and all(HOST_LABEL.match(label) for label in labels)):
+        raise VirtopsError("%s: %r is neither an IP address nor a host name" % (option, value))

@@ -58,6 +58,12 @@ class CpuConfig(ConfigObject):
     # What a CPU mode brings with it: replaced together when the requested CPU differs.
     MODE_PARTS = ("match", "model", "fallback", "vendor", "features")
 
+    def after_parse(self, element):
+        # As libvirt reads it: a <cpu> with a model and no mode (host capabilities, the host-model
+        # of domain capabilities, older definitions) is mode custom; only one without either is none.
+        if self.mode == DEFAULT_CPU_MODE and self.model:
+            self.mode = "custom"
+
     def is_hypervisor_default(self):
         """Whether this is the hypervisor's default CPU: no mode, or the model libvirt writes into
         a definition that asked for none (libvirt 9.0 fills in e.g. qemu64 with check='none'

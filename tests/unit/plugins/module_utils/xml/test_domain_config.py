@@ -307,3 +307,10 @@ def test_a_cpu_change_keeps_numa_cells_check_and_maxphysaddr():
     written = live.to_xml()
     assert 'mode="host-passthrough"' in written and "Haswell" not in written and "vmx" not in written
     assert written.count("<cell ") == 2 and "maxphysaddr" in written and 'check="partial"' in written
+
+
+def test_a_cpu_with_a_model_and_no_mode_is_custom():
+    """As libvirt reads it (host capabilities, domain capabilities' host-model): only a <cpu>
+    without mode and model is the hypervisor's default ('none')."""
+    assert CpuConfig.from_xml("<cpu><model fallback='forbid'>Skylake-Client</model></cpu>").mode == "custom"
+    assert CpuConfig.from_xml("<cpu><topology sockets='1' dies='1' cores='2' threads='1'/></cpu>").mode == "none"

@@ -12,8 +12,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 )
 
 CPU_MODES = ("host-model", "host-passthrough", "custom")
-# A <cpu> without mode and model: the hypervisor's default CPU (Nova's cpu_mode=none). libvirt
-# writes no mode attribute for it, so that is what this name reads back from and writes as.
+# A <cpu> without mode and model: the hypervisor's default CPU (Nova's cpu_mode=none). Only
+# requested: it is written as no mode attribute, and read back as no mode (None).
 DEFAULT_CPU_MODE = "none"
 
 
@@ -45,7 +45,7 @@ class CpuConfig(ConfigObject):
 
     TAG = "cpu"
     FIELDS = (
-        Field("mode", attr="mode", absent=DEFAULT_CPU_MODE),
+        Field("mode", attr="mode"),
         Field("match", attr="match"),
         Field("check", attr="check"),
         Field("model", path="model"),
@@ -58,18 +58,17 @@ class CpuConfig(ConfigObject):
     # What a CPU mode brings with it: replaced together when the requested CPU differs.
     MODE_PARTS = ("match", "model", "fallback", "vendor", "features")
 
-    def after_parse(self, element):
-        # As libvirt reads it: a <cpu> with a model and no mode (host capabilities, the host-model
-        # of domain capabilities, older definitions) is mode custom; only one without either is none.
-        if self.mode == DEFAULT_CPU_MODE and self.model:
-            self.mode = "custom"
+    def before_format_done(self, element):
+        if element.get("mode") == DEFAULT_CPU_MODE:
+            del element.attrib["mode"]  # libvirt's default CPU is a <cpu> without mode and model
 
     def is_hypervisor_default(self):
         """Whether this is the hypervisor's default CPU: no mode, or the model libvirt writes into
         a definition that asked for none (libvirt 9.0 fills in e.g. qemu64 with check='none'
         and no features; a model a user asked for gets check='partial')."""
-        return self.mode == DEFAULT_CPU_MODE or (
-            self.mode == "custom" and self.check == "none" and not self.features)
+        if self.mode in (None, DEFAULT_CPU_MODE):
+            return not self.model  # a model without mode is custom, as libvirt reads it
+        return self.mode == "custom" and self.check == "none" and not self.features
 
     def changes(self, live=None, prefix=""):
         found = super(CpuConfig, self).changes(live, prefix)

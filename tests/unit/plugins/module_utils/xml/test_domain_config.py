@@ -309,8 +309,9 @@ def test_a_cpu_change_keeps_numa_cells_check_and_maxphysaddr():
     assert written.count("<cell ") == 2 and "maxphysaddr" in written and 'check="partial"' in written
 
 
-def test_a_cpu_with_a_model_and_no_mode_is_custom():
+def test_a_cpu_with_a_model_and_no_mode_is_not_the_default():
     """As libvirt reads it (host capabilities, domain capabilities' host-model): only a <cpu>
-    without mode and model is the hypervisor's default ('none')."""
-    assert CpuConfig.from_xml("<cpu><model fallback='forbid'>Skylake-Client</model></cpu>").mode == "custom"
-    assert CpuConfig.from_xml("<cpu><topology sockets='1' dies='1' cores='2' threads='1'/></cpu>").mode == "none"
+    without mode and model is the hypervisor's default; either is written back as it was."""
+    host = CpuConfig.from_xml("<cpu><model fallback='forbid'>Skylake-Client</model></cpu>")
+    assert not host.is_hypervisor_default() and "mode=" not in host.to_xml()
+    assert CpuConfig.from_xml("<cpu><topology sockets='1' dies='1' cores='2' threads='1'/></cpu>").is_hypervisor_default()

@@ -97,6 +97,12 @@ def check_token(value, option, what):
                            % (option, value, what))
 
 
+def check_cpu_features(features, option="cpu.features"):
+    """Refuse CPU feature names (the items of CPU_FEATURES_SPEC) that are not tokens."""
+    for index, feature in enumerate(features):
+        check_token(feature["name"], "%s[%d].name" % (option, index), "CPU feature name")
+
+
 def check_address(value, option):
     """Refuse a listen address that is neither an IP address nor a host name."""
     if value is None:

@@ -161,16 +161,16 @@ def remove(guest, recorder, remove_storage, is_local):
         source = disk.source()
         if source is None:
             continue
-        users = used_elsewhere.get(_disk_path(guest.conn, disk), ())
         if not remove_storage:
             kept.append(dict(source=source, reason="remove_storage is false"))
         elif disk.device != "disk" or disk.readonly or disk.shareable:
             kept.append(dict(source=source, reason="read-only, shareable or not a disk"))
-        elif users:
-            kept.append(dict(source=source, used_by=sorted(users),
-                             reason="used by domain %s" % ", ".join(sorted(users))))
         else:
-            removed.append(disk)
+            users = sorted(used_elsewhere.get(_disk_path(guest.conn, disk), ()))
+            if users:
+                kept.append(dict(source=source, used_by=users, reason="used by domain %s" % ", ".join(users)))
+            else:
+                removed.append(disk)
     if guest.is_active():
         recorder.record("destroy", guest.destroy)
     if guest.is_persistent():
@@ -183,7 +183,7 @@ def remove(guest, recorder, remove_storage, is_local):
 def images_used_elsewhere(guest):
     """{image path: names of the domains that use it}, over every domain but ``guest``: each
     disk of its persistent and running definitions, and the backing files of those disks."""
-    users = {}
+    users, chains = {}, {}
     for other in Guest.all(guest.conn):
         try:
             if other.uuid == guest.uuid:
@@ -199,8 +199,9 @@ def images_used_elsewhere(guest):
                 path = _disk_path(guest.conn, disk)
                 if path is None:
                     continue
-                chain = disk.backing_files() or known_backing_files(guest.conn, path)
-                for used in [path] + chain:
+                if path not in chains:  # a disk in both the persistent and running definition: read once
+                    chains[path] = disk.backing_files() or known_backing_files(guest.conn, path)
+                for used in [path] + chains[path]:
                     users.setdefault(os.path.normpath(used), set()).add(name)
     return users
 

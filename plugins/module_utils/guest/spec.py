@@ -16,7 +16,9 @@ import os
 import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_address, check_token, mib_to_bytes
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
+    check_address, check_cpu_features, check_token, mib_to_bytes,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
     CPU_FEATURES_SPEC, DISK_DRIVER_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
@@ -206,8 +208,7 @@ class DomainSpecBuilder:
             raise VirtopsError("cpu.model and cpu.models are only used with cpu.mode=custom (got mode=%s)" % mode)
         for index, candidate in enumerate(candidates):
             check_token(candidate, "cpu.model" if spec["model"] else "cpu.models[%d]" % index, "CPU model name")
-        for index, feature in enumerate(spec["features"]):
-            check_token(feature["name"], "cpu.features[%d].name" % index, "CPU feature name")
+        check_cpu_features(spec["features"])
         features = [(f["name"], f["policy"]) for f in spec["features"]]
         model = None
         if mode == "custom":

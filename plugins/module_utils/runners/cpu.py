@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_token
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_cpu_features, check_token
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
     CPU_FEATURES_SPEC, CPU_TARGET_ARGUMENT_SPEC, KVM_PROBE_ARGUMENT_SPEC,
@@ -87,8 +87,7 @@ class CpuCompareRunner(Runner):
             return p["xml"]
         cpu = p["cpu"]
         check_token(cpu["model"], "cpu.model", "CPU model name")
-        for index, feature in enumerate(cpu["features"]):
-            check_token(feature["name"], "cpu.features[%d].name" % index, "CPU feature name")
+        check_cpu_features(cpu["features"])
         return custom_cpu_xml(cpu["model"], [(f["name"], f["policy"]) for f in cpu["features"]], cpu["fallback"])
 
     def run(self):

@@ -105,6 +105,9 @@ class DiskRunner(Runner):
     def _check_before_changes(self):
         """Refuse what would fail only after the disk was attached or detached."""
         p = self.params
+        if not (p["live"] or p["persistent"]):
+            raise VirtopsError("live and persistent are both false: the disk would be %s"
+                               % ("detached from nothing" if p["state"] == "absent" else "attached nowhere"))
         if p["timeout"] < 0 or p["retries"] < 0:
             raise VirtopsError("timeout and retries cannot be negative (got timeout=%d, retries=%d)"
                                % (p["timeout"], p["retries"]))
@@ -183,8 +186,6 @@ class DiskRunner(Runner):
     def _places_wanted(self):
         """{'config': bool, 'live': bool}: where the disk should be, for this domain's state."""
         p = self.params
-        if not (p["live"] or p["persistent"]):
-            raise VirtopsError("live and persistent are both false: the disk would be attached nowhere")
         config = p["persistent"] and self.guest.is_persistent()
         live = p["live"] and self.guest.is_active()
         if p["persistent"] and not self.guest.is_persistent() and not live:
@@ -255,8 +256,6 @@ class DiskRunner(Runner):
     # -- detach -------------------------------------------------------------------------------
     def _detach(self, desired):
         p = self.params
-        if not (p["live"] or p["persistent"]):
-            raise VirtopsError("live and persistent are both false: the disk would be detached from nothing")
         persistent, live = self.guest.configs()
         # live/persistent say where to detach from, as for attach: the other place keeps the disk.
         in_config = self._find(persistent, desired) if p["persistent"] else None

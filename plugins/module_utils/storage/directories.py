@@ -109,33 +109,35 @@ def delete_file(conn, path):
         return True
 
 
-def backing_chain(conn, path):
-    """``path`` and the files it is backed by, top first, as the host of ``conn`` reads them
-    (a non-file backing store, such as an RBD image, ends the chain)."""
+def _chain(path, backing_of):
+    """``path`` and the files it is backed by, top first; ``backing_of(path)`` names the next one
+    (None ends the chain, as does a non-file backing store such as an RBD image, or a loop)."""
     chain = []
     while path and path.startswith("/") and path not in chain:
-        with file_volume(conn, path) as volume:
-            if volume is None:
-                raise VirtopsError("%s is not a file on %s" % (path, conn.getHostname()))
-            chain.append(path)
-            path = VolumeConfig.from_xml(volume.XMLDesc(0)).backing_path
+        chain.append(path)
+        path = backing_of(path)
     return chain
+
+
+def backing_chain(conn, path):
+    """``path`` and the files it is backed by, top first, as the host of ``conn`` reads them."""
+    def backing_of(current):
+        with file_volume(conn, current) as volume:
+            if volume is None:
+                raise VirtopsError("%s is not a file on %s" % (current, conn.getHostname()))
+            return VolumeConfig.from_xml(volume.XMLDesc(0)).backing_path
+    return _chain(path, backing_of)
 
 
 def known_backing_files(conn, path):
     """The files ``path`` is backed by as far as libvirt's active pools know them, nearest first
     (no pool is made for this: a file outside every pool ends the chain)."""
-    chain = []
-    while path and path.startswith("/"):
+    def backing_of(current):
         try:
-            volume = conn.storageVolLookupByPath(path)
+            return VolumeConfig.from_xml(conn.storageVolLookupByPath(current).XMLDesc(0)).backing_path
         except libvirt.libvirtError:
-            break
-        path = VolumeConfig.from_xml(volume.XMLDesc(0)).backing_path
-        if not path or path in chain:
-            break
-        chain.append(path)
-    return chain
+            return None
+    return _chain(path, backing_of)[1:]
 
 
 def copy_file(source_conn, dest_conn, path):

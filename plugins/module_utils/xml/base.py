@@ -242,7 +242,7 @@ class Child:
     def changes(self, desired, live, prefix):
         if desired is None:
             return []
-        if live is None:  # a missing element reads as its absent values (a <cpu> without mode is 'none')
+        if live is None:  # a missing element reads as its absent values (an <os> without firmware is bios)
             live = self.cls.parse(etree.Element(self.cls.TAG))
         return desired.changes(live, prefix + self.label + ".")
 

@@ -71,12 +71,13 @@ class CpuConfig(ConfigObject):
         return self.mode == "custom" and self.check == "none" and not self.features
 
     def changes(self, live=None, prefix=""):
-        found = super(CpuConfig, self).changes(live, prefix)
         if self.mode == DEFAULT_CPU_MODE and live is not None and live.is_hypervisor_default():
             # Asked for the default and it is there: only the guest's own parts (topology) count.
-            found = [change for change in found
-                     if change.path[len(prefix):].split(".")[0].split("[")[0] not in self.MODE_PARTS + ("mode",)]
-        return found
+            guest_parts = self.copy_requested()
+            for name in ("mode",) + self.MODE_PARTS:
+                setattr(guest_parts, name, None)
+            return super(CpuConfig, guest_parts).changes(live, prefix)
+        return super(CpuConfig, self).changes(live, prefix)
 
     def replacing(self, live):
         """The requested CPU in place of ``live``'s mode, model, vendor and features, keeping what

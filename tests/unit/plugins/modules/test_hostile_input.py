@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import glob
 import importlib
 import json
@@ -42,6 +43,7 @@ EXTRA = {
 }
 
 
+@functools.lru_cache(maxsize=None)
 def _module_spec(name):
     """(module, argument spec with the connection options, runner class) of plugins/modules/NAME.py."""
     module = importlib.import_module("ansible_collections.virtops.libvirt.plugins.modules.%s" % name)

@@ -139,6 +139,13 @@ options:
       - Replace or delete the file or volume even if it holds something that is not a config drive image.
     type: bool
     default: false
+  timeout:
+    description:
+      - Seconds the upload of the image into O(volume) may take, at least 1 (a drive on a remote or
+        slow pool). One that takes longer is stopped, its half-written volume removed, and the task
+        fails saying how many bytes had been sent. Not used with O(path).
+    type: int
+    default: 300
 notes:
   - The O(uri) option is used only with O(pool) and O(volume); a drive written to O(path) needs no libvirt connection.
 seealso:

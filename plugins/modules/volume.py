@@ -23,6 +23,11 @@ description:
     host and so needs a file-backed pool.
   - An existing volume is grown when O(capacity_mb) is larger; a smaller size, another format or
     another backing file is refused, never applied. A volume is deleted only with O(state=absent).
+  - Imports and clones of large images take long - run them with C(async) and C(poll=0) and wait
+    with M(ansible.builtin.async_status) (see the examples). O(timeout) bounds each. While an import
+    runs, this module on the same pool and name in check mode reports how far it got
+    (RV(allocation) of RV(capacity)); while a clone runs, any run for that volume fails saying it
+    is still being built.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
@@ -82,8 +87,18 @@ options:
     type: str
     choices: [ext4, vfat, swap]
   label:
-    description: Label of that filesystem (for example C(ephemeral0)).
+    description: Label of that filesystem (for example C(ephemeral0)); needs O(filesystem).
     type: str
+  timeout:
+    description:
+      - Seconds an import (O(import_path)) or a clone (O(clone_from)) may take, at least 1.
+      - An import that takes longer is stopped and its half-written volume removed; the task fails
+        saying how many bytes had been sent.
+      - libvirt cannot stop a clone - the task fails when the time is up and libvirt finishes the
+        clone in the background; until it has, a run for that volume fails saying it is still being
+        built.
+    type: int
+    default: 3600
 seealso:
   - module: virtops.libvirt.pool
   - module: virtops.libvirt.disk
@@ -115,6 +130,34 @@ EXAMPLES = r"""
   loop:
     - {name: disk.local, size: 10240, fs: ext4, label: ephemeral0}
     - {name: disk.swap, size: 1024, fs: swap, label: swap0}
+
+- name: Import a large image in the background (the task returns at once)
+  virtops.libvirt.volume:
+    pool: base-images
+    name: windows-2022.qcow2
+    import_path: /srv/images/windows-2022.qcow2
+    format: qcow2
+    timeout: 7200
+  async: 7200
+  poll: 0
+  register: image_import
+
+- name: See how far it got (a read-only run of the same task)
+  virtops.libvirt.volume:
+    pool: base-images
+    name: windows-2022.qcow2
+    import_path: /srv/images/windows-2022.qcow2
+    format: qcow2
+  check_mode: true
+  register: image_progress
+
+- name: Wait for the import (its result is the module's result; it fails as the module would)
+  ansible.builtin.async_status:
+    jid: "{{ image_import.ansible_job_id }}"
+  register: image_imported
+  until: image_imported.finished
+  retries: 720
+  delay: 10
 """
 
 RETURN = r"""
@@ -131,7 +174,7 @@ capacity:
   returned: when the volume exists after the run
   type: int
 allocation:
-  description: Allocated bytes.
+  description: Allocated bytes (during an import, the bytes written so far).
   returned: when the volume exists after the run
   type: int
 backing_chain:

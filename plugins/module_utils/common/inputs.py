@@ -90,6 +90,12 @@ TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
+def check_timeout(value, option, what):
+    """A limit in seconds on ``what``: at least one second."""
+    if value < 1:
+        raise VirtopsError("%s is the seconds %s may take: at least 1 (got %d)" % (option, what, value))
+
+
 def check_token(value, option, what):
     """Refuse a name (a CPU model or feature) that is not letters, digits and ``_.+-``."""
     if value is not None and not TOKEN.match(value):

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
 import time
 
 POLL_INTERVAL = 0.2
@@ -44,3 +45,32 @@ def wait_until(read, accept, timeout, interval=POLL_INTERVAL):
         if deadline.expired():
             return False, value
         time.sleep(min(interval, deadline.remaining()))
+
+
+class StillRunning(Exception):
+    """``call_within`` stopped waiting; the call goes on in its thread."""
+
+
+def call_within(timeout, call, *args):
+    """``call(*args)`` in a daemon thread, waited for at most ``timeout`` seconds.
+
+    For a blocking call that cannot be interrupted (libvirt's volume clone): returns its result or
+    raises its exception; raises StillRunning when the time is up, leaving the call running (a
+    daemon thread does not keep the module's process alive).
+    """
+    outcome = {}
+
+    def target():
+        try:
+            outcome["result"] = call(*args)
+        except BaseException as exc:  # pylint: disable=broad-except  # re-raised by the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="call_within", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise StillRunning()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]

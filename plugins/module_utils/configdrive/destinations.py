@@ -79,8 +79,9 @@ class FileDestination:
 class VolumeDestination:
     """The image as a raw volume of a libvirt pool (any pool type: the bytes go through libvirt's streams)."""
 
-    def __init__(self, conn, pool_name, volume_name):
+    def __init__(self, conn, pool_name, volume_name, timeout=None):
         self.conn = conn
+        self.timeout = timeout  # seconds the upload of the image may take
         self.name = "%s/%s" % (pool_name, volume_name)
         self.volume_name = volume_name
         self.pool = active_pool(conn, pool_name)
@@ -117,7 +118,7 @@ class VolumeDestination:
                 self.vol = create_raw_volume(self.pool, self.volume_name, len(data))
         except libvirt.libvirtError as exc:
             raise VirtopsError("making volume %s for the config drive failed: %s" % (self.name, error_text(exc)))
-        upload(self.conn, self.vol, [data], len(data), "the config drive into %s" % self.name)
+        upload(self.conn, self.vol, [data], len(data), "the config drive into %s" % self.name, self.timeout)
 
     def delete(self):
         self.vol.delete(0)

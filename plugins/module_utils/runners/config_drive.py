@@ -10,6 +10,7 @@ __metaclass__ = type
 import hashlib
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_timeout
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.destinations import (
     FileDestination, VolumeDestination,
@@ -38,6 +39,7 @@ CONFIG_DRIVE_ARGUMENT_SPEC = dict(
         content=dict(type="str", required=True, no_log=True),
     )),
     force=dict(type="bool", default=False),
+    timeout=dict(type="int", default=300),
 )
 CONFIG_DRIVE_ARGUMENT_RULES = dict(
     mutually_exclusive=[("path", "pool"), ("path", "volume")],
@@ -65,7 +67,8 @@ class ConfigDriveRunner(Runner):
 
     def run(self):
         p = self.params
-        destination = (VolumeDestination(self.conn, p["pool"], p["volume"]) if p["volume"]
+        check_timeout(p["timeout"], "timeout", "the upload into a volume")
+        destination = (VolumeDestination(self.conn, p["pool"], p["volume"], p["timeout"]) if p["volume"]
                        else FileDestination(self.module, p["path"]))
         head = destination.head()
         replaceable = head is not None and is_drive_image(head, p["label"])

@@ -13,12 +13,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import subprocess
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MIB, mib_to_bytes
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MIB, check_timeout, mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import StillRunning, call_within
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import (
     FILESYSTEMS, active_pool, lookup_volume, mkfs_command, upload, upload_target_xml,
 )
@@ -38,6 +38,7 @@ VOLUME_ARGUMENT_SPEC = dict(
     import_path=dict(type="path"),
     filesystem=dict(type="str", choices=list(FILESYSTEMS)),
     label=dict(type="str"),
+    timeout=dict(type="int", default=3600),
 )
 
 
@@ -52,6 +53,7 @@ class VolumeRunner(Runner):
             raise VirtopsError("label names the filesystem that filesystem= makes; give filesystem too")
         if p["capacity_mb"] is not None:
             mib_to_bytes(p["capacity_mb"], "capacity_mb")
+        check_timeout(p["timeout"], "timeout", "an import or a clone")
         self.pool = active_pool(self.conn, p["pool"])
         vol = lookup_volume(self.pool, p["name"])
         if p["state"] == "absent":
@@ -81,8 +83,9 @@ class VolumeRunner(Runner):
             if source is None:
                 raise VirtopsError("clone_from: no volume %s in pool %s" % (p["clone_from"], p["pool"]))
             desired = VolumeConfig(name=p["name"], format=p["format"], capacity=source.info()[1], capacity_unit="bytes")
+            self._set_allocation(desired)
             self.diff["after"] = desired.to_xml()
-            return self.recorder.record("clone %s" % p["clone_from"], self.pool.createXMLFrom, desired.to_xml(), source, 0)
+            return self.recorder.record("clone %s" % p["clone_from"], self._clone, desired.to_xml(), source)
         desired = VolumeConfig(name=p["name"], format=p["format"], capacity_unit="bytes")
         if p["backing_volume"]:
             if p["format"] != "qcow2":
@@ -95,8 +98,7 @@ class VolumeRunner(Runner):
             if p["capacity_mb"] is None:
                 raise VirtopsError("capacity_mb (a positive number of MiB) is needed to create volume %s" % p["name"])
             desired.capacity = mib_to_bytes(p["capacity_mb"], "capacity_mb")
-        desired.allocation, desired.allocation_unit = (
-            (desired.capacity if p["allocation"] == "full" else 0), "bytes")
+        self._set_allocation(desired)
         if p["filesystem"] and p["format"] != "raw":
             raise VirtopsError("filesystem needs format raw (mkfs writes the image directly)")
         self.diff["after"] = desired.to_xml()
@@ -118,6 +120,33 @@ class VolumeRunner(Runner):
             raise VirtopsError("backing_volume: no volume %s in pool %s" % (reference, self.params["pool"]))
         return vol
 
+    def _set_allocation(self, desired):
+        # Without an allocation libvirt allocates the whole capacity up front (fallocate).
+        desired.allocation, desired.allocation_unit = (
+            (desired.capacity if self.params["allocation"] == "full" else 0), "bytes")
+
+    def _clone(self, desired_xml, source):
+        p = self.params
+        try:
+            return call_within(p["timeout"], self.pool.createXMLFrom, desired_xml, source, 0)
+        except StillRunning:
+            raise VirtopsError(
+                "cloning %s into %s/%s did not finish within %d s; libvirt cannot stop a clone, so it goes on "
+                "in the background: do not use the volume until a run of this task succeeds (while the clone "
+                "runs, one fails saying so)" % (p["clone_from"], p["pool"], p["name"], p["timeout"]),
+                took_effect=True)
+
+    def _check_not_being_cloned(self):
+        """libvirt refuses to refresh a pool while a volume of it is still being built."""
+        try:
+            self.pool.refresh(0)
+        except libvirt.libvirtError as exc:
+            if "asynchronous jobs" in error_text(exc):
+                raise VirtopsError("volume %s/%s is still being built (a clone started earlier goes on in "
+                                   "libvirt); run this again when it has finished"
+                                   % (self.params["pool"], self.params["name"]))
+            raise
+
     @staticmethod
     def _format_of(vol):
         return VolumeConfig.from_xml(vol.XMLDesc(0)).format or "raw"
@@ -136,7 +165,7 @@ class VolumeRunner(Runner):
         vol = self.pool.createXML(upload_target_xml(p["name"], p["format"], size), 0)
         with open(path, "rb") as handle:
             upload(self.conn, vol, iter(lambda: handle.read(UPLOAD_CHUNK), b""), size,
-                   "%s into %s/%s" % (path, p["pool"], p["name"]))
+                   "%s into %s/%s" % (path, p["pool"], p["name"]), p["timeout"])
         self.pool.refresh(0)  # let libvirt read the imported image's own header (qcow2 size)
         return self.pool.storageVolLookupByName(p["name"])
 
@@ -153,16 +182,20 @@ class VolumeRunner(Runner):
             raise VirtopsError("filesystem: %s is not a local file (pool %s), so it cannot be formatted here; "
                                "the new volume was removed" % (path, p["pool"]))
         command = mkfs_command(p["filesystem"], p["label"], path)
-        try:
-            subprocess.run(command, check=True, capture_output=True, text=True)
-        except (OSError, subprocess.CalledProcessError) as exc:
+        program = self.module.get_bin_path(command[0], opt_dirs=["/sbin", "/usr/sbin"])
+        if program is None:
             vol.delete(0)
-            detail = getattr(exc, "stderr", None) or str(exc)
-            raise VirtopsError("%s failed (the new volume was removed): %s" % (command[0], detail.strip()))
+            raise VirtopsError("%s is not installed on this host (the new volume was removed)" % command[0])
+        rc, out, err = self.module.run_command([program] + command[1:])
+        if rc != 0:
+            vol.delete(0)
+            raise VirtopsError("%s failed (the new volume was removed): %s" % (command[0], (err or out).strip()))
 
     # -- existing volume ----------------------------------------------------------------------
     def _check_existing(self, vol):
         p = self.params
+        if p["clone_from"]:
+            self._check_not_being_cloned()
         live = VolumeConfig.from_xml(vol.XMLDesc(0))
         if live.format and p["format"] and live.format != p["format"] and not p["import_path"]:
             raise VirtopsError("volume %s/%s is %s, not %s; a volume's format is not converted"

@@ -13,6 +13,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, libvirt, lookup_or_none,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import VolumeConfig
 
 FILESYSTEMS = ("ext4", "vfat", "swap")
@@ -50,9 +51,23 @@ def create_raw_volume(pool, name, size):
     return pool.createXML(upload_target_xml(name, "raw", size), 0)
 
 
-def _send_all(stream, chunk):
+class TransferTimedOut(Exception):
+    """The deadline of an upload passed; ``sent`` bytes had gone."""
+
+    def __init__(self, sent):
+        Exception.__init__(self, sent)
+        self.sent = sent
+
+
+def _send_all(stream, chunk, deadline=None, sent=0):
+    """Send all of ``chunk``; with a deadline, give up between two sends once it has passed.
+    Returns the bytes sent in all (``sent`` before this chunk plus the chunk)."""
     while chunk:  # a blocking stream may take less than it is given
-        chunk = chunk[stream.send(chunk):]
+        if deadline is not None and deadline.expired():
+            raise TransferTimedOut(sent)
+        count = stream.send(chunk)
+        chunk, sent = chunk[count:], sent + count
+    return sent
 
 
 def _abandon(volume, *streams):
@@ -66,21 +81,29 @@ def _abandon(volume, *streams):
     volume.delete(0)
 
 
-def upload(conn, vol, chunks, size, what):
-    """Write ``chunks`` (bytes, ``size`` in all) into ``vol`` from offset 0 through a libvirt stream.
+def upload(conn, vol, chunks, size, what, timeout=None):
+    """Write ``chunks`` (bytes, ``size`` in all) into ``vol`` from offset 0 through a libvirt stream,
+    within ``timeout`` seconds (None: no limit).
 
-    Works for every pool type, local or remote. On failure the half-written volume is deleted
-    and VirtopsError names ``what`` was being uploaded.
+    Works for every pool type, local or remote. On failure or timeout the half-written volume is
+    deleted and VirtopsError names what was being uploaded and how far it got.
     """
+    deadline = None if timeout is None else Deadline(timeout)
     stream = conn.newStream(0)
+    sent = 0
     try:
         vol.upload(stream, 0, size, 0)
         for chunk in chunks:
-            _send_all(stream, chunk)
+            sent = _send_all(stream, chunk, deadline, sent)
         stream.finish()
+    except TransferTimedOut as exc:
+        _abandon(vol, stream)
+        raise VirtopsError("uploading %s did not finish within %d s (%d of %d bytes sent); the half-written "
+                           "volume was removed" % (what, timeout, exc.sent, size))
     except libvirt.libvirtError as exc:
         _abandon(vol, stream)
         raise VirtopsError("uploading %s failed (the half-written volume was removed): %s" % (what, error_text(exc)))
+    return sent
 
 
 def copy_volume(source_conn, source_vol, dest_conn, dest_pool, name):

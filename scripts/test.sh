@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test of the collection on this machine (Debian 12, as root), set-up included:
-#   sanity (ansible-test), ansible-lint (production), docs lint, unit tests, the integration
-#   targets and the roles' molecule scenarios on the real libvirtd with the test guest.
-# Usage: scripts/test.sh [sanity|lint|docs|units|integration|molecule ...]   (default: all, in that order)
+#   sanity (ansible-test), ansible-lint (production), docs lint and the docs site, unit tests,
+#   the built tarball as a user installs it (ansible-doc, execution-environment requirements, the
+#   demo), the integration targets and the roles' molecule scenarios on the real libvirtd with
+#   the test guest.
+# Usage: scripts/test.sh [sanity|lint|docs|units|package|integration|molecule ...]   (default: all, in that order)
 #        INTEGRATION_TARGETS="module_disk module_cpu" scripts/test.sh integration   (some targets only)
 # It removes what it created (test domains, the test network, daemons it started) at the end.
 set -euo pipefail
@@ -10,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(sanity lint docs units integration molecule)
+[ ${#stages[@]} -gt 0 ] || stages=(sanity lint docs units package integration molecule)
 
 WORK=$(mktemp -d /tmp/virtops-test.XXXXXX)
 STARTED_DAEMONS_FILE="$WORK/started-daemons"
@@ -73,10 +75,90 @@ stage_lint() {
 
 stage_docs() {
     (cd "$COLLECTION" && antsibull-docs lint-collection-docs --plugin-docs .)
+    # The docs site (scripts/docsite.sh) builds without warnings and has a page for every module,
+    # the role and every scenario guide.
+    build_docsite "$WORK" "$WORK/docsite"
+    local html="$WORK/docsite/build/html/collections/virtops/libvirt" page lacking=0
+    for page in "$COLLECTION"/plugins/modules/*.py "$COLLECTION"/roles/* "$COLLECTION"/docs/docsite/rst/*.rst; do
+        case $page in
+            */plugins/modules/*) page="$(basename "$page" .py)_module.html" ;;
+            */roles/*) page="$(basename "$page")_role.html" ;;
+            *) page="docsite/$(basename "$page" .rst).html" ;;
+        esac
+        [ -s "$html/$page" ] || { log "the docs site has no $page"; lacking=1; }
+    done
+    return $lacking
 }
 
 stage_units() {
     (cd "$COLLECTION" && ansible-test units --python 3.11 --local --color no)
+}
+
+stage_package() {
+    # The tarball a user installs: what it holds, every module's and the role's docs, the
+    # requirements an execution environment gets from it, and the demo run from it.
+    local dist="$WORK/dist" installed="$WORK/installed" tarball path module lacking=0 guest
+    (cd "$COLLECTION" && ansible-galaxy collection build --output-path "$dist" >/dev/null)
+    tarball=$(echo "$dist"/virtops-libvirt-*.tar.gz)
+    tar -tzf "$tarball" >"$WORK/tarball-files"
+    for path in LICENSE README.md meta/runtime.yml meta/execution-environment.yml meta/ee-requirements.txt \
+            meta/ee-bindep.txt playbooks/demo.yml roles/instance/meta/argument_specs.yml \
+            docs/docsite/extra-docs.yml changelogs/changelog.yaml; do
+        grep -qx "$path" "$WORK/tarball-files" || { log "the tarball lacks $path"; lacking=1; }
+    done
+    for path in scripts bench requirements extensions tests/testbed .ci .ansible-lint .gitignore; do
+        grep -q "^$path\(/\|$\)" "$WORK/tarball-files" && { log "the tarball ships $path"; lacking=1; }
+    done
+    [ $lacking -eq 0 ] || return 1
+    ansible-galaxy collection install -p "$installed" "$tarball" >/dev/null
+    export ANSIBLE_COLLECTIONS_PATH="$installed"  # this stage sees only the installed collection
+    for module in "$installed"/ansible_collections/virtops/libvirt/plugins/modules/*.py; do
+        ansible-doc "virtops.libvirt.$(basename "$module" .py)" >/dev/null
+    done
+    ansible-doc -t role virtops.libvirt.instance >/dev/null
+    # Execution environment: ansible-builder finds the Python and system requirements in the
+    # installed collection, and builds a context for an image holding the tarball.
+    ansible-builder introspect --sanitize "$installed" >"$WORK/introspect.yml"
+    for requirement in "libvirt-python" "lxml" "libvirt0 \[platform:dpkg\]" "libvirt-libs \[platform:rpm\]"; do
+        grep -q "^- '$requirement" "$WORK/introspect.yml" \
+            || { log "ansible-builder introspect does not find $requirement"; cat "$WORK/introspect.yml" >&2; return 1; }
+    done
+    mkdir -p "$WORK/ee"
+    cat >"$WORK/ee/execution-environment.yml" <<EOF_EE
+version: 3
+images:
+  base_image:
+    name: quay.io/fedora/fedora:41
+dependencies:
+  ansible_core:
+    package_pip: ansible-core==2.19.14
+  ansible_runner:
+    package_pip: ansible-runner
+  galaxy:
+    collections:
+      - name: /build/collections/$(basename "$tarball")
+        type: file
+additional_build_files:
+  - src: $tarball
+    dest: collections
+additional_build_steps:
+  prepend_galaxy:
+    - COPY _build/collections/ /build/collections/
+EOF_EE
+    ansible-builder create -f "$WORK/ee/execution-environment.yml" -c "$WORK/ee/context" >/dev/null
+    grep -q "ansible-galaxy collection install" "$WORK/ee/context/Containerfile"
+    [ -s "$WORK/ee/context/_build/collections/$(basename "$tarball")" ]
+    # The demo playbook of the installed collection, then its cleanup.
+    touch "$WORK/guest-copied"
+    guest=$(build_guest "$IT_WORKDIR/guest")
+    local vars="{\"demo_guest\": $guest, \"demo_workdir\": \"$WORK/demo\", \"demo_name\": \"virtops-it-demo\", \"demo_pool\": \"virtops-it-demo\""
+    local demo_rc=0
+    ansible-playbook -i localhost, -c local virtops.libvirt.demo -e "ansible_python_interpreter=$VENV/bin/python" \
+        -e "$vars, \"demo_cleanup\": false}" || demo_rc=$?
+    ansible-playbook -i localhost, -c local virtops.libvirt.demo -e "ansible_python_interpreter=$VENV/bin/python" \
+        -e "$vars, \"demo_cleanup\": true}"
+    unset ANSIBLE_COLLECTIONS_PATH
+    return $demo_rc
 }
 
 stage_integration() {

@@ -19,7 +19,7 @@ description:
     every instance of the group and they can live-migrate between its hosts.
   - "Pattern: gather M(virtops.libvirt.cpu_info) on every host of the group, compute the
     baseline once (C(run_once)) from their C(host_model_xml), and define every instance with it.
-    See C(docs/scenarios/cpu-baseline.md) in the collection."
+    See R(the CPU baseline guide,ansible_collections.virtops.libvirt.docsite.guide_cpu_baseline)."
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:

@@ -30,7 +30,7 @@ description:
   - A failed migration fails the task with the host the guest runs on (RV(runs_on)) and what was
     done about it (RV(recovery)). A failure after the switch to post-copy cannot be rolled back;
     the guest's memory is split between the hosts; the module says so and touches neither copy.
-  - See docs/scenarios/migration.md for the kinds, each control, and the recovery table.
+  - See R(the migration guide,ansible_collections.virtops.libvirt.docsite.guide_migration) for the kinds, each control, and the recovery table.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:

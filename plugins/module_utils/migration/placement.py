@@ -17,7 +17,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
-# The situations a survey finds (what the module does about each is in docs/scenarios/migration.md).
+# The situations a survey finds (what the module does about each is in docs/docsite/rst/guide_migration.rst).
 ON_SOURCE = "on_source"                # the only active copy is on the source
 ON_DESTINATION = "on_destination"      # the only active copy (or, offline, definition) is on the destination
 IN_PROGRESS = "in_progress"            # the source has a migration job running

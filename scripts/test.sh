@@ -145,7 +145,7 @@ additional_build_steps:
   prepend_galaxy:
     - COPY _build/collections/ /build/collections/
 EOF_EE
-    ansible-builder create -f "$WORK/ee/execution-environment.yml" -c "$WORK/ee/context" >/dev/null
+    ansible-builder create -f "$WORK/ee/execution-environment.yml" -c "$WORK/ee/context" --output-filename Containerfile >/dev/null
     grep -q "ansible-galaxy collection install" "$WORK/ee/context/Containerfile"
     [ -s "$WORK/ee/context/_build/collections/$(basename "$tarball")" ]
     # The demo playbook of the installed collection, then its cleanup.

@@ -148,10 +148,11 @@ EOF_EE
     ansible-builder create -f "$WORK/ee/execution-environment.yml" -c "$WORK/ee/context" --output-filename Containerfile >/dev/null
     grep -q "ansible-galaxy collection install" "$WORK/ee/context/Containerfile"
     [ -s "$WORK/ee/context/_build/collections/$(basename "$tarball")" ]
-    # The demo playbook of the installed collection, then its cleanup.
+    # The demo playbook of the installed collection, then its cleanup (in the integration work
+    # directory: QEMU's user cannot enter this run's private mktemp directory).
     touch "$WORK/guest-copied"
     guest=$(build_guest "$IT_WORKDIR/guest")
-    local vars="{\"demo_guest\": $guest, \"demo_workdir\": \"$WORK/demo\", \"demo_name\": \"virtops-it-demo\", \"demo_pool\": \"virtops-it-demo\""
+    local vars="{\"demo_guest\": $guest, \"demo_workdir\": \"$IT_WORKDIR/demo\", \"demo_name\": \"virtops-it-demo\", \"demo_pool\": \"virtops-it-demo\""
     local demo_rc=0
     ansible-playbook -i localhost, -c local virtops.libvirt.demo -e "ansible_python_interpreter=$VENV/bin/python" \
         -e "$vars, \"demo_cleanup\": false}" || demo_rc=$?

@@ -26,7 +26,7 @@ NOT_PASSED_TO_DOMAIN = {"remove_storage", "xml"}
 # Domain options the role sets from its own variables.
 # Modules whose arguments are one free-form string, where a template is the command line itself.
 FREE_FORM = {"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.debug"}
-SET_BY_THE_ROLE = {"uri", "name", "uuid", "state", "memory_mb", "vcpus", "virt_type", "cpu", "boot", "disks",
+SET_BY_THE_ROLE = {"name", "uuid", "state", "memory_mb", "vcpus", "virt_type", "cpu", "boot", "disks",
                    "interfaces", "serial_console"}
 
 
@@ -50,7 +50,7 @@ def allowed(present, name):
 
 def test_the_domain_task_passes_every_domain_option(present):
     passed = set(task_named(present, "Define the domain")["virtops.libvirt.domain"])
-    assert passed == set(DOMAIN_ARGUMENT_SPEC) - NOT_PASSED_TO_DOMAIN | {"uri"}
+    assert passed == set(DOMAIN_ARGUMENT_SPEC) - NOT_PASSED_TO_DOMAIN
 
 
 def test_instance_domain_options_are_the_options_the_role_does_not_set(present):
@@ -60,7 +60,7 @@ def test_instance_domain_options_are_the_options_the_role_does_not_set(present):
 
 def test_the_disk_task_passes_every_disk_option(present):
     passed = set(task_named(present, "Attach the data volumes")["virtops.libvirt.disk"])
-    assert passed == set(DISK_ARGUMENT_SPEC) | {"uri"}
+    assert passed == set(DISK_ARGUMENT_SPEC)
     assert allowed(present, "instance_volume_options") == set(DISK_ARGUMENT_SPEC) - {"domain"}
 
 
@@ -97,8 +97,18 @@ def test_no_task_templates_its_whole_arguments(path):
 
 
 @pytest.mark.parametrize("file_name", ["present.yml", "absent.yml"])
-def test_every_libvirt_task_leaves_uri_to_the_play_unless_instance_uri_is_set(file_name):
+def test_no_libvirt_task_sets_uri_so_module_defaults_decide(file_name):
+    """A task's uri, even an omitted one, overrides module_defaults: main.yml sets instance_uri
+    through a block's module_defaults instead."""
     for task in load_tasks(file_name):
         for key, value in task.items():
             if key.startswith("virtops.libvirt."):
-                assert value["uri"] == "{{ instance_uri | default(omit) }}", task["name"]
+                assert "uri" not in value, task["name"]
+
+
+def test_instance_uri_reaches_the_modules_through_module_defaults():
+    by_uri, by_play = load_tasks("main.yml")
+    assert by_uri["when"] == "instance_uri is defined"
+    assert by_uri["module_defaults"] == {"group/virtops.libvirt.libvirt": {"uri": "{{ instance_uri }}"}}
+    assert by_play["when"] == "instance_uri is undefined"
+    assert "module_defaults" not in by_play

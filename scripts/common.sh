@@ -98,6 +98,12 @@ build_guest() {
     python3 "$ROOT/tests/testbed/guest_image.py" --cache-dir "$CACHE_DIR/guest" --install-dir "$1"
 }
 
+# The demo playbook $1 (a path, or virtops.libvirt.demo from an installed collection) on this
+# machine with the venv's Python; $2 is its variables as JSON (demo_guest, demo_workdir, demo_cleanup, ...).
+run_demo() {
+    ansible-playbook -i localhost, -c local "$1" -e "ansible_python_interpreter=$VENV/bin/python" -e "$2"
+}
+
 # setup_all base|test: with "test", also what only the tests need.
 setup_all() {
     if [ "$1" = "test" ]; then

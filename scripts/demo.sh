@@ -14,6 +14,5 @@ mkdir -p "$ANSIBLE_COLLECTIONS_PATH/ansible_collections/virtops"
 ln -sfn "$ROOT" "$ANSIBLE_COLLECTIONS_PATH/ansible_collections/virtops/libvirt"
 cleanup=false
 [ "${1:-}" = "--cleanup" ] && cleanup=true
-ansible-playbook -i localhost, -c local "$ROOT/playbooks/demo.yml" \
-    -e "ansible_python_interpreter=$VENV/bin/python" \
-    -e "{\"demo_guest\": $guest, \"demo_cleanup\": $cleanup, \"demo_workdir\": \"$CACHE_DIR/demo\"}"
+run_demo "$ROOT/playbooks/demo.yml" \
+    "{\"demo_guest\": $guest, \"demo_cleanup\": $cleanup, \"demo_workdir\": \"$CACHE_DIR/demo\"}"

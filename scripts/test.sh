@@ -154,10 +154,8 @@ EOF_EE
     guest=$(build_guest "$IT_WORKDIR/guest")
     local vars="{\"demo_guest\": $guest, \"demo_workdir\": \"$IT_WORKDIR/demo\", \"demo_name\": \"virtops-it-demo\", \"demo_pool\": \"virtops-it-demo\""
     local demo_rc=0
-    ansible-playbook -i localhost, -c local virtops.libvirt.demo -e "ansible_python_interpreter=$VENV/bin/python" \
-        -e "$vars, \"demo_cleanup\": false}" || demo_rc=$?
-    ansible-playbook -i localhost, -c local virtops.libvirt.demo -e "ansible_python_interpreter=$VENV/bin/python" \
-        -e "$vars, \"demo_cleanup\": true}"
+    run_demo virtops.libvirt.demo "$vars, \"demo_cleanup\": false}" || demo_rc=$?
+    run_demo virtops.libvirt.demo "$vars, \"demo_cleanup\": true}"
     unset ANSIBLE_COLLECTIONS_PATH
     return $demo_rc
 }

@@ -101,13 +101,14 @@ def run_module(module_class, argument_spec, runner):
     """
     spec = dict(argument_spec)
     spec.update(CONNECTION_ARGUMENT_SPEC)
+    options = dict(runner.MODULE_OPTIONS, argument_spec=spec, supports_check_mode=True)
     try:
-        module = module_class(argument_spec=spec, supports_check_mode=True, **runner.MODULE_OPTIONS)
+        module = module_class(**options)
     except UnicodeEncodeError:
         # ansible-core logs the options as UTF-8 before a module runs, which an option holding a
         # lone surrogate cannot be: build it again without that log, so that the check below
         # names the option instead of a traceback.
-        module = module_class(argument_spec=spec, supports_check_mode=True, no_log=True, **runner.MODULE_OPTIONS)
+        module = module_class(**dict(options, no_log=True))
     connect = runner.needs_connection(module.params)
     if connect:
         check_requirements(module)

@@ -25,6 +25,7 @@ import re
 import pytest
 
 
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.batch import plural_module
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import CONNECTION_ARGUMENT_SPEC
 
 libvirt = pytest.importorskip("libvirt")
@@ -40,6 +41,8 @@ EXTRA = {
     "cpu_compare": dict(cpu=dict(model="qemu64")),
     "qemu_monitor": dict(command="query-status"),
     "disk": dict(path="/nonexistent-virtops-hostile/disk.img"),
+    "config_drives": dict(config_drives=[dict(path="/nonexistent-virtops-hostile/drive.iso")]),
+    "disks": dict(disks=[dict(path="/nonexistent-virtops-hostile/disk.img")]),
 }
 
 
@@ -48,10 +51,18 @@ def _module_spec(name):
     """(module, argument spec with the connection options, runner class) of plugins/modules/NAME.py."""
     module = importlib.import_module("ansible_collections.virtops.libvirt.plugins.modules.%s" % name)
     with open(module.__file__) as handle:
-        spec_name, runner_name = re.search(r"run_module\(AnsibleModule, (\w+), (\w+)\)", handle.read()).groups()
-    spec = dict(getattr(module, spec_name))
+        text = handle.read()
+    plural = re.search(r"plural_module\((\w+), (\w+), \"(\w+)\"", text)
+    if plural:
+        # A plural module: its list option holds items of the singular module's spec.
+        item_runner, item_spec, list_option = plural.groups()
+        spec, runner = plural_module(getattr(module, item_runner), getattr(module, item_spec), list_option, str)
+        spec[list_option] = dict(spec[list_option], options=getattr(module, item_spec))
+    else:
+        spec_name, runner_name = re.search(r"run_module\(AnsibleModule, (\w+), (\w+)\)", text).groups()
+        spec, runner = dict(getattr(module, spec_name)), getattr(module, runner_name)
     spec.update(CONNECTION_ARGUMENT_SPEC)
-    return module, spec, getattr(module, runner_name)
+    return module, spec, runner
 
 
 def _sample(option):

@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Mirrors batch_argument_spec() in plugins/module_utils/common/batch.py (but the list option,
+    # which each plural module documents itself).
+    DOCUMENTATION = r"""
+options:
+  defaults:
+    description:
+      - Options every item gets unless the item sets them itself (a shallow merge - an item's
+        list or dict option replaces the default one whole).
+    type: dict
+    default: {}
+  workers:
+    description:
+      - How many items run at the same time over the one libvirt connection (1 to 32).
+      - Items on the same object run one after another in the order given, whatever this is
+        (see the module's notes).
+    type: int
+    default: 4
+notes:
+  - Every item is validated like the options of the singular module before anything changes; a
+    bad item fails the task, naming each bad item, and nothing runs.
+  - Items run independently. One item that fails does not stop the others; the task fails at
+    the end with a message naming every failed item and its reason, and RV(results) still holds
+    every item's outcome (what it changed before it failed, in C(actions)).
+  - Check mode and C(--diff) work per item, as with the singular module; the diff shows
+    each changed item under its own header.
+  - Options that hold secrets in the singular module are kept out of the logs and the results
+    here too.
+"""

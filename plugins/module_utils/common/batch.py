@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many runs of one module in one module run (the plural modules: ``domains``, ``volumes``, ...).
+
+A task over a hundred instances should not pay Ansible's per-task start-up a hundred times. A
+batch takes a list of items, each the options of the singular module, validates every item
+against that module's own argument spec before anything changes, and runs the singular module's
+runner for each item - with its own options, result and ``ChangeRecorder`` - on a bounded pool
+of worker threads sharing the one libvirt connection (libvirt's client library is thread-safe;
+the calls release the GIL). Items that touch the same object (one pool, one domain) share a
+*lane* and run one after another in the given order. One failing item does not stop the others;
+the batch fails at the end naming every failed item and its reason.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.basic import FILE_COMMON_ARGUMENTS
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_option_text
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
+    error_code, error_text, libvirt_errors,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+
+DEFAULT_WORKERS = 4
+MAX_WORKERS = 32
+# The singular module's own combination rules, checked on each item as AnsibleModule would.
+VALIDATION_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+
+
+def batch_argument_spec(list_option):
+    """The options of a plural module: the items, defaults for every item, the worker count."""
+    return {
+        list_option: dict(type="list", elements="dict", required=True),
+        "defaults": dict(type="dict", default={}),
+        "workers": dict(type="int", default=DEFAULT_WORKERS),
+    }
+
+
+class ItemModule:
+    """What an item's runner sees as its module: the item's options, the module's check mode,
+    and the real module for everything else (``run_command``, ``get_bin_path``, file attributes)."""
+
+    def __init__(self, module, params):
+        self._module = module
+        self.params = params
+        self.check_mode = module.check_mode
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+class BatchRunner(Runner):
+    """Runs ``ITEM_RUNNER`` once per item of the list option ``LIST_OPTION``.
+
+    ``plural_module()`` makes one subclass per plural module from the singular module's runner
+    and argument spec, how an item is named (``label``) and which items must not run at the same
+    time (``lane``: the same lane runs in order on one worker).
+    """
+
+    ITEM_RUNNER = None
+    ITEM_SPEC = None
+    LIST_OPTION = None
+    # AnsibleModule logs its options to the host's journal before the run starts, masking only
+    # options its own spec marks no_log; an item's secrets (user_data, ...) are known as such only
+    # once the items are validated, so a batch's options are never logged.
+    MODULE_OPTIONS = dict(no_log=True)
+
+    @staticmethod
+    def needs_connection(params):
+        return True
+
+    def subject(self):
+        return "%s batch" % self.LIST_OPTION
+
+    @staticmethod
+    def label(params):
+        """How results and messages name an item."""
+        raise NotImplementedError
+
+    def lane(self, params):
+        """Items with the same lane run one after another; by default each object has its own."""
+        return self.label(params)
+
+    # -- validation -----------------------------------------------------------------------------
+    def _item_validator(self):
+        spec = copy.deepcopy(self.ITEM_SPEC)
+        rules = {key: value for key, value in self.ITEM_RUNNER.MODULE_OPTIONS.items() if key in VALIDATION_RULES}
+        if self.ITEM_RUNNER.MODULE_OPTIONS.get("add_file_common_args"):
+            for name, option in FILE_COMMON_ARGUMENTS.items():
+                spec.setdefault(name, dict(option))
+        return ArgumentSpecValidator(spec, **rules)
+
+    def _validated_items(self):
+        """Every item's options, validated as the singular module validates its own; all items
+        are checked before anything changes, and every bad item is named."""
+        defaults = self.params["defaults"] or {}
+        validator = self._item_validator()
+        items, errors = [], []
+        for index, raw in enumerate(self.params[self.LIST_OPTION]):
+            where = "%s[%d]" % (self.LIST_OPTION, index)
+            merged = copy.deepcopy(defaults)
+            merged.update(raw or {})
+            result = validator.validate(merged)
+            self.module.no_log_values.update(result._no_log_values)  # pylint: disable=protected-access
+            if result.error_messages:
+                errors.append("%s: %s" % (where, "; ".join(result.error_messages)))
+                continue
+            params = result.validated_parameters
+            try:
+                check_option_text(params, self.ITEM_RUNNER.FREE_TEXT_OPTIONS)
+            except VirtopsError as exc:
+                errors.append("%s: %s" % (where, exc.msg))
+                continue
+            items.append((index, params))
+        if errors:
+            raise VirtopsError("%d of %d %s are not valid (nothing was changed): %s" % (
+                len(errors), len(self.params[self.LIST_OPTION]), self.LIST_OPTION, " | ".join(errors)),
+                invalid=errors)
+        labels = {}
+        for index, params in items:
+            label = self.label(params)
+            if label in labels:
+                raise VirtopsError("%s[%d] and %s[%d] both name %s; give each object once in a batch (nothing "
+                                   "was changed)" % (self.LIST_OPTION, labels[label], self.LIST_OPTION, index, label))
+            labels[label] = index
+        return items
+
+    # -- running ----------------------------------------------------------------------------------
+    def run(self):
+        workers = self.params["workers"]
+        if not 1 <= workers <= MAX_WORKERS:
+            raise VirtopsError("workers must be between 1 and %d, got %d" % (MAX_WORKERS, workers))
+        items = self._validated_items()
+        lanes = {}
+        for position, (index, params) in enumerate(items):
+            lanes.setdefault(self.lane(params), []).append((position, index, params))
+        results = [None] * len(items)
+        lock = threading.Lock()
+
+        def run_lane(lane_items):
+            for position, index, params in lane_items:
+                outcome = self._run_item(index, params)
+                with lock:
+                    results[position] = outcome
+
+        with ThreadPoolExecutor(max_workers=min(workers, len(lanes) or 1)) as pool:
+            for future in [pool.submit(run_lane, lane_items) for lane_items in lanes.values()]:
+                future.result()
+        return self._summary(results)
+
+    def _run_item(self, index, params):
+        label = self.label(params)
+        runner = None
+        try:
+            runner = self.ITEM_RUNNER(ItemModule(self.module, params), self.conn)
+            result = runner.run()
+        except VirtopsError as exc:
+            result = self._failed(runner, exc.msg, exc.details)
+        except libvirt_errors() as exc:
+            result = self._failed(runner, "libvirt error: %s" % error_text(exc),
+                                  dict(libvirt_error_code=error_code(exc)))
+        except Exception as exc:  # pylint: disable=broad-except
+            result = self._failed(runner, "unexpected %s: %s (a bug in virtops.libvirt; its traceback is "
+                                  "in 'exception')" % (type(exc).__name__, exc),
+                                  dict(exception=traceback.format_exc()))
+        result = dict(result)
+        result.update(item=label, index=index)
+        result.setdefault("failed", False)
+        return result
+
+    @staticmethod
+    def _failed(runner, msg, details):
+        result = dict(details)
+        if runner is not None:
+            result.setdefault("actions", list(runner.result["actions"]))
+            result.setdefault("changed", runner.result["changed"])
+        result.setdefault("actions", [])
+        result.setdefault("changed", False)
+        result.update(failed=True, msg=msg)
+        return result
+
+    def _summary(self, results):
+        diffs = []
+        for item in results:
+            for warning in item.pop("warnings", []):
+                self.warn("%s: %s" % (item["item"], warning))
+            diff = item.get("diff")
+            if diff and (diff.get("before") or diff.get("after")) and item["changed"]:
+                diffs.append(dict(diff, before_header=item["item"], after_header=item["item"]))
+        failed = [dict(item=item["item"], msg=item["msg"]) for item in results if item["failed"]]
+        self.result.update(
+            changed=any(item["changed"] for item in results),
+            actions=["%s: %s" % (item["item"], action) for item in results for action in item["actions"]],
+            results=results, failed_items=failed, diff=diffs)
+        if failed:
+            raise VirtopsError(
+                "%d of %d %s failed (the others ran): %s" % (
+                    len(failed), len(results), self.LIST_OPTION,
+                    "; ".join("%s: %s" % (item["item"], item["msg"]) for item in failed)),
+                results=results, failed_items=failed, diff=diffs,
+                actions=self.result["actions"], changed=self.result["changed"])
+        return self.result
+
+
+def plural_module(item_runner, item_spec, list_option, label, lane=None):
+    """The argument spec and runner class of the plural module of ``item_runner``.
+
+    ``label(params)`` names an item (and must be unique in a batch), ``lane(params)`` groups the
+    items that must not run concurrently (default: the label).
+    """
+    attributes = dict(
+        ITEM_RUNNER=item_runner, ITEM_SPEC=item_spec, LIST_OPTION=list_option,
+        EVENTS=item_runner.EVENTS, label=staticmethod(label),
+        FREE_TEXT_OPTIONS=tuple("%s.%s" % (where, option) for option in item_runner.FREE_TEXT_OPTIONS
+                                for where in (list_option, "defaults")))
+    if lane is not None:
+        attributes["lane"] = staticmethod(lane)
+    runner = type("%sBatchRunner" % item_runner.__name__[:-len("Runner")], (BatchRunner,), attributes)
+    return batch_argument_spec(list_option), runner

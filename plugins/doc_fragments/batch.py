@@ -15,7 +15,8 @@ options:
   defaults:
     description:
       - Options every item gets unless the item sets them itself (a shallow merge - an item's
-        list or dict option replaces the default one whole).
+        list or dict option replaces the default one whole, and an item's V(null) clears a
+        default).
     type: dict
     default: {}
   workers:

@@ -89,6 +89,22 @@ options:
   label:
     description: Label of that filesystem (for example C(ephemeral0)); needs O(filesystem).
     type: str
+  qcow2_compat:
+    description:
+      - qcow2 version of a new qcow2 volume (empty or an overlay) - V(1.1) (qcow2 v3, what
+        C(qemu-img create) makes by default) or V(0.10) (qcow2 v2, for QEMU older than 1.1).
+      - Not given, new volumes are V(1.1) (libvirt on its own asks for V(0.10)) and an existing
+        volume's version is not compared. Given, an existing volume of another version fails the
+        task - an image's version is not converted. Imports and clones keep their source's.
+    type: str
+    choices: ['1.1', '0.10']
+  lazy_refcounts:
+    description:
+      - Create a new qcow2 volume with lazy refcounts (faster writes with C(cache=writethrough);
+        after a crash the image needs a C(qemu-img check -r all) before use). Needs
+        O(qcow2_compat=1.1).
+      - Given, an existing volume is compared and a different setting fails the task.
+    type: bool
   timeout:
     description:
       - Seconds an import (O(import_path)) or a clone (O(clone_from)) may take, at least 1.
@@ -165,6 +181,11 @@ path:
   description: Path (or RBD name) of the volume.
   returned: when the volume exists after the run
   type: str
+qcow2_compat:
+  description: The qcow2 version of a qcow2 volume (V(1.1) for v3, V(0.10) for v2); null for raw.
+  returned: when the volume exists after the run
+  type: str
+  sample: "1.1"
 format:
   description: Volume format.
   returned: when the volume exists after the run

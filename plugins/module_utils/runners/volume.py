@@ -24,6 +24,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes im
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import VolumeConfig
 
+QCOW2_COMPAT = ("1.1", "0.10")  # qcow2 v3, v2
+DEFAULT_QCOW2_COMPAT = "1.1"
+
 UPLOAD_CHUNK = 4 * MIB
 VOLUME_ARGUMENT_SPEC = dict(
     pool=dict(type="str", required=True),
@@ -38,6 +41,8 @@ VOLUME_ARGUMENT_SPEC = dict(
     import_path=dict(type="path"),
     filesystem=dict(type="str", choices=list(FILESYSTEMS)),
     label=dict(type="str"),
+    qcow2_compat=dict(type="str", choices=list(QCOW2_COMPAT)),
+    lazy_refcounts=dict(type="bool"),
     timeout=dict(type="int", default=3600),
 )
 
@@ -53,6 +58,7 @@ class VolumeRunner(Runner):
             raise VirtopsError("label names the filesystem that filesystem= makes; give filesystem too")
         if p["capacity_mb"] is not None:
             mib_to_bytes(p["capacity_mb"], "capacity_mb")
+        self._check_qcow2_options()
         check_timeout(p["timeout"], "timeout", "an import or a clone")
         self.pool = active_pool(self.conn, p["pool"])
         vol = lookup_volume(self.pool, p["name"])
@@ -99,6 +105,10 @@ class VolumeRunner(Runner):
                 raise VirtopsError("capacity_mb (a positive number of MiB) is needed to create volume %s" % p["name"])
             desired.capacity = mib_to_bytes(p["capacity_mb"], "capacity_mb")
         self._set_allocation(desired)
+        if p["format"] == "qcow2":
+            # libvirt asks qemu-img for qcow2 v2 (compat 0.10) unless told: v3 unless chosen.
+            desired.compat = p["qcow2_compat"] or DEFAULT_QCOW2_COMPAT
+            desired.lazy_refcounts = p["lazy_refcounts"] or None
         if p["filesystem"] and p["format"] != "raw":
             raise VirtopsError("filesystem needs format raw (mkfs writes the image directly)")
         self.diff["after"] = desired.to_xml()
@@ -106,6 +116,14 @@ class VolumeRunner(Runner):
         if p["filesystem"]:
             self._make_filesystem(vol)
         return vol
+
+    def _check_qcow2_options(self):
+        p = self.params
+        given = [name for name in ("qcow2_compat", "lazy_refcounts") if p[name] is not None]
+        if given and p["format"] != "qcow2":
+            raise VirtopsError("%s apply to format qcow2 only, not %s" % (" and ".join(given), p["format"]))
+        if p["lazy_refcounts"] and p["qcow2_compat"] == "0.10":
+            raise VirtopsError("lazy_refcounts needs qcow2_compat 1.1 (qcow2 v2 has no lazy refcounts)")
 
     def _backing(self, reference):
         """The backing volume: a name in this pool, or a path of a volume in any pool."""
@@ -200,6 +218,8 @@ class VolumeRunner(Runner):
         if live.format and p["format"] and live.format != p["format"] and not p["import_path"]:
             raise VirtopsError("volume %s/%s is %s, not %s; a volume's format is not converted"
                                % (p["pool"], p["name"], live.format, p["format"]))
+        if p["format"] == "qcow2" and live.format == "qcow2":
+            self._check_qcow2_features(live)
         if p["backing_volume"]:
             wanted = self._backing(p["backing_volume"]).path()
             if live.backing_path != wanted:
@@ -217,12 +237,24 @@ class VolumeRunner(Runner):
             self.diff["after"] = "capacity_mb: %d\n" % p["capacity_mb"]
             self.recorder.record("grow to %d MiB" % p["capacity_mb"], vol.resize, wanted, 0)
 
+    def _check_qcow2_features(self, live):
+        """The qcow2 version and lazy refcounts are chosen at creation; asked for explicitly, they
+        are compared, never converted (qemu-img amend would rewrite the image)."""
+        p = self.params
+        if p["qcow2_compat"] and live.compat and live.compat != p["qcow2_compat"]:
+            raise VirtopsError("volume %s/%s is qcow2 compat %s, not %s; an image's qcow2 version is not converted"
+                               % (p["pool"], p["name"], live.compat, p["qcow2_compat"]))
+        if p["lazy_refcounts"] is not None and bool(live.lazy_refcounts) != p["lazy_refcounts"]:
+            raise VirtopsError("volume %s/%s has lazy refcounts %s; they are chosen when a volume is created"
+                               % (p["pool"], p["name"], "on" if live.lazy_refcounts else "off"))
+
     def _describe(self, vol):
         if not self.shows_outcome():
             return
         kind, capacity, allocation = vol.info()
         config = VolumeConfig.from_xml(vol.XMLDesc(0))
         self.result.update(path=vol.path(), format=config.format, capacity=capacity, allocation=allocation,
+                           qcow2_compat=config.compat if config.format == "qcow2" else None,
                            backing_chain=self._backing_chain(config))
 
     def _backing_chain(self, config):

@@ -77,6 +77,8 @@ class VolumeConfig(ConfigObject):
         Field("allocation_unit", path="allocation", attr="unit"),
         Field("path", path="target/path"),
         Field("format", path="target/format", attr="type"),
+        Field("compat", path="target/compat"),  # qcow2 version: 0.10 (v2) or 1.1 (v3)
+        Field("lazy_refcounts", path="target/features/lazy_refcounts", kind="flag"),
         Field("mode", path="target/permissions/mode"),
         Field("backing_path", path="backingStore/path", label="backing_store.path"),
         Field("backing_format", path="backingStore/format", attr="type", label="backing_store.format"),

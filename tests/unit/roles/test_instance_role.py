@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The instance role passes every option of the modules it drives, and only those.
 
-Its tasks name each option (templated task arguments are unsafe in ansible-core 2.19), so a
-module that gains an option must gain it here too: these tests say which one is missing.
+The role's steps are batches whose items the ``instance_plan`` filter builds; a module that gains
+an option must be reachable through the role too: these tests say which one is missing. Every
+item the filter makes is validated against the module's own argument spec.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,52 +17,84 @@ import os
 import pytest
 import yaml
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.virtops.libvirt.plugins.filter.instance_plan import (
+    DOMAIN_OPTIONS, INSTANCE_KEYS, VOLUME_OPTIONS, instance_plan,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.config_drive import (
+    CONFIG_DRIVE_ARGUMENT_RULES, CONFIG_DRIVE_ARGUMENT_SPEC,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.disk import DISK_ARGUMENT_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain import DOMAIN_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.volume import VOLUME_ARGUMENT_SPEC
 
 ROLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "instance")
 # Domain options the role never passes: remove_storage (instance_delete_disks deletes the role's
 # own volumes instead) and xml (the role builds the definition from its variables).
 NOT_PASSED_TO_DOMAIN = {"remove_storage", "xml"}
-# Domain options the role sets from its own variables.
 # Modules whose arguments are one free-form string, where a template is the command line itself.
 FREE_FORM = {"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.debug"}
+# Domain options the role sets from its own variables.
 SET_BY_THE_ROLE = {"name", "uuid", "state", "memory_mb", "vcpus", "virt_type", "cpu", "boot", "disks",
                    "interfaces", "serial_console"}
+# Role variables that are not per instance.
+ROLE_WIDE = {"instance_list", "instance_workers", "instance_uri"}
 
 
-def load_tasks(name):
-    with open(os.path.join(ROLE, "tasks", name)) as handle:
+def load(*parts):
+    with open(os.path.join(ROLE, *parts)) as handle:
         return yaml.safe_load(handle)
 
 
-def task_named(tasks, start):
-    return next(task for task in tasks if task["name"].startswith(start))
+def load_tasks(name):
+    return load("tasks", name)
 
 
-@pytest.fixture(scope="module")
-def present():
-    return load_tasks("present.yml")
+def test_domain_options_are_the_options_the_role_does_not_set():
+    assert set(DOMAIN_OPTIONS) == set(DOMAIN_ARGUMENT_SPEC) - NOT_PASSED_TO_DOMAIN - SET_BY_THE_ROLE
 
 
-def allowed(present, name):
-    return set(task_named(present, "Check the options")["vars"][name])
+def test_a_data_volume_takes_every_disk_option_but_domain():
+    assert set(VOLUME_OPTIONS) == set(DISK_ARGUMENT_SPEC) - {"domain"}
 
 
-def test_the_domain_task_passes_every_domain_option(present):
-    passed = set(task_named(present, "Define the domain")["virtops.libvirt.domain"])
-    assert passed == set(DOMAIN_ARGUMENT_SPEC) - NOT_PASSED_TO_DOMAIN
+def test_every_role_variable_is_an_instance_key_and_a_default():
+    options = set(load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"])
+    assert options - ROLE_WIDE == set("instance_" + key for key in INSTANCE_KEYS)
+    defaults = load("vars", "main.yml")["instance_defaults"]
+    assert set(defaults) == set(INSTANCE_KEYS) - {"name", "uuid", "hostname"}
+    for key, value in defaults.items():
+        assert "instance_" + key in value  # each default is the role variable of that name
 
 
-def test_instance_domain_options_are_the_options_the_role_does_not_set(present):
-    assert allowed(present, "instance_other_domain_options") == \
-        set(DOMAIN_ARGUMENT_SPEC) - NOT_PASSED_TO_DOMAIN - SET_BY_THE_ROLE
+def role_defaults():
+    """The role's defaults as the plan gets them (templates resolved by hand for the test)."""
+    values = load("defaults", "main.yml")
+    return dict((key[len("instance_"):], values[key]) for key in values
+                if key.startswith("instance_") and key[len("instance_"):] in INSTANCE_KEYS
+                and key not in ("instance_uuid", "instance_hostname"))
 
 
-def test_the_disk_task_passes_every_disk_option(present):
-    passed = set(task_named(present, "Attach the data volumes")["virtops.libvirt.disk"])
-    assert passed == set(DISK_ARGUMENT_SPEC)
-    assert allowed(present, "instance_volume_options") == set(DISK_ARGUMENT_SPEC) - {"domain"}
+def validate(spec, items, **rules):
+    validator = ArgumentSpecValidator(spec, **rules)
+    for item in items:
+        result = validator.validate(dict(item))
+        assert result.error_messages == [], (item, result.error_messages)
+
+
+def test_every_planned_item_is_valid_for_its_module():
+    defaults = role_defaults()
+    defaults.update(base_image=dict(name="base.qcow2", path="/srv/base.qcow2"), ephemeral_mb=64, swap_mb=32,
+                    cpu=dict(mode="host-model"), boot=dict(kernel="/k"), interfaces=[dict(network="n")],
+                    domain_options=dict(title="t", autostart=True, machine="pc"), network_data=dict(links=[]))
+    plan = instance_plan([dict(name="a", volumes=[dict(pool="p", volume="v", serial="data")]),
+                          dict(name="b", state="absent", delete_disks=True)], defaults)
+    validate(VOLUME_ARGUMENT_SPEC, plan["base_images"] + plan["volumes"] + plan["removed_volumes"])
+    validate(CONFIG_DRIVE_ARGUMENT_SPEC, plan["config_drives"], **CONFIG_DRIVE_ARGUMENT_RULES)
+    validate(DOMAIN_ARGUMENT_SPEC, plan["domains"])
+    assert set(plan["domains"][0]) == SET_BY_THE_ROLE | {"title", "autostart", "machine"}
+    assert plan["disks"] == [dict(pool="p", volume="v", serial="data", domain="a")]
 
 
 def tasks_in(node):
@@ -96,11 +129,10 @@ def test_no_task_templates_its_whole_arguments(path):
                 assert "{{" not in value or key in FREE_FORM, (path, task.get("name"))
 
 
-@pytest.mark.parametrize("file_name", ["present.yml", "absent.yml"])
-def test_no_libvirt_task_sets_uri_so_module_defaults_decide(file_name):
+def test_no_libvirt_task_sets_uri_so_module_defaults_decide():
     """A task's uri, even an omitted one, overrides module_defaults: main.yml sets instance_uri
     through a block's module_defaults instead."""
-    for task in load_tasks(file_name):
+    for task in load_tasks("instances.yml"):
         for key, value in task.items():
             if key.startswith("virtops.libvirt."):
                 assert "uri" not in value, task["name"]

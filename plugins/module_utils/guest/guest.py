@@ -28,6 +28,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 )
 
 LOCK_DIR = "/run/virtops-libvirt/locks"
+# Where libvirt can learn a guest's addresses (virDomainInterfaceAddresses' sources).
+ADDRESS_SOURCES = ("agent", "lease", "arp")
 
 
 def _state_names():
@@ -323,7 +325,14 @@ class Guest:
         return self.dom.guestInfo(0, 0)
 
     def agent_interfaces(self):
-        return self.dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, 0)
+        return self.interface_addresses("agent")
+
+    def interface_addresses(self, source):
+        """{interface: {hwaddr, addrs}} as ``source`` knows them: ``agent`` (the guest agent),
+        ``lease`` (libvirt's DHCP leases) or ``arp`` (the host's ARP table)."""
+        if source not in ADDRESS_SOURCES:
+            raise ValueError("address source %r is none of %s" % (source, ", ".join(ADDRESS_SOURCES)))
+        return self.dom.interfaceAddresses(getattr(libvirt, "VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_" + source.upper()), 0)
 
     def fs_freeze(self, mountpoints=None):
         """Freeze the guest's filesystems (all, or ``mountpoints``); how many were frozen."""

@@ -11,6 +11,13 @@ class ModuleDocFragment(object):
     # Mirrors batch_argument_spec() in plugins/module_utils/common/batch.py (but the list option,
     # which each plural module documents itself).
     DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Each item reports what a real run would change, as the singular module does.
+  diff_mode:
+    support: full
+    description: The diff of every changed item, under a header naming it.
 options:
   defaults:
     description:

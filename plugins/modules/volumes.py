@@ -25,13 +25,6 @@ extends_documentation_fragment:
   - virtops.libvirt.attributes.action_group
   - virtops.libvirt.batch
   - virtops.libvirt.connection
-attributes:
-  check_mode:
-    support: full
-    description: Each item reports what a real run would change, as M(virtops.libvirt.volume) does.
-  diff_mode:
-    support: full
-    description: The diff of every changed item, under a header naming it.
 options:
   volumes:
     description:

@@ -17,7 +17,7 @@ description:
     per-task start-up a hundred times.
   - Each item takes the options of M(virtops.libvirt.config_drive) (but O(uri), which is the task's)
     and behaves exactly as that module does with them, including idempotence, check mode and diff.
-  - Results and messages name an item by C(pool/volume), or O(config_drives[].path); two items naming the same object are refused.
+  - Results and messages name an item by C(pool/volume), or its C(path); two items naming the same object are refused.
   - Drives in one pool are written one after another; files and other pools at the same time.
 author:
   - virtops.libvirt developers (@virtops)

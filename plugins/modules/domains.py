@@ -17,7 +17,7 @@ description:
     per-task start-up a hundred times.
   - Each item takes the options of M(virtops.libvirt.domain) (but O(uri), which is the task's)
     and behaves exactly as that module does with them, including idempotence, check mode and diff.
-  - Results and messages name an item by its O(domains[].name); two items naming the same object are refused.
+  - Results and messages name an item by its C(name); two items naming the same object are refused.
   - Every domain runs on its own; the names must differ.
 author:
   - virtops.libvirt developers (@virtops)

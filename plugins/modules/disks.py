@@ -17,8 +17,10 @@ description:
     per-task start-up a hundred times.
   - Each item takes the options of M(virtops.libvirt.disk) (but O(uri), which is the task's)
     and behaves exactly as that module does with them, including idempotence, check mode and diff.
-  - Results and messages name an item by C(domain:) and the disk's target, serial, volume, path, iSCSI LUN or RBD image; two items naming the same object are refused.
-  - Disks of one domain are attached one after another (each chooses a free target name); different domains at the same time.
+  - Results and messages name an item by C(domain:) and the disk's target, serial, volume, path,
+    iSCSI LUN or RBD image; two items naming the same object are refused.
+  - Disks of one domain are attached one after another (each chooses a free target name); different
+    domains at the same time.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:

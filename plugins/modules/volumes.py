@@ -18,7 +18,8 @@ description:
   - Each item takes the options of M(virtops.libvirt.volume) (but O(uri), which is the task's)
     and behaves exactly as that module does with them, including idempotence, check mode and diff.
   - Results and messages name an item by C(pool/name); two items naming the same object are refused.
-  - Volumes of one pool are created one after another (libvirt refuses to refresh a pool while a volume of it is being built); different pools run at the same time.
+  - Volumes of one pool are created one after another (libvirt refuses to refresh a pool while a
+    volume of it is being built); different pools run at the same time.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:

@@ -110,7 +110,8 @@ stage_package() {
         grep -q "^$path\(/\|$\)" "$WORK/tarball-files" && { log "the tarball ships $path"; lacking=1; }
     done
     [ $lacking -eq 0 ] || return 1
-    ansible-galaxy collection install -p "$installed" "$tarball" >/dev/null
+    # --force: a run whose molecule stage came first has this version in ANSIBLE_HOME already
+    ansible-galaxy collection install --force -p "$installed" "$tarball" >/dev/null
     export ANSIBLE_COLLECTIONS_PATH="$installed"  # this stage sees only the installed collection
     for module in "$installed"/ansible_collections/virtops/libvirt/plugins/modules/*.py; do
         ansible-doc "virtops.libvirt.$(basename "$module" .py)" >/dev/null

@@ -18,8 +18,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import threading
-import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -27,10 +25,7 @@ from ansible.module_utils.basic import FILE_COMMON_ARGUMENTS
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_option_text
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
-    error_code, error_text, libvirt_errors,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner, failure
 
 DEFAULT_WORKERS = 4
 MAX_WORKERS = 32
@@ -75,10 +70,6 @@ class BatchRunner(Runner):
     # options its own spec marks no_log; an item's secrets (user_data, ...) are known as such only
     # once the items are validated, so a batch's options are never logged.
     MODULE_OPTIONS = dict(no_log=True)
-
-    @staticmethod
-    def needs_connection(params):
-        return True
 
     def subject(self):
         return "%s batch" % self.LIST_OPTION
@@ -145,18 +136,15 @@ class BatchRunner(Runner):
         lanes = {}
         for position, (index, params) in enumerate(items):
             lanes.setdefault(self.lane(params), []).append((position, index, params))
-        results = [None] * len(items)
-        lock = threading.Lock()
 
         def run_lane(lane_items):
-            for position, index, params in lane_items:
-                outcome = self._run_item(index, params)
-                with lock:
-                    results[position] = outcome
+            return [(position, self._run_item(index, params)) for position, index, params in lane_items]
 
+        results = [None] * len(items)
         with ThreadPoolExecutor(max_workers=min(workers, len(lanes) or 1)) as pool:
-            for future in [pool.submit(run_lane, lane_items) for lane_items in lanes.values()]:
-                future.result()
+            for outcomes in pool.map(run_lane, lanes.values()):
+                for position, outcome in outcomes:
+                    results[position] = outcome
         return self._summary(results)
 
     def _run_item(self, index, params):
@@ -164,30 +152,13 @@ class BatchRunner(Runner):
         runner = None
         try:
             runner = self.ITEM_RUNNER(ItemModule(self.module, params), self.conn)
-            result = runner.run()
-        except VirtopsError as exc:
-            result = self._failed(runner, exc.msg, exc.details)
-        except libvirt_errors() as exc:
-            result = self._failed(runner, "libvirt error: %s" % error_text(exc),
-                                  dict(libvirt_error_code=error_code(exc)))
+            result = dict(runner.run(), failed=False)
         except Exception as exc:  # pylint: disable=broad-except
-            result = self._failed(runner, "unexpected %s: %s (a bug in virtops.libvirt; its traceback is "
-                                  "in 'exception')" % (type(exc).__name__, exc),
-                                  dict(exception=traceback.format_exc()))
-        result = dict(result)
+            msg, result = failure(exc, runner, runner.subject() if runner is not None else label)
+            result.setdefault("actions", [])
+            result.setdefault("changed", False)
+            result.update(failed=True, msg=msg)
         result.update(item=label, index=index)
-        result.setdefault("failed", False)
-        return result
-
-    @staticmethod
-    def _failed(runner, msg, details):
-        result = dict(details)
-        if runner is not None:
-            result.setdefault("actions", list(runner.result["actions"]))
-            result.setdefault("changed", runner.result["changed"])
-        result.setdefault("actions", [])
-        result.setdefault("changed", False)
-        result.update(failed=True, msg=msg)
         return result
 
     def _summary(self, results):

@@ -85,13 +85,24 @@ def check_requirements(module):
         module.fail_json(msg=missing_required_lib("lxml"), exception=LXML_IMPORT_ERROR)
 
 
-def _fail(module, run, msg, details):
-    details = dict(details)
+def failure(exc, run, subject):
+    """``(msg, details)`` of a run that raised ``exc``: a VirtopsError as it says, a libvirt error
+    with its code, anything else as a bug of ours with its traceback. ``run`` (the Runner, or None
+    if it was never made) adds what it had already done. Call it inside the ``except`` block."""
+    if isinstance(exc, VirtopsError):
+        msg, details = exc.msg, dict(exc.details)
+    elif isinstance(exc, libvirt_errors()):
+        msg, details = "libvirt error: %s" % error_text(exc), dict(libvirt_error_code=error_code(exc))
+    else:
+        # A bug of this collection, not the user's input: still a result, never a traceback.
+        msg = ("%s: unexpected %s: %s (a bug in virtops.libvirt; its traceback is in 'exception', shown "
+               "with -vvv)" % (subject, type(exc).__name__, exc))
+        details = dict(exception=traceback.format_exc())
     if run is not None:
         # Whatever failed, the result says what this run had already changed.
         details.setdefault("actions", list(run.result["actions"]))
         details.setdefault("changed", run.result["changed"])
-    module.fail_json(msg=msg, **details)
+    return msg, details
 
 
 def run_module(module_class, argument_spec, runner):
@@ -121,16 +132,9 @@ def run_module(module_class, argument_spec, runner):
             conn = open_connection(module.params["uri"])
         run = runner(module, conn)
         result = run.run()
-    except VirtopsError as exc:
-        _fail(module, run, exc.msg, exc.details)
-    except libvirt_errors() as exc:
-        _fail(module, run, "libvirt error: %s" % error_text(exc), dict(libvirt_error_code=error_code(exc)))
     except Exception as exc:  # pylint: disable=broad-except
-        # A bug of this collection, not the user's input: still a result, never a traceback.
-        subject = run.subject() if run is not None else runner.__name__
-        _fail(module, run, "%s: unexpected %s: %s (a bug in virtops.libvirt; its traceback is in "
-              "'exception', shown with -vvv)" % (subject, type(exc).__name__, exc),
-              dict(exception=traceback.format_exc()))
+        msg, details = failure(exc, run, run.subject() if run is not None else runner.__name__)
+        module.fail_json(msg=msg, **details)
     finally:
         if conn is not None:
             try:

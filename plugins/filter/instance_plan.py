@@ -107,15 +107,14 @@ def _own_volumes(instance):
     return volumes
 
 
-def _domain(instance, instance_uuid):
-    name, pool = instance["name"], instance["pool"]
-    disks = [dict(pool=pool, volume=name + "-disk", format="qcow2", serial="root")]
-    if _size(instance, "ephemeral_mb") > 0:
-        disks.append(dict(pool=pool, volume=name + "-disk.local", format="raw", serial="ephemeral0"))
-    if _size(instance, "swap_mb") > 0:
-        disks.append(dict(pool=pool, volume=name + "-disk.swap", format="raw", serial="swap0"))
+def _domain(instance, instance_uuid, own_volumes):
+    """The domain item: its disks are ``own_volumes`` (serial: the filesystem label, root for the
+    root disk) and the config drive on a CD-ROM."""
+    name = instance["name"]
+    disks = [dict(pool=volume["pool"], volume=volume["name"], format=volume["format"],
+                  serial=volume.get("label", "root")) for volume in own_volumes]
     if instance["config_drive"]:
-        disks.append(dict(pool=pool, volume=name + "-disk.config", format="raw", device="cdrom",
+        disks.append(dict(pool=instance["pool"], volume=name + "-disk.config", format="raw", device="cdrom",
                           bus=instance["config_drive_bus"]))
     domain = dict(instance.get("domain_options") or {})
     domain.update(name=name, uuid=instance_uuid, state=instance["state"], memory_mb=instance["memory_mb"],
@@ -169,10 +168,11 @@ def instance_plan(instances, defaults=None):
             if bases.setdefault(key, cached) != cached:
                 _fail(name, "base_image %s/%s is also given with another path or format (%s)"
                       % (key + (bases[key]["import_path"],)))
-        plan["volumes"].extend(_own_volumes(instance))
+        own_volumes = _own_volumes(instance)
+        plan["volumes"].extend(own_volumes)
         if instance["config_drive"]:
             plan["config_drives"].append(_config_drive(instance, instance_uuid))
-        plan["domains"].append(_domain(instance, instance_uuid))
+        plan["domains"].append(_domain(instance, instance_uuid, own_volumes))
         plan["disks"].extend(dict(volume, domain=name) for volume in instance.get("volumes") or [])
     plan["base_images"] = list(bases.values())
     return plan

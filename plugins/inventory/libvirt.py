@@ -156,11 +156,10 @@ def hypervisor_records(conn, uri, sources):
             summary = guest_summary(guest)
         except libvirt.libvirtError:
             continue  # undefined while being listed
-        running = summary["state"] in ("running", "paused")
         summary.update(
             hypervisor=hypervisor, uri=uri,
             macs=[interface["mac"] for interface in summary["interfaces"] if interface["mac"]],
-            addresses=instance_addresses(guest, sources) if running and summary["state"] == "running" else [])
+            addresses=instance_addresses(guest, sources) if summary["state"] == "running" else [])
         records.append(summary)
     return records
 

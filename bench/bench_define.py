@@ -9,15 +9,13 @@ wall-clock seconds and the ratios ours/peer for each phase.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import subprocess
-import sys
 import tempfile
-import time
 
 import libvirt
+
+from playbook_run import run_playbook
 
 PREFIX = "virtops-bench-"
 
@@ -81,21 +79,18 @@ PEER_TEMPLATE = """<domain type='qemu'>
 """
 
 
-def run_playbook(venv, playbook, names, workdir, env):
-    command = [os.path.join(venv, "bin", "ansible-playbook"), "-i", "localhost,", "-c", "local",
-               "-e", json.dumps({"names": names, "items": [{"name": name} for name in names],
-                                 "ansible_python_interpreter": os.path.join(venv, "bin", "python")}),
-               playbook]
-    start = time.monotonic()
-    proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.monotonic() - start
-    if proc.returncode != 0:
-        sys.exit("%s failed:\n%s%s" % (playbook, proc.stdout[-3000:], proc.stderr[-2000:]))
-    changed = sum(1 for line in proc.stdout.splitlines() if line.startswith("changed: [localhost] => (item="))
-    batch = re.search(r'"msg": "changed items: (\d+)"', proc.stdout)
+def changed_items(stdout):
+    """How many items a run reported changed: the loop's item lines, or the batch's own count."""
+    batch = re.search(r'"msg": "changed items: (\d+)"', stdout)
     if batch:
-        changed = int(batch.group(1))
-    return elapsed, changed
+        return int(batch.group(1))
+    return sum(1 for line in stdout.splitlines() if line.startswith("changed: [localhost] => (item="))
+
+
+def timed_run(venv, playbook, names, workdir, env):
+    elapsed, stdout = run_playbook(venv, playbook, dict(names=names, items=[dict(name=name) for name in names]),
+                                   workdir, env)
+    return elapsed, changed_items(stdout)
 
 
 def cleanup(conn):
@@ -135,8 +130,8 @@ def main():
                     ("virtops.libvirt.domain", args.ours_venv, "ours.yml", ours_env),
                     ("community.libvirt.virt", args.peer_venv, "peer.yml", base_env)):
                 names = ["%s%s-%03d" % (PREFIX, os.path.splitext(playbook)[0], i) for i in range(args.count)]
-                first = run_playbook(venv, playbook, names, workdir, env)
-                rerun = run_playbook(venv, playbook, names, workdir, env)
+                first = timed_run(venv, playbook, names, workdir, env)
+                rerun = timed_run(venv, playbook, names, workdir, env)
                 results[tool] = dict(define=first, rerun=rerun)
         finally:
             cleanup(conn)

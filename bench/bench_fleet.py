@@ -16,11 +16,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 
 import libvirt
+
+from playbook_run import run_playbook
 
 PREFIX = "virtops-bench-fleet-"
 POOL = "virtops-bench-fleet"
@@ -66,16 +66,10 @@ PEER_PLAYBOOK = """
 """ % dict(user_data=json.dumps(USER_DATA))
 
 
-def run_playbook(venv, playbook, extra, workdir, env):
-    command = [os.path.join(venv, "bin", "ansible-playbook"), "-i", "localhost,", "-c", "local",
-               "-e", json.dumps(dict(extra, ansible_python_interpreter=os.path.join(venv, "bin", "python"))),
-               playbook]
-    start = time.monotonic()
-    proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.monotonic() - start
-    if proc.returncode != 0:
-        sys.exit("%s failed:\n%s%s" % (playbook, proc.stdout[-4000:], proc.stderr[-2000:]))
-    recap = [line for line in proc.stdout.splitlines() if line.startswith("localhost")]
+def timed_run(venv, playbook, extra, workdir, env):
+    """Wall seconds and the play recap's counters."""
+    elapsed, stdout = run_playbook(venv, playbook, extra, workdir, env)
+    recap = [line for line in stdout.splitlines() if line.startswith("localhost")]
     return elapsed, recap[-1].split(":", 1)[1].split() if recap else []
 
 
@@ -147,9 +141,9 @@ def main():
         for tool, venv, playbook, data_dir, env in runs:
             names = ["%s%s-%02d" % (PREFIX, os.path.splitext(playbook)[0], i) for i in range(args.count)]
             extra = dict(names=names, items=[dict(name=name) for name in names], base=base, peer_dir=peer_dir)
-            first = run_playbook(venv, playbook, extra, workdir, env)
+            first = timed_run(venv, playbook, extra, workdir, env)
             running = sum(1 for name in names if conn.lookupByName(name).isActive())
-            rerun = run_playbook(venv, playbook, extra, workdir, env)
+            rerun = timed_run(venv, playbook, extra, workdir, env)
             results[tool] = dict(create=first, rerun=rerun, disk=disk_used(data_dir), running=running)
     finally:
         cleanup(conn)

@@ -16,6 +16,8 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt_errors
+
 TEST_URI = "test:///default"
 
 
@@ -26,6 +28,26 @@ def module_args(args):
     with patch_module_args({}):
         with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps(dict(ANSIBLE_MODULE_ARGS=args)).encode()):
             yield
+
+
+def _remove_domains(conn, names):
+    """Destroy and undefine (managed save image too) those of ``names`` that exist."""
+    for name in names:
+        try:
+            dom = conn.lookupByName(name)
+        except libvirt_errors():  # no such domain: nothing to remove
+            continue
+        if dom.isActive():
+            dom.destroy()
+        if dom.hasManagedSaveImage(0):
+            dom.managedSaveRemove(0)
+        dom.undefine()
+
+
+@pytest.fixture
+def remove_domains():
+    """``remove_domains(conn, names)``: what a test defined under ``names`` removed again."""
+    return _remove_domains
 
 
 @pytest.fixture

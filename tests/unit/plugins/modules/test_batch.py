@@ -32,21 +32,12 @@ def test_driver():
 
 
 @pytest.fixture
-def names():
+def names(test_driver, remove_domains):
     """Domain names for one test, each removed afterwards if it was defined."""
     prefix = "batch-%s" % uuid.uuid4().hex[:6]
     made = ["%s-%d" % (prefix, index) for index in range(6)]
     yield made
-    conn = libvirt.open(URI)
-    for name in made:
-        try:
-            dom = conn.lookupByName(name)
-        except libvirt.libvirtError:
-            continue
-        if dom.isActive():
-            dom.destroy()
-        dom.undefine()
-    conn.close()
+    remove_domains(test_driver, made)
 
 
 def defined(names):

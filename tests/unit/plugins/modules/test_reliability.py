@@ -40,7 +40,7 @@ def conn():
 
 
 @pytest.fixture
-def names(conn):
+def names(conn, remove_domains):
     """Fresh domain names; whatever a test defined under them is removed afterwards."""
     made = []
 
@@ -48,16 +48,7 @@ def names(conn):
         made.append("rel-%s" % uuid.uuid4().hex[:8])
         return made[-1]
     yield new
-    for name in made:
-        try:
-            dom = conn.lookupByName(name)
-        except libvirt.libvirtError:
-            continue
-        if dom.isActive():
-            dom.destroy()
-        if dom.hasManagedSaveImage(0):
-            dom.managedSaveRemove(0)
-        dom.undefine()
+    remove_domains(conn, made)
 
 
 def _define(conn, name, disks=(), extra=""):

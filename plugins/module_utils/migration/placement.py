@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import is_error, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
 # The situations a survey finds (what the module does about each is in docs/docsite/rst/guide_migration.rst).
@@ -28,6 +28,9 @@ BOTH_RUNNING = "both_running"          # two running copies: never touched
 DEFINED_ON_SOURCE = "defined_on_source"  # shut off, defined on the source only
 DEFINED_ON_BOTH = "defined_on_both"    # shut off, defined on both hosts
 NOWHERE = "nowhere"                    # neither host has the guest
+
+# How often a survey reads the hosts again when the guest leaves one while it is being read.
+SURVEY_ATTEMPTS = 3
 
 
 def _copy_facts(guest, host):
@@ -49,6 +52,7 @@ class Placement:
         self.source_host = source_conn.getHostname()
         self.dest_host = dest_conn.getHostname()
         self.source = self.dest = None
+        self.found = None
         self.read()
 
     def read(self):
@@ -69,6 +73,24 @@ class Placement:
         if same_uuid is not None and same_uuid.name != self.name:
             raise VirtopsError("%s has domain %s with the UUID %s of %s; a migration would clash"
                                % (other_host, same_uuid.name, known.uuid, self.name))
+
+    def survey(self, fresh=True):
+        """The situation, with ``found`` (what ``describe()`` says) taken in the same pass; both
+        hosts are read again first unless ``fresh`` is False (just constructed).
+
+        A migration can end between reading a host and asking about its guest: libvirt then has
+        no such domain there any more. That is a guest on the move, not an error: read again.
+        """
+        for attempt in range(SURVEY_ATTEMPTS):
+            try:
+                if fresh or attempt:
+                    self.read()
+                self.found = self.describe()
+                return self.situation()
+            except libvirt.libvirtError as exc:
+                if attempt + 1 == SURVEY_ATTEMPTS or not is_error(exc, "NO_DOMAIN"):
+                    raise
+        return None  # not reached: the last attempt returns or raises
 
     def describe(self):
         return dict(source=_copy_facts(self.source, self.source_host),

@@ -19,7 +19,7 @@ import time
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
-    error_text, libvirt, libvirt_errors, open_connection,
+    error_text, is_error, libvirt, libvirt_errors, open_connection,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
@@ -79,10 +79,11 @@ class MigrateRunner(Runner):
         self.result["checks"].append(distinct_hosts(self.conn, self.dest_conn))
         self.placement = Placement(self.conn, self.dest_conn, p["name"])
         self.source_host, self.dest_host = self.placement.source_host, self.placement.dest_host
-        self.result["found"] = self.placement.describe()
+        situation = self.placement.survey(fresh=False)
+        self.result["found"] = self.placement.found
         self.result["diff"] = self.diff
         self.diff["before"] = _placement_text(p["name"], self.result["found"])
-        situation = self._converge_before(self.placement.situation())
+        situation = self._converge_before(situation)
         if situation in (ON_DESTINATION, DEFINED_ON_BOTH):
             self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"])
             self.result["reason"] = "%s is already on %s" % (p["name"], self.dest_host)
@@ -101,12 +102,17 @@ class MigrateRunner(Runner):
                 self.result["reason"] = ("a migration of %s from %s is in progress; a real run follows it"
                                          % (p["name"], self.source_host))
                 return None
-            job = MigrationJob(placement.source, self._plan(placement.source.live_config(), []))
-            job.follow()
-            self.result["progress"] = job.progress()
-            self.result["recovery"].append("followed the migration in progress until it ended")
-            placement.read()
-            situation = placement.situation()
+            try:
+                job = MigrationJob(placement.source, self._plan(placement.source.live_config(), []))
+            except libvirt.libvirtError as exc:
+                if not is_error(exc, "NO_DOMAIN"):
+                    raise
+                self.result["recovery"].append("the migration in progress ended while this run read it")
+            else:
+                job.follow()
+                self.result["progress"] = job.progress()
+                self.result["recovery"].append("followed the migration in progress until it ended")
+            situation = placement.survey()
         if situation == POST_COPY_FAILED:
             raise self._stuck("a post-copy migration failed: the guest's memory is split between %s and %s "
                               "and cannot be rolled back; the copies are left as they are for an operator "
@@ -136,8 +142,7 @@ class MigrateRunner(Runner):
             self.result["recovery"].append("resumed %s on %s, paused for a migration that did not finish"
                                            % (p["name"], self.source_host))
         if not self.check_mode:
-            placement.read()
-            situation = placement.situation()
+            situation = placement.survey()
         return situation
 
     def _stuck(self, msg):
@@ -260,8 +265,7 @@ class MigrateRunner(Runner):
         p, placement = self.params, self.placement
         error = job.reason or error_text(job.error)
         try:
-            placement.read()
-            situation = placement.situation()
+            situation = placement.survey()
         except libvirt_errors() as exc:
             raise self._unreadable_after_failure(error, exc)
         self.result["situation_after_failure"] = situation

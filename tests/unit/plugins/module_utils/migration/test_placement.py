@@ -73,6 +73,35 @@ def test_survey_names_the_situation(hosts, source, dest, situation):
     assert where.Placement(hosts[0], hosts[1], "vm").situation() == situation
 
 
+def test_a_guest_that_leaves_a_host_while_read_is_read_again(hosts):
+    """A migration that ends between reading the source and asking about its guest: the survey
+    reads both hosts again instead of failing on libvirt's "no domain"."""
+    hosts[0].createXML(DOMAIN % ("vm", UUID), 0)  # transient: gone from the host once stopped
+    define(hosts[1], True)
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    assert placement.source is not None
+    hosts[0].lookupByName("vm").destroy()  # the source's copy ends after the read
+    assert placement.survey(fresh=False) == where.ON_DESTINATION
+    assert placement.source is None
+    assert placement.found["source"] == dict(host=placement.source_host, state="absent", persistent=False)
+
+
+def test_a_survey_gives_up_after_its_attempts(hosts, monkeypatch):
+    define(hosts[0], True)
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    gone = libvirt.libvirtError("gone")
+    monkeypatch.setattr(gone, "get_error_code", lambda: libvirt.VIR_ERR_NO_DOMAIN)
+    reads = []
+
+    def describe():
+        reads.append(1)
+        raise gone
+    monkeypatch.setattr(placement, "describe", describe)
+    with pytest.raises(libvirt.libvirtError):
+        placement.survey()
+    assert len(reads) == where.SURVEY_ATTEMPTS
+
+
 def test_same_name_with_another_uuid_is_a_clash(hosts):
     define(hosts[0], True)
     define(hosts[1], False, uuid=OTHER_UUID)

@@ -119,7 +119,8 @@ def main():
     try:
         base = os.path.join(workdir, "base.qcow2")
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", base, "1G"], check=True)
-        subprocess.run(["qemu-io", "-q", "-f", "qcow2", "-c", "write -P 0x5a 0 300M", base], check=True)
+        subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 300M", base], check=True,
+                       stdout=subprocess.DEVNULL)
         pool_dir, peer_dir = os.path.join(workdir, "pool"), os.path.join(workdir, "peer")
         os.makedirs(pool_dir)
         os.makedirs(peer_dir)

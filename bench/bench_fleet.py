@@ -92,11 +92,12 @@ def cleanup(conn):
         pool = conn.storagePoolLookupByName(POOL)
     except libvirt.libvirtError:
         return
+    persistent = pool.isPersistent()  # a transient pool is gone once destroyed
     if pool.isActive():
         for vol in pool.listAllVolumes(0):
             vol.delete(0)
         pool.destroy()
-    if pool.isPersistent():
+    if persistent:
         pool.undefine()
 
 

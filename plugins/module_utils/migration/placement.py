@@ -74,9 +74,9 @@ class Placement:
             raise VirtopsError("%s has domain %s with the UUID %s of %s; a migration would clash"
                                % (other_host, same_uuid.name, known.uuid, self.name))
 
-    def survey(self, fresh=True):
-        """The situation, with ``found`` (what ``describe()`` says) taken in the same pass; both
-        hosts are read again first unless ``fresh`` is False (just constructed).
+    def survey(self, fresh=True, facts=False):
+        """The situation; with ``facts``, also ``found`` (what ``describe()`` says) taken in the same
+        pass. Both hosts are read again first unless ``fresh`` is False (just constructed).
 
         A migration can end between reading a host and asking about its guest: libvirt then has
         no such domain there any more. That is a guest on the move, not an error: read again.
@@ -85,7 +85,8 @@ class Placement:
             try:
                 if fresh or attempt:
                     self.read()
-                self.found = self.describe()
+                if facts:
+                    self.found = self.describe()
                 return self.situation()
             except libvirt.libvirtError as exc:
                 if attempt + 1 == SURVEY_ATTEMPTS or not is_error(exc, "NO_DOMAIN"):

@@ -79,7 +79,7 @@ class MigrateRunner(Runner):
         self.result["checks"].append(distinct_hosts(self.conn, self.dest_conn))
         self.placement = Placement(self.conn, self.dest_conn, p["name"])
         self.source_host, self.dest_host = self.placement.source_host, self.placement.dest_host
-        situation = self.placement.survey(fresh=False)
+        situation = self.placement.survey(fresh=False, facts=True)
         self.result["found"] = self.placement.found
         self.result["diff"] = self.diff
         self.diff["before"] = _placement_text(p["name"], self.result["found"])

@@ -81,7 +81,7 @@ def test_a_guest_that_leaves_a_host_while_read_is_read_again(hosts):
     placement = where.Placement(hosts[0], hosts[1], "vm")
     assert placement.source is not None
     hosts[0].lookupByName("vm").destroy()  # the source's copy ends after the read
-    assert placement.survey(fresh=False) == where.ON_DESTINATION
+    assert placement.survey(fresh=False, facts=True) == where.ON_DESTINATION
     assert placement.source is None
     assert placement.found["source"] == dict(host=placement.source_host, state="absent", persistent=False)
 
@@ -98,7 +98,7 @@ def test_a_survey_gives_up_after_its_attempts(hosts, monkeypatch):
         raise gone
     monkeypatch.setattr(placement, "describe", describe)
     with pytest.raises(libvirt.libvirtError):
-        placement.survey()
+        placement.survey(facts=True)
     assert len(reads) == where.SURVEY_ATTEMPTS
 
 

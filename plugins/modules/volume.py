@@ -80,7 +80,12 @@ options:
     description: Create the volume as a copy of this volume of O(pool).
     type: str
   import_path:
-    description: Create the volume from this image file on the host (O(format) is the file's format).
+    description:
+      - Create the volume from this image file on the host the module runs on (O(format) is the file's format).
+      - Where libvirtd writes the volume's file in a place this host sees too (a file-backed pool of a local
+        libvirtd), the module proves it is the same file by writing a random token through libvirt and reading
+        it back, then copies the image's data into it in the kernel and keeps its holes. Otherwise (a remote
+        libvirtd, a block device, a libvirtd in another mount namespace) the bytes go through a libvirt stream.
     type: path
   filesystem:
     description: Make this filesystem on a new raw volume.
@@ -109,7 +114,7 @@ options:
     description:
       - Seconds an import (O(import_path)) or a clone (O(clone_from)) may take, at least 1.
       - An import that takes longer is stopped and its half-written volume removed; the task fails
-        saying how many bytes had been sent.
+        saying how many bytes had been sent or copied.
       - libvirt cannot stop a clone - the task fails when the time is up and libvirt finishes the
         clone in the background; until it has, a run for that volume fails saying it is still being
         built.

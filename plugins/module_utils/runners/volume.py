@@ -20,14 +20,13 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import StillRunning, call_within
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import (
-    FILESYSTEMS, active_pool, lookup_volume, mkfs_command, upload, upload_target_xml,
+    FILESYSTEMS, active_pool, lookup_volume, mkfs_command, upload_file, upload_target_xml,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import VolumeConfig
 
 QCOW2_COMPAT = ("1.1", "0.10")  # qcow2 v3, v2
 DEFAULT_QCOW2_COMPAT = "1.1"
 
-UPLOAD_CHUNK = 4 * MIB
 VOLUME_ARGUMENT_SPEC = dict(
     pool=dict(type="str", required=True),
     name=dict(type="str", required=True),
@@ -181,9 +180,7 @@ class VolumeRunner(Runner):
     def _upload_file(self, path, size):
         p = self.params
         vol = self.pool.createXML(upload_target_xml(p["name"], p["format"], size), 0)
-        with open(path, "rb") as handle:
-            upload(self.conn, vol, iter(lambda: handle.read(UPLOAD_CHUNK), b""), size,
-                   "%s into %s/%s" % (path, p["pool"], p["name"]), p["timeout"])
+        upload_file(self.conn, vol, path, size, "%s into %s/%s" % (path, p["pool"], p["name"]), p["timeout"])
         self.pool.refresh(0)  # let libvirt read the imported image's own header (qcow2 size)
         return self.pool.storageVolLookupByName(p["name"])
 

@@ -115,8 +115,7 @@ def upload(conn, vol, chunks, size, what, timeout=None):
 
 def _read_chunks(path):
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(FILE_CHUNK), b""):
-            yield chunk
+        yield from iter(lambda: handle.read(FILE_CHUNK), b"")
 
 
 def upload_file(conn, vol, path, size, what, timeout=None):

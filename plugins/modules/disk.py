@@ -47,7 +47,10 @@ options:
     default: present
     choices: [present, absent]
   path:
-    description: Image file or block device on the host.
+    description:
+      - Image file or block device on the host.
+      - Through a remote URI a pool volume with that path says whether it is a block device, else
+        a path under C(/dev/) is one and any other path a file.
     type: path
   pool:
     description: Storage pool of O(volume).

@@ -66,7 +66,11 @@ options:
       - A whole domain XML to define, as an escape hatch for what the typed options do not
         cover. Mutually exclusive with the typed definition options.
       - The domain's name in the XML must equal O(name).
-      - In check mode only the elements this collection models are compared.
+      - In check mode only the elements this collection models are compared, and only those the
+        document has (an element it leaves out is libvirt's to fill in).
+      - On an existing domain, a document without C(<uuid>) keeps the domain's UUID and an
+        interface without C(<mac>) keeps the MAC of the next existing interface no C(<mac>) of the
+        document names, so running the same document again changes nothing.
       - A DOCTYPE (with entity declarations) is refused, since libvirt drops the declarations
         and keeps the references, which leaves a definition no XML parser reads.
     type: str
@@ -240,6 +244,9 @@ options:
         description:
           - Image file or block device on the host (must exist). A block device gives a
             C(type=block) disk.
+          - Through a remote URI the path cannot be looked at from here - a pool volume with that
+            path says whether it is a block device, else a path under C(/dev/) is one and any other
+            path a file.
           - A V(cdrom) without O(disks[].path) (or pool and volume) is an empty drive, so media
             in it is ejected, from a running guest too.
         type: path

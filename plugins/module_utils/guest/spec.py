@@ -27,7 +27,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import pool_volume
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import path_kind, pool_volume
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
@@ -302,7 +302,7 @@ class DomainSpecBuilder:
             raise VirtopsError("%s: give either path or pool+volume, not both" % where)
         if spec["path"]:
             self._check_file(spec["path"], "%s.path" % where, allow_block=True)
-            if self.is_local and os.path.exists(spec["path"]) and stat.S_ISBLK(os.stat(spec["path"]).st_mode):
+            if path_kind(self.conn, spec["path"], self.is_local) == "block":
                 disk.type, disk.source_dev = "block", spec["path"]
             else:
                 disk.type, disk.source_file = "file", spec["path"]
@@ -421,21 +421,14 @@ def check_limits(config):
 def resolve_against_live(desired, live, guest_agent=None):
     """Tie requested items to live ones where the user gave no identity.
 
-    Interfaces without a MAC take the MAC of the live interface at the same position, so a
-    re-run neither adds a NIC nor changes its generated MAC. ``guest_agent: false`` becomes the
+    Interfaces without a MAC take the MACs of the live interfaces no requested MAC names, in
+    order, so a re-run neither adds a NIC nor changes its generated MAC. ``guest_agent: false`` becomes the
     live channels without the agent's.
     """
     if live is not None and guest_agent is False:
         desired.channels = ExclusiveList(channel for channel in live.channels
                                          if channel.target_name != GUEST_AGENT_CHANNEL)
-    if desired.interfaces is None or live is None:
-        return desired
-    requested_macs = set(item.mac for item in desired.interfaces if item.mac)
-    free_live = [item for item in live.interfaces if item.mac not in requested_macs]
-    for position, item in enumerate(desired.interfaces):
-        if item.mac is None and position < len(free_live):
-            item.mac = free_live[position].mac
-    return desired
+    return desired.adopt_live_identities(live)
 
 
 def machine_family(machine):

@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import mib_to_bytes
@@ -26,7 +25,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs impor
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import next_target
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.secrets import require_secret
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import network_host, pool_volume
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import network_host, path_kind, pool_volume
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     ControllerConfig, DiskAuth, DiskConfig,
 )
@@ -157,13 +156,13 @@ class DiskRunner(Runner):
         return disk
 
     def _source_path(self, disk, path):
-        if is_local_uri(self.conn.getURI()):
-            if not os.path.exists(path):
-                raise VirtopsError("path %s does not exist on this host" % path)
-            if stat.S_ISBLK(os.stat(path).st_mode):
-                disk.type, disk.source_dev = "block", path
-                return
-        disk.type, disk.source_file = "file", path
+        is_local = is_local_uri(self.conn.getURI())
+        if is_local and not os.path.exists(path):
+            raise VirtopsError("path %s does not exist on this host" % path)
+        if path_kind(self.conn, path, is_local) == "block":
+            disk.type, disk.source_dev = "block", path
+        else:
+            disk.type, disk.source_file = "file", path
 
     def _auth(self, secret_type, username, usage, uuid, option):
         if not (usage or uuid):

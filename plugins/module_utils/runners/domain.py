@@ -102,15 +102,25 @@ class DomainRunner(Runner):
             raise VirtopsError("xml names the domain %r but name is %r; they must match"
                                % (desired.name, self.params["name"]))
         before = guest.xml(inactive=True) if guest is not None else ""
+        text = self.params["xml"]
+        if guest is not None:
+            # What the document leaves out (the UUID, an interface's MAC) stays as defined, or
+            # every run would get a new MAC and a second one would be refused a new UUID.
+            live = guest.inactive_config()
+            missing = desired.uuid is None or any(item.mac is None for item in desired.interfaces)
+            desired.adopt_live_identities(live, uuid=True)
+            if missing:
+                text = desired.to_xml()
         if self.check_mode:
-            # libvirt cannot dry-run a definition: compare what the object model knows.
-            if guest is None or desired.changes(guest.inactive_config()):
+            # libvirt cannot dry-run a definition: compare what the object model knows of the
+            # elements the document has (one it leaves out is libvirt's to fill in).
+            if guest is None or desired.leave_unmentioned_lists().changes(live):
                 self.recorder.record("define")
                 self.diff.update(before=before, after=desired.to_xml())
             return guest
         # Whether anything changed is only known from libvirt's own rewrite of the text.
         try:
-            guest = Guest.define(self.conn, self.params["xml"])
+            guest = Guest.define(self.conn, text)
         except libvirt.libvirtError as exc:
             raise VirtopsError("libvirt refused the xml: %s" % error_text(exc))
         after = guest.xml(inactive=True)

@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where a disk's or a pool's data lives: network hosts (portals, monitors) and pool volumes."""
+"""Where a disk's or a pool's data lives: network hosts (portals, monitors), pool volumes, and
+whether a path is a file or a block device."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import ipaddress
+import os
+import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
@@ -50,3 +53,20 @@ def pool_volume(conn, pool, volume, option):
         return conn.storagePoolLookupByName(pool).storageVolLookupByName(volume)
     except libvirt.libvirtError as exc:
         raise VirtopsError("%s: volume %s in pool %s cannot be used: %s" % (option, volume, pool, error_text(exc)))
+
+
+def path_kind(conn, path, is_local):
+    """'block' or 'file': what the disk path ``path`` is on the host of ``conn``.
+
+    With libvirt on this machine the path itself says. Through a remote libvirt it is the kind of
+    the pool volume with that path where a pool holds it, else 'block' for a path under /dev/ (a
+    device node such as /dev/disk/by-path/...-lun-1), else 'file'; so a block device asked for
+    again over a remote URI is never taken for a file.
+    """
+    if is_local:
+        return "block" if os.path.exists(path) and stat.S_ISBLK(os.stat(path).st_mode) else "file"
+    try:
+        kind = conn.storageVolLookupByPath(path).info()[0]
+    except libvirt.libvirtError:
+        return "block" if path.startswith("/dev/") else "file"
+    return "block" if kind == libvirt.VIR_STORAGE_VOL_BLOCK else "file"

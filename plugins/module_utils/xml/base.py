@@ -305,7 +305,11 @@ class ChildList:
 
     @staticmethod
     def _match(desired, live):
-        """Pairs (desired_item, live_item or None), and the live items nobody asked for."""
+        """Pairs (desired_item, live_item or None), and the live items nobody asked for.
+
+        Items are matched by key; an item without one (an interface without MAC, a disk without
+        target) takes the next live item no key named, in order, so that a definition compares
+        equal to itself and a keyless item is not new on every run."""
         remaining = list(live or [])
         pairs = []
         for item in desired:
@@ -316,7 +320,17 @@ class ChildList:
             if match is not None:
                 remaining.remove(match)
             pairs.append((item, match))
+        unnamed = list(remaining)
+        for index, (item, match) in enumerate(pairs):
+            if match is None and item.key() is None and unnamed:
+                match = unnamed.pop(0)
+                remaining.remove(match)
+                pairs[index] = (item, match)
         return pairs, remaining
+
+    @staticmethod
+    def _where(item, match):
+        return item.describe_key() if item.key() is not None or match is None else match.describe_key()
 
     def changes(self, desired, live, prefix):
         if desired is None:
@@ -324,7 +338,7 @@ class ChildList:
         pairs, extra = self._match(desired, live)
         result = []
         for item, match in pairs:
-            where = "%s%s[%s]." % (prefix, self.label, item.describe_key())
+            where = "%s%s[%s]." % (prefix, self.label, self._where(item, match))
             if match is None:
                 result.extend(item.changes(self.cls(), where))
             else:
@@ -470,6 +484,19 @@ class ConfigObject:
                          for path, before, after in found]
             result.extend(found)
         return result
+
+    def leave_unmentioned_lists(self):
+        """Make every list the parsed document has no element of unrequested (None), here and in
+        nested objects: in a user's document, leaving out all boot devices or all graphics asks
+        for libvirt's defaults, not for an empty list. Returns self."""
+        for field in self.FIELDS:
+            value = getattr(self, field.name)
+            if isinstance(field, ChildList) and not value:
+                setattr(self, field.name, None)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ConfigObject):
+                    item.leave_unmentioned_lists()
+        return self
 
     def live_method(self, field):
         """How a change of ``field`` reaches the running guest; subclasses narrow it by context."""

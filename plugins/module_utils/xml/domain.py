@@ -177,6 +177,23 @@ class DomainConfig(ConfigObject):
         ChildList("channels", "devices/channel", ChannelConfig),
     )
 
+    def adopt_live_identities(self, live, uuid=False):
+        """Give what was asked for without an identity the live definition's: each interface
+        without a MAC takes the MAC of the next live interface that no requested MAC names, and
+        with ``uuid`` a missing UUID takes the live one. Defining the result again then changes
+        nothing, where libvirt would make up a new MAC (and refuse a new UUID) every time."""
+        if live is None:
+            return self
+        if uuid and self.uuid is None:
+            self.uuid = live.uuid
+        if self.interfaces:
+            named = set(item.mac for item in self.interfaces if item.mac)
+            unnamed = [item.mac for item in live.interfaces or [] if item.mac and item.mac not in named]
+            for item in self.interfaces:
+                if item.mac is None and unnamed:
+                    item.mac = unnamed.pop(0)
+        return self
+
     def after_parse(self, element):
         # libvirt drops <vcpu current='N'> when N equals the maximum; it still means N.
         if self.current_vcpus is None and self.vcpus is not None:

@@ -163,3 +163,29 @@ def test_a_failed_run_says_what_it_had_already_done(test_domain, run_module):
     assert "start failed" in result["msg"] and "(already done: update definition)" in result["msg"]
     after = run_module(domain_info_module, name=test_domain, host=False)
     assert after["domains"][0]["memory_mb"] == 192
+
+
+def test_xml_without_mac_and_uuid_is_idempotent_in_check_and_real_runs(run_module, remove_domains):
+    """The document leaves the UUID and the interface's MAC to libvirt: a second run (real or
+    check) keeps the ones libvirt made and reports no change."""
+    name = "unit-xml-%s" % uuid.uuid4().hex[:8]
+    xml = ("<domain type='test'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+           "<devices><interface type='network'><source network='default'/></interface></devices></domain>" % name)
+    conn = libvirt.open(URI)
+    try:
+        assert run_module(domain_module, name=name, xml=xml)["changed"] is True
+        first = conn.lookupByName(name)
+        mac = re.search(r"<mac address='([^']+)'", first.XMLDesc(0)).group(1)
+        check = run_module(domain_module, name=name, xml=xml, _ansible_check_mode=True)
+        assert check["changed"] is False, check
+        again = run_module(domain_module, name=name, xml=xml)
+        assert again["changed"] is False, again
+        assert "failed" not in again
+        after = conn.lookupByName(name)
+        assert after.UUIDString() == first.UUIDString()
+        assert re.search(r"<mac address='([^']+)'", after.XMLDesc(0)).group(1) == mac
+        changed = run_module(domain_module, name=name, xml=xml.replace("64</memory>", "96</memory>"))
+        assert changed["changed"] is True
+        assert after.UUIDString() == conn.lookupByName(name).UUIDString()
+    finally:
+        remove_domains(conn, [name])

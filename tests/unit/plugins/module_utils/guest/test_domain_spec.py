@@ -185,3 +185,30 @@ def test_cpu_mode_none_accepts_the_model_libvirt_fills_in(conn):
     topology = build(conn, vcpus=2, cpu=dict(mode="none", topology=dict(sockets=1, cores=2, threads=1)))
     assert _cpu_changes(topology, live) == ["cpu.topology.sockets", "cpu.topology.dies", "cpu.topology.cores",
                                             "cpu.topology.threads"]
+
+
+def test_a_block_device_over_a_remote_uri_stays_a_block_disk(conn):
+    """Through a remote libvirt the path cannot be looked at here: a pool volume of that path says
+    what it is, else a path under /dev/ is a device node; asking again for a live block disk is
+    no change (it was once read as a file and would have been converted)."""
+    # The test driver keeps its pools in memory: a file volume whose path is under /dev/.
+    pool = conn.storagePoolCreateXML("<pool type='dir'><name>virtops-unit-dev</name><target>"
+                                     "<path>/dev/virtops-unit</path></target></pool>", 0)
+    try:
+        pool.createXML("<volume><name>image.raw</name><capacity>1024</capacity></volume>", 0)
+        desired = build(conn, disks=[dict(path="/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.x-lun-1"),
+                                     dict(path="/srv/images/data.img"),
+                                     dict(path="/dev/virtops-unit/image.raw")])
+    finally:
+        pool.destroy()
+    assert [(disk.type, disk.source_dev, disk.source_file) for disk in desired.disks] == [
+        ("block", "/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.x-lun-1", None),
+        ("file", None, "/srv/images/data.img"),
+        ("file", None, "/dev/virtops-unit/image.raw"),  # its pool says it is a file
+    ]
+    live = DomainConfig.from_xml(
+        "<domain type='test'><name>spec-test</name><devices><disk type='block' device='disk'>"
+        "<driver name='qemu' type='raw'/><source dev='/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.x-lun-1'/>"
+        "<target dev='vda' bus='virtio'/></disk></devices></domain>")
+    again = build(conn, disks=[dict(path="/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.x-lun-1", format="raw")])
+    assert again.changes(live) == []

@@ -315,3 +315,52 @@ def test_a_cpu_with_a_model_and_no_mode_is_not_the_default():
     host = CpuConfig.from_xml("<cpu><model fallback='forbid'>Skylake-Client</model></cpu>")
     assert not host.is_hypervisor_default() and "mode=" not in host.to_xml()
     assert CpuConfig.from_xml("<cpu><topology sockets='1' dies='1' cores='2' threads='1'/></cpu>").is_hypervisor_default()
+
+
+KEYLESS = """<domain type='kvm'><name>k</name><memory>131072</memory><devices>
+  <disk type='file' device='disk'><source file='/a.img'/></disk>
+  <disk type='file' device='disk'><source file='/b.img'/></disk>
+  <interface type='network'><source network='default'/><model type='virtio'/></interface>
+  <interface type='bridge'><source bridge='br0'/></interface>
+</devices></domain>"""
+
+
+def test_items_without_a_key_compare_equal_to_themselves():
+    """A disk without target and an interface without MAC (a user's document, Nova's XML) are not
+    new on every comparison: each takes the next live item no key named."""
+    desired, live = DomainConfig.from_user_xml(KEYLESS), DomainConfig.from_user_xml(KEYLESS)
+    assert desired.changes(live) == []
+
+
+def test_a_keyless_item_is_compared_with_the_live_item_in_its_place():
+    desired = DomainConfig.from_user_xml(KEYLESS.replace("bridge='br0'", "bridge='br1'"))
+    changes = desired.changes(DomainConfig.from_user_xml(KEYLESS))
+    assert [(change.path, change.before, change.after) for change in changes] == [
+        ("interfaces[new].bridge", "br0", "br1")]
+
+
+def test_keyless_items_take_the_live_items_no_key_named_in_order():
+    live = DomainConfig.from_user_xml(KEYLESS.replace(
+        "<model type='virtio'/>", "<mac address='52:54:00:00:00:01'/><model type='virtio'/>").replace(
+        "<source bridge='br0'/>", "<mac address='52:54:00:00:00:02'/><source bridge='br0'/>"))
+    # The bridge interface names its MAC, the network one does not: it must not take the bridge's.
+    desired = DomainConfig.from_user_xml(KEYLESS.replace(
+        "<source bridge='br0'/>", "<mac address='52:54:00:00:00:02'/><source bridge='br0'/>"))
+    assert desired.changes(live) == []
+    desired.adopt_live_identities(live, uuid=True)
+    assert [item.mac for item in desired.interfaces] == ["52:54:00:00:00:01", "52:54:00:00:00:02"]
+
+
+def test_adopting_the_live_identities_fills_only_what_is_missing():
+    live = DomainConfig.from_user_xml(KEYLESS.replace(
+        "<name>k</name>", "<name>k</name><uuid>4f0c1b36-5d43-4b49-9e3c-6d1d8b1e2a10</uuid>").replace(
+        "<model type='virtio'/>", "<mac address='52:54:00:00:00:01'/><model type='virtio'/>").replace(
+        "<source bridge='br0'/>", "<mac address='52:54:00:00:00:02'/><source bridge='br0'/>"))
+    desired = DomainConfig.from_user_xml(KEYLESS.replace(
+        "<name>k</name>", "<name>k</name><uuid>00000000-0000-4000-8000-000000000001</uuid>"))
+    desired.adopt_live_identities(live, uuid=True)
+    assert desired.uuid == "00000000-0000-4000-8000-000000000001"  # a given UUID is the user's
+    assert [item.mac for item in desired.interfaces] == ["52:54:00:00:00:01", "52:54:00:00:00:02"]
+    text = desired.to_xml()
+    assert "<mac address=\"52:54:00:00:00:02\"/>" in text and "<source bridge=\"br0\"/>" in text
+    assert DomainConfig.from_user_xml(KEYLESS).adopt_live_identities(live).uuid is None  # uuid only when asked

@@ -132,6 +132,12 @@ def test_nics_without_mac_take_the_live_mac_at_their_position(conn):
     # The second NIC claims :01 by MAC; the first takes the first MAC nobody asked for.
     assert [i.mac for i in desired.interfaces] == ["52:54:00:00:00:02", "52:54:00:00:00:01"]
     assert [change for change in desired.changes(live) if change[0].startswith("interfaces")] == []
+    # A NIC without MAC after one that names its MAC takes the MAC left over (it once became a
+    # new, third NIC: it looked for a free MAC at its own position, past the end of the free ones).
+    after = build(conn, interfaces=[dict(network="default", mac="52:54:00:00:00:01"), dict(network="default")])
+    resolve_against_live(after, live)
+    assert [i.mac for i in after.interfaces] == ["52:54:00:00:00:01", "52:54:00:00:00:02"]
+    assert [change for change in after.changes(live) if change[0].startswith("interfaces")] == []
 
 
 def test_missing_nwfilter_is_refused(conn):

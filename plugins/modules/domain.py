@@ -150,6 +150,12 @@ options:
         type: list
         elements: str
         choices: [hd, cdrom, network]
+      menu:
+        description: Show the firmware's boot menu (C(<bootmenu enable>)).
+        type: bool
+      menu_timeout:
+        description: Milliseconds the boot menu waits (0 to 65535); needs O(boot.menu=true).
+        type: int
   cpu:
     description:
       - Guest CPU, as Nova's C(cpu_mode). Applying a change needs a restart.
@@ -230,6 +236,73 @@ options:
       apic:
         description: APIC.
         type: bool
+      pae:
+        description: Physical address extension (32-bit guests with more than 4 GiB).
+        type: bool
+      pmu:
+        description: The virtual performance monitoring unit on or off.
+        type: bool
+      vmport:
+        description: VMware's I/O port on or off (Nova turns it off).
+        type: bool
+      smm:
+        description: System management mode; UEFI secure boot needs it (q35).
+        type: bool
+      kvm_hidden:
+        description: Hide the KVM signature from the guest (C(<kvm><hidden state='on'/></kvm>)).
+        type: bool
+      ioapic:
+        description: Which I/O APIC emulation serves the guest.
+        type: str
+        choices: [kvm, qemu]
+      hyperv:
+        description:
+          - Hyper-V enlightenments for Windows guests, as Nova sets them (C(<hyperv mode='custom'>)).
+            Only those given are compared.
+        type: dict
+        suboptions:
+          relaxed:
+            description: The C(relaxed) enlightenment on or off.
+            type: bool
+          vapic:
+            description: The C(vapic) enlightenment on or off.
+            type: bool
+          vpindex:
+            description: The C(vpindex) enlightenment on or off.
+            type: bool
+          runtime:
+            description: The C(runtime) enlightenment on or off.
+            type: bool
+          synic:
+            description: The C(synic) enlightenment on or off.
+            type: bool
+          stimer:
+            description: The C(stimer) enlightenment on or off.
+            type: bool
+          reset:
+            description: The C(reset) enlightenment on or off.
+            type: bool
+          frequencies:
+            description: The C(frequencies) enlightenment on or off.
+            type: bool
+          reenlightenment:
+            description: The C(reenlightenment) enlightenment on or off.
+            type: bool
+          tlbflush:
+            description: The C(tlbflush) enlightenment on or off.
+            type: bool
+          ipi:
+            description: The C(ipi) enlightenment on or off.
+            type: bool
+          evmcs:
+            description: The C(evmcs) enlightenment on or off.
+            type: bool
+          spinlocks_retries:
+            description: Spinlock retries before the guest tells the hypervisor (at least 4095); turns spinlocks on.
+            type: int
+          vendor_id:
+            description: Hyper-V vendor id the guest sees (1 to 12 characters).
+            type: str
   disks:
     description:
       - Disks and CD-ROM drives. Each is matched to the existing definition by its target
@@ -373,6 +446,172 @@ options:
         C(org.qemu.guest_agent.0)), which M(virtops.libvirt.guest_agent) talks through; V(false)
         removes it. Other channels are left alone. The guest needs the agent (C(qemu-ga)) running.
     type: bool
+  clock:
+    description: The guest's clock and its timers.
+    type: dict
+    suboptions:
+      offset:
+        description: Whether the guest's clock starts at UTC or at the host's local time (Windows guests).
+        type: str
+        choices: [utc, localtime]
+      timers:
+        description:
+          - Timers by name, each compared with the timer of that name; timers not listed are kept.
+          - Nova gives C(rtc) C(catchup), C(pit) C(delay) and C(hpet) not present.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: Which timer.
+            type: str
+            required: true
+            choices: [platform, pit, rtc, hpet, tsc, kvmclock, hypervclock]
+          present:
+            description: Whether the guest has this timer.
+            type: bool
+          tickpolicy:
+            description: What happens to ticks the guest missed.
+            type: str
+            choices: [delay, catchup, merge, discard]
+  on_poweroff:
+    description: What libvirt does when the guest powers off.
+    type: str
+    choices: [destroy, restart, preserve, rename-restart]
+  on_reboot:
+    description: What libvirt does when the guest reboots.
+    type: str
+    choices: [destroy, restart, preserve, rename-restart]
+  on_crash:
+    description: What libvirt does when the guest crashes (seen through a O(panic) device).
+    type: str
+    choices: [destroy, restart, preserve, rename-restart, coredump-destroy, coredump-restart]
+  sysinfo:
+    description:
+      - SMBIOS system information the guest reads from its DMI tables (Nova writes manufacturer,
+        product, version, serial, uuid and family), with C(<smbios mode='sysinfo'>) so the guest
+        sees these values and not the host's. At least one entry; the entries given replace the
+        domain's.
+    type: dict
+    suboptions:
+      manufacturer:
+        description: System manufacturer.
+        type: str
+      product:
+        description: Product name.
+        type: str
+      version:
+        description: Product version.
+        type: str
+      serial:
+        description: Serial number.
+        type: str
+      uuid:
+        description: System UUID; libvirt requires it to equal the domain's UUID.
+        type: str
+      sku:
+        description: SKU number.
+        type: str
+      family:
+        description: Product family.
+        type: str
+  memballoon:
+    description: The memory balloon device (Nova's C(mem_stats_period_seconds)).
+    type: dict
+    suboptions:
+      model:
+        description: Balloon model; V(none) leaves the guest without a balloon.
+        type: str
+        default: virtio
+        choices: [virtio, virtio-transitional, virtio-non-transitional, none]
+      stats_period:
+        description: Seconds between the guest's memory statistics (0 stops them).
+        type: int
+  rng:
+    description: A paravirtual random number generator fed from a host device (Nova's C(hw_rng)).
+    type: dict
+    suboptions:
+      model:
+        description: RNG model; V(none) removes the RNG.
+        type: str
+        default: virtio
+        choices: [virtio, virtio-transitional, virtio-non-transitional, none]
+      backend:
+        description: Host device the random bytes come from (must exist on a local host).
+        type: path
+        default: /dev/urandom
+      rate_bytes:
+        description: Bytes the guest may read per O(rng.rate_period) (Nova's C(hw_rng:rate_bytes)).
+        type: int
+      rate_period:
+        description: Milliseconds of that rate period (libvirt's default 1000); needs O(rng.rate_bytes).
+        type: int
+  watchdog:
+    description: A hardware watchdog and what libvirt does when it fires (Nova's C(hw_watchdog_action)).
+    type: dict
+    suboptions:
+      model:
+        description: Watchdog model; V(none) removes the watchdog.
+        type: str
+        required: true
+        choices: [i6300esb, ib700, itco, none]
+      action:
+        description: What happens to the guest when the watchdog fires.
+        type: str
+        default: reset
+        choices: [reset, shutdown, poweroff, pause, none, dump, inject-nmi]
+  panic:
+    description: A device through which the guest reports a crash, so O(on_crash) applies.
+    type: dict
+    suboptions:
+      model:
+        description: Panic notifier model; V(none) removes it.
+        type: str
+        required: true
+        choices: [isa, pvpanic, hyperv, none]
+  video:
+    description: The video device (libvirt adds one for graphics when none is given).
+    type: dict
+    suboptions:
+      model:
+        description: Video model (V(none) for a guest without a display adapter).
+        type: str
+        required: true
+        choices: [virtio, vga, qxl, bochs, cirrus, ramfb, none]
+      heads:
+        description: Number of heads.
+        type: int
+      vram_kib:
+        description: Video memory in KiB (at least 1024).
+        type: int
+  inputs:
+    description:
+      - Input devices, each compared with the device of the same type and bus; devices not listed
+        are kept (libvirt always gives an x86 guest a PS/2 mouse and keyboard).
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: Kind of input device; a USB V(tablet) gives a graphical console absolute pointing.
+        type: str
+        required: true
+        choices: [tablet, mouse, keyboard]
+      bus:
+        description: Bus it sits on.
+        type: str
+        default: usb
+        choices: [usb, ps2, virtio]
+  vsock:
+    description: A virtio socket between the guest and the host.
+    type: dict
+    suboptions:
+      model:
+        description: V(none) removes the vsock device.
+        type: str
+        default: virtio
+        choices: [virtio, none]
+      cid:
+        description: The guest's context id (3 or more); libvirt picks a free one when not given.
+        type: int
   metadata:
     description:
       - Flat key/value strings kept in the domain's C(<metadata>) under this collection's

@@ -24,6 +24,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs impor
     CPU_FEATURES_SPEC, DISK_DRIVER_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
+    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_platform,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
@@ -83,6 +86,8 @@ DEFINITION_SPEC = dict(
         initrd=dict(type="path"),
         cmdline=dict(type="str"),
         devices=dict(type="list", elements="str", choices=list(BOOT_DEVICES)),
+        menu=dict(type="bool"),
+        menu_timeout=dict(type="int"),
     )),
     cpu=dict(type="dict", options=dict(
         mode=dict(type="str", required=True, choices=list(CPU_MODES) + [DEFAULT_CPU_MODE]),
@@ -96,10 +101,7 @@ DEFINITION_SPEC = dict(
             threads=dict(type="int", required=True),
         )),
     )),
-    features=dict(type="dict", options=dict(
-        acpi=dict(type="bool"),
-        apic=dict(type="bool"),
-    )),
+    features=dict(type="dict", options=FEATURE_OPTIONS),
     disks=dict(type="list", elements="dict", options=DISK_SPEC),
     interfaces=dict(type="list", elements="dict", options=INTERFACE_SPEC),
     devices_exclusive=dict(type="bool", default=False),
@@ -115,6 +117,7 @@ DEFINITION_SPEC = dict(
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
+DEFINITION_SPEC.update(PLATFORM_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).
 DEFINITION_OPTIONS = tuple(sorted(set(DEFINITION_SPEC) - {"virt_type", "devices_exclusive"}))
 
@@ -163,11 +166,12 @@ class DomainSpecBuilder:
             current_vcpus=p["current_vcpus"],
             os=self._os(),
             cpu=self._cpu(),
-            features=self._features(),
+            features=build_features(p["features"]),
             metadata=None if p["metadata"] is None else dict(
                 (key, str(value)) for key, value in p["metadata"].items()),
         )
         self._devices(desired)
+        build_platform(p, desired, self._check_device)
         return desired
 
     # -- os / boot ----------------------------------------------------------------------------
@@ -176,6 +180,10 @@ class DomainSpecBuilder:
         boot = p["boot"] or {}
         if not (boot or p["arch"] or p["machine"] or p["firmware"]):
             return None
+        if boot.get("menu_timeout") is not None and not 0 <= boot["menu_timeout"] <= 65535:
+            raise VirtopsError("boot.menu_timeout is milliseconds from 0 to 65535, got %d" % boot["menu_timeout"])
+        if boot.get("menu_timeout") is not None and not boot.get("menu"):
+            raise VirtopsError("boot.menu_timeout needs boot.menu=true (it is how long the menu waits)")
         if (boot.get("initrd") or boot.get("cmdline")) and not boot.get("kernel"):
             raise VirtopsError("boot.initrd and boot.cmdline need boot.kernel: they are only used "
                                "for direct kernel boot")
@@ -193,6 +201,7 @@ class DomainSpecBuilder:
             config.firmware = "efi" if p["firmware"] == "uefi" else "bios"
         if boot.get("devices") is not None:
             config.boot_devices = [BootDevice(dev=dev) for dev in boot["devices"]]
+        config.boot_menu, config.boot_menu_timeout = boot.get("menu"), boot.get("menu_timeout")
         return config
 
     # -- cpu ----------------------------------------------------------------------------------
@@ -245,13 +254,6 @@ class DomainSpecBuilder:
         except VirtopsError as exc:
             self.warnings.append("custom CPU model not checked: %s" % exc.msg)
             return None
-
-    # -- features -----------------------------------------------------------------------------
-    def _features(self):
-        spec = self.params["features"]
-        if spec is None:
-            return None
-        return FeaturesConfig(acpi=spec["acpi"], apic=spec["apic"])
 
     # -- devices ------------------------------------------------------------------------------
     def _devices(self, desired):
@@ -374,6 +376,11 @@ class DomainSpecBuilder:
         if not os.path.isdir(directory):
             raise VirtopsError("%s: directory %s of %s does not exist on %s; create it first"
                                % (option, directory, path, self.conn.getHostname()))
+
+    def _check_device(self, path, option):
+        """A host device (an RNG's source) must exist where this host can look."""
+        if self.is_local and not os.path.exists(path):
+            raise VirtopsError("%s: %s does not exist on this host" % (option, path))
 
     def _check_file(self, path, option, allow_block=False):
         if path is None or not self.is_local:

@@ -329,8 +329,11 @@ class ChildList:
         return pairs, remaining
 
     @staticmethod
-    def _where(item, match):
-        return item.describe_key() if item.key() is not None or match is None else match.describe_key()
+    def _where(item, match, live):
+        """How a change names its item: by key, by its place in the live list when it has no key."""
+        if item.key() is not None or match is None:
+            return item.describe_key()
+        return match.describe_key() if match.key() is not None else str(live.index(match))
 
     def changes(self, desired, live, prefix):
         if desired is None:
@@ -338,14 +341,14 @@ class ChildList:
         pairs, extra = self._match(desired, live)
         result = []
         for item, match in pairs:
-            where = "%s%s[%s]." % (prefix, self.label, self._where(item, match))
+            where = "%s%s[%s]." % (prefix, self.label, self._where(item, match, live))
             if match is None:
                 result.extend(item.changes(self.cls(), where))
             else:
                 result.extend(item.changes(match, where))
         if self._authoritative(desired):
             for item in extra:
-                result.append(Change("%s%s[%s]" % (prefix, self.label, item.describe_key()), "present", None))
+                result.append(Change("%s%s[%s]" % (prefix, self.label, self._where(item, item, live)), "present", None))
         return result
 
     def apply(self, desired, live):

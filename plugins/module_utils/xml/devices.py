@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Device elements of a domain: disks, interfaces, serial/console, graphics, controllers."""
+"""Device elements of a domain: disks, interfaces, serial/console, graphics, controllers, and the
+platform devices (input, video, watchdog, RNG, panic notifier, vsock, balloon)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -260,3 +261,84 @@ class ControllerConfig(ConfigObject):
 
     def key(self):
         return "%s%s" % (self.type, self.index if self.index is not None else 0)
+
+
+class InputConfig(ConfigObject):
+    """<input type='tablet|mouse|keyboard' bus='usb|ps2|virtio'/>"""
+
+    TAG = "input"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("bus", attr="bus"),
+    )
+
+    def key(self):
+        return "%s-%s" % (self.type, self.bus) if self.type else None
+
+
+class VideoConfig(ConfigObject):
+    """<video><model type='virtio|vga|qxl|bochs|cirrus|none' heads='1' vram='16384'/></video>"""
+
+    TAG = "video"
+    FIELDS = (
+        Field("model", path="model", attr="type"),
+        Field("heads", path="model", attr="heads", kind="int"),
+        Field("vram_kib", path="model", attr="vram", kind="int", label="vram_kib"),
+    )
+
+
+class WatchdogConfig(ConfigObject):
+    """<watchdog model='i6300esb|ib700|itco' action='reset|poweroff|pause|dump|inject-nmi|none|shutdown'/>"""
+
+    TAG = "watchdog"
+    FIELDS = (
+        Field("model", attr="model"),
+        Field("action", attr="action"),
+    )
+
+
+class RngConfig(ConfigObject):
+    """<rng model='virtio'><rate bytes='1024' period='1000'/><backend model='random'>/dev/urandom</backend></rng>"""
+
+    TAG = "rng"
+    FIELDS = (
+        Field("model", attr="model"),
+        Field("backend_model", path="backend", attr="model", label="backend_model"),
+        Field("backend", path="backend"),
+        Field("rate_bytes", path="rate", attr="bytes", kind="int"),
+        Field("rate_period", path="rate", attr="period", kind="int"),
+    )
+
+
+class PanicConfig(ConfigObject):
+    """<panic model='isa|pvpanic|hyperv'/>: how the guest tells the host it crashed."""
+
+    TAG = "panic"
+    FIELDS = (Field("model", attr="model"),)
+
+
+class VsockConfig(ConfigObject):
+    """<vsock model='virtio'><cid auto='yes|no' address='3'/></vsock>"""
+
+    TAG = "vsock"
+    FIELDS = (
+        Field("model", attr="model"),
+        Field("cid_auto", path="cid", attr="auto", kind="yesno"),
+        Field("cid", path="cid", attr="address", kind="int"),
+    )
+
+
+class MemballoonConfig(ConfigObject):
+    """<memballoon model='virtio|none'><stats period='10'/></memballoon>"""
+
+    TAG = "memballoon"
+    FIELDS = (
+        Field("model", attr="model"),
+        Field("stats_period", path="stats", attr="period", kind="int"),
+    )
+
+    def replacing(self, live):
+        # Model none is a balloon without address or statistics; any other change keeps them.
+        if self.model == "none":
+            return self.copy_requested()
+        return self.apply_to(live)

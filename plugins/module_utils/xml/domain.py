@@ -12,7 +12,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, InterfaceConfig, SerialConfig,
+    ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, InputConfig, InterfaceConfig,
+    MemballoonConfig, PanicConfig, RngConfig, SerialConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 
 # Namespace of the key/value metadata this collection keeps in <metadata>.
@@ -37,7 +38,8 @@ class BootDevice(ConfigObject):
 
 
 class OsConfig(ConfigObject):
-    """<os firmware=...><type arch machine>hvm</type><kernel/><initrd/><cmdline/><boot/></os>"""
+    """<os firmware=...><type arch machine>hvm</type><kernel/><initrd/><cmdline/><boot/>
+    <bootmenu enable timeout/><smbios mode/></os>"""
 
     TAG = "os"
     FIELDS = (
@@ -49,17 +51,90 @@ class OsConfig(ConfigObject):
         Field("initrd", path="initrd"),
         Field("cmdline", path="cmdline"),
         OrderedChildList("boot_devices", "boot", BootDevice, label="boot"),  # the order is the boot order
+        Field("boot_menu", path="bootmenu", attr="enable", kind="yesno", label="boot.menu"),
+        Field("boot_menu_timeout", path="bootmenu", attr="timeout", kind="int", label="boot.menu_timeout"),
+        Field("smbios_mode", path="smbios", attr="mode", label="smbios"),
+    )
+
+
+# Hyper-V enlightenments that are only switched on or off (<relaxed state='on'/>).
+HYPERV_SWITCHES = ("relaxed", "vapic", "vpindex", "runtime", "synic", "stimer", "reset", "frequencies",
+                   "reenlightenment", "tlbflush", "ipi", "evmcs")
+
+
+class HypervConfig(ConfigObject):
+    """<hyperv mode='custom'><relaxed state='on'/><spinlocks state='on' retries='8191'/>
+    <vendor_id state='on' value='...'/>...</hyperv>: the enlightenments Nova gives Windows guests."""
+
+    TAG = "hyperv"
+    FIELDS = (Field("mode", attr="mode"),) + tuple(
+        Field(name, path=name, attr="state", kind="onoff") for name in HYPERV_SWITCHES) + (
+        Field("spinlocks", path="spinlocks", attr="state", kind="onoff"),
+        Field("spinlocks_retries", path="spinlocks", attr="retries", kind="int"),
+        Field("vendor_id_state", path="vendor_id", attr="state", kind="onoff", label="vendor_id.state"),
+        Field("vendor_id", path="vendor_id", attr="value"),
     )
 
 
 class FeaturesConfig(ConfigObject):
-    """<features><acpi/><apic/><pae/></features>"""
+    """<features><acpi/><apic/><pae/><pmu state/><vmport state/><smm state/><kvm><hidden state/></kvm>
+    <ioapic driver/><hyperv/></features>"""
 
     TAG = "features"
     FIELDS = (
         Field("acpi", path="acpi", kind="flag"),
         Field("apic", path="apic", kind="flag"),
         Field("pae", path="pae", kind="flag"),
+        Field("pmu", path="pmu", attr="state", kind="onoff"),
+        Field("vmport", path="vmport", attr="state", kind="onoff"),
+        Field("smm", path="smm", attr="state", kind="onoff"),
+        Field("kvm_hidden", path="kvm/hidden", attr="state", kind="onoff", label="kvm_hidden"),
+        Field("ioapic_driver", path="ioapic", attr="driver", label="ioapic"),
+        Child("hyperv", "hyperv", HypervConfig),
+    )
+
+
+class TimerConfig(ConfigObject):
+    """<timer name='rtc|pit|hpet|kvmclock|hypervclock|tsc' present='yes|no' tickpolicy='...'/>"""
+
+    TAG = "timer"
+    KEY = "name"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("present", attr="present", kind="yesno"),
+        Field("tickpolicy", attr="tickpolicy"),
+    )
+
+
+class ClockConfig(ConfigObject):
+    """<clock offset='utc|localtime'><timer .../></clock>"""
+
+    TAG = "clock"
+    FIELDS = (
+        Field("offset", attr="offset"),
+        ChildList("timers", "timer", TimerConfig),
+    )
+
+
+class SysinfoEntry(ConfigObject):
+    """<entry name='manufacturer'>OpenStack Foundation</entry> of an SMBIOS block."""
+
+    TAG = "entry"
+    KEY = "name"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("value"),
+    )
+
+
+class SysinfoConfig(ConfigObject):
+    """<sysinfo type='smbios'><system><entry name=.../></system></sysinfo>: what the guest's DMI
+    tables say about the machine (Nova: manufacturer, product, version, serial, uuid, family)."""
+
+    TAG = "sysinfo"
+    FIELDS = (
+        Field("type", attr="type"),
+        ChildList("system", "system/entry", SysinfoEntry, authoritative=True),
     )
 
 
@@ -163,8 +238,13 @@ class DomainConfig(ConfigObject):
         Field("vcpus", path="vcpu", kind="int"),
         Field("current_vcpus", path="vcpu", attr="current", kind="int", live="vcpus"),
         Child("os", "os", OsConfig),
+        Child("sysinfo", "sysinfo", SysinfoConfig, replace=True),
         Child("features", "features", FeaturesConfig),
         Child("cpu", "cpu", CpuConfig, replace=True),
+        Child("clock", "clock", ClockConfig),
+        Field("on_poweroff", path="on_poweroff"),
+        Field("on_reboot", path="on_reboot"),
+        Field("on_crash", path="on_crash"),
         MetadataField("metadata", live="metadata"),
         PendingRestartField("pending_restart"),
         Field("emulator", path="devices/emulator"),
@@ -175,6 +255,13 @@ class DomainConfig(ConfigObject):
         ChildList("consoles", "devices/console", ConsoleConfig, label="console", authoritative=True),
         ChildList("graphics", "devices/graphics", GraphicsConfig, authoritative=True),
         ChildList("channels", "devices/channel", ChannelConfig),
+        ChildList("inputs", "devices/input", InputConfig),
+        ChildList("videos", "devices/video", VideoConfig, label="video", authoritative=True),
+        ChildList("watchdogs", "devices/watchdog", WatchdogConfig, label="watchdog", authoritative=True),
+        ChildList("rngs", "devices/rng", RngConfig, label="rng", authoritative=True),
+        ChildList("panics", "devices/panic", PanicConfig, label="panic", authoritative=True),
+        ChildList("vsocks", "devices/vsock", VsockConfig, label="vsock", authoritative=True),
+        Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
     )
 
     def adopt_live_identities(self, live, uuid=False):

@@ -336,7 +336,7 @@ def test_a_keyless_item_is_compared_with_the_live_item_in_its_place():
     desired = DomainConfig.from_user_xml(KEYLESS.replace("bridge='br0'", "bridge='br1'"))
     changes = desired.changes(DomainConfig.from_user_xml(KEYLESS))
     assert [(change.path, change.before, change.after) for change in changes] == [
-        ("interfaces[new].bridge", "br0", "br1")]
+        ("interfaces[1].bridge", "br0", "br1")]
 
 
 def test_keyless_items_take_the_live_items_no_key_named_in_order():

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The machine around the guest's CPU and disks, as typed options: hypervisor features (Hyper-V
+enlightenments included), clock and timers, what the power events do, SMBIOS system information,
+and the platform devices Nova adds (balloon with statistics, RNG, watchdog, panic notifier, video,
+input devices, vsock).
+
+A device asked for with ``model: none`` is removed (the balloon gets libvirt's model none); a
+device that is not mentioned is left as it is.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
+    InputConfig, MemballoonConfig, PanicConfig, RngConfig, VideoConfig, VsockConfig, WatchdogConfig,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
+    HYPERV_SWITCHES, ClockConfig, FeaturesConfig, HypervConfig, OsConfig, SysinfoConfig, SysinfoEntry, TimerConfig,
+)
+
+VIRTIO_MODELS = ["virtio", "virtio-transitional", "virtio-non-transitional"]
+LIFECYCLE_ACTIONS = ["destroy", "restart", "preserve", "rename-restart"]
+CRASH_ACTIONS = LIFECYCLE_ACTIONS + ["coredump-destroy", "coredump-restart"]
+# The SMBIOS system block Nova writes, in its order.
+SMBIOS_SYSTEM = ("manufacturer", "product", "version", "serial", "uuid", "sku", "family")
+
+FEATURE_OPTIONS = dict(
+    acpi=dict(type="bool"),
+    apic=dict(type="bool"),
+    pae=dict(type="bool"),
+    pmu=dict(type="bool"),
+    vmport=dict(type="bool"),
+    smm=dict(type="bool"),
+    kvm_hidden=dict(type="bool"),
+    ioapic=dict(type="str", choices=["kvm", "qemu"]),
+    hyperv=dict(type="dict", options=dict(
+        [(name, dict(type="bool")) for name in HYPERV_SWITCHES]
+        + [("spinlocks_retries", dict(type="int")), ("vendor_id", dict(type="str"))])),
+)
+
+PLATFORM_SPEC = dict(
+    clock=dict(type="dict", options=dict(
+        offset=dict(type="str", choices=["utc", "localtime"]),
+        timers=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True,
+                      choices=["platform", "pit", "rtc", "hpet", "tsc", "kvmclock", "hypervclock"]),
+            present=dict(type="bool"),
+            tickpolicy=dict(type="str", choices=["delay", "catchup", "merge", "discard"]),
+        )),
+    )),
+    on_poweroff=dict(type="str", choices=LIFECYCLE_ACTIONS),
+    on_reboot=dict(type="str", choices=LIFECYCLE_ACTIONS),
+    on_crash=dict(type="str", choices=CRASH_ACTIONS),
+    sysinfo=dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_SYSTEM)),
+    memballoon=dict(type="dict", options=dict(
+        model=dict(type="str", default="virtio", choices=VIRTIO_MODELS + ["none"]),
+        stats_period=dict(type="int"),
+    )),
+    rng=dict(type="dict", options=dict(
+        model=dict(type="str", default="virtio", choices=VIRTIO_MODELS + ["none"]),
+        backend=dict(type="path", default="/dev/urandom"),
+        rate_bytes=dict(type="int"),
+        rate_period=dict(type="int"),
+    )),
+    watchdog=dict(type="dict", options=dict(
+        model=dict(type="str", required=True, choices=["i6300esb", "ib700", "itco", "none"]),
+        action=dict(type="str", default="reset",
+                    choices=["reset", "shutdown", "poweroff", "pause", "none", "dump", "inject-nmi"]),
+    )),
+    panic=dict(type="dict", options=dict(
+        model=dict(type="str", required=True, choices=["isa", "pvpanic", "hyperv", "none"]),
+    )),
+    video=dict(type="dict", options=dict(
+        model=dict(type="str", required=True, choices=["virtio", "vga", "qxl", "bochs", "cirrus", "ramfb", "none"]),
+        heads=dict(type="int"),
+        vram_kib=dict(type="int"),
+    )),
+    inputs=dict(type="list", elements="dict", options=dict(
+        type=dict(type="str", required=True, choices=["tablet", "mouse", "keyboard"]),
+        bus=dict(type="str", default="usb", choices=["usb", "ps2", "virtio"]),
+    )),
+    vsock=dict(type="dict", options=dict(
+        model=dict(type="str", default="virtio", choices=["virtio", "none"]),
+        cid=dict(type="int"),
+    )),
+)
+
+
+def _at_least(value, minimum, option):
+    if value is not None and value < minimum:
+        raise VirtopsError("%s must be at least %d, got %d" % (option, minimum, value))
+
+
+def build_features(spec):
+    """FeaturesConfig fields from ``features`` (None: not asked for)."""
+    if spec is None:
+        return None
+    hyperv = spec.get("hyperv")
+    config = FeaturesConfig(acpi=spec["acpi"], apic=spec["apic"], pae=spec["pae"], pmu=spec["pmu"],
+                            vmport=spec["vmport"], smm=spec["smm"], kvm_hidden=spec["kvm_hidden"],
+                            ioapic_driver=spec["ioapic"])
+    if hyperv is not None:
+        _at_least(hyperv["spinlocks_retries"], 4095, "features.hyperv.spinlocks_retries")
+        if hyperv["vendor_id"] is not None and not 0 < len(hyperv["vendor_id"]) <= 12:
+            raise VirtopsError("features.hyperv.vendor_id is 1 to 12 characters (got %d)" % len(hyperv["vendor_id"]))
+        config.hyperv = HypervConfig(mode="custom", **dict((name, hyperv[name]) for name in HYPERV_SWITCHES))
+        if hyperv["spinlocks_retries"] is not None:
+            config.hyperv.spinlocks, config.hyperv.spinlocks_retries = True, hyperv["spinlocks_retries"]
+        if hyperv["vendor_id"] is not None:
+            config.hyperv.vendor_id_state, config.hyperv.vendor_id = True, hyperv["vendor_id"]
+    return config
+
+
+def build_platform(params, desired, check_device):
+    """Set the platform parts of ``desired`` that ``params`` asks for. ``check_device(path,
+    option)`` refuses a host device path that is missing (where it can be looked at)."""
+    clock = params["clock"]
+    if clock is not None:
+        desired.clock = ClockConfig(offset=clock["offset"], timers=None if clock["timers"] is None else [
+            TimerConfig(name=timer["name"], present=timer["present"], tickpolicy=timer["tickpolicy"])
+            for timer in clock["timers"]])
+    for action in ("on_poweroff", "on_reboot", "on_crash"):
+        setattr(desired, action, params[action])
+    _sysinfo(params["sysinfo"], desired)
+    _devices(params, desired, check_device)
+    return desired
+
+
+def _sysinfo(spec, desired):
+    if spec is None:
+        return
+    entries = [SysinfoEntry(name=name, value=spec[name]) for name in SMBIOS_SYSTEM if spec[name] is not None]
+    if not entries:
+        raise VirtopsError("sysinfo needs at least one of %s" % ", ".join(SMBIOS_SYSTEM))
+    desired.sysinfo = SysinfoConfig(type="smbios", system=entries)
+    desired.os = desired.os or OsConfig()
+    desired.os.smbios_mode = "sysinfo"  # the guest reads the entries above, not the host's
+
+
+def _devices(params, desired, check_device):
+    balloon = params["memballoon"]
+    if balloon is not None:
+        _at_least(balloon["stats_period"], 0, "memballoon.stats_period")
+        if balloon["model"] == "none" and balloon["stats_period"]:
+            raise VirtopsError("memballoon.stats_period needs a balloon; model none has none")
+        desired.memballoon = MemballoonConfig(model=balloon["model"], stats_period=balloon["stats_period"])
+    rng = params["rng"]
+    if rng is not None:
+        _at_least(rng["rate_bytes"], 1, "rng.rate_bytes")
+        _at_least(rng["rate_period"], 1, "rng.rate_period")
+        if rng["rate_period"] is not None and rng["rate_bytes"] is None:
+            raise VirtopsError("rng.rate_period needs rng.rate_bytes (the bytes the guest may read in that period)")
+        if rng["model"] != "none":
+            check_device(rng["backend"], "rng.backend")
+        desired.rngs = [] if rng["model"] == "none" else [RngConfig(
+            model=rng["model"], backend_model="random", backend=rng["backend"],
+            rate_bytes=rng["rate_bytes"], rate_period=rng["rate_period"])]
+    watchdog = params["watchdog"]
+    if watchdog is not None:
+        desired.watchdogs = [] if watchdog["model"] == "none" else [
+            WatchdogConfig(model=watchdog["model"], action=watchdog["action"])]
+    panic = params["panic"]
+    if panic is not None:
+        desired.panics = [] if panic["model"] == "none" else [PanicConfig(model=panic["model"])]
+    video = params["video"]
+    if video is not None:
+        _at_least(video["heads"], 1, "video.heads")
+        _at_least(video["vram_kib"], 1024, "video.vram_kib")
+        desired.videos = [VideoConfig(model=video["model"], heads=video["heads"], vram_kib=video["vram_kib"])]
+    if params["inputs"] is not None:
+        desired.inputs = [InputConfig(type=item["type"], bus=item["bus"]) for item in params["inputs"]]
+    vsock = params["vsock"]
+    if vsock is not None:
+        _at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's
+        desired.vsocks = [] if vsock["model"] == "none" else [VsockConfig(
+            model=vsock["model"], cid_auto=vsock["cid"] is None, cid=vsock["cid"])]

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Features, clock, power actions, SMBIOS and platform devices: from options to the definition,
+compared with what libvirt (qemu driver, 9.0) writes back."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DomainSpecBuilder
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
+
+from ansible_collections.virtops.libvirt.tests.unit.plugins.module_utils.guest.test_domain_spec import params
+
+libvirt = pytest.importorskip("libvirt")
+
+# The same definition as libvirt 9.0's qemu driver writes it back (addresses, aliases and the
+# controllers it adds included), for the options of FULL below.
+LIBVIRT_XML = """<domain type='qemu'>
+  <name>spec-test</name>
+  <uuid>2c7a2f1e-6a36-4e0a-9c36-7d9f3f0b1c11</uuid>
+  <memory unit='KiB'>131072</memory>
+  <vcpu placement='static'>1</vcpu>
+  <sysinfo type='smbios'>
+    <system>
+      <entry name='manufacturer'>Virtops</entry>
+      <entry name='product'>Test Cloud</entry>
+      <entry name='serial'>it-0001</entry>
+      <entry name='family'>Virtual Machine</entry>
+    </system>
+  </sysinfo>
+  <os>
+    <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>
+    <bootmenu enable='yes' timeout='3000'/>
+    <smbios mode='sysinfo'/>
+  </os>
+  <features>
+    <acpi/>
+    <apic/>
+    <hyperv mode='custom'>
+      <relaxed state='on'/>
+      <vapic state='on'/>
+      <spinlocks state='on' retries='8191'/>
+      <vendor_id state='on' value='virtops'/>
+    </hyperv>
+    <pmu state='off'/>
+    <vmport state='off'/>
+  </features>
+  <clock offset='utc'>
+    <timer name='rtc' tickpolicy='catchup'/>
+    <timer name='pit' tickpolicy='delay'/>
+    <timer name='hpet' present='no'/>
+  </clock>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>preserve</on_crash>
+  <devices>
+    <input type='tablet' bus='usb'>
+      <address type='usb' bus='0' port='1'/>
+    </input>
+    <input type='mouse' bus='ps2'/>
+    <input type='keyboard' bus='ps2'/>
+    <audio id='1' type='none'/>
+    <video>
+      <model type='vga' vram='16384' heads='1' primary='yes'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
+    </video>
+    <watchdog model='i6300esb' action='poweroff'>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>
+    </watchdog>
+    <memballoon model='virtio'>
+      <stats period='5'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>
+    </memballoon>
+    <rng model='virtio'>
+      <rate bytes='4096' period='1000'/>
+      <backend model='random'>/dev/urandom</backend>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x06' function='0x0'/>
+    </rng>
+    <panic model='isa'>
+      <address type='isa' iobase='0x505'/>
+    </panic>
+    <vsock model='virtio'>
+      <cid auto='yes'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/>
+    </vsock>
+  </devices>
+</domain>"""
+
+FULL = dict(
+    boot=dict(menu=True, menu_timeout=3000),
+    features=dict(acpi=True, apic=True, pmu=False, vmport=False,
+                  hyperv=dict(relaxed=True, vapic=True, spinlocks_retries=8191, vendor_id="virtops")),
+    clock=dict(offset="utc", timers=[dict(name="rtc", tickpolicy="catchup"), dict(name="pit", tickpolicy="delay"),
+                                     dict(name="hpet", present=False)]),
+    on_poweroff="destroy", on_reboot="restart", on_crash="preserve",
+    sysinfo=dict(manufacturer="Virtops", product="Test Cloud", serial="it-0001", family="Virtual Machine"),
+    memballoon=dict(stats_period=5),
+    rng=dict(rate_bytes=4096, rate_period=1000),
+    watchdog=dict(model="i6300esb", action="poweroff"),
+    panic=dict(model="isa"),
+    video=dict(model="vga", heads=1, vram_kib=16384),
+    inputs=[dict(type="tablet")],
+    vsock=dict(),
+)
+
+
+@pytest.fixture(scope="module")
+def conn():
+    connection = libvirt.open("test:///default")
+    yield connection
+    connection.close()
+
+
+def build(conn, **values):
+    return DomainSpecBuilder(conn, params(**values), "qemu", is_local=True).build()
+
+
+def _changes(desired, live):
+    return [(change.path, change.before, change.after) for change in desired.changes(live)]
+
+
+def test_every_platform_option_matches_what_libvirt_wrote_back(conn):
+    assert _changes(build(conn, **FULL), DomainConfig.from_xml(LIBVIRT_XML)) == []
+
+
+@pytest.mark.parametrize("option,value,expected", [
+    ("rng", dict(rate_bytes=8192, rate_period=1000), [("rng[0].rate_bytes", 4096, 8192)]),
+    ("watchdog", dict(model="i6300esb", action="reset"), [("watchdog[0].action", "poweroff", "reset")]),
+    ("memballoon", dict(stats_period=10), [("memballoon.stats_period", 5, 10)]),
+    ("on_crash", "restart", [("on_crash", "preserve", "restart")]),
+    ("clock", dict(timers=[dict(name="hpet", present=True)]), [("clock.timers[hpet].present", False, True)]),
+    ("features", dict(pmu=True), [("features.pmu", False, True)]),
+    ("features", dict(hyperv=dict(spinlocks_retries=4095)), [("features.hyperv.spinlocks_retries", 8191, 4095)]),
+    ("boot", dict(menu=False), [("os.boot.menu", True, False)]),
+    ("sysinfo", dict(manufacturer="Virtops", product="Other"), [
+        ("sysinfo.system[product].value", "Test Cloud", "Other"),
+        ("sysinfo.system[serial]", "present", None), ("sysinfo.system[family]", "present", None)]),
+    ("panic", dict(model="none"), [("panic[0]", "present", None)]),
+    ("vsock", dict(cid=5), [("vsock[0].cid_auto", True, False), ("vsock[0].cid", None, 5)]),
+])
+def test_one_option_changed_alone_shows_only_its_field(conn, option, value, expected):
+    assert _changes(build(conn, **{option: value}), DomainConfig.from_xml(LIBVIRT_XML)) == expected
+
+
+def test_removing_a_device_keeps_the_others_and_a_balloon_of_model_none_loses_its_address(conn):
+    live = DomainConfig.from_xml(LIBVIRT_XML)
+    desired = build(conn, rng=dict(model="none"), memballoon=dict(model="none"))
+    desired.apply_to(live)
+    text = live.to_xml()
+    assert "<rng" not in text and "<watchdog model=\"i6300esb\" action=\"poweroff\">" in text
+    balloon = DomainConfig.from_xml(text).memballoon
+    assert balloon.model == "none" and balloon.stats_period is None
+    assert "<memballoon model=\"none\"/>" in text
+
+
+def test_a_balloon_change_keeps_its_pci_address(conn):
+    live = DomainConfig.from_xml(LIBVIRT_XML)
+    build(conn, memballoon=dict(stats_period=10)).apply_to(live)
+    assert "slot=\"0x04\"" in live.to_xml().split("<memballoon")[1].split("</memballoon>")[0]
+
+
+def test_a_new_domain_gets_smbios_mode_sysinfo_with_its_entries(conn):
+    desired = build(conn, memory_mb=64, sysinfo=dict(manufacturer="Virtops", uuid=None))
+    assert desired.os.smbios_mode == "sysinfo"
+    assert [(entry.name, entry.value) for entry in desired.sysinfo.system] == [("manufacturer", "Virtops")]
+
+
+@pytest.mark.parametrize("values,message", [
+    (dict(sysinfo=dict()), "sysinfo needs at least one of manufacturer, product"),
+    (dict(rng=dict(rate_period=100)), r"rng.rate_period needs rng.rate_bytes"),
+    (dict(rng=dict(rate_bytes=0)), "rng.rate_bytes must be at least 1, got 0"),
+    (dict(rng=dict(backend="/dev/virtops-no-such-device")), "rng.backend: /dev/virtops-no-such-device does not exist"),
+    (dict(memballoon=dict(model="none", stats_period=5)), "memballoon.stats_period needs a balloon"),
+    (dict(vsock=dict(cid=2)), "vsock.cid must be at least 3, got 2"),
+    (dict(video=dict(model="vga", vram_kib=16)), "video.vram_kib must be at least 1024, got 16"),
+    (dict(features=dict(hyperv=dict(spinlocks_retries=100))), "features.hyperv.spinlocks_retries must be at least 4095"),
+    (dict(features=dict(hyperv=dict(vendor_id="x" * 13))), "features.hyperv.vendor_id is 1 to 12 characters"),
+    (dict(boot=dict(menu_timeout=10)), "boot.menu_timeout needs boot.menu=true"),
+    (dict(boot=dict(menu=True, menu_timeout=70000)), "boot.menu_timeout is milliseconds from 0 to 65535"),
+])
+def test_bad_platform_options_are_refused_with_what_is_allowed(conn, values, message):
+    with pytest.raises(VirtopsError, match=message):
+        build(conn, **values)

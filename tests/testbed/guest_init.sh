@@ -17,6 +17,8 @@
 #                                        of memory with random bytes, without end (a guest whose
 #                                        migration does not converge on its own: auto-converge)
 #   VIRTOPS-NIC name=<ethN> mac=<mac>
+#   VIRTOPS-RNG current=<rng> bytes=<n>  the kernel's hardware RNG (virtio_rng.N) and 16 bytes read from it
+#   VIRTOPS-DMI vendor=<v>|product=<p>|serial=<s>|family=<f>   the SMBIOS system the firmware described
 #   VIRTOPS-IP eth0 <cidr> static          with virtops.ip=<cidr> on the command line
 #   VIRTOPS-DHCP eth0 ip=<ip> mask=<bits> hostname=<name>   with virtops.dhcp (busybox udhcpc)
 #   VIRTOPS-PING <ip> ok|fail            with virtops.ping=<ip>: one ping each second
@@ -106,6 +108,13 @@ for path in /sys/class/net/*; do
     [ "$name" = lo ] && continue
     echo "VIRTOPS-NIC name=$name mac=$(cat "$path/address")"
 done
+
+rng=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
+if [ -n "$rng" ] && [ "$rng" != none ]; then
+    echo "VIRTOPS-RNG current=$rng bytes=$(head -c 16 /dev/hwrng | wc -c)"
+fi
+dmi=/sys/class/dmi/id
+echo "VIRTOPS-DMI vendor=$(cat $dmi/sys_vendor)|product=$(cat $dmi/product_name)|serial=$(cat $dmi/product_serial)|family=$(cat $dmi/product_family)"
 
 # React to the ACPI power button (libvirt's graceful shutdown) by powering off.
 for event in /sys/class/input/event*; do

@@ -24,6 +24,8 @@ description:
     refused, never applied.
   - The host-initiator iSCSI path (iscsiadm login and a block device) is not implemented; QEMU's
     initiator (O(iscsi)) needs no kernel support on the host.
+  - Sheepdog volumes, which Nova once attached, cannot be attached - QEMU removed its sheepdog
+    driver in 6.0; M(virtops.libvirt.domain) refuses a definition with one and says so.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:

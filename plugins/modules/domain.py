@@ -66,6 +66,8 @@ options:
       - A whole domain XML to define, as an escape hatch for what the typed options do not
         cover. Mutually exclusive with the typed definition options.
       - The domain's name in the XML must equal O(name).
+      - A network disk with protocol C(sheepdog) is refused before anything is defined - QEMU
+        removed its sheepdog driver in 6.0, so such a domain could never start.
       - In check mode only the elements this collection models are compared, and only those the
         document has (an element it leaves out is libvirt's to fill in).
       - On an existing domain, a document without C(<uuid>) keeps the domain's UUID and an

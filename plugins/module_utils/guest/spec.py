@@ -416,6 +416,23 @@ def creation_defaults(desired):
     return desired
 
 
+# Network disk protocols QEMU no longer has: the reason a definition using one is refused.
+REMOVED_PROTOCOLS = {
+    "sheepdog": "QEMU removed its sheepdog driver in 6.0 (Nova's sheepdog volumes went with it); "
+                "copy the volume to RBD, iSCSI or NFS storage first",
+}
+
+
+def check_disk_protocols(config):
+    """Refuse disks whose network protocol this QEMU cannot open, saying why, before libvirt
+    accepts a definition that could never start."""
+    for disk in config.disks or []:
+        reason = REMOVED_PROTOCOLS.get(disk.source_protocol)
+        if reason:
+            raise VirtopsError("disk %s uses protocol %s: %s" % (disk.target_dev or disk.source_name,
+                                                                  disk.source_protocol, reason))
+
+
 def check_limits(config):
     """Refuse current memory/vCPUs above the maximum, as the (merged) definition has them."""
     if config.memory_kib and config.current_memory_kib and config.current_memory_kib > config.memory_kib:

@@ -18,7 +18,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.lifecycle im
     STATES, Transition, remove,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import (
-    DEFINITION_OPTIONS, DEFINITION_SPEC, DomainSpecBuilder, check_identity, check_limits,
+    DEFINITION_OPTIONS, DEFINITION_SPEC, DomainSpecBuilder, check_disk_protocols, check_identity, check_limits,
     check_machine_change, creation_defaults, resolve_against_live,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
@@ -101,6 +101,7 @@ class DomainRunner(Runner):
         if desired.name != self.params["name"]:
             raise VirtopsError("xml names the domain %r but name is %r; they must match"
                                % (desired.name, self.params["name"]))
+        check_disk_protocols(desired)
         before = guest.xml(inactive=True) if guest is not None else ""
         text = self.params["xml"]
         if guest is not None:

@@ -189,3 +189,16 @@ def test_xml_without_mac_and_uuid_is_idempotent_in_check_and_real_runs(run_modul
         assert after.UUIDString() == conn.lookupByName(name).UUIDString()
     finally:
         remove_domains(conn, [name])
+
+
+def test_a_sheepdog_disk_is_refused_with_the_reason(test_domain, run_module):
+    conn = libvirt.open(URI)
+    xml = conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE).replace(
+        "</devices>", "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        "<source protocol='sheepdog' name='volume-1'><host name='127.0.0.1' port='7000'/></source>"
+        "<target dev='vdb' bus='virtio'/></disk></devices>")
+    result = run_module(domain_module, name=test_domain, xml=xml)
+    assert result["failed"] is True
+    assert result["msg"] == ("disk vdb uses protocol sheepdog: QEMU removed its sheepdog driver in 6.0 (Nova's "
+                             "sheepdog volumes went with it); copy the volume to RBD, iSCSI or NFS storage first")
+    assert "sheepdog" not in conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)

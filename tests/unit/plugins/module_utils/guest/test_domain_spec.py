@@ -17,7 +17,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
-libvirt = pytest.importorskip("libvirt")
 
 
 def params(**values):
@@ -37,13 +36,6 @@ def _with_defaults(options, value):
             item = _with_defaults(sub["options"], item)
         filled[name] = item
     return filled
-
-
-@pytest.fixture(scope="module")
-def conn():
-    connection = libvirt.open("test:///default")
-    yield connection
-    connection.close()
 
 
 def build(conn, **values):

@@ -34,13 +34,6 @@ DOMAIN_XML = ("<domain type='test'><name>%s</name><memory unit='MiB'>128</memory
 
 
 @pytest.fixture
-def conn():
-    connection = libvirt.open("test:///default")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
 def guest(conn):
     name = "unit-%s" % uuid.uuid4().hex[:8]
     defined = Guest.define(conn, DOMAIN_XML % (name, name, name))

@@ -16,7 +16,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 
 from ansible_collections.virtops.libvirt.tests.unit.plugins.module_utils.guest.test_domain_spec import params
 
-libvirt = pytest.importorskip("libvirt")
 
 # The same definition as libvirt 9.0's qemu driver writes it back (addresses, aliases and the
 # controllers it adds included), for the options of FULL below.
@@ -107,13 +106,6 @@ FULL = dict(
     inputs=[dict(type="tablet")],
     vsock=dict(),
 )
-
-
-@pytest.fixture(scope="module")
-def conn():
-    connection = libvirt.open("test:///default")
-    yield connection
-    connection.close()
 
 
 def build(conn, **values):

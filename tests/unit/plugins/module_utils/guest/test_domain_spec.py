@@ -18,7 +18,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import Ex
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
 
-
 def params(**values):
     """Module params as AnsibleModule would pass them: every option present, defaults applied."""
     result = _with_defaults(DEFINITION_SPEC, values)

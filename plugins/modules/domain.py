@@ -23,6 +23,10 @@ description:
     RV(restart_fields).
   - Every state change waits until libvirt reports the target state, or fails after O(timeout)
     saying which state the domain is in.
+  - Before anything is defined, the definition is checked against libvirt's own RelaxNG schema
+    where it is installed on the host the module runs on (C(/usr/share/libvirt/schemas)); a
+    definition it refuses fails naming the element, and where it can the attribute, at fault. A
+    domain whose existing definition does not fit the schema either is not checked.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:

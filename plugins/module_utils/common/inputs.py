@@ -103,6 +103,16 @@ def check_token(value, option, what):
                            % (option, value, what))
 
 
+DISK_SERIAL = re.compile(r"^[A-Za-z0-9_.+\- ]+$")  # libvirt's diskSerial (QEMU refuses others)
+
+
+def check_disk_serial(value, option):
+    """Refuse a disk serial libvirt's qemu driver would refuse at start."""
+    if value is not None and not DISK_SERIAL.match(value):
+        raise VirtopsError("%s: %r is not a valid disk serial; use letters, digits, spaces, '_', '.', '+' "
+                           "and '-'" % (option, value))
+
+
 def check_cpu_features(features, option="cpu.features"):
     """Refuse CPU feature names (the items of CPU_FEATURES_SPEC) that are not tokens."""
     for index, feature in enumerate(features):

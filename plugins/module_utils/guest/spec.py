@@ -17,7 +17,7 @@ import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
-    check_address, check_cpu_features, check_token, mib_to_bytes,
+    check_address, check_cpu_features, check_disk_serial, check_token, mib_to_bytes,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
@@ -286,6 +286,7 @@ class DomainSpecBuilder:
             bus = spec["bus"] or ("sata" if spec["device"] == "cdrom" else "virtio")
             if spec["device"] == "cdrom" and bus == "virtio":
                 raise VirtopsError("%s: a cdrom cannot use bus virtio; use sata, scsi or ide" % where)
+            check_disk_serial(spec["serial"], "%s.serial" % where)
             disk = DiskConfig(
                 device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
                 cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],

@@ -16,7 +16,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import mib_to_bytes
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_disk_serial, mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_local_uri, libvirt,
 )
@@ -126,6 +126,7 @@ class DiskRunner(Runner):
         if p["wwn"] and p["bus"] != "scsi":
             raise VirtopsError("wwn is only supported on bus scsi (libvirt: 'Only ide and scsi disk "
                                "support wwn'); use serial to identify a %s disk" % p["bus"])
+        check_disk_serial(p["serial"], "serial")
         disk = DiskConfig(
             device="disk", driver_name="qemu", format=p["format"] or "raw", cache=p["cache"], io=p["io"],
             discard=p["discard"], serial=p["serial"], wwn=p["wwn"], readonly=p["readonly"],

@@ -25,6 +25,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.kvm import resolve_virt_type
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import XmlModelError, format_changes
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.schema import check_schema
 
 DOMAIN_ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -102,16 +103,17 @@ class DomainRunner(Runner):
             raise VirtopsError("xml names the domain %r but name is %r; they must match"
                                % (desired.name, self.params["name"]))
         check_disk_protocols(desired)
+        live = guest.inactive_config() if guest is not None else None
         before = guest.xml(inactive=True) if guest is not None else ""
         text = self.params["xml"]
         if guest is not None:
             # What the document leaves out (the UUID, an interface's MAC) stays as defined, or
             # every run would get a new MAC and a second one would be refused a new UUID.
-            live = guest.inactive_config()
             missing = desired.uuid is None or any(item.mac is None for item in desired.interfaces)
             desired.adopt_live_identities(live, uuid=True)
             if missing:
                 text = desired.to_xml()
+        self._check_schema(desired.to_element(), live.to_element() if live is not None else None)
         if self.check_mode:
             # libvirt cannot dry-run a definition: compare what the object model knows of the
             # elements the document has (one it leaves out is libvirt's to fill in).
@@ -154,8 +156,10 @@ class DomainRunner(Runner):
         if changes:
             self.result["changes"] = [change.path for change in changes]
             self.diff.update(format_changes(changes))
+            baseline = live.to_element()
             desired.apply_to(live)
             check_limits(live)
+            self._check_schema(live.to_element(), baseline)
             redefined = self.recorder.record("update definition", Guest.define, self.conn, live.to_xml())
             if redefined is not None:
                 guest = redefined
@@ -181,6 +185,7 @@ class DomainRunner(Runner):
         desired = creation_defaults(builder.build())
         self.warn(*builder.warnings)
         check_limits(desired)
+        self._check_schema(desired.to_element())
         xml = desired.to_xml()
         self.diff.update(before="", after=xml)
         self.result["changes"] = ["domain"]
@@ -196,6 +201,15 @@ class DomainRunner(Runner):
         self.diff.update(before="", after="")
         self.result["changes"] = []
         return self._define_typed(other)
+
+    @staticmethod
+    def _check_schema(element, baseline=None):
+        """Refuse, before anything is defined, a definition libvirt's schema (where installed on
+        this host) refuses, naming the element at fault."""
+        try:
+            check_schema(element, "domain", baseline)
+        except XmlModelError as exc:
+            raise VirtopsError("%s; nothing was defined" % exc)
 
     # -- live changes of a running domain -------------------------------------------------------
     def _apply_live(self, guest, changes):

@@ -202,3 +202,15 @@ def test_a_sheepdog_disk_is_refused_with_the_reason(test_domain, run_module):
     assert result["msg"] == ("disk vdb uses protocol sheepdog: QEMU removed its sheepdog driver in 6.0 (Nova's "
                              "sheepdog volumes went with it); copy the volume to RBD, iSCSI or NFS storage first")
     assert "sheepdog" not in conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+
+
+def test_xml_that_libvirts_schema_refuses_fails_naming_the_element(test_domain, run_module):
+    conn = libvirt.open(URI)
+    before = conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    result = run_module(domain_module, name=test_domain, xml=before.replace(
+        "</devices>", "<watchdog model='i6300esb' action='explode'/></devices>"))
+    assert result["failed"] is True
+    assert result["msg"].startswith("the definition does not fit libvirt's schema (domain.rng) at "
+                                    "/domain/devices/watchdog (attribute action='explode')"), result["msg"]
+    assert result["msg"].endswith("; nothing was defined")
+    assert conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE) == before

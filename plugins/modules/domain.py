@@ -230,6 +230,41 @@ options:
             description: Threads per core.
             type: int
             required: true
+      numa:
+        description:
+          - The guest's NUMA cells, in order (cell ids 0, 1, ...); the list replaces the domain's
+            cells. Each vCPU belongs to one cell, and the cells' memory must add up to O(memory_mb).
+          - A change of O(cpu) that does not give O(cpu.numa) keeps the domain's cells.
+        type: list
+        elements: dict
+        suboptions:
+          cpus:
+            description: The cell's vCPUs in libvirt's set syntax, for example C(0-1) or C(0,2).
+            type: str
+            required: true
+          memory_mb:
+            description: The cell's memory in MiB.
+            type: int
+            required: true
+          mem_access:
+            description: Whether the cell's memory is shared with the host (vhost-user needs V(shared)).
+            type: str
+            choices: [shared, private]
+          discard:
+            description: Discard the cell's memory when the guest frees it (file-backed memory).
+            type: bool
+      maxphysaddr:
+        description: The guest's physical address bits.
+        type: dict
+        suboptions:
+          mode:
+            description: V(passthrough) gives the host's bits (at most O(cpu.maxphysaddr.bits)); V(emulate) exactly O(cpu.maxphysaddr.bits).
+            type: str
+            required: true
+            choices: [passthrough, emulate]
+          bits:
+            description: Number of bits, 32 to 52; needed with V(emulate).
+            type: int
   features:
     description:
       - Platform features. A new domain gets ACPI and APIC when not given; they are needed for
@@ -452,6 +487,125 @@ options:
         C(org.qemu.guest_agent.0)), which M(virtops.libvirt.guest_agent) talks through; V(false)
         removes it. Other channels are left alone. The guest needs the agent (C(qemu-ga)) running.
     type: bool
+  cputune:
+    description: CPU placement and bandwidth on the host (Nova's pinning, C(cpu_shares), quota and period).
+    type: dict
+    suboptions:
+      shares:
+        description: Relative CPU weight against other guests (at least 2).
+        type: int
+      period:
+        description: Enforcement period in microseconds (1000 to 1000000).
+        type: int
+      quota:
+        description: Microseconds of CPU time per period for each vCPU; -1 is no limit.
+        type: int
+      vcpupin:
+        description: Host CPUs each vCPU may run on; the list replaces the domain's pins.
+        type: list
+        elements: dict
+        suboptions:
+          vcpu:
+            description: The vCPU (0 to O(vcpus) - 1).
+            type: int
+            required: true
+          cpuset:
+            description: Host CPUs in libvirt's set syntax, for example C(2-3) or C(0-7,^4).
+            type: str
+            required: true
+      emulatorpin:
+        description: Host CPUs QEMU's own threads may run on, in libvirt's set syntax.
+        type: str
+  numatune:
+    description: Which host NUMA nodes the guest's memory comes from.
+    type: dict
+    suboptions:
+      mode:
+        description: How strictly the memory stays on O(numatune.nodeset).
+        type: str
+        choices: [strict, preferred, interleave, restrictive]
+      nodeset:
+        description: Host NUMA nodes in libvirt's set syntax.
+        type: str
+      memnodes:
+        description: Host nodes per guest NUMA cell (O(cpu.numa)); the list replaces the domain's.
+        type: list
+        elements: dict
+        suboptions:
+          cellid:
+            description: The guest cell.
+            type: int
+            required: true
+          mode:
+            description: How strictly that cell's memory stays on its nodes.
+            type: str
+            default: strict
+            choices: [strict, preferred, interleave, restrictive]
+          nodeset:
+            description: Host NUMA nodes for that cell.
+            type: str
+            required: true
+  memory_backing:
+    description: How the guest's memory is backed on the host (Nova's hugepages and file-backed memory).
+    type: dict
+    suboptions:
+      hugepages:
+        description: Back the memory with huge pages (the host must have them reserved for the guest to start).
+        type: dict
+        suboptions:
+          enabled:
+            description: V(false) goes back to normal pages.
+            type: bool
+            default: true
+          pages:
+            description: Page sizes, per guest node where given; without it the host's default huge page size.
+            type: list
+            elements: dict
+            suboptions:
+              size_kib:
+                description: Page size in KiB (2048, 1048576).
+                type: int
+                required: true
+              nodeset:
+                description: Guest NUMA cells using this size.
+                type: str
+      nosharepages:
+        description: Keep the host from merging identical pages (KSM) of this guest.
+        type: bool
+      locked:
+        description: Lock the guest's memory in host RAM (never swapped).
+        type: bool
+      source:
+        description: Where the memory comes from; V(memfd) or V(file) allow V(shared) access without huge pages.
+        type: str
+        choices: [anonymous, file, memfd]
+      access:
+        description: Whether the memory is shared (vhost-user, virtiofs) or private.
+        type: str
+        choices: [shared, private]
+      allocation:
+        description: Allocate all memory at start or on demand.
+        type: str
+        choices: [immediate, ondemand]
+      discard:
+        description: Discard memory the guest frees (file-backed memory).
+        type: bool
+  memtune:
+    description: Limits on the host memory QEMU may use for the guest.
+    type: dict
+    suboptions:
+      hard_limit_mb:
+        description: Most host memory the guest and QEMU may use.
+        type: int
+      soft_limit_mb:
+        description: Memory the guest is pushed back to under host memory pressure.
+        type: int
+      swap_hard_limit_mb:
+        description: Most memory plus swap.
+        type: int
+  iothreads:
+    description: Number of I/O threads QEMU gives the guest's disks.
+    type: int
   clock:
     description: The guest's clock and its timers.
     type: dict

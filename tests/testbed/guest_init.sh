@@ -19,6 +19,7 @@
 #   VIRTOPS-NIC name=<ethN> mac=<mac>
 #   VIRTOPS-RNG current=<rng> bytes=<n>  the kernel's hardware RNG (virtio_rng.N) and 16 bytes read from it
 #   VIRTOPS-DMI vendor=<v>|product=<p>|serial=<s>|family=<f>   the SMBIOS system the firmware described
+#   VIRTOPS-NUMA node=<n> cpus=<list> mem_kib=<total>   once per NUMA node the guest sees
 #   VIRTOPS-IP eth0 <cidr> static          with virtops.ip=<cidr> on the command line
 #   VIRTOPS-DHCP eth0 ip=<ip> mask=<bits> hostname=<name>   with virtops.dhcp (busybox udhcpc)
 #   VIRTOPS-PING <ip> ok|fail            with virtops.ping=<ip>: one ping each second
@@ -113,6 +114,10 @@ rng=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
 if [ -n "$rng" ] && [ "$rng" != none ]; then
     echo "VIRTOPS-RNG current=$rng bytes=$(head -c 16 /dev/hwrng | wc -c)"
 fi
+for node in /sys/devices/system/node/node*; do
+    [ -d "$node" ] || continue
+    echo "VIRTOPS-NUMA node=${node##*node} cpus=$(cat "$node/cpulist") mem_kib=$(awk '/MemTotal/ {print $4}' "$node/meminfo")"
+done
 dmi=/sys/class/dmi/id
 echo "VIRTOPS-DMI vendor=$(cat $dmi/sys_vendor)|product=$(cat $dmi/product_name)|serial=$(cat $dmi/product_serial)|family=$(cat $dmi/product_family)"
 

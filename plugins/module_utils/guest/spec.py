@@ -27,6 +27,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
     FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_platform,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
+    CPU_NUMA_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
@@ -100,6 +103,7 @@ DEFINITION_SPEC = dict(
             cores=dict(type="int", required=True),
             threads=dict(type="int", required=True),
         )),
+        **CPU_NUMA_OPTIONS
     )),
     features=dict(type="dict", options=FEATURE_OPTIONS),
     disks=dict(type="list", elements="dict", options=DISK_SPEC),
@@ -118,6 +122,7 @@ DEFINITION_SPEC = dict(
     metadata=dict(type="dict"),
 )
 DEFINITION_SPEC.update(PLATFORM_SPEC)
+DEFINITION_SPEC.update(TUNING_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).
 DEFINITION_OPTIONS = tuple(sorted(set(DEFINITION_SPEC) - {"virt_type", "devices_exclusive"}))
 
@@ -172,6 +177,7 @@ class DomainSpecBuilder:
         )
         self._devices(desired)
         build_platform(p, desired, self._check_device)
+        build_tuning(p, desired)
         return desired
 
     # -- os / boot ----------------------------------------------------------------------------
@@ -240,6 +246,15 @@ class DomainSpecBuilder:
                 sockets=topology["sockets"], dies=1, cores=topology["cores"], threads=topology["threads"]),
             features=[CpuFeature(name=name, policy=policy) for name, policy in features],
         )
+        if spec["numa"] is not None:
+            config.numa_cells = build_numa_cells(spec["numa"], self.params["vcpus"], self.params["memory_mb"])
+        if spec["maxphysaddr"] is not None:
+            bits = spec["maxphysaddr"]["bits"]
+            if bits is not None and not 32 <= bits <= 52:
+                raise VirtopsError("cpu.maxphysaddr.bits is 32 to 52, got %d" % bits)
+            if spec["maxphysaddr"]["mode"] == "emulate" and bits is None:
+                raise VirtopsError("cpu.maxphysaddr.mode=emulate needs cpu.maxphysaddr.bits")
+            config.maxphysaddr_mode, config.maxphysaddr_bits = spec["maxphysaddr"]["mode"], bits
         if topology is not None and self.params["vcpus"]:
             total = topology["sockets"] * topology["cores"] * topology["threads"]
             if total != self.params["vcpus"]:
@@ -430,8 +445,8 @@ def check_disk_protocols(config):
     for disk in config.disks or []:
         reason = REMOVED_PROTOCOLS.get(disk.source_protocol)
         if reason:
-            raise VirtopsError("disk %s uses protocol %s: %s" % (disk.target_dev or disk.source_name,
-                                                                  disk.source_protocol, reason))
+            raise VirtopsError("disk %s uses protocol %s: %s"
+                               % (disk.target_dev or disk.source_name, disk.source_protocol, reason))
 
 
 def check_limits(config):

@@ -192,7 +192,7 @@ class MemoryField(Field):
         except ValueError:
             raise XmlModelError("%s: %r is not a whole number" % (self.label, node.text.strip()))
         # As libvirt: the size in bytes, rounded up to whole KiB (1 GB is 976563 KiB, not 976562).
-        return -(-size * self.UNITS[unit] // 1024)
+        return in_kib(size, unit, self.label)
 
     def write(self, element, value):
         if value is None:
@@ -203,6 +203,14 @@ class MemoryField(Field):
         node = _ensure(element, self.path)
         node.set("unit", "KiB")
         node.text = str(int(value))
+
+
+def in_kib(value, unit, label):
+    """``value`` of ``unit`` (any unit libvirt takes; None is KiB) in KiB, rounded up as libvirt does."""
+    unit = (unit or "KiB").lower()
+    if unit not in MemoryField.UNITS:
+        raise XmlModelError("%s: unknown unit %r" % (label, unit))
+    return -(-value * MemoryField.UNITS[unit] // 1024)
 
 
 class Child:

@@ -1,14 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""<cpu> of a domain (and of host capabilities): mode, model, topology and features."""
+"""<cpu> of a domain (and of host capabilities): mode, model, topology, features, the guest's
+NUMA cells and its physical address bits."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Child, ChildList, ConfigObject, Field,
+    Child, ChildList, ConfigObject, Field, in_kib,
 )
 
 CPU_MODES = ("host-model", "host-passthrough", "custom")
@@ -40,6 +41,30 @@ class CpuTopology(ConfigObject):
     )
 
 
+class NumaCell(ConfigObject):
+    """<cell id='0' cpus='0-1' memory='1048576' unit='KiB' memAccess='shared' discard='yes'/>: one
+    NUMA node of the guest."""
+
+    TAG = "cell"
+    KEY = "id"
+    FIELDS = (
+        Field("id", attr="id", kind="int"),
+        Field("cpus", attr="cpus"),
+        Field("memory_kib", attr="memory", kind="int", label="memory_kib"),
+        Field("mem_access", attr="memAccess", label="mem_access"),
+        Field("discard", attr="discard", kind="yesno"),
+    )
+
+    def after_parse(self, element):
+        # The memory may be in any unit libvirt takes; the model holds KiB, as libvirt writes it.
+        if self.memory_kib is not None:
+            self.memory_kib = in_kib(self.memory_kib, element.get("unit"), "numa cell %s memory" % self.id)
+
+    def before_format_done(self, element):
+        if self.memory_kib is not None:
+            element.set("unit", "KiB")
+
+
 class CpuConfig(ConfigObject):
     """<cpu mode=... match=... check=...><model fallback=...>NAME</model><vendor/>...</cpu>"""
 
@@ -54,6 +79,9 @@ class CpuConfig(ConfigObject):
         Field("arch", path="arch"),
         Child("topology", "topology", CpuTopology),
         ChildList("features", "feature", CpuFeature, authoritative=True),
+        ChildList("numa_cells", "numa/cell", NumaCell, label="numa", authoritative=True),
+        Field("maxphysaddr_mode", path="maxphysaddr", attr="mode", label="maxphysaddr.mode"),
+        Field("maxphysaddr_bits", path="maxphysaddr", attr="limit", kind="int", label="maxphysaddr.bits"),
     )
     # What a CPU mode brings with it: replaced together when the requested CPU differs.
     MODE_PARTS = ("match", "model", "fallback", "vendor", "features")

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Change, Child, ChildList, ConfigObject, Field, MemoryField, OrderedChildList, etree,
+    Change, Child, ChildList, ConfigObject, Field, MemoryField, OrderedChildList, etree, in_kib,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
@@ -113,6 +113,102 @@ class ClockConfig(ConfigObject):
     FIELDS = (
         Field("offset", attr="offset"),
         ChildList("timers", "timer", TimerConfig),
+    )
+
+
+class VcpuPin(ConfigObject):
+    """<vcpupin vcpu='0' cpuset='2'/>: the host CPUs one vCPU may run on."""
+
+    TAG = "vcpupin"
+    KEY = "vcpu"
+    FIELDS = (
+        Field("vcpu", attr="vcpu", kind="int"),
+        Field("cpuset", attr="cpuset"),
+    )
+
+
+class CputuneConfig(ConfigObject):
+    """<cputune><shares/><period/><quota/><vcpupin/><emulatorpin cpuset/></cputune>"""
+
+    TAG = "cputune"
+    FIELDS = (
+        Field("shares", path="shares", kind="int"),
+        Field("period", path="period", kind="int"),
+        Field("quota", path="quota", kind="int"),
+        ChildList("vcpupins", "vcpupin", VcpuPin, label="vcpupin", authoritative=True),
+        Field("emulatorpin", path="emulatorpin", attr="cpuset"),
+    )
+
+
+class MemNode(ConfigObject):
+    """<memnode cellid='0' mode='strict' nodeset='0'/>: where one guest NUMA cell's memory lives."""
+
+    TAG = "memnode"
+    KEY = "cellid"
+    FIELDS = (
+        Field("cellid", attr="cellid", kind="int"),
+        Field("mode", attr="mode"),
+        Field("nodeset", attr="nodeset"),
+    )
+
+
+class NumatuneConfig(ConfigObject):
+    """<numatune><memory mode='strict' nodeset='0'/><memnode .../></numatune>"""
+
+    TAG = "numatune"
+    FIELDS = (
+        Field("mode", path="memory", attr="mode"),
+        Field("nodeset", path="memory", attr="nodeset"),
+        ChildList("memnodes", "memnode", MemNode, label="memnode", authoritative=True),
+    )
+
+
+class HugePage(ConfigObject):
+    """<page size='2048' unit='KiB' nodeset='0'/> of <memoryBacking><hugepages>."""
+
+    TAG = "page"
+    FIELDS = (
+        Field("size_kib", attr="size", kind="int", label="size_kib"),
+        Field("nodeset", attr="nodeset"),
+    )
+
+    def after_parse(self, element):
+        if self.size_kib is not None:
+            self.size_kib = in_kib(self.size_kib, element.get("unit"), "hugepage size")
+
+    def before_format_done(self, element):
+        if self.size_kib is not None:
+            element.set("unit", "KiB")
+
+    def key(self):
+        return "%s@%s" % (self.size_kib, self.nodeset or "all") if self.size_kib is not None else None
+
+
+class MemoryBackingConfig(ConfigObject):
+    """<memoryBacking><hugepages/><nosharepages/><locked/><source type/><access mode/>
+    <allocation mode/><discard/></memoryBacking>"""
+
+    TAG = "memoryBacking"
+    FIELDS = (
+        Field("hugepages", path="hugepages", kind="flag"),
+        ChildList("hugepage_sizes", "hugepages/page", HugePage, label="hugepages", authoritative=True),
+        Field("nosharepages", path="nosharepages", kind="flag"),
+        Field("locked", path="locked", kind="flag"),
+        Field("source", path="source", attr="type"),
+        Field("access", path="access", attr="mode"),
+        Field("allocation", path="allocation", attr="mode"),
+        Field("discard", path="discard", kind="flag"),
+    )
+
+
+class MemtuneConfig(ConfigObject):
+    """<memtune><hard_limit/><soft_limit/><swap_hard_limit/></memtune>, in KiB."""
+
+    TAG = "memtune"
+    FIELDS = (
+        MemoryField("hard_limit_kib", "hard_limit", label="hard_limit_kib"),
+        MemoryField("soft_limit_kib", "soft_limit", label="soft_limit_kib"),
+        MemoryField("swap_hard_limit_kib", "swap_hard_limit", label="swap_hard_limit_kib"),
     )
 
 
@@ -237,6 +333,11 @@ class DomainConfig(ConfigObject):
         MemoryField("current_memory_kib", "currentMemory", label="current_memory_kib", live="memory"),
         Field("vcpus", path="vcpu", kind="int"),
         Field("current_vcpus", path="vcpu", attr="current", kind="int", live="vcpus"),
+        Field("iothreads", path="iothreads", kind="int"),
+        Child("cputune", "cputune", CputuneConfig),
+        Child("numatune", "numatune", NumatuneConfig),
+        Child("memory_backing", "memoryBacking", MemoryBackingConfig),
+        Child("memtune", "memtune", MemtuneConfig),
         Child("os", "os", OsConfig),
         Child("sysinfo", "sysinfo", SysinfoConfig, replace=True),
         Child("features", "features", FeaturesConfig),

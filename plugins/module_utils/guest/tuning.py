@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where the guest runs on the host and what it may use, as Nova's NUMA-aware placement writes
+it: the guest's NUMA cells and physical address bits (inside <cpu>), vCPU and emulator pinning
+with CPU shares and bandwidth (<cputune>), memory placement per cell (<numatune>), memory backing
+(hugepages, memfd/file source, shared access, locked), memory limits (<memtune>) and I/O threads.
+
+Host CPU and node sets use libvirt's syntax ("0-3,^2,6") and are checked for it here; whether the
+host has those CPUs and nodes is libvirt's to say when the guest starts.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import NumaCell
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
+    CputuneConfig, HugePage, MemNode, MemoryBackingConfig, MemtuneConfig, NumatuneConfig, VcpuPin,
+)
+
+CPUSET = re.compile(r"^\^?\d+(-\d+)?(,\^?\d+(-\d+)?)*$")
+NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"]
+
+# Suboptions of the domain's ``cpu`` option.
+CPU_NUMA_OPTIONS = dict(
+    numa=dict(type="list", elements="dict", options=dict(
+        cpus=dict(type="str", required=True),
+        memory_mb=dict(type="int", required=True),
+        mem_access=dict(type="str", choices=["shared", "private"]),
+        discard=dict(type="bool"),
+    )),
+    maxphysaddr=dict(type="dict", options=dict(
+        mode=dict(type="str", required=True, choices=["passthrough", "emulate"]),
+        bits=dict(type="int"),
+    )),
+)
+
+TUNING_SPEC = dict(
+    cputune=dict(type="dict", options=dict(
+        shares=dict(type="int"),
+        period=dict(type="int"),
+        quota=dict(type="int"),
+        vcpupin=dict(type="list", elements="dict", options=dict(
+            vcpu=dict(type="int", required=True),
+            cpuset=dict(type="str", required=True),
+        )),
+        emulatorpin=dict(type="str"),
+    )),
+    numatune=dict(type="dict", options=dict(
+        mode=dict(type="str", choices=NUMA_MODES),
+        nodeset=dict(type="str"),
+        memnodes=dict(type="list", elements="dict", options=dict(
+            cellid=dict(type="int", required=True),
+            mode=dict(type="str", default="strict", choices=NUMA_MODES),
+            nodeset=dict(type="str", required=True),
+        )),
+    )),
+    memory_backing=dict(type="dict", options=dict(
+        hugepages=dict(type="dict", options=dict(
+            enabled=dict(type="bool", default=True),
+            pages=dict(type="list", elements="dict", options=dict(
+                size_kib=dict(type="int", required=True),
+                nodeset=dict(type="str"),
+            )),
+        )),
+        nosharepages=dict(type="bool"),
+        locked=dict(type="bool"),
+        source=dict(type="str", choices=["anonymous", "file", "memfd"]),
+        access=dict(type="str", choices=["shared", "private"]),
+        allocation=dict(type="str", choices=["immediate", "ondemand"]),
+        discard=dict(type="bool"),
+    )),
+    memtune=dict(type="dict", options=dict(
+        hard_limit_mb=dict(type="int"),
+        soft_limit_mb=dict(type="int"),
+        swap_hard_limit_mb=dict(type="int"),
+    )),
+    iothreads=dict(type="int"),
+)
+
+
+def cpu_numbers(text, option):
+    """The set of numbers libvirt's cpuset syntax ``text`` names ("0-3,^2,6" is {0, 1, 3, 6})."""
+    if not CPUSET.match(text or ""):
+        raise VirtopsError("%s: %r is not a CPU or node set; write it as libvirt does, e.g. '0-3', '0,2' or "
+                           "'0-7,^4'" % (option, text))
+    included, excluded = set(), set()
+    for part in text.split(","):
+        target = excluded if part.startswith("^") else included
+        first, _dash, last = part.lstrip("^").partition("-")
+        if last and int(last) < int(first):
+            raise VirtopsError("%s: range %s runs backwards" % (option, part))
+        target.update(range(int(first), int(last or first) + 1))
+    return included - excluded
+
+
+def _at_least(value, minimum, option):
+    if value is not None and value < minimum:
+        raise VirtopsError("%s must be at least %d, got %d" % (option, minimum, value))
+
+
+def build_numa_cells(cells, vcpus, memory_mb):
+    """The guest NUMA cells of ``cpu.numa`` (ids in order); each vCPU in exactly one cell, and
+    the cells' memory adding up to ``memory_mb`` where it is given."""
+    seen = set()
+    for index, cell in enumerate(cells):
+        option = "cpu.numa[%d]" % index
+        numbers = cpu_numbers(cell["cpus"], option + ".cpus")
+        if numbers & seen:
+            raise VirtopsError("%s.cpus: vCPUs %s are already in another cell; each vCPU belongs to one cell"
+                               % (option, ",".join(str(number) for number in sorted(numbers & seen))))
+        if vcpus and max(numbers) >= vcpus:
+            raise VirtopsError("%s.cpus: vCPU %d does not exist; the domain has %d (0-%d)"
+                               % (option, max(numbers), vcpus, vcpus - 1))
+        _at_least(cell["memory_mb"], 1, option + ".memory_mb")
+        seen |= numbers
+    total = sum(cell["memory_mb"] for cell in cells)
+    if memory_mb is not None and total != memory_mb:
+        raise VirtopsError("cpu.numa: the cells' memory_mb add up to %d MiB but memory_mb is %d; they must be equal"
+                           % (total, memory_mb))
+    return [NumaCell(id=index, cpus=cell["cpus"], memory_kib=cell["memory_mb"] * 1024,
+                     mem_access=cell["mem_access"], discard=cell["discard"]) for index, cell in enumerate(cells)]
+
+
+def build_tuning(params, desired):
+    """Set the placement and tuning parts of ``desired`` that ``params`` asks for."""
+    _at_least(params["iothreads"], 0, "iothreads")
+    desired.iothreads = params["iothreads"]
+    desired.cputune = _cputune(params["cputune"], params["vcpus"])
+    desired.numatune = _numatune(params["numatune"])
+    desired.memory_backing = _memory_backing(params["memory_backing"])
+    memtune = params["memtune"]
+    if memtune is not None:
+        for name in ("hard_limit_mb", "soft_limit_mb", "swap_hard_limit_mb"):
+            _at_least(memtune[name], 1, "memtune.%s" % name)
+        desired.memtune = MemtuneConfig(**dict(
+            (name[:-3] + "_kib", None if memtune[name] is None else memtune[name] * 1024) for name in memtune))
+    return desired
+
+
+def _cputune(spec, vcpus):
+    if spec is None:
+        return None
+    _at_least(spec["shares"], 2, "cputune.shares")
+    if spec["period"] is not None and not 1000 <= spec["period"] <= 1000000:
+        raise VirtopsError("cputune.period is microseconds from 1000 to 1000000, got %d" % spec["period"])
+    if spec["quota"] is not None and spec["quota"] != -1 and spec["quota"] < 1000:
+        raise VirtopsError("cputune.quota is -1 (no limit) or at least 1000 microseconds, got %d" % spec["quota"])
+    pins = None
+    if spec["vcpupin"] is not None:
+        pins = []
+        for index, pin in enumerate(spec["vcpupin"]):
+            cpu_numbers(pin["cpuset"], "cputune.vcpupin[%d].cpuset" % index)
+            if vcpus and not 0 <= pin["vcpu"] < vcpus:
+                raise VirtopsError("cputune.vcpupin[%d].vcpu: vCPU %d does not exist; the domain has %d"
+                                   % (index, pin["vcpu"], vcpus))
+            pins.append(VcpuPin(vcpu=pin["vcpu"], cpuset=pin["cpuset"]))
+    if spec["emulatorpin"] is not None:
+        cpu_numbers(spec["emulatorpin"], "cputune.emulatorpin")
+    return CputuneConfig(shares=spec["shares"], period=spec["period"], quota=spec["quota"], vcpupins=pins,
+                         emulatorpin=spec["emulatorpin"])
+
+
+def _numatune(spec):
+    if spec is None:
+        return None
+    if spec["nodeset"] is not None:
+        cpu_numbers(spec["nodeset"], "numatune.nodeset")
+    memnodes = None
+    if spec["memnodes"] is not None:
+        memnodes = []
+        for index, node in enumerate(spec["memnodes"]):
+            cpu_numbers(node["nodeset"], "numatune.memnodes[%d].nodeset" % index)
+            memnodes.append(MemNode(cellid=node["cellid"], mode=node["mode"], nodeset=node["nodeset"]))
+    return NumatuneConfig(mode=spec["mode"], nodeset=spec["nodeset"], memnodes=memnodes)
+
+
+def _memory_backing(spec):
+    if spec is None:
+        return None
+    config = MemoryBackingConfig(nosharepages=spec["nosharepages"], locked=spec["locked"], source=spec["source"],
+                                 access=spec["access"], allocation=spec["allocation"], discard=spec["discard"])
+    hugepages = spec["hugepages"]
+    if hugepages is not None:
+        config.hugepages = hugepages["enabled"]
+        if not hugepages["enabled"]:
+            config.hugepage_sizes = []
+        elif hugepages["pages"] is not None:
+            config.hugepage_sizes = []
+            for index, page in enumerate(hugepages["pages"]):
+                _at_least(page["size_kib"], 4, "memory_backing.hugepages.pages[%d].size_kib" % index)
+                if page["nodeset"] is not None:
+                    cpu_numbers(page["nodeset"], "memory_backing.hugepages.pages[%d].nodeset" % index)
+                config.hugepage_sizes.append(HugePage(size_kib=page["size_kib"], nodeset=page["nodeset"]))
+    return config

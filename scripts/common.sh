@@ -24,7 +24,7 @@ APT_PACKAGES=(
 # open-iscsi is the host initiator of iscsi pools (used where the kernel has iscsi_tcp).
 # bindfs mounts the migration hosts' shared directory as a cluster filesystem (see
 # tests/testbed/migration_hosts.py).
-TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi bindfs)
+TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi bindfs swtpm swtpm-tools)
 
 log() { printf '>>> %s\n' "$*" >&2; }
 

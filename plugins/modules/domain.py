@@ -138,6 +138,31 @@ options:
     description: Firmware; V(uefi) lets libvirt pick an OVMF image (needs the C(ovmf) package).
     type: str
     choices: [bios, uefi]
+  uefi:
+    description:
+      - UEFI firmware (implies O(firmware=uefi)). libvirt picks installed firmware that has the
+        features asked for (its firmware autoselection, as Nova does), or uses O(uefi.loader).
+      - O(uefi.secure_boot=true) turns on SMM (O(features.smm)), which secure boot needs; it needs
+        a q35 machine (O(machine)).
+    type: dict
+    suboptions:
+      secure_boot:
+        description: Firmware with (V(true)) or without (V(false)) secure boot.
+        type: bool
+      enrolled_keys:
+        description:
+          - Firmware whose variables have Microsoft's keys enrolled, so secure boot is enforced; V(false)
+            leaves it in setup mode, where any image boots. Needs secure boot.
+        type: bool
+      loader:
+        description: A firmware image to use instead of autoselection (read-only pflash).
+        type: path
+      nvram_template:
+        description: The variables template the domain's NVRAM is copied from on first start.
+        type: path
+      stateless:
+        description: Firmware without NVRAM (variables are not kept between boots).
+        type: bool
   boot:
     description: How the domain boots.
     type: dict
@@ -760,6 +785,22 @@ options:
         type: str
         default: usb
         choices: [usb, ps2, virtio]
+  tpm:
+    description:
+      - A virtual TPM emulated by swtpm, which libvirt starts with the guest (Nova's vTPM); the
+        host needs the C(swtpm) and C(swtpm-tools) packages.
+    type: dict
+    suboptions:
+      model:
+        description: TPM interface; V(none) removes the TPM.
+        type: str
+        default: tpm-crb
+        choices: [tpm-crb, tpm-tis, none]
+      version:
+        description: TPM version; V(tpm-crb) is 2.0 only.
+        type: str
+        default: '2.0'
+        choices: ['1.2', '2.0']
   vsock:
     description: A virtio socket between the guest and the host.
     type: dict

@@ -20,6 +20,8 @@
 #   VIRTOPS-RNG current=<rng> bytes=<n>  the kernel's hardware RNG (virtio_rng.N) and 16 bytes read from it
 #   VIRTOPS-DMI vendor=<v>|product=<p>|serial=<s>|family=<f>   the SMBIOS system the firmware described
 #   VIRTOPS-NUMA node=<n> cpus=<list> mem_kib=<total>   once per NUMA node the guest sees
+#   VIRTOPS-EFI secure_boot=<0|1> setup_mode=<0|1>   booted by UEFI firmware (its SecureBoot/SetupMode variables)
+#   VIRTOPS-TPM version=<major>          the guest has a TPM (a vTPM)
 #   VIRTOPS-IP eth0 <cidr> static          with virtops.ip=<cidr> on the command line
 #   VIRTOPS-DHCP eth0 ip=<ip> mask=<bits> hostname=<name>   with virtops.dhcp (busybox udhcpc)
 #   VIRTOPS-PING <ip> ok|fail            with virtops.ping=<ip>: one ping each second
@@ -118,6 +120,16 @@ for node in /sys/devices/system/node/node*; do
     [ -d "$node" ] || continue
     echo "VIRTOPS-NUMA node=${node##*node} cpus=$(cat "$node/cpulist") mem_kib=$(awk '/MemTotal/ {print $4}' "$node/meminfo")"
 done
+efi_var() {  # one byte of value after the variable's four bytes of attributes
+    od -An -tu1 -j4 -N1 "/sys/firmware/efi/efivars/$1-8be4df61-93ca-11d2-aa0d-00e098032b8c" 2>/dev/null | tr -d ' '
+}
+if [ -d /sys/firmware/efi ]; then
+    mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
+    echo "VIRTOPS-EFI secure_boot=$(efi_var SecureBoot) setup_mode=$(efi_var SetupMode)"
+fi
+if [ -r /sys/class/tpm/tpm0/tpm_version_major ]; then
+    echo "VIRTOPS-TPM version=$(cat /sys/class/tpm/tpm0/tpm_version_major)"
+fi
 dmi=/sys/class/dmi/id
 echo "VIRTOPS-DMI vendor=$(cat $dmi/sys_vendor)|product=$(cat $dmi/product_name)|serial=$(cat $dmi/product_serial)|family=$(cat $dmi/product_family)"
 

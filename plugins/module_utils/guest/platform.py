@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The machine around the guest's CPU and disks, as typed options: hypervisor features (Hyper-V
-enlightenments included), clock and timers, what the power events do, SMBIOS system information,
-and the platform devices Nova adds (balloon with statistics, RNG, watchdog, panic notifier, video,
-input devices, vsock).
+"""The machine around the guest's CPU and disks, as typed options: UEFI firmware (secure boot,
+enrolled keys, loader, NVRAM template), hypervisor features (Hyper-V enlightenments included),
+clock and timers, what the power events do, SMBIOS system information, and the platform devices
+Nova adds (balloon with statistics, RNG, watchdog, panic notifier, video, input devices, vsock,
+vTPM).
 
 A device asked for with ``model: none`` is removed (the balloon gets libvirt's model none); a
 device that is not mentioned is left as it is.
@@ -16,10 +17,11 @@ __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    InputConfig, MemballoonConfig, PanicConfig, RngConfig, VideoConfig, VsockConfig, WatchdogConfig,
+    InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    HYPERV_SWITCHES, ClockConfig, FeaturesConfig, HypervConfig, OsConfig, SysinfoConfig, SysinfoEntry, TimerConfig,
+    HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, OsConfig, SysinfoConfig,
+    SysinfoEntry, TimerConfig,
 )
 
 VIRTIO_MODELS = ["virtio", "virtio-transitional", "virtio-non-transitional"]
@@ -43,6 +45,17 @@ FEATURE_OPTIONS = dict(
 )
 
 PLATFORM_SPEC = dict(
+    uefi=dict(type="dict", options=dict(
+        secure_boot=dict(type="bool"),
+        enrolled_keys=dict(type="bool"),
+        loader=dict(type="path"),
+        nvram_template=dict(type="path"),
+        stateless=dict(type="bool"),
+    )),
+    tpm=dict(type="dict", options=dict(
+        model=dict(type="str", default="tpm-crb", choices=["tpm-crb", "tpm-tis", "none"]),
+        version=dict(type="str", default="2.0", choices=["1.2", "2.0"]),
+    )),
     clock=dict(type="dict", options=dict(
         offset=dict(type="str", choices=["utc", "localtime"]),
         timers=dict(type="list", elements="dict", options=dict(
@@ -118,6 +131,7 @@ def build_features(spec):
 def build_platform(params, desired, check_device):
     """Set the platform parts of ``desired`` that ``params`` asks for. ``check_device(path,
     option)`` refuses a host device path that is missing (where it can be looked at)."""
+    _uefi(params, desired, check_device)
     clock = params["clock"]
     if clock is not None:
         desired.clock = ClockConfig(offset=clock["offset"], timers=None if clock["timers"] is None else [
@@ -128,6 +142,40 @@ def build_platform(params, desired, check_device):
     _sysinfo(params["sysinfo"], desired)
     _devices(params, desired, check_device)
     return desired
+
+
+def _uefi(params, desired, check_file):
+    """UEFI firmware: libvirt picks the firmware that has the features asked for (its firmware
+    autoselection, as Nova does), or uses the loader given; secure boot needs SMM."""
+    spec = params["uefi"]
+    if spec is None:
+        return
+    if params["firmware"] == "bios":
+        raise VirtopsError("uefi needs firmware=uefi (got firmware=bios)")
+    desired.os = desired.os or OsConfig()
+    desired.os.firmware = "efi"
+    features = [FirmwareFeature(name=name, enabled=spec[option])
+                for option, name in (("secure_boot", "secure-boot"), ("enrolled_keys", "enrolled-keys"))
+                if spec[option] is not None]
+    if spec["enrolled_keys"] and spec["secure_boot"] is False:
+        raise VirtopsError("uefi.enrolled_keys=true needs secure boot: keys are only enrolled in secure-boot firmware")
+    if features:
+        desired.os.firmware_features = features
+    for option in ("loader", "nvram_template"):
+        if spec[option] is not None:
+            check_file(spec[option], "uefi.%s" % option)
+    if spec["loader"] is not None:
+        desired.os.loader, desired.os.loader_type, desired.os.loader_readonly = spec["loader"], "pflash", True
+        desired.os.loader_secure = spec["secure_boot"]
+    desired.os.loader_stateless = spec["stateless"]
+    if spec["stateless"] and spec["nvram_template"] is not None:
+        raise VirtopsError("uefi.stateless firmware keeps no NVRAM, so uefi.nvram_template has no use")
+    desired.os.nvram_template = spec["nvram_template"]
+    if spec["secure_boot"]:
+        desired.features = desired.features or FeaturesConfig()
+        if desired.features.smm is False:
+            raise VirtopsError("uefi.secure_boot needs SMM (features.smm=true), got features.smm=false")
+        desired.features.smm = True
 
 
 def _sysinfo(spec, desired):
@@ -173,6 +221,12 @@ def _devices(params, desired, check_device):
         desired.videos = [VideoConfig(model=video["model"], heads=video["heads"], vram_kib=video["vram_kib"])]
     if params["inputs"] is not None:
         desired.inputs = [InputConfig(type=item["type"], bus=item["bus"]) for item in params["inputs"]]
+    tpm = params["tpm"]
+    if tpm is not None:
+        if tpm["model"] == "tpm-crb" and tpm["version"] == "1.2":
+            raise VirtopsError("tpm: model tpm-crb is a TPM 2.0 interface; use version 2.0 or model tpm-tis")
+        desired.tpms = [] if tpm["model"] == "none" else [
+            TpmConfig(model=tpm["model"], backend_type="emulator", backend_version=tpm["version"])]
     vsock = params["vsock"]
     if vsock is not None:
         _at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's

@@ -416,8 +416,10 @@ class DomainSpecBuilder:
 def creation_defaults(desired):
     """What a new definition gets when the user did not say: ACPI+APIC (needed for graceful
     shutdown and hot-plug), a pty serial console, no graphics, one vCPU."""
-    if desired.features is None:
-        desired.features = FeaturesConfig(acpi=True, apic=True)
+    desired.features = desired.features or FeaturesConfig()
+    for name in ("acpi", "apic"):
+        if getattr(desired.features, name) is None:
+            setattr(desired.features, name, True)
     if desired.serials is None:
         desired.serials, desired.consoles = DomainSpecBuilder._serial_console(
             dict(type="pty", path=None, log_file=None))

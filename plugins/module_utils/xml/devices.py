@@ -2,7 +2,7 @@
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Device elements of a domain: disks, interfaces, serial/console, graphics, controllers, and the
-platform devices (input, video, watchdog, RNG, panic notifier, vsock, balloon)."""
+platform devices (input, video, watchdog, RNG, panic notifier, vsock, vTPM, balloon)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -325,6 +325,18 @@ class VsockConfig(ConfigObject):
         Field("model", attr="model"),
         Field("cid_auto", path="cid", attr="auto", kind="yesno"),
         Field("cid", path="cid", attr="address", kind="int"),
+    )
+
+
+class TpmConfig(ConfigObject):
+    """<tpm model='tpm-crb|tpm-tis'><backend type='emulator' version='2.0'/></tpm>: a vTPM served
+    by swtpm, which libvirt starts with the guest."""
+
+    TAG = "tpm"
+    FIELDS = (
+        Field("model", attr="model"),
+        Field("backend_type", path="backend", attr="type", label="backend"),
+        Field("backend_version", path="backend", attr="version", label="version"),
     )
 
 

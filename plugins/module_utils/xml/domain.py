@@ -13,7 +13,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, InputConfig, InterfaceConfig,
-    MemballoonConfig, PanicConfig, RngConfig, SerialConfig, VideoConfig, VsockConfig, WatchdogConfig,
+    MemballoonConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 
 # Namespace of the key/value metadata this collection keeps in <metadata>.
@@ -37,9 +37,21 @@ class BootDevice(ConfigObject):
     FIELDS = (Field("dev", attr="dev"),)
 
 
+class FirmwareFeature(ConfigObject):
+    """<feature enabled='yes' name='secure-boot'/> of <os><firmware>: what libvirt's firmware
+    autoselection must (or must not) find in the firmware it picks."""
+
+    TAG = "feature"
+    KEY = "name"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("enabled", attr="enabled", kind="yesno"),
+    )
+
+
 class OsConfig(ConfigObject):
     """<os firmware=...><type arch machine>hvm</type><kernel/><initrd/><cmdline/><boot/>
-    <bootmenu enable timeout/><smbios mode/></os>"""
+    <bootmenu enable timeout/><smbios mode/><firmware><feature/></firmware><loader/><nvram/></os>"""
 
     TAG = "os"
     FIELDS = (
@@ -54,6 +66,14 @@ class OsConfig(ConfigObject):
         Field("boot_menu", path="bootmenu", attr="enable", kind="yesno", label="boot.menu"),
         Field("boot_menu_timeout", path="bootmenu", attr="timeout", kind="int", label="boot.menu_timeout"),
         Field("smbios_mode", path="smbios", attr="mode", label="smbios"),
+        ChildList("firmware_features", "firmware/feature", FirmwareFeature, label="firmware"),
+        Field("loader", path="loader"),
+        Field("loader_type", path="loader", attr="type", label="loader.type"),
+        Field("loader_readonly", path="loader", attr="readonly", kind="yesno", label="loader.readonly"),
+        Field("loader_secure", path="loader", attr="secure", kind="yesno", label="loader.secure"),
+        Field("loader_stateless", path="loader", attr="stateless", kind="yesno", label="loader.stateless"),
+        Field("nvram", path="nvram"),
+        Field("nvram_template", path="nvram", attr="template", label="nvram.template"),
     )
 
 
@@ -362,6 +382,7 @@ class DomainConfig(ConfigObject):
         ChildList("rngs", "devices/rng", RngConfig, label="rng", authoritative=True),
         ChildList("panics", "devices/panic", PanicConfig, label="panic", authoritative=True),
         ChildList("vsocks", "devices/vsock", VsockConfig, label="vsock", authoritative=True),
+        ChildList("tpms", "devices/tpm", TpmConfig, label="tpm", authoritative=True),
         Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
     )
 

@@ -178,3 +178,37 @@ def test_a_new_domain_gets_smbios_mode_sysinfo_with_its_entries(conn):
 def test_bad_platform_options_are_refused_with_what_is_allowed(conn, values, message):
     with pytest.raises(VirtopsError, match=message):
         build(conn, **values)
+
+
+def test_secure_boot_firmware_is_chosen_by_its_features_and_brings_smm(conn):
+    desired = build(conn, memory_mb=64, machine="q35", uefi=dict(secure_boot=True, enrolled_keys=False), tpm=dict())
+    assert desired.os.firmware == "efi"
+    assert [(feature.name, feature.enabled) for feature in desired.os.firmware_features] == [
+        ("secure-boot", True), ("enrolled-keys", False)]
+    assert desired.features.smm is True and desired.features.acpi is None  # only what was asked
+    assert [(tpm.model, tpm.backend_type, tpm.backend_version) for tpm in desired.tpms] == [("tpm-crb", "emulator", "2.0")]
+    live = DomainConfig.from_xml(
+        "<domain type='qemu'><name>spec-test</name><os firmware='efi'><type machine='pc-q35-7.2'>hvm</type>"
+        "<firmware><feature enabled='yes' name='secure-boot'/><feature enabled='no' name='enrolled-keys'/></firmware>"
+        "<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>"
+        "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/var/lib/libvirt/qemu/nvram/spec-test_VARS.fd</nvram>"
+        "</os><features><acpi/><apic/><smm state='on'/></features><devices><tpm model='tpm-crb'>"
+        "<backend type='emulator' version='2.0'/></tpm></devices></domain>")
+    again = build(conn, uefi=dict(secure_boot=True, enrolled_keys=False), tpm=dict())
+    assert _changes(again, live) == []
+    assert _changes(build(conn, uefi=dict(enrolled_keys=True, secure_boot=True)), live) == [
+        ("os.firmware[enrolled-keys].enabled", False, True)]
+    assert _changes(build(conn, tpm=dict(model="none")), live) == [("tpm[0]", "present", None)]
+
+
+@pytest.mark.parametrize("values,message", [
+    (dict(firmware="bios", uefi=dict(secure_boot=True)), r"uefi needs firmware=uefi \(got firmware=bios\)"),
+    (dict(uefi=dict(secure_boot=False, enrolled_keys=True)), "uefi.enrolled_keys=true needs secure boot"),
+    (dict(uefi=dict(secure_boot=True), features=dict(smm=False)), "uefi.secure_boot needs SMM"),
+    (dict(uefi=dict(loader="/usr/share/virtops-no-such-firmware.fd")), "uefi.loader: /usr/share/virtops-no-such-firmware.fd does not exist"),
+    (dict(uefi=dict(stateless=True, nvram_template="/dev/null")), "uefi.stateless firmware keeps no NVRAM"),
+    (dict(tpm=dict(version="1.2")), "tpm: model tpm-crb is a TPM 2.0 interface"),
+])
+def test_bad_firmware_and_tpm_options_are_refused(conn, values, message):
+    with pytest.raises(VirtopsError, match=message):
+        build(conn, **values)

@@ -785,6 +785,16 @@ options:
         type: str
         default: usb
         choices: [usb, ps2, virtio]
+  devices_xml:
+    description:
+      - Devices given as XML, one element each (for example C(<shmem>), C(<hostdev>),
+        C(<filesystem>)), for what no typed option covers - the rest of the definition stays typed.
+      - A device is there when a device of the domain has everything the given element has (its
+        attributes, text and children; what libvirt adds, such as addresses and aliases, does not
+        count). Devices that are not there are added; devices are never removed through this
+        option. Write a device as libvirt writes it back (C(virsh dumpxml)) so the next run finds it.
+    type: list
+    elements: str
   tpm:
     description:
       - A virtual TPM emulated by swtpm, which libvirt starts with the guest (Nova's vTPM); the

@@ -16,11 +16,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, OsConfig, SysinfoConfig,
+    DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, OsConfig, SysinfoConfig,
     SysinfoEntry, TimerConfig,
 )
 
@@ -100,6 +101,7 @@ PLATFORM_SPEC = dict(
         model=dict(type="str", default="virtio", choices=["virtio", "none"]),
         cid=dict(type="int"),
     )),
+    devices_xml=dict(type="list", elements="str"),
 )
 
 
@@ -227,8 +229,23 @@ def _devices(params, desired, check_device):
             raise VirtopsError("tpm: model tpm-crb is a TPM 2.0 interface; use version 2.0 or model tpm-tis")
         desired.tpms = [] if tpm["model"] == "none" else [
             TpmConfig(model=tpm["model"], backend_type="emulator", backend_version=tpm["version"])]
+    if params["devices_xml"] is not None:
+        desired.devices_xml = [_device_element(text, "devices_xml[%d]" % index)
+                               for index, text in enumerate(params["devices_xml"])]
     vsock = params["vsock"]
     if vsock is not None:
         _at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's
         desired.vsocks = [] if vsock["model"] == "none" else [VsockConfig(
             model=vsock["model"], cid_auto=vsock["cid"] is None, cid=vsock["cid"])]
+
+
+def _device_element(text, option):
+    """One device of ``devices_xml``, parsed strictly."""
+    try:
+        element = user_xml_element(text)
+    except XmlModelError as exc:
+        raise VirtopsError("%s: %s" % (option, exc))
+    if element.tag not in DEVICE_TAGS:
+        raise VirtopsError("%s: <%s> is not a device element; libvirt's are %s"
+                           % (option, element.tag, ", ".join(sorted(DEVICE_TAGS))))
+    return element

@@ -399,6 +399,27 @@ class OrderedChildList(ChildList):
         return result
 
 
+def _parse(text, parser):
+    try:
+        element = etree.fromstring(text.encode("utf-8") if isinstance(text, str) else text, parser)
+    except etree.XMLSyntaxError as exc:
+        raise XmlModelError("not well-formed XML: %s" % exc)
+    if element is None:
+        raise XmlModelError("not XML: nothing could be read from the document")
+    return element
+
+
+def user_xml_element(text):
+    """The element of XML text a user gave, parsed strictly and without a DOCTYPE (libvirt keeps
+    entity references but drops their declarations, which leaves a definition nobody can read)."""
+    element = _parse(text, etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True,
+                                           load_dtd=False))
+    if element.getroottree().docinfo.doctype:
+        raise XmlModelError("a DOCTYPE (and its entities) is not allowed: libvirt drops the "
+                            "declarations and keeps the references; write the values out instead")
+    return element
+
+
 class ConfigObject:
     """Base of one XML element family. Subclasses set ``TAG`` and ``FIELDS``."""
 
@@ -434,27 +455,16 @@ class ConfigObject:
         """Parse a document libvirt wrote. libvirt 9.0 writes some attribute values unescaped
         (a graphics listen address, a CPU feature name with '<' or '&'), so its documents are read
         with a parser that recovers: one such domain must not break every run on its host."""
-        return cls._from_text(text, etree.XMLParser(
-            remove_blank_text=True, recover=True, resolve_entities=False, no_network=True), trusted=True)
+        return cls._of_element(_parse(text, etree.XMLParser(
+            remove_blank_text=True, recover=True, resolve_entities=False, no_network=True)))
 
     @classmethod
     def from_user_xml(cls, text):
-        """Parse a document a user gave: strictly, and without a DOCTYPE (libvirt keeps entity
-        references but drops their declarations, which leaves a definition nobody can read)."""
-        return cls._from_text(text, etree.XMLParser(
-            remove_blank_text=True, resolve_entities=False, no_network=True, load_dtd=False), trusted=False)
+        """Parse a document a user gave: strictly, and without a DOCTYPE."""
+        return cls._of_element(user_xml_element(text))
 
     @classmethod
-    def _from_text(cls, text, parser, trusted):
-        try:
-            element = etree.fromstring(text.encode("utf-8") if isinstance(text, str) else text, parser)
-        except etree.XMLSyntaxError as exc:
-            raise XmlModelError("not well-formed XML: %s" % exc)
-        if element is None:
-            raise XmlModelError("not XML: nothing could be read from the document")
-        if not trusted and element.getroottree().docinfo.doctype:
-            raise XmlModelError("a DOCTYPE (and its entities) is not allowed: libvirt drops the "
-                                "declarations and keeps the references; write the values out instead")
+    def _of_element(cls, element):
         if element.tag != cls.TAG:
             raise XmlModelError("expected a <%s> element, got <%s>" % (cls.TAG, element.tag))
         return cls.parse(element)
@@ -538,7 +548,9 @@ class ConfigObject:
             if isinstance(value, ConfigObject):
                 value = value.summary()
             elif isinstance(value, list):
-                value = [item.summary() if isinstance(item, ConfigObject) else item for item in value]
+                value = [item.summary() if isinstance(item, ConfigObject)
+                         else etree.tostring(item, encoding="unicode") if etree.iselement(item) else item
+                         for item in value]
             data[field.name] = value
         return data
 

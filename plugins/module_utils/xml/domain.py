@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
+
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
     Change, Child, ChildList, ConfigObject, Field, MemoryField, OrderedChildList, etree, in_kib,
 )
@@ -341,6 +343,71 @@ class MetadataField(Field):
         return [Change(prefix + self.label, live or None, desired)]
 
 
+# What may stand under <devices> (libvirt 9.0's domain schema).
+DEVICE_TAGS = frozenset((
+    "disk", "controller", "lease", "filesystem", "interface", "input", "sound", "hostdev", "graphics", "video",
+    "console", "serial", "parallel", "channel", "smartcard", "hub", "redirdev", "redirfilter", "rng", "tpm",
+    "shmem", "memory", "iommu", "vsock", "crypto", "panic", "watchdog", "memballoon", "audio", "emulator",
+))
+
+
+def element_contains(live, wanted):
+    """Whether ``live`` has everything ``wanted`` gives: the same tag, each attribute with its
+    value, the same text where ``wanted`` has text, and a matching child for each of its children
+    (libvirt's additions - addresses, aliases, defaults - do not count)."""
+    if live.tag != wanted.tag:
+        return False
+    if any(live.get(name) != value for name, value in wanted.attrib.items()):
+        return False
+    if (wanted.text or "").strip() and (wanted.text or "").strip() != (live.text or "").strip():
+        return False
+    live_children = [child for child in live if isinstance(child.tag, str)]
+    return all(any(element_contains(child, part) for child in live_children)
+               for part in wanted if isinstance(part.tag, str))
+
+
+class ParsedDevices(list):
+    """The device elements a parsed document has: what is there, never something asked for."""
+
+
+class DeviceXmlField(Field):
+    """Whole device elements, for what no typed option covers (shared memory, host devices,
+    filesystems, ...). A given device is there when a live device contains it (element_contains);
+    given devices that are not there are added, and devices are never removed through it."""
+
+    def __init__(self, name):
+        super(DeviceXmlField, self).__init__(name, label=name)
+
+    def read(self, element):
+        devices = element.find("devices")
+        return ParsedDevices([] if devices is None else [child for child in devices if isinstance(child.tag, str)])
+
+    def write(self, element, value):
+        for node in value or []:
+            if node.getparent() is None:  # one this run adds; the others are in the document already
+                devices = element.find("devices")
+                if devices is None:
+                    devices = etree.SubElement(element, "devices")
+                devices.append(copy.deepcopy(node))
+
+    @staticmethod
+    def _missing(desired, live):
+        if isinstance(desired, ParsedDevices):
+            return []  # a parsed document asks for nothing through this field
+        return [(index, node) for index, node in enumerate(desired or [])
+                if not any(element_contains(other, node) for other in live or [])]
+
+    def changes(self, desired, live, prefix):
+        return [Change("%s%s[%d]" % (prefix, self.label, index), None, etree.tostring(node, encoding="unicode"))
+                for index, node in self._missing(desired, live)]
+
+    def apply(self, desired, live):
+        missing = self._missing(desired, live)
+        if not missing:
+            return live
+        return ParsedDevices(list(live or []) + [copy.deepcopy(node) for _index, node in missing])
+
+
 class DomainConfig(ConfigObject):
     TAG = "domain"
     FIELDS = (
@@ -384,6 +451,7 @@ class DomainConfig(ConfigObject):
         ChildList("vsocks", "devices/vsock", VsockConfig, label="vsock", authoritative=True),
         ChildList("tpms", "devices/tpm", TpmConfig, label="tpm", authoritative=True),
         Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
+        DeviceXmlField("devices_xml"),
     )
 
     def adopt_live_identities(self, live, uuid=False):

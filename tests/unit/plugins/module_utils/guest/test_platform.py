@@ -212,3 +212,33 @@ def test_secure_boot_firmware_is_chosen_by_its_features_and_brings_smm(conn):
 def test_bad_firmware_and_tpm_options_are_refused(conn, values, message):
     with pytest.raises(VirtopsError, match=message):
         build(conn, **values)
+
+
+SHMEM = "<shmem name='virtops-unit'><model type='ivshmem-plain'/><size unit='M'>4</size></shmem>"
+
+
+def test_a_device_given_as_xml_is_added_once_and_then_found_in_what_libvirt_wrote(conn):
+    live = DomainConfig.from_xml(LIBVIRT_XML)
+    desired = build(conn, devices_xml=[SHMEM])
+    assert _changes(desired, live) == [("devices_xml[0]", None, SHMEM.replace("'", '"'))]
+    desired.apply_to(live)
+    again = DomainConfig.from_xml(live.to_xml())
+    assert _changes(build(conn, devices_xml=[SHMEM]), again) == []
+    # As libvirt writes it back: with an alias and an address, and the size in its own unit.
+    written = LIBVIRT_XML.replace("</devices>", "<shmem name='virtops-unit'><model type='ivshmem-plain'/>"
+                                  "<size unit='M'>4</size><alias name='shmem0'/><address type='pci' slot='0x09'/>"
+                                  "</shmem></devices>")
+    assert _changes(build(conn, devices_xml=[SHMEM]), DomainConfig.from_xml(written)) == []
+    assert _changes(build(conn, devices_xml=[SHMEM.replace("4<", "8<")]), DomainConfig.from_xml(written)) == [
+        ("devices_xml[0]", None, SHMEM.replace("4<", "8<").replace("'", '"'))]
+    assert again.to_xml().count("<shmem") == 1
+
+
+@pytest.mark.parametrize("text,message", [
+    ("<shmem name='x'>", r"devices_xml\[0\]: not well-formed XML"),
+    ("<bogus/>", r"devices_xml\[0\]: <bogus> is not a device element; libvirt's are audio, channel"),
+    ("<!DOCTYPE d [<!ENTITY e 'x'>]><shmem name='&e;'/>", r"devices_xml\[0\]: a DOCTYPE .and its entities. is not allowed"),
+])
+def test_bad_device_xml_is_refused(conn, text, message):
+    with pytest.raises(VirtopsError, match=message):
+        build(conn, devices_xml=[text])

@@ -18,10 +18,10 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml import (
     capabilities, cpu, devices, domain, network, nwfilter, storage,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Child, ChildList, ConfigObject, Field, MemoryField,
+    Child, ChildList, ConfigObject, Field, MemoryField, etree,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    MetadataField, PendingRestartField,
+    DeviceXmlField, MetadataField, PendingRestartField,
 )
 
 
@@ -44,6 +44,8 @@ def _sample(field, depth=0):
         return ["memory_kib", "vcpus"]
     if isinstance(field, MetadataField):
         return {"role": "web", "tier": "1"}
+    if isinstance(field, DeviceXmlField):
+        return [etree.fromstring("<shmem name='v-shm'><model type='ivshmem-plain'/><size unit='M'>4</size></shmem>")]
     if isinstance(field, MemoryField):
         return 2097152
     if isinstance(field, nwfilter.StateMatch):
@@ -80,6 +82,8 @@ def _filled(cls, depth):
 def _comparable(value):
     if isinstance(value, ConfigObject):
         return value.summary()
+    if etree.iselement(value):
+        return etree.tostring(value)
     if isinstance(value, list):
         return [_comparable(item) for item in value]
     return value

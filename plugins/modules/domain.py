@@ -389,6 +389,57 @@ options:
           - A V(cdrom) without O(disks[].path) (or pool and volume) is an empty drive, so media
             in it is ejected, from a running guest too.
         type: path
+      iscsi:
+        description: An iSCSI LUN in the definition, reached by QEMU's own initiator (as M(virtops.libvirt.disk) takes it).
+        type: dict
+        suboptions:
+          portal:
+            description: Target portal as C(HOST) or C(HOST:PORT) (port 3260 by default).
+            type: str
+            required: true
+          iqn:
+            description: Target IQN.
+            type: str
+            required: true
+          lun:
+            description: LUN number.
+            type: int
+            default: 0
+          chap_username:
+            description: CHAP user name.
+            type: str
+          chap_secret_usage:
+            description: Usage id of the libvirt secret (usage C(iscsi)) holding the CHAP password.
+            type: str
+          chap_secret_uuid:
+            description: UUID of that secret, instead of O(disks[].iscsi.chap_secret_usage).
+            type: str
+      rbd:
+        description: A Ceph RBD image in the definition (as M(virtops.libvirt.disk) takes it).
+        type: dict
+        suboptions:
+          pool:
+            description: Ceph pool.
+            type: str
+            required: true
+          image:
+            description: RBD image name.
+            type: str
+            required: true
+          monitors:
+            description: Monitor addresses as C(HOST) or C(HOST:PORT) (port 6789 by default).
+            type: list
+            elements: str
+            required: true
+          user:
+            description: Ceph user without the C(client.) prefix, for example C(libvirt).
+            type: str
+          secret_usage:
+            description: Usage id of the libvirt secret (usage C(ceph)) holding the user's key.
+            type: str
+          secret_uuid:
+            description: UUID of that secret, instead of O(disks[].rbd.secret_usage).
+            type: str
       pool:
         description: Storage pool of the volume to use instead of O(disks[].path).
         type: str

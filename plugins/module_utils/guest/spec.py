@@ -33,7 +33,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning impor
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import path_kind, pool_volume
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
+    ISCSI_SOURCE_SPEC, RBD_SOURCE_SPEC, path_kind, pool_volume, set_network_source,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
@@ -55,6 +57,8 @@ DISK_SPEC = dict(
     path=dict(type="path"),
     pool=dict(type="str"),
     volume=dict(type="str"),
+    iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
+    rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
     device=dict(type="str", default="disk", choices=["disk", "cdrom"]),
     bus=dict(type="str", choices=list(BUSES)),
     target=dict(type="str"),
@@ -318,7 +322,14 @@ class DomainSpecBuilder:
     def _disk_source(self, disk, spec, where):
         if spec["path"] and (spec["pool"] or spec["volume"]):
             raise VirtopsError("%s: give either path or pool+volume, not both" % where)
-        if spec["path"]:
+        given = [name for name in ("path", "volume", "iscsi", "rbd") if spec[name]]
+        if len(given) > 1:
+            raise VirtopsError("%s: give one source of path, pool+volume, iscsi and rbd, not %s"
+                               % (where, " and ".join(given)))
+        if spec["iscsi"] or spec["rbd"]:
+            set_network_source(self.conn, disk, iscsi=spec["iscsi"], rbd=spec["rbd"], option=where + ".")
+            disk.format = disk.format or "raw"  # QEMU does not probe a network disk's format
+        elif spec["path"]:
             self._check_file(spec["path"], "%s.path" % where, allow_block=True)
             if path_kind(self.conn, spec["path"], self.is_local) == "block":
                 disk.type, disk.source_dev = "block", spec["path"]
@@ -330,7 +341,7 @@ class DomainSpecBuilder:
         elif spec["device"] == "cdrom":
             disk.type, disk.source_file = "file", DiskConfig.NO_MEDIA  # an empty drive: media ejected
         else:
-            raise VirtopsError("%s: a disk needs path, or pool and volume" % where)
+            raise VirtopsError("%s: a disk needs path, pool and volume, iscsi or rbd" % where)
 
     def _interfaces(self, specs):
         interfaces = []

@@ -24,11 +24,10 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.module impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import next_target
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.secrets import require_secret
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import network_host, path_kind, pool_volume
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ControllerConfig, DiskAuth, DiskConfig,
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
+    ISCSI_SOURCE_SPEC, RBD_SOURCE_SPEC, path_kind, pool_volume, set_network_source,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import ControllerConfig, DiskConfig
 
 DISK_ARGUMENT_SPEC = dict(
     domain=dict(type="str", required=True),
@@ -36,22 +35,8 @@ DISK_ARGUMENT_SPEC = dict(
     path=dict(type="path"),
     pool=dict(type="str"),
     volume=dict(type="str"),
-    iscsi=dict(type="dict", options=dict(
-        portal=dict(type="str", required=True),
-        iqn=dict(type="str", required=True),
-        lun=dict(type="int", default=0),
-        chap_username=dict(type="str"),
-        chap_secret_usage=dict(type="str", no_log=False),  # names a secret, is none
-        chap_secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
-    )),
-    rbd=dict(type="dict", options=dict(
-        pool=dict(type="str", required=True),
-        image=dict(type="str", required=True),
-        monitors=dict(type="list", elements="str", required=True),
-        user=dict(type="str"),
-        secret_usage=dict(type="str", no_log=False),  # names a secret, is none
-        secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
-    )),
+    iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
+    rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
     target=dict(type="str"),
     bus=dict(type="str", default="virtio", choices=["virtio", "scsi", "sata"]),
     format=dict(type="str", choices=["raw", "qcow2"]),
@@ -137,23 +122,8 @@ class DiskRunner(Runner):
         elif p["volume"]:
             pool_volume(self.conn, p["pool"], p["volume"], "volume")
             disk.type, disk.source_pool, disk.source_volume = "volume", p["pool"], p["volume"]
-        elif p["iscsi"]:
-            spec = p["iscsi"]
-            if spec["lun"] < 0:
-                raise VirtopsError("iscsi.lun must be 0 or more, got %d" % spec["lun"])
-            disk.type, disk.source_protocol = "network", "iscsi"
-            disk.source_name = "%s/%d" % (spec["iqn"], spec["lun"])
-            disk.source_hosts = [network_host(spec["portal"], "3260", "iscsi.portal")]
-            disk.auth = self._auth("iscsi", spec["chap_username"], spec["chap_secret_usage"],
-                                   spec["chap_secret_uuid"], "iscsi.chap_")
         else:
-            spec = p["rbd"]
-            if not spec["monitors"]:
-                raise VirtopsError("rbd.monitors needs at least one Ceph monitor (HOST, HOST:PORT or [IPv6]:PORT)")
-            disk.type, disk.source_protocol = "network", "rbd"
-            disk.source_name = "%s/%s" % (spec["pool"], spec["image"])
-            disk.source_hosts = [network_host(monitor, "6789", "rbd.monitors") for monitor in spec["monitors"]]
-            disk.auth = self._auth("ceph", spec["user"], spec["secret_usage"], spec["secret_uuid"], "rbd.")
+            set_network_source(self.conn, disk, iscsi=p["iscsi"], rbd=p["rbd"])
         return disk
 
     def _source_path(self, disk, path):
@@ -164,17 +134,6 @@ class DiskRunner(Runner):
             disk.type, disk.source_dev = "block", path
         else:
             disk.type, disk.source_file = "file", path
-
-    def _auth(self, secret_type, username, usage, uuid, option):
-        if not (usage or uuid):
-            if username:
-                raise VirtopsError("%susername needs %ssecret_usage or %ssecret_uuid (a libvirt secret, "
-                                   "see virtops.libvirt.secret)" % (option, option, option))
-            return None
-        if usage and uuid:
-            raise VirtopsError("give %ssecret_usage or %ssecret_uuid, not both" % (option, option))
-        require_secret(self.conn, secret_type, usage, uuid, option + "secret")
-        return DiskAuth(username=username, secret_type=secret_type, secret_usage=usage, secret_uuid=uuid)
 
     # -- where the disk is now ----------------------------------------------------------------
     @staticmethod

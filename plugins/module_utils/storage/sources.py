@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where a disk's or a pool's data lives: network hosts (portals, monitors), pool volumes, and
-whether a path is a file or a block device."""
+"""Where a disk's or a pool's data lives: network hosts (portals, monitors), network disks
+(iSCSI with CHAP, Ceph RBD with cephx) as the domain and disk modules both take them, pool
+volumes, and whether a path is a file or a block device."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,7 +15,26 @@ import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import NetworkHost
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.secrets import require_secret
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import DiskAuth, NetworkHost
+
+# Options of a network disk, the same in every module that takes one.
+ISCSI_SOURCE_SPEC = dict(
+    portal=dict(type="str", required=True),
+    iqn=dict(type="str", required=True),
+    lun=dict(type="int", default=0),
+    chap_username=dict(type="str"),
+    chap_secret_usage=dict(type="str", no_log=False),  # names a secret, is none
+    chap_secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
+)
+RBD_SOURCE_SPEC = dict(
+    pool=dict(type="str", required=True),
+    image=dict(type="str", required=True),
+    monitors=dict(type="list", elements="str", required=True),
+    user=dict(type="str"),
+    secret_usage=dict(type="str", no_log=False),  # names a secret, is none
+    secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
+)
 
 
 def network_host(text, default_port, option):
@@ -70,3 +90,38 @@ def path_kind(conn, path, is_local):
     except libvirt.libvirtError:
         return "block" if path.startswith("/dev/") else "file"
     return "block" if kind == libvirt.VIR_STORAGE_VOL_BLOCK else "file"
+
+
+def set_network_source(conn, disk, iscsi=None, rbd=None, option=""):
+    """Make ``disk`` a network disk on the iSCSI LUN or RBD image of those options (QEMU's own
+    initiator or librbd: nothing is logged in on the host), with its CHAP or cephx secret, which
+    must exist in libvirt. ``option`` prefixes the option names in messages ('disks[1].')."""
+    if iscsi is not None:
+        if iscsi["lun"] < 0:
+            raise VirtopsError("%siscsi.lun must be 0 or more, got %d" % (option, iscsi["lun"]))
+        disk.type, disk.source_protocol = "network", "iscsi"
+        disk.source_name = "%s/%d" % (iscsi["iqn"], iscsi["lun"])
+        disk.source_hosts = [network_host(iscsi["portal"], "3260", option + "iscsi.portal")]
+        disk.auth = disk_auth(conn, "iscsi", iscsi["chap_username"], iscsi["chap_secret_usage"],
+                              iscsi["chap_secret_uuid"], option + "iscsi.chap_")
+        return disk
+    if not rbd["monitors"]:
+        raise VirtopsError("%srbd.monitors needs at least one Ceph monitor (HOST, HOST:PORT or [IPv6]:PORT)" % option)
+    disk.type, disk.source_protocol = "network", "rbd"
+    disk.source_name = "%s/%s" % (rbd["pool"], rbd["image"])
+    disk.source_hosts = [network_host(monitor, "6789", option + "rbd.monitors") for monitor in rbd["monitors"]]
+    disk.auth = disk_auth(conn, "ceph", rbd["user"], rbd["secret_usage"], rbd["secret_uuid"], option + "rbd.")
+    return disk
+
+
+def disk_auth(conn, secret_type, username, usage, uuid, option):
+    """The <auth> of a network disk from its user and the libvirt secret naming its key, or None."""
+    if not (usage or uuid):
+        if username:
+            raise VirtopsError("%susername needs %ssecret_usage or %ssecret_uuid (a libvirt secret, "
+                               "see virtops.libvirt.secret)" % (option, option, option))
+        return None
+    if usage and uuid:
+        raise VirtopsError("give %ssecret_usage or %ssecret_uuid, not both" % (option, option))
+    require_secret(conn, secret_type, usage, uuid, option + "secret")
+    return DiskAuth(username=username, secret_type=secret_type, secret_usage=usage, secret_uuid=uuid)

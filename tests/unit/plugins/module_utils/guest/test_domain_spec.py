@@ -209,3 +209,30 @@ def test_a_block_device_over_a_remote_uri_stays_a_block_disk(conn):
         "<target dev='vda' bus='virtio'/></disk></devices></domain>")
     again = build(conn, disks=[dict(path="/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.x-lun-1", format="raw")])
     assert again.changes(live) == []
+
+
+def test_network_disks_in_the_definition_match_what_libvirt_writes(conn):
+    desired = build(conn, disks=[
+        dict(iscsi=dict(portal="127.0.0.1", iqn="iqn.2026-11.io.virtops:lun", lun=1, chap_username=None,
+                        chap_secret_usage=None, chap_secret_uuid=None), serial="net-1"),
+        dict(rbd=dict(pool="volumes", image="volume-1", monitors=["[::1]:6790", "127.0.0.1"], user=None,
+                      secret_usage=None, secret_uuid=None), bus="scsi"),
+    ])
+    live = DomainConfig.from_xml(
+        "<domain type='test'><name>spec-test</name><devices>"
+        "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        "<source protocol='iscsi' name='iqn.2026-11.io.virtops:lun/1'><host name='127.0.0.1' port='3260'/></source>"
+        "<target dev='vda' bus='virtio'/><serial>net-1</serial></disk>"
+        "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        "<source protocol='rbd' name='volumes/volume-1'><host name='::1' port='6790'/>"
+        "<host name='127.0.0.1' port='6789'/></source><target dev='sda' bus='scsi'/></disk>"
+        "<controller type='scsi' index='0' model='virtio-scsi'/></devices></domain>")
+    assert desired.changes(live) == []
+    assert [disk.source() for disk in desired.disks] == ["iscsi://127.0.0.1:3260/iqn.2026-11.io.virtops:lun/1",
+                                                         "rbd://volumes/volume-1"]
+
+
+def test_a_disk_with_two_sources_is_refused(conn):
+    with pytest.raises(VirtopsError, match=r"disks\[0\]: give one source of path, pool\+volume, iscsi and rbd, not path and iscsi"):
+        build(conn, disks=[dict(path="/a", iscsi=dict(portal="127.0.0.1", iqn="iqn.x", lun=0, chap_username=None,
+                                                      chap_secret_usage=None, chap_secret_uuid=None))])

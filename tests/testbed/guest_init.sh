@@ -120,8 +120,8 @@ for node in /sys/devices/system/node/node*; do
     [ -d "$node" ] || continue
     echo "VIRTOPS-NUMA node=${node##*node} cpus=$(cat "$node/cpulist") mem_kib=$(awk '/MemTotal/ {print $4}' "$node/meminfo")"
 done
-efi_var() {  # one byte of value after the variable's four bytes of attributes
-    od -An -tu1 -j4 -N1 "/sys/firmware/efi/efivars/$1-8be4df61-93ca-11d2-aa0d-00e098032b8c" 2>/dev/null | tr -d ' '
+efi_var() {  # the variable's one byte of value, after its four bytes of attributes
+    tail -c 1 "/sys/firmware/efi/efivars/$1-8be4df61-93ca-11d2-aa0d-00e098032b8c" 2>/dev/null | od -An -tu1 | tr -d ' '
 }
 if [ -d /sys/firmware/efi ]; then
     mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null

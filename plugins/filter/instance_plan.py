@@ -32,9 +32,11 @@ INSTANCE_KEYS = (
 STATES = ("running", "shutoff", "absent")
 # virtops.libvirt.domain options an instance's domain_options may hold: the role sets the others.
 DOMAIN_OPTIONS = (
-    "arch", "autostart", "current_memory_mb", "current_vcpus", "description", "devices_exclusive",
-    "features", "firmware", "force", "graphics", "guest_agent", "kvm_probe_kernel", "machine", "metadata",
-    "return_xml", "timeout", "title",
+    "arch", "autostart", "clock", "cputune", "current_memory_mb", "current_vcpus", "description", "devices_exclusive",
+    "devices_xml", "features", "firmware", "force", "graphics", "guest_agent", "inputs", "iothreads",
+    "kvm_probe_kernel", "machine", "memballoon", "memory_backing", "memtune", "metadata", "numatune", "on_crash",
+    "on_poweroff", "on_reboot", "panic", "return_xml", "rng", "sysinfo", "timeout", "title", "tpm", "uefi", "video",
+    "vsock", "watchdog",
 )
 # virtops.libvirt.disk options a data volume may hold (the role sets domain; uri is the play's).
 VOLUME_OPTIONS = (

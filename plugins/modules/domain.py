@@ -499,18 +499,139 @@ options:
     elements: dict
     suboptions:
       network:
-        description: libvirt network to connect to (must exist).
+        description:
+          - libvirt network to connect to (must exist). Each interface takes exactly one of
+            O(interfaces[].network), O(interfaces[].bridge), O(interfaces[].direct),
+            O(interfaces[].ethernet), O(interfaces[].vhostuser) and O(interfaces[].hostdev).
         type: str
       bridge:
-        description: Host bridge to connect to, instead of O(interfaces[].network).
+        description: Host bridge to connect to (a tap device in it).
         type: str
+      direct:
+        description: A macvtap device on a host NIC.
+        type: dict
+        suboptions:
+          dev:
+            description: The host NIC.
+            type: str
+            required: true
+          mode:
+            description: macvtap mode.
+            type: str
+            default: vepa
+            choices: [vepa, bridge, private, passthrough]
+      ethernet:
+        description: V(true) for a plain tap device (named by O(interfaces[].target_dev)) that libvirt connects to nothing.
+        type: bool
+      vhostuser:
+        description: A vhost-user port of a userspace switch (DPDK); needs shared guest memory (O(cpu.numa) with V(shared) or O(memory_backing)).
+        type: dict
+        suboptions:
+          path:
+            description: The switch's UNIX socket.
+            type: path
+            required: true
+          mode:
+            description: Whether QEMU connects to the socket (V(client)) or listens on it (V(server)).
+            type: str
+            default: client
+            choices: [client, server]
+      hostdev:
+        description: An SR-IOV virtual function passed to the guest (Nova's direct/hostdev ports).
+        type: dict
+        suboptions:
+          pci:
+            description: The VF's PCI address, C(0000:03:00.1) or C(03:00.1).
+            type: str
+            required: true
+          managed:
+            description: Let libvirt detach the VF from its host driver and back.
+            type: bool
+            default: true
       model:
-        description: NIC model.
+        description: NIC model (not used for O(interfaces[].hostdev)).
         type: str
         default: virtio
       mac:
         description: MAC address; libvirt generates one when not given.
         type: str
+      target_dev:
+        description: Name of the host's tap or macvtap device (Nova's C(tapXXXXXXXX-XX)).
+        type: str
+      mtu:
+        description: MTU the guest's NIC gets (68 to 65535).
+        type: int
+      queues:
+        description: Number of queue pairs (multiqueue virtio-net, 1 to 256).
+        type: int
+      rx_queue_size:
+        description: Receive queue size (256, 512 or 1024).
+        type: int
+      tx_queue_size:
+        description: Transmit queue size (256, 512 or 1024; vhost-user only).
+        type: int
+      bandwidth:
+        description: Traffic shaping of the interface (Nova's C(quota:vif_*) flavor extra specs).
+        type: dict
+        suboptions:
+          inbound:
+            description: Traffic to the guest.
+            type: dict
+            suboptions:
+              average:
+                description: Average rate in KiB/s.
+                type: int
+                required: true
+              peak:
+                description: Peak rate in KiB/s.
+                type: int
+              burst:
+                description: KiB that may burst at peak rate.
+                type: int
+          outbound:
+            description: Traffic from the guest.
+            type: dict
+            suboptions:
+              average:
+                description: Average rate in KiB/s.
+                type: int
+                required: true
+              peak:
+                description: Peak rate in KiB/s.
+                type: int
+              burst:
+                description: KiB that may burst at peak rate.
+                type: int
+      vlan:
+        description: VLAN tags (Open vSwitch, SR-IOV and macvtap passthrough interfaces).
+        type: dict
+        suboptions:
+          tags:
+            description: VLAN ids, 0 to 4095; more than one makes a trunk.
+            type: list
+            elements: int
+            required: true
+          native:
+            description: The tag that is untagged on the wire (one of O(interfaces[].vlan.tags)).
+            type: int
+          trunk:
+            description: A trunk even with one tag.
+            type: bool
+      virtualport:
+        description: The virtual port of a switch (Nova's Open vSwitch ports carry the Neutron port id as O(interfaces[].virtualport.interfaceid)).
+        type: dict
+        suboptions:
+          type:
+            description: Kind of virtual port.
+            type: str
+            required: true
+            choices: [openvswitch, 802.1Qbh, 802.1Qbg, midonet]
+          interfaceid:
+            description: Interface id (a UUID).
+            type: str
+          profileid:
+            description: Port profile.
+            type: str
       filter:
         description: nwfilter to apply to the interface's traffic (must be defined).
         type: dict

@@ -16,7 +16,7 @@
 #   VIRTOPS-DIRTY mib=<n>                with virtops.dirty=<n> on the command line: a loop rewrites n MiB
 #                                        of memory with random bytes, without end (a guest whose
 #                                        migration does not converge on its own: auto-converge)
-#   VIRTOPS-NIC name=<ethN> mac=<mac>
+#   VIRTOPS-NIC name=<ethN> mac=<mac> mtu=<mtu> queues=<rx queues>
 #   VIRTOPS-RNG current=<rng> bytes=<n>  the kernel's hardware RNG (virtio_rng.N) and 16 bytes read from it
 #   VIRTOPS-DMI vendor=<v>|product=<p>|serial=<s>|family=<f>   the SMBIOS system the firmware described
 #   VIRTOPS-NUMA node=<n> cpus=<list> mem_kib=<total>   once per NUMA node the guest sees
@@ -109,7 +109,8 @@ show_config_drives
 for path in /sys/class/net/*; do
     name=${path##*/}
     [ "$name" = lo ] && continue
-    echo "VIRTOPS-NIC name=$name mac=$(cat "$path/address")"
+    queues=$(ls -d "$path"/queues/rx-* 2>/dev/null | wc -l)
+    echo "VIRTOPS-NIC name=$name mac=$(cat "$path/address") mtu=$(cat "$path/mtu") queues=$queues"
 done
 
 rng=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
@@ -41,8 +42,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilterRef, GraphicsConfig,
-    InterfaceConfig, SerialConfig,
+    GUEST_AGENT_CHANNEL, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilterRef,
+    GraphicsConfig, InterfaceConfig, SerialConfig, VlanTag,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
@@ -69,13 +70,49 @@ DISK_SPEC = dict(
     boot_order=dict(type="int"),
     **DISK_DRIVER_SPEC
 )
+_BANDWIDTH_DIRECTION = dict(type="dict", options=dict(
+    average=dict(type="int", required=True),
+    peak=dict(type="int"),
+    burst=dict(type="int"),
+))
 INTERFACE_SPEC = dict(
     network=dict(type="str"),
     bridge=dict(type="str"),
+    direct=dict(type="dict", options=dict(
+        dev=dict(type="str", required=True),
+        mode=dict(type="str", default="vepa", choices=["vepa", "bridge", "private", "passthrough"]),
+    )),
+    ethernet=dict(type="bool"),
+    vhostuser=dict(type="dict", options=dict(
+        path=dict(type="path", required=True),
+        mode=dict(type="str", default="client", choices=["client", "server"]),
+    )),
+    hostdev=dict(type="dict", options=dict(
+        pci=dict(type="str", required=True),
+        managed=dict(type="bool", default=True),
+    )),
     model=dict(type="str", default="virtio"),
     mac=dict(type="str"),
+    target_dev=dict(type="str"),
+    mtu=dict(type="int"),
+    queues=dict(type="int"),
+    rx_queue_size=dict(type="int"),
+    tx_queue_size=dict(type="int"),
+    bandwidth=dict(type="dict", options=dict(inbound=_BANDWIDTH_DIRECTION, outbound=_BANDWIDTH_DIRECTION)),
+    vlan=dict(type="dict", options=dict(
+        tags=dict(type="list", elements="int", required=True),
+        native=dict(type="int"),
+        trunk=dict(type="bool"),
+    )),
+    virtualport=dict(type="dict", options=dict(
+        type=dict(type="str", required=True, choices=["openvswitch", "802.1Qbh", "802.1Qbg", "midonet"]),
+        interfaceid=dict(type="str"),
+        profileid=dict(type="str"),
+    )),
     filter=dict(type="dict", options=FILTER_REFERENCE_OPTIONS),
 )
+INTERFACE_SOURCES = ("network", "bridge", "direct", "ethernet", "vhostuser", "hostdev")
+PCI_ADDRESS = re.compile(r"^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")
 DEFINITION_SPEC = dict(
     uuid=dict(type="str"),
     title=dict(type="str"),
@@ -344,32 +381,81 @@ class DomainSpecBuilder:
             raise VirtopsError("%s: a disk needs path, pool and volume, iscsi or rbd" % where)
 
     def _interfaces(self, specs):
-        interfaces = []
-        for index, spec in enumerate(specs):
-            where = "interfaces[%d]" % index
-            if bool(spec["network"]) == bool(spec["bridge"]):
-                raise VirtopsError("%s: give exactly one of network or bridge" % where)
-            if spec["network"]:
-                try:
-                    self.conn.networkLookupByName(spec["network"])
-                except libvirt.libvirtError as exc:
-                    raise VirtopsError("%s: libvirt network %s cannot be used: %s"
-                                       % (where, spec["network"], error_text(exc)))
-            filterref = None
-            if spec["filter"]:
-                name = spec["filter"]["name"]
-                try:
-                    self.conn.nwfilterLookupByName(name)
-                except libvirt.libvirtError as exc:
-                    raise VirtopsError("%s: nwfilter %s is not defined: %s" % (where, name, error_text(exc)))
-                filterref = FilterRef.with_parameters(name, spec["filter"]["parameters"])
-            interfaces.append(InterfaceConfig(
-                type="network" if spec["network"] else "bridge",
-                mac=spec["mac"].lower() if spec["mac"] else None,
-                source_network=spec["network"], source_bridge=spec["bridge"],
-                model=spec["model"], filterref=filterref,
-            ))
-        return interfaces
+        return [self._interface(spec, "interfaces[%d]" % index) for index, spec in enumerate(specs)]
+
+    def _interface(self, spec, where):
+        given = [name for name in INTERFACE_SOURCES if spec[name]]
+        if len(given) != 1:
+            raise VirtopsError("%s: give exactly one of network or bridge (or direct, ethernet, vhostuser, hostdev)%s"
+                               % (where, "" if not given else ", not %s" % " and ".join(given)))
+        kind = given[0]
+        interface = InterfaceConfig(
+            type=kind, mac=spec["mac"].lower() if spec["mac"] else None,
+            model=None if kind == "hostdev" else spec["model"], target_dev=spec["target_dev"], mtu=spec["mtu"],
+            queues=spec["queues"], rx_queue_size=spec["rx_queue_size"], tx_queue_size=spec["tx_queue_size"],
+            bandwidth=_bandwidth(spec["bandwidth"]), filterref=self._filter_reference(spec["filter"], where),
+        )
+        if kind == "network":
+            try:
+                self.conn.networkLookupByName(spec["network"])
+            except libvirt.libvirtError as exc:
+                raise VirtopsError("%s: libvirt network %s cannot be used: %s"
+                                   % (where, spec["network"], error_text(exc)))
+            interface.source_network = spec["network"]
+        elif kind == "bridge":
+            interface.source_bridge = spec["bridge"]
+        elif kind == "direct":
+            interface.source_dev, interface.source_mode = spec["direct"]["dev"], spec["direct"]["mode"]
+        elif kind == "vhostuser":
+            if spec["model"] != "virtio":
+                raise VirtopsError("%s: a vhostuser interface is virtio (got model %s)" % (where, spec["model"]))
+            interface.source_type, interface.source_path = "unix", spec["vhostuser"]["path"]
+            interface.source_mode = spec["vhostuser"]["mode"]
+        elif kind == "hostdev":
+            match = PCI_ADDRESS.match(spec["hostdev"]["pci"])
+            if not match:
+                raise VirtopsError("%s: hostdev.pci %r is not a PCI address such as 0000:03:00.1"
+                                   % (where, spec["hostdev"]["pci"]))
+            domain, bus, slot, function = match.groups()
+            interface.hostdev_managed = spec["hostdev"]["managed"]
+            interface.pci_address_type = "pci"
+            interface.pci_domain, interface.pci_bus = "0x%s" % (domain or "0000").lower(), "0x%s" % bus.lower()
+            interface.pci_slot, interface.pci_function = "0x%s" % slot.lower(), "0x%s" % function
+        self._check_interface_numbers(spec, where)
+        if spec["vlan"] is not None:
+            vlan = spec["vlan"]
+            for tag in vlan["tags"] + ([vlan["native"]] if vlan["native"] is not None else []):
+                if not 0 <= tag <= 4095:
+                    raise VirtopsError("%s: vlan tag %d is not 0 to 4095" % (where, tag))
+            if vlan["native"] is not None and vlan["native"] not in vlan["tags"]:
+                raise VirtopsError("%s: vlan.native %d must be one of vlan.tags" % (where, vlan["native"]))
+            interface.vlan_trunk = vlan["trunk"] if vlan["trunk"] is not None else (len(vlan["tags"]) > 1 or None)
+            interface.vlan_tags = [VlanTag(id=tag, native_mode="untagged" if tag == vlan["native"] else None)
+                                   for tag in vlan["tags"]]
+        if spec["virtualport"] is not None:
+            port = spec["virtualport"]
+            interface.virtualport_type = port["type"]
+            interface.virtualport_interfaceid, interface.virtualport_profileid = port["interfaceid"], port["profileid"]
+        return interface
+
+    @staticmethod
+    def _check_interface_numbers(spec, where):
+        if spec["mtu"] is not None and not 68 <= spec["mtu"] <= 65535:
+            raise VirtopsError("%s: mtu is 68 to 65535, got %d" % (where, spec["mtu"]))
+        if spec["queues"] is not None and not 1 <= spec["queues"] <= 256:
+            raise VirtopsError("%s: queues is 1 to 256, got %d" % (where, spec["queues"]))
+        for name in ("rx_queue_size", "tx_queue_size"):
+            if spec[name] is not None and spec[name] not in (256, 512, 1024):
+                raise VirtopsError("%s: %s is 256, 512 or 1024 (got %d)" % (where, name, spec[name]))
+
+    def _filter_reference(self, spec, where):
+        if not spec:
+            return None
+        try:
+            self.conn.nwfilterLookupByName(spec["name"])
+        except libvirt.libvirtError as exc:
+            raise VirtopsError("%s: nwfilter %s is not defined: %s" % (where, spec["name"], error_text(exc)))
+        return FilterRef.with_parameters(spec["name"], spec["parameters"])
 
     @staticmethod
     def _serial_console(spec):
@@ -422,6 +508,21 @@ class DomainSpecBuilder:
         if not (stat.S_ISREG(mode) or (allow_block and stat.S_ISBLK(mode))):
             raise VirtopsError("%s: %s is not a regular file%s" % (
                 option, path, " or block device" if allow_block else ""))
+
+
+def _bandwidth(spec):
+    """BandwidthConfig of an interface's ``bandwidth`` (KiB/s averages and peaks, KiB bursts)."""
+    if spec is None:
+        return None
+    config = BandwidthConfig()
+    for direction in ("inbound", "outbound"):
+        values = spec[direction]
+        for name in ("average", "peak", "burst"):
+            value = None if values is None else values[name]
+            if value is not None and value < 1:
+                raise VirtopsError("bandwidth.%s.%s must be at least 1, got %d" % (direction, name, value))
+            setattr(config, "%s_%s" % (direction, name), value)
+    return config
 
 
 def creation_defaults(desired):

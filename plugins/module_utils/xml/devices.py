@@ -154,8 +154,29 @@ class FilterRef(ConfigObject):
                                             for key, value in sorted(parameters.items())])
 
 
+class BandwidthConfig(ConfigObject):
+    """<bandwidth><inbound average peak burst/><outbound .../></bandwidth> (KiB/s, KiB)."""
+
+    TAG = "bandwidth"
+    FIELDS = tuple(
+        Field("%s_%s" % (direction, name), path=direction, attr=name, kind="int", label="%s.%s" % (direction, name))
+        for direction in ("inbound", "outbound") for name in ("average", "peak", "burst"))
+
+
+class VlanTag(ConfigObject):
+    """<tag id='42' nativeMode='untagged'/> of an interface's <vlan>."""
+
+    TAG = "tag"
+    KEY = "id"
+    FIELDS = (
+        Field("id", attr="id", kind="int"),
+        Field("native_mode", attr="nativeMode", label="native_mode"),
+    )
+
+
 class InterfaceConfig(ConfigObject):
-    """<interface type='network|bridge'> with MAC, source, model and an optional filterref."""
+    """<interface type='network|bridge|direct|ethernet|vhostuser|hostdev'> with MAC, source, model,
+    target, MTU, bandwidth, VLAN tags, virtual port, driver queues and an optional filterref."""
 
     TAG = "interface"
     KEY = "mac"
@@ -164,16 +185,41 @@ class InterfaceConfig(ConfigObject):
         Field("mac", path="mac", attr="address"),
         Field("source_network", path="source", attr="network", label="network"),
         Field("source_bridge", path="source", attr="bridge", label="bridge"),
+        Field("source_dev", path="source", attr="dev", label="direct.dev"),
+        Field("source_mode", path="source", attr="mode", label="source.mode"),
+        Field("source_type", path="source", attr="type", label="source.type"),
+        Field("source_path", path="source", attr="path", label="vhostuser.path"),
+        Field("hostdev_managed", attr="managed", kind="yesno", label="hostdev.managed"),
+        Field("pci_domain", path="source/address", attr="domain", label="hostdev.pci"),
+        Field("pci_bus", path="source/address", attr="bus", label="hostdev.pci_bus"),
+        Field("pci_slot", path="source/address", attr="slot", label="hostdev.pci_slot"),
+        Field("pci_function", path="source/address", attr="function", label="hostdev.pci_function"),
+        Field("pci_address_type", path="source/address", attr="type", label="hostdev.address_type"),
         Field("model", path="model", attr="type"),
         Field("target_dev", path="target", attr="dev", label="target"),
+        Field("mtu", path="mtu", attr="size", kind="int"),
+        Field("queues", path="driver", attr="queues", kind="int"),
+        Field("rx_queue_size", path="driver", attr="rx_queue_size", kind="int"),
+        Field("tx_queue_size", path="driver", attr="tx_queue_size", kind="int"),
+        Child("bandwidth", "bandwidth", BandwidthConfig, replace=True),
+        Field("vlan_trunk", path="vlan", attr="trunk", kind="yesno", label="vlan.trunk"),
+        ChildList("vlan_tags", "vlan/tag", VlanTag, label="vlan", authoritative=True),
+        Field("virtualport_type", path="virtualport", attr="type", label="virtualport.type"),
+        Field("virtualport_interfaceid", path="virtualport/parameters", attr="interfaceid",
+              label="virtualport.interfaceid"),
+        Field("virtualport_profileid", path="virtualport/parameters", attr="profileid",
+              label="virtualport.profileid"),
         Child("filterref", "filterref", FilterRef, label="filter", replace=True),
     )
+    # Where each interface type keeps its source; the others are dropped when the type changes.
+    SOURCE_FIELDS = ("source_network", "source_bridge", "source_dev", "source_mode", "source_type", "source_path",
+                     "pci_domain", "pci_bus", "pci_slot", "pci_function", "pci_address_type")
 
     def apply_to(self, live):
-        if self.source_network is not None:
-            live.source_bridge = None
-        if self.source_bridge is not None:
-            live.source_network = None
+        if any(getattr(self, name) is not None for name in self.SOURCE_FIELDS):
+            for name in self.SOURCE_FIELDS:
+                if getattr(self, name) is None:
+                    setattr(live, name, None)
         return super(InterfaceConfig, self).apply_to(live)
 
 

@@ -236,3 +236,57 @@ def test_a_disk_with_two_sources_is_refused(conn):
     with pytest.raises(VirtopsError, match=r"disks\[0\]: give one source of path, pool\+volume, iscsi and rbd, not path and iscsi"):
         build(conn, disks=[dict(path="/a", iscsi=dict(portal="127.0.0.1", iqn="iqn.x", lun=0, chap_username=None,
                                                       chap_secret_usage=None, chap_secret_uuid=None))])
+
+
+INTERFACES_XML = """<domain type='test'><name>spec-test</name><devices>
+  <interface type='bridge'><mac address='52:54:00:00:00:11'/><source bridge='br-int'/>
+    <vlan trunk='yes'><tag id='10' nativeMode='untagged'/><tag id='20'/></vlan>
+    <virtualport type='openvswitch'><parameters interfaceid='0d7f5a3e-1c2b-4e5f-8a9b-0c1d2e3f4a5b'/></virtualport>
+    <target dev='tap0d7f5a3e-1c'/><model type='virtio'/><driver queues='2' rx_queue_size='512'/><mtu size='1450'/>
+    <bandwidth><inbound average='1000' peak='2000' burst='512'/><outbound average='500'/></bandwidth></interface>
+  <interface type='direct'><mac address='52:54:00:00:00:12'/><source dev='eth9' mode='passthrough'/><model type='virtio'/></interface>
+  <interface type='ethernet'><mac address='52:54:00:00:00:13'/><target dev='vtap-13' managed='yes'/><model type='virtio'/></interface>
+  <interface type='vhostuser'><mac address='52:54:00:00:00:14'/><source type='unix' path='/run/vhu.sock' mode='client'/>
+    <model type='virtio'/><driver tx_queue_size='1024'/></interface>
+  <interface type='hostdev' managed='yes'><mac address='52:54:00:00:00:15'/>
+    <source><address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></source><vlan><tag id='42'/></vlan></interface>
+</devices></domain>"""
+
+
+def test_every_interface_type_and_option_matches_what_libvirt_writes(conn):
+    desired = build(conn, interfaces=[
+        dict(bridge="br-int", mac="52:54:00:00:00:11", target_dev="tap0d7f5a3e-1c", mtu=1450, queues=2, rx_queue_size=512,
+             vlan=dict(tags=[10, 20], native=10),
+             virtualport=dict(type="openvswitch", interfaceid="0d7f5a3e-1c2b-4e5f-8a9b-0c1d2e3f4a5b"),
+             bandwidth=dict(inbound=dict(average=1000, peak=2000, burst=512), outbound=dict(average=500))),
+        dict(direct=dict(dev="eth9", mode="passthrough"), mac="52:54:00:00:00:12"),
+        dict(ethernet=True, target_dev="vtap-13", mac="52:54:00:00:00:13"),
+        dict(vhostuser=dict(path="/run/vhu.sock"), tx_queue_size=1024, mac="52:54:00:00:00:14"),
+        dict(hostdev=dict(pci="03:00.1"), vlan=dict(tags=[42]), mac="52:54:00:00:00:15"),
+    ])
+    live = DomainConfig.from_xml(INTERFACES_XML)
+    assert desired.changes(live) == []
+    # One option changed alone shows its own field only.
+    changed = build(conn, interfaces=[dict(bridge="br-int", mac="52:54:00:00:00:11", mtu=9000)])
+    assert [(c.path, c.before, c.after) for c in changed.changes(live)] == [
+        ("interfaces[52:54:00:00:00:11].mtu", 1450, 9000)]
+    # Moving an interface from a bridge to a network drops the bridge.
+    moved = build(conn, interfaces=[dict(network="default", mac="52:54:00:00:00:11")])
+    moved.apply_to(live)
+    first = DomainConfig.from_xml(live.to_xml()).interfaces[0]
+    assert (first.type, first.source_network, first.source_bridge) == ("network", "default", None)
+
+
+@pytest.mark.parametrize("interface,message", [
+    (dict(bridge="br0", ethernet=True), "give exactly one of network or bridge .or direct, ethernet, vhostuser, hostdev., not bridge and ethernet"),
+    (dict(bridge="br0", mtu=20), "mtu is 68 to 65535, got 20"),
+    (dict(bridge="br0", rx_queue_size=300), "rx_queue_size is 256, 512 or 1024"),
+    (dict(bridge="br0", vlan=dict(tags=[5000])), "vlan tag 5000 is not 0 to 4095"),
+    (dict(bridge="br0", vlan=dict(tags=[1, 2], native=3)), "vlan.native 3 must be one of vlan.tags"),
+    (dict(hostdev=dict(pci="3:0.1")), "hostdev.pci '3:0.1' is not a PCI address"),
+    (dict(vhostuser=dict(path="/s"), model="e1000"), "a vhostuser interface is virtio"),
+    (dict(bridge="br0", bandwidth=dict(inbound=dict(average=0))), "bandwidth.inbound.average must be at least 1"),
+])
+def test_bad_interfaces_are_refused(conn, interface, message):
+    with pytest.raises(VirtopsError, match=message):
+        build(conn, interfaces=[interface])

@@ -447,10 +447,49 @@ options:
         description: Volume name in O(disks[].pool).
         type: str
       device:
-        description: V(disk) or V(cdrom) (a CD-ROM may have no source, an empty drive).
+        description:
+          - V(disk), V(cdrom) (a CD-ROM may have no source, an empty drive) or V(lun), which passes
+            the guest's SCSI commands to an iSCSI LUN or a block device (needs bus V(scsi)).
         type: str
         default: disk
-        choices: [disk, cdrom]
+        choices: [disk, cdrom, lun]
+      wwn:
+        description: World wide name the guest sees (16 hex digits; bus V(scsi) or V(ide)).
+        type: str
+      iotune:
+        description: I/O limits of the disk (Nova's C(quota:disk_*) flavor extra specs); a total limit excludes the read and write ones.
+        type: dict
+        suboptions:
+          total_bytes_sec:
+            description: Bytes per second, reads and writes together (0 lifts the limit).
+            type: int
+          read_bytes_sec:
+            description: Bytes read per second (0 lifts the limit).
+            type: int
+          write_bytes_sec:
+            description: Bytes written per second (0 lifts the limit).
+            type: int
+          total_iops_sec:
+            description: I/O operations per second, reads and writes together (0 lifts the limit).
+            type: int
+          read_iops_sec:
+            description: Read operations per second (0 lifts the limit).
+            type: int
+          write_iops_sec:
+            description: Write operations per second (0 lifts the limit).
+            type: int
+      blockio:
+        description: Block sizes the guest sees.
+        type: dict
+        suboptions:
+          logical_block_size:
+            description: Logical block size in bytes.
+            type: int
+            choices: [512, 4096]
+          physical_block_size:
+            description: Physical block size in bytes (not below the logical one).
+            type: int
+            choices: [512, 4096]
       bus:
         description:
           - Bus; V(virtio) for disks and V(sata) for CD-ROMs when not given.

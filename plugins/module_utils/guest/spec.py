@@ -42,8 +42,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilterRef,
-    GraphicsConfig, InterfaceConfig, SerialConfig, VlanTag,
+    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilterRef,
+    GraphicsConfig, InterfaceConfig, IotuneConfig, SerialConfig, VlanTag,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
@@ -60,7 +60,13 @@ DISK_SPEC = dict(
     volume=dict(type="str"),
     iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
     rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
-    device=dict(type="str", default="disk", choices=["disk", "cdrom"]),
+    device=dict(type="str", default="disk", choices=["disk", "cdrom", "lun"]),
+    wwn=dict(type="str"),
+    iotune=dict(type="dict", options=dict((name, dict(type="int")) for name in IOTUNE_LIMITS)),
+    blockio=dict(type="dict", options=dict(
+        logical_block_size=dict(type="int", choices=[512, 4096]),
+        physical_block_size=dict(type="int", choices=[512, 4096]),
+    )),
     bus=dict(type="str", choices=list(BUSES)),
     target=dict(type="str"),
     format=dict(type="str", choices=["qcow2", "raw"]),
@@ -343,6 +349,7 @@ class DomainSpecBuilder:
             if spec["device"] == "cdrom" and bus == "virtio":
                 raise VirtopsError("%s: a cdrom cannot use bus virtio; use sata, scsi or ide" % where)
             check_disk_serial(spec["serial"], "%s.serial" % where)
+            self._check_lun(spec, bus, where)
             disk = DiskConfig(
                 device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
                 cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],
@@ -350,11 +357,49 @@ class DomainSpecBuilder:
                 target_dev=spec["target"] or next_target(bus, used_targets),
             )
             used_targets.add(disk.target_dev)
+            self._disk_tuning(disk, spec, bus, where)
             self._disk_source(disk, spec, where)
             if disk.format is None and disk.type == "file":
                 disk.format = "raw" if spec["device"] == "cdrom" else None
             disks.append(disk)
         return disks
+
+    @staticmethod
+    def _check_lun(spec, bus, where):
+        """A LUN passes SCSI commands through: it needs the SCSI bus and a SCSI device behind it."""
+        if spec["device"] != "lun":
+            return
+        if bus != "scsi":
+            raise VirtopsError("%s: device lun passes SCSI commands through, so it needs bus scsi (got %s)" % (where, bus))
+        if not (spec["iscsi"] or (spec["path"] and spec["path"].startswith("/dev/"))):
+            raise VirtopsError("%s: device lun needs an iscsi LUN or a block device path" % where)
+
+    @staticmethod
+    def _disk_tuning(disk, spec, bus, where):
+        if spec["wwn"] is not None:
+            if bus not in ("scsi", "ide"):
+                raise VirtopsError("%s: wwn is only supported on bus scsi (libvirt: 'Only ide and scsi disk support "
+                                   "wwn'); use serial to identify a %s disk" % (where, bus))
+            if not re.match(r"^(0x)?[0-9a-fA-F]{16}$", spec["wwn"]):
+                raise VirtopsError("%s: wwn %r is not 16 hexadecimal digits" % (where, spec["wwn"]))
+            disk.wwn = spec["wwn"]
+        iotune = spec["iotune"]
+        if iotune is not None:
+            for name in IOTUNE_LIMITS:
+                if iotune[name] is not None and iotune[name] < 0:
+                    raise VirtopsError("%s: iotune.%s must be 0 (no limit) or more, got %d" % (where, name, iotune[name]))
+            for kind in ("bytes", "iops"):
+                if iotune["total_%s_sec" % kind] and (iotune["read_%s_sec" % kind] or iotune["write_%s_sec" % kind]):
+                    raise VirtopsError("%s: iotune.total_%s_sec cannot be combined with read_%s_sec or write_%s_sec"
+                                       % (where, kind, kind, kind))
+            disk.iotune = IotuneConfig(**dict((name, iotune[name]) for name in IOTUNE_LIMITS))
+        blockio = spec["blockio"]
+        if blockio is not None:
+            logical, physical = blockio["logical_block_size"], blockio["physical_block_size"]
+            if logical and physical and physical < logical:
+                raise VirtopsError("%s: blockio.physical_block_size %d is smaller than logical_block_size %d"
+                                   % (where, physical, logical))
+            disk.logical_block_size, disk.physical_block_size = logical, physical
 
     def _disk_source(self, disk, spec, where):
         if spec["path"] and (spec["pool"] or spec["volume"]):

@@ -38,6 +38,18 @@ class DiskAuth(ConfigObject):
     )
 
 
+IOTUNE_LIMITS = ("total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+                 "total_iops_sec", "read_iops_sec", "write_iops_sec")
+
+
+class IotuneConfig(ConfigObject):
+    """<iotune><total_bytes_sec>...</total_bytes_sec>...</iotune>: a disk's I/O limits (Nova's
+    quota:disk_* flavor extra specs)."""
+
+    TAG = "iotune"
+    FIELDS = tuple(Field(name, path=name, kind="int", absent=0) for name in IOTUNE_LIMITS)  # 0: no limit
+
+
 class DiskConfig(ConfigObject):
     """<disk type='file|block|volume|network' device='disk|cdrom'>"""
 
@@ -63,6 +75,11 @@ class DiskConfig(ConfigObject):
         Field("target_bus", path="target", attr="bus", label="bus"),
         Field("serial", path="serial"),
         Field("wwn", path="wwn"),
+        Child("iotune", "iotune", IotuneConfig, replace=True),
+        Field("logical_block_size", path="blockio", attr="logical_block_size", kind="int",
+              label="blockio.logical_block_size"),
+        Field("physical_block_size", path="blockio", attr="physical_block_size", kind="int",
+              label="blockio.physical_block_size"),
         Field("readonly", path="readonly", kind="flag"),
         Field("shareable", path="shareable", kind="flag"),
         Field("boot_order", path="boot", attr="order", kind="int"),

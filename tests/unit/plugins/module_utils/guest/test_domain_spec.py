@@ -290,3 +290,41 @@ def test_every_interface_type_and_option_matches_what_libvirt_writes(conn):
 def test_bad_interfaces_are_refused(conn, interface, message):
     with pytest.raises(VirtopsError, match=message):
         build(conn, interfaces=[interface])
+
+
+def test_disk_limits_block_sizes_wwn_and_a_lun_match_what_libvirt_writes(conn):
+    desired = build(conn, disks=[
+        dict(path="/srv/a.img", format="raw", iotune=dict(total_bytes_sec=10485760, read_iops_sec=200),
+             blockio=dict(logical_block_size=512, physical_block_size=4096)),
+        dict(path="/dev/sdz", device="lun", bus="scsi", wwn="5000c50015ea71ad"),
+    ])
+    live = DomainConfig.from_xml(
+        "<domain type='test'><name>spec-test</name><devices>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/srv/a.img'/>"
+        "<blockio logical_block_size='512' physical_block_size='4096'/><target dev='vda' bus='virtio'/>"
+        "<iotune><total_bytes_sec>10485760</total_bytes_sec><read_iops_sec>200</read_iops_sec></iotune></disk>"
+        "<disk type='block' device='lun'><driver name='qemu' type='raw'/><source dev='/dev/sdz'/>"
+        "<target dev='sda' bus='scsi'/><wwn>5000c50015ea71ad</wwn></disk>"
+        "<controller type='scsi' index='0' model='virtio-scsi'/></devices></domain>")
+    assert desired.changes(live) == []
+    lifted = build(conn, disks=[dict(path="/srv/a.img", format="raw", iotune=dict(total_bytes_sec=0, read_iops_sec=200))])
+    assert [(c.path, c.before, c.after) for c in lifted.changes(live)] == [
+        ("disks[vda].iotune.total_bytes_sec", 10485760, 0)]
+    lifted.apply_to(live)
+    assert "total_bytes_sec" not in live.to_xml() and "<read_iops_sec>200</read_iops_sec>" in live.to_xml()
+
+
+@pytest.mark.parametrize("disk,message", [
+    (dict(path="/dev/sdz", device="lun"), "device lun passes SCSI commands through, so it needs bus scsi .got virtio."),
+    (dict(path="/srv/a.img", device="lun", bus="scsi"), "device lun needs an iscsi LUN or a block device path"),
+    (dict(path="/srv/a.img", wwn="5000c50015ea71ad"), "wwn is only supported on bus scsi"),
+    (dict(path="/srv/a.img", bus="scsi", wwn="xyz"), "wwn 'xyz' is not 16 hexadecimal digits"),
+    (dict(path="/srv/a.img", iotune=dict(total_iops_sec=10, write_iops_sec=5)),
+     "iotune.total_iops_sec cannot be combined with read_iops_sec or write_iops_sec"),
+    (dict(path="/srv/a.img", iotune=dict(read_bytes_sec=-1)), "iotune.read_bytes_sec must be 0 .no limit. or more"),
+    (dict(path="/srv/a.img", blockio=dict(logical_block_size=4096, physical_block_size=512)),
+     "blockio.physical_block_size 512 is smaller than logical_block_size 4096"),
+])
+def test_bad_disk_tuning_is_refused(conn, disk, message):
+    with pytest.raises(VirtopsError, match=message):
+        build(conn, disks=[disk])

@@ -109,7 +109,10 @@ show_config_drives
 for path in /sys/class/net/*; do
     name=${path##*/}
     [ "$name" = lo ] && continue
-    queues=$(ls -d "$path"/queues/rx-* 2>/dev/null | wc -l)
+    queues=0
+    for queue in "$path"/queues/rx-*; do
+        [ -e "$queue" ] && queues=$((queues + 1))
+    done
     echo "VIRTOPS-NIC name=$name mac=$(cat "$path/address") mtu=$(cat "$path/mtu") queues=$queues"
 done
 

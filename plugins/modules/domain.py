@@ -239,6 +239,12 @@ options:
             type: str
             default: require
             choices: [require, disable, force, optional, forbid]
+      check:
+        description:
+          - How strictly libvirt checks that the guest gets the CPU asked for - V(none), V(partial)
+            (before start) or V(full) (also what QEMU gave). Not given, libvirt chooses.
+        type: str
+        choices: [none, partial, full]
       topology:
         description: Sockets, cores and threads; their product must equal O(vcpus).
         type: dict

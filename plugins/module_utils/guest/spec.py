@@ -143,6 +143,7 @@ DEFINITION_SPEC = dict(
         mode=dict(type="str", required=True, choices=list(CPU_MODES) + [DEFAULT_CPU_MODE]),
         model=dict(type="str"),
         fallback=dict(type="str", choices=["allow", "forbid"]),
+        check=dict(type="str", choices=["none", "partial", "full"]),
         models=dict(type="list", elements="str"),
         features=CPU_FEATURES_SPEC,
         topology=dict(type="dict", options=dict(
@@ -293,6 +294,7 @@ class DomainSpecBuilder:
                 sockets=topology["sockets"], dies=1, cores=topology["cores"], threads=topology["threads"]),
             features=[CpuFeature(name=name, policy=policy) for name, policy in features],
         )
+        config.check = spec["check"]
         if spec["numa"] is not None:
             config.numa_cells = build_numa_cells(spec["numa"], self.params["vcpus"], self.params["memory_mb"])
         if spec["maxphysaddr"] is not None:

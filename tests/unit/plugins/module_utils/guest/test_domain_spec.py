@@ -328,3 +328,10 @@ def test_disk_limits_block_sizes_wwn_and_a_lun_match_what_libvirt_writes(conn):
 def test_bad_disk_tuning_is_refused(conn, disk, message):
     with pytest.raises(VirtopsError, match=message):
         build(conn, disks=[disk])
+
+
+def test_cpu_check_is_compared_only_when_given(conn):
+    live = DomainConfig.from_xml("<domain type='test'><name>spec-test</name><cpu mode='custom' match='exact' "
+                                 "check='partial'><model fallback='forbid'>qemu64</model></cpu></domain>")
+    assert _cpu_changes(build(conn, cpu=dict(mode="custom", model="qemu64")), live) == []
+    assert _cpu_changes(build(conn, cpu=dict(mode="custom", model="qemu64", check="full")), live) == ["cpu.check"]

@@ -700,16 +700,35 @@ options:
     type: dict
     suboptions:
       type:
-        description: V(pty) (for C(virsh console)), V(file) (output only), or V(none).
+        description:
+          - V(pty) (for C(virsh console)), V(file) (output only), V(tcp) (a TCP socket, as Nova's
+            serial console proxy reaches it), or V(none).
         type: str
         required: true
-        choices: [pty, file, none]
+        choices: [pty, file, tcp, none]
       path:
         description: Output file for V(file).
         type: path
       log_file:
         description: Also log everything the console shows to this file. Its directory must exist.
         type: path
+      host:
+        description: Address QEMU listens on (V(bind)) or connects to (V(connect)) for V(tcp).
+        type: str
+        default: 127.0.0.1
+      port:
+        description: TCP port for V(tcp) (Nova's C(serial_console.port_range)).
+        type: int
+      mode:
+        description: V(bind) listens for a client; V(connect) connects to a server.
+        type: str
+        default: bind
+        choices: [bind, connect]
+      protocol:
+        description: V(raw) bytes or V(telnet).
+        type: str
+        default: raw
+        choices: [raw, telnet]
   graphics:
     description: Graphical console. A new domain gets none when not given.
     type: dict

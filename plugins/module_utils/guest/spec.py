@@ -158,9 +158,13 @@ DEFINITION_SPEC = dict(
     interfaces=dict(type="list", elements="dict", options=INTERFACE_SPEC),
     devices_exclusive=dict(type="bool", default=False),
     serial_console=dict(type="dict", options=dict(
-        type=dict(type="str", required=True, choices=["pty", "file", "none"]),
+        type=dict(type="str", required=True, choices=["pty", "file", "tcp", "none"]),
         path=dict(type="path"),
         log_file=dict(type="path"),
+        host=dict(type="str", default="127.0.0.1"),
+        port=dict(type="int"),
+        mode=dict(type="str", default="bind", choices=["bind", "connect"]),
+        protocol=dict(type="str", default="raw", choices=["raw", "telnet"]),
     )),
     graphics=dict(type="dict", options=dict(
         type=dict(type="str", required=True, choices=["none", "vnc", "spice"]),
@@ -511,12 +515,19 @@ class DomainSpecBuilder:
             return [], []
         if kind == "file" and not spec["path"]:
             raise VirtopsError("serial_console.type=file needs serial_console.path")
-        if kind == "pty" and spec["path"]:
-            raise VirtopsError("serial_console.path is only used with type=file; for a pty use log_file")
+        if kind != "file" and spec["path"]:
+            raise VirtopsError("serial_console.path is only used with type=file; for a %s console use log_file" % kind)
+        tcp = dict(source_mode=None, source_host=None, source_service=None, protocol=None)
+        if kind == "tcp":
+            if spec.get("port") is None or not 1 <= spec["port"] <= 65535:
+                raise VirtopsError("serial_console.type=tcp needs serial_console.port, 1 to 65535")
+            check_address(spec["host"], "serial_console.host")
+            tcp = dict(source_mode=spec["mode"], source_host=spec["host"], source_service=str(spec["port"]),
+                       protocol=spec["protocol"])
         serial = SerialConfig(type=kind, source_path=spec["path"], target_type="isa-serial",
-                              target_port=0, log_file=spec["log_file"])
+                              target_port=0, log_file=spec["log_file"], **tcp)
         console = ConsoleConfig(type=kind, source_path=spec["path"], target_type="serial",
-                                target_port=0, log_file=spec["log_file"])
+                                target_port=0, log_file=spec["log_file"], **tcp)
         return [serial], [console]
 
     def _check_host_memory(self, memory_mb):

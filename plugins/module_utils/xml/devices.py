@@ -241,12 +241,16 @@ class InterfaceConfig(ConfigObject):
 
 
 class SerialConfig(ConfigObject):
-    """<serial type='pty|file'> (and the same shape for <console>)."""
+    """<serial type='pty|file|tcp'> (and the same shape for <console>)."""
 
     TAG = "serial"
     FIELDS = (
         Field("type", attr="type"),
         Field("source_path", path="source", attr="path", label="path"),
+        Field("source_mode", path="source", attr="mode", label="mode"),
+        Field("source_host", path="source", attr="host", label="host"),
+        Field("source_service", path="source", attr="service", label="port"),
+        Field("protocol", path="protocol", attr="type", label="protocol"),
         Field("target_type", path="target", attr="type"),
         Field("target_port", path="target", attr="port", kind="int", label="port"),
         Field("log_file", path="log", attr="file", label="log_file"),
@@ -257,6 +261,15 @@ class SerialConfig(ConfigObject):
 
     def describe_key(self):
         return str(self.key())
+
+    SOURCE_FIELDS = ("source_path", "source_mode", "source_host", "source_service", "protocol")
+
+    def apply_to(self, live):
+        # Another kind of console (pty -> tcp) has another source: the old one's attributes go.
+        if self.type is not None and self.type != live.type:
+            for name in self.SOURCE_FIELDS:
+                setattr(live, name, None)
+        return super(SerialConfig, self).apply_to(live)
 
 
 class ConsoleConfig(SerialConfig):

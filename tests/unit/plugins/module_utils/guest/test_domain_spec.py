@@ -335,3 +335,21 @@ def test_cpu_check_is_compared_only_when_given(conn):
                                  "check='partial'><model fallback='forbid'>qemu64</model></cpu></domain>")
     assert _cpu_changes(build(conn, cpu=dict(mode="custom", model="qemu64")), live) == []
     assert _cpu_changes(build(conn, cpu=dict(mode="custom", model="qemu64", check="full")), live) == ["cpu.check"]
+
+
+def test_a_tcp_serial_console_matches_what_libvirt_writes_and_replaces_a_pty(conn):
+    desired = build(conn, serial_console=dict(type="tcp", port=4555))
+    tcp_xml = ("<domain type='test'><name>spec-test</name><devices><serial type='tcp'>"
+               "<source mode='bind' host='127.0.0.1' service='4555'/><protocol type='raw'/>"
+               "<target type='isa-serial' port='0'><model name='isa-serial'/></target></serial>"
+               "<console type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/><protocol type='raw'/>"
+               "<target type='serial' port='0'/></console></devices></domain>")
+    assert desired.changes(DomainConfig.from_xml(tcp_xml)) == []
+    live = DomainConfig.from_xml(tcp_xml)
+    build(conn, serial_console=dict(type="pty")).apply_to(live)
+    text = live.to_xml()
+    assert "<serial type=\"pty\">" in text and "service=" not in text and "<protocol" not in text
+    with pytest.raises(VirtopsError, match="serial_console.type=tcp needs serial_console.port, 1 to 65535"):
+        build(conn, serial_console=dict(type="tcp"))
+    with pytest.raises(VirtopsError, match="serial_console.path is only used with type=file; for a tcp console"):
+        build(conn, serial_console=dict(type="tcp", port=1, path="/x"))

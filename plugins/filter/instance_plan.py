@@ -33,7 +33,7 @@ STATES = ("running", "shutoff", "absent")
 # virtops.libvirt.domain options an instance's domain_options may hold: the role sets the others.
 DOMAIN_OPTIONS = (
     "arch", "autostart", "clock", "cputune", "current_memory_mb", "current_vcpus", "description", "devices_exclusive",
-    "devices_xml", "features", "firmware", "force", "graphics", "guest_agent", "inputs", "iothreads",
+    "devices_xml", "features", "firmware", "force", "graphics", "guest_agent", "hostdevs", "inputs", "iothreads",
     "kvm_probe_kernel", "machine", "memballoon", "memory_backing", "memtune", "metadata", "numatune", "on_crash",
     "on_poweroff", "on_reboot", "panic", "return_xml", "rng", "sysinfo", "timeout", "title", "tpm", "uefi", "video",
     "vsock", "watchdog",

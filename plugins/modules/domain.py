@@ -1031,6 +1031,29 @@ options:
         option. Write a device as libvirt writes it back (C(virsh dumpxml)) so the next run finds it.
     type: list
     elements: str
+  hostdevs:
+    description:
+      - Host devices passed to the guest - a PCI device (Nova's PCI passthrough) or a mediated
+        device such as a vGPU - each matched by its address or UUID; others of the domain are kept
+        unless O(devices_exclusive=true).
+    type: list
+    elements: dict
+    suboptions:
+      pci:
+        description: Host PCI address, C(0000:03:00.0) or C(03:00.0).
+        type: str
+      mdev:
+        description: UUID of a mediated device (C(mdevctl list)), instead of O(hostdevs[].pci).
+        type: str
+      managed:
+        description: Let libvirt detach a PCI device from its host driver and give it back.
+        type: bool
+        default: true
+      model:
+        description: Kind of mediated device.
+        type: str
+        default: vfio-pci
+        choices: [vfio-pci, vfio-ccw, vfio-ap]
   tpm:
     description:
       - A virtual TPM emulated by swtpm, which libvirt starts with the guest (Nova's vTPM); the

@@ -15,10 +15,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import XmlModelError, user_xml_element
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
+    HostdevConfig, InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig,
+    WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, OsConfig, SysinfoConfig,
@@ -102,6 +105,12 @@ PLATFORM_SPEC = dict(
         cid=dict(type="int"),
     )),
     devices_xml=dict(type="list", elements="str"),
+    hostdevs=dict(type="list", elements="dict", options=dict(
+        pci=dict(type="str"),
+        mdev=dict(type="str"),
+        managed=dict(type="bool", default=True),
+        model=dict(type="str", default="vfio-pci", choices=["vfio-pci", "vfio-ccw", "vfio-ap"]),
+    )),
 )
 
 
@@ -229,6 +238,9 @@ def _devices(params, desired, check_device):
             raise VirtopsError("tpm: model tpm-crb is a TPM 2.0 interface; use version 2.0 or model tpm-tis")
         desired.tpms = [] if tpm["model"] == "none" else [
             TpmConfig(model=tpm["model"], backend_type="emulator", backend_version=tpm["version"])]
+    if params["hostdevs"] is not None:
+        exclusive = ExclusiveList if params["devices_exclusive"] else list
+        desired.hostdevs = exclusive(_hostdev(item, "hostdevs[%d]" % index) for index, item in enumerate(params["hostdevs"]))
     if params["devices_xml"] is not None:
         desired.devices_xml = [_device_element(text, "devices_xml[%d]" % index)
                                for index, text in enumerate(params["devices_xml"])]
@@ -237,6 +249,32 @@ def _devices(params, desired, check_device):
         _at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's
         desired.vsocks = [] if vsock["model"] == "none" else [VsockConfig(
             model=vsock["model"], cid_auto=vsock["cid"] is None, cid=vsock["cid"])]
+
+
+PCI_ADDRESS = re.compile(r"^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def pci_address(text, option):
+    """(domain, bus, slot, function) as libvirt writes them ('0x0000', '0x03', '0x00', '0x1') of
+    '0000:03:00.1' or '03:00.1'."""
+    match = PCI_ADDRESS.match(text or "")
+    if not match:
+        raise VirtopsError("%s %r is not a PCI address such as 0000:03:00.1" % (option, text))
+    domain, bus, slot, function = match.groups()
+    return "0x%s" % (domain or "0000").lower(), "0x%s" % bus.lower(), "0x%s" % slot.lower(), "0x%s" % function
+
+
+def _hostdev(spec, option):
+    if bool(spec["pci"]) == bool(spec["mdev"]):
+        raise VirtopsError("%s: give exactly one of pci (a host PCI device) or mdev (a mediated device's UUID)" % option)
+    if spec["pci"]:
+        domain, bus, slot, function = pci_address(spec["pci"], option + ".pci")
+        return HostdevConfig(mode="subsystem", type="pci", managed=spec["managed"], pci_domain=domain, pci_bus=bus,
+                             pci_slot=slot, pci_function=function)
+    if not UUID.match(spec["mdev"]):
+        raise VirtopsError("%s.mdev %r is not a UUID (the mediated device's, from mdevctl list)" % (option, spec["mdev"]))
+    return HostdevConfig(mode="subsystem", type="mdev", model=spec["model"], mdev_uuid=spec["mdev"].lower())
 
 
 def _device_element(text, option):

@@ -26,7 +26,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs impor
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_platform,
+    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_platform, pci_address,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
     CPU_NUMA_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
@@ -118,7 +118,6 @@ INTERFACE_SPEC = dict(
     filter=dict(type="dict", options=FILTER_REFERENCE_OPTIONS),
 )
 INTERFACE_SOURCES = ("network", "bridge", "direct", "ethernet", "vhostuser", "hostdev")
-PCI_ADDRESS = re.compile(r"^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")
 DEFINITION_SPEC = dict(
     uuid=dict(type="str"),
     title=dict(type="str"),
@@ -463,15 +462,10 @@ class DomainSpecBuilder:
             interface.source_type, interface.source_path = "unix", spec["vhostuser"]["path"]
             interface.source_mode = spec["vhostuser"]["mode"]
         elif kind == "hostdev":
-            match = PCI_ADDRESS.match(spec["hostdev"]["pci"])
-            if not match:
-                raise VirtopsError("%s: hostdev.pci %r is not a PCI address such as 0000:03:00.1"
-                                   % (where, spec["hostdev"]["pci"]))
-            domain, bus, slot, function = match.groups()
             interface.hostdev_managed = spec["hostdev"]["managed"]
             interface.pci_address_type = "pci"
-            interface.pci_domain, interface.pci_bus = "0x%s" % (domain or "0000").lower(), "0x%s" % bus.lower()
-            interface.pci_slot, interface.pci_function = "0x%s" % slot.lower(), "0x%s" % function
+            (interface.pci_domain, interface.pci_bus, interface.pci_slot,
+             interface.pci_function) = pci_address(spec["hostdev"]["pci"], where + ": hostdev.pci")
         self._check_interface_numbers(spec, where)
         if spec["vlan"] is not None:
             vlan = spec["vlan"]

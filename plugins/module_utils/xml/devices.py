@@ -404,6 +404,33 @@ class VsockConfig(ConfigObject):
     )
 
 
+class HostdevConfig(ConfigObject):
+    """<hostdev mode='subsystem' type='pci|mdev' managed='yes' model='vfio-pci'><source><address
+    domain bus slot function | uuid/></source></hostdev>: a host PCI device (Nova's PCI passthrough)
+    or a mediated device (a vGPU)."""
+
+    TAG = "hostdev"
+    FIELDS = (
+        Field("mode", attr="mode"),
+        Field("type", attr="type"),
+        Field("managed", attr="managed", kind="yesno"),
+        Field("model", attr="model"),
+        Field("pci_domain", path="source/address", attr="domain", label="pci.domain"),
+        Field("pci_bus", path="source/address", attr="bus", label="pci.bus"),
+        Field("pci_slot", path="source/address", attr="slot", label="pci.slot"),
+        Field("pci_function", path="source/address", attr="function", label="pci.function"),
+        Field("mdev_uuid", path="source/address", attr="uuid", label="mdev"),
+    )
+
+    def key(self):
+        if self.mdev_uuid:
+            return self.mdev_uuid.lower()
+        if self.pci_bus is None:
+            return None
+        return "%04x:%02x:%02x.%x" % tuple(int(value or "0", 16) for value in (
+            self.pci_domain, self.pci_bus, self.pci_slot, self.pci_function))
+
+
 class TpmConfig(ConfigObject):
     """<tpm model='tpm-crb|tpm-tis'><backend type='emulator' version='2.0'/></tpm>: a vTPM served
     by swtpm, which libvirt starts with the guest."""

@@ -14,8 +14,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, InputConfig, InterfaceConfig,
-    MemballoonConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
+    ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, HostdevConfig, InputConfig,
+    InterfaceConfig, MemballoonConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig, VideoConfig, VsockConfig,
+    WatchdogConfig,
 )
 
 # Namespace of the key/value metadata this collection keeps in <metadata>.
@@ -450,6 +451,7 @@ class DomainConfig(ConfigObject):
         ChildList("panics", "devices/panic", PanicConfig, label="panic", authoritative=True),
         ChildList("vsocks", "devices/vsock", VsockConfig, label="vsock", authoritative=True),
         ChildList("tpms", "devices/tpm", TpmConfig, label="tpm", authoritative=True),
+        ChildList("hostdevs", "devices/hostdev", HostdevConfig, label="hostdevs"),
         Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
         DeviceXmlField("devices_xml"),
     )

@@ -242,3 +242,29 @@ def test_a_device_given_as_xml_is_added_once_and_then_found_in_what_libvirt_wrot
 def test_bad_device_xml_is_refused(conn, text, message):
     with pytest.raises(VirtopsError, match=message):
         build(conn, devices_xml=[text])
+
+
+def test_host_devices_match_what_libvirt_writes_by_address_or_uuid(conn):
+    live = DomainConfig.from_xml(LIBVIRT_XML.replace("</devices>", (
+        "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x03' "
+        "slot='0x00' function='0x0'/></source><address type='pci' slot='0x0a'/></hostdev>"
+        "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source>"
+        "<address uuid='4b20d080-1b54-4048-85b3-a6a62d165c01'/></source></hostdev></devices>")))
+    desired = build(conn, hostdevs=[dict(pci="03:00.0"), dict(mdev="4B20D080-1B54-4048-85B3-A6A62D165C01")])
+    assert _changes(desired, live) == []
+    assert [item.key() for item in desired.hostdevs] == ["0000:03:00.0", "4b20d080-1b54-4048-85b3-a6a62d165c01"]
+    added = build(conn, hostdevs=[dict(pci="0000:04:00.1", managed=False)])
+    assert [path for path, _before, _after in _changes(added, live)] == [
+        "hostdevs[0000:04:00.1].mode", "hostdevs[0000:04:00.1].type", "hostdevs[0000:04:00.1].managed",
+        "hostdevs[0000:04:00.1].pci.domain", "hostdevs[0000:04:00.1].pci.bus", "hostdevs[0000:04:00.1].pci.slot",
+        "hostdevs[0000:04:00.1].pci.function"]
+
+
+@pytest.mark.parametrize("item,message", [
+    (dict(pci="03:00.0", mdev="4b20d080-1b54-4048-85b3-a6a62d165c01"), r"hostdevs\[0\]: give exactly one of pci"),
+    (dict(pci="3:0.0"), r"hostdevs\[0\].pci '3:0.0' is not a PCI address"),
+    (dict(mdev="vgpu-1"), r"hostdevs\[0\].mdev 'vgpu-1' is not a UUID"),
+])
+def test_bad_host_devices_are_refused(conn, item, message):
+    with pytest.raises(VirtopsError, match=message):
+        build(conn, hostdevs=[item])

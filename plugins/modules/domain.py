@@ -742,6 +742,18 @@ options:
         description: Address the graphics server listens on (an IP address or a host name).
         type: str
         default: 127.0.0.1
+      port:
+        description: A fixed TCP port (5900 to 65535); without it libvirt picks a free one (autoport).
+        type: int
+      keymap:
+        description: Keyboard layout of the console, for example C(en-us) or C(de).
+        type: str
+      password:
+        description:
+          - Password of the console (VNC uses at most 8 characters). It is compared with the one
+            libvirt holds and never returned or shown; a change shows as C((hidden)) in the diff.
+          - A password set outside this module is kept when other options change.
+        type: str
   guest_agent:
     description:
       - V(true) gives the domain the QEMU guest agent's channel (a virtio-serial port named

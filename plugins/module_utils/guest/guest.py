@@ -145,8 +145,9 @@ class Guest:
         return self.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE if inactive else 0)
 
     def inactive_config(self):
-        """The persistent definition as a DomainConfig."""
-        return DomainConfig.from_xml(self.xml(inactive=True))
+        """The persistent definition as a DomainConfig, with its secrets (a graphics password):
+        redefined from it, the domain keeps them. Never shown: the model hides them in changes."""
+        return DomainConfig.from_xml(self.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE))
 
     def live_config(self):
         """The domain as it runs now (its definition when it does not run) as a DomainConfig."""

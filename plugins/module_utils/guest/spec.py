@@ -168,6 +168,9 @@ DEFINITION_SPEC = dict(
     graphics=dict(type="dict", options=dict(
         type=dict(type="str", required=True, choices=["none", "vnc", "spice"]),
         listen=dict(type="str", default="127.0.0.1"),
+        port=dict(type="int"),
+        keymap=dict(type="str"),
+        password=dict(type="str", no_log=True),
     )),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
@@ -342,8 +345,16 @@ class DomainSpecBuilder:
         if p["graphics"] is not None:
             graphics = p["graphics"]
             check_address(graphics["listen"], "graphics.listen")
-            desired.graphics = [] if graphics["type"] == "none" else [
-                GraphicsConfig(type=graphics["type"], autoport=True, listen=graphics["listen"])]
+            if graphics["port"] is not None and not 5900 <= graphics["port"] <= 65535:
+                raise VirtopsError("graphics.port is 5900 to 65535 (QEMU counts displays from 5900), got %d"
+                                   % graphics["port"])
+            if graphics["keymap"] is not None:
+                check_token(graphics["keymap"], "graphics.keymap", "keymap")
+            if graphics["password"] is not None and not 0 < len(graphics["password"]) <= 8 and graphics["type"] == "vnc":
+                raise VirtopsError("graphics.password: VNC uses at most 8 characters of a password (and not an empty one)")
+            desired.graphics = [] if graphics["type"] == "none" else [GraphicsConfig(
+                type=graphics["type"], autoport=graphics["port"] is None, port=graphics["port"],
+                listen=graphics["listen"], keymap=graphics["keymap"], password=graphics["password"])]
 
     def _disks(self, specs):
         disks = []

@@ -168,6 +168,19 @@ class Field:
         return live if desired is None else desired
 
 
+HIDDEN = "(hidden)"
+
+
+class SecretField(Field):
+    """A value that must never show (a graphics password): compared and written like any other,
+    but a change of it reads '(hidden)' on both sides."""
+
+    def changes(self, desired, live, prefix):
+        if desired is None or desired == live:
+            return []
+        return [Change(prefix + self.label, HIDDEN if live is not None else None, HIDDEN)]
+
+
 class MemoryField(Field):
     """A size element with a ``unit`` attribute, held in KiB whatever unit the XML uses."""
 

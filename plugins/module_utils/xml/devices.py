@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Child, ChildList, ConfigObject, Field,
+    Child, ChildList, ConfigObject, Field, SecretField,
 )
 
 
@@ -305,7 +305,10 @@ class GraphicsConfig(ConfigObject):
     FIELDS = (
         Field("type", attr="type"),
         Field("autoport", attr="autoport", kind="yesno"),
+        Field("port", attr="port", kind="int"),
         Field("listen", attr="listen"),
+        Field("keymap", attr="keymap"),
+        SecretField("password", attr="passwd"),
     )
 
     def after_parse(self, element):

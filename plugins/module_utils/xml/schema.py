@@ -16,11 +16,12 @@ __metaclass__ = type
 import copy
 import os
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import XmlModelError, etree
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import HIDDEN, XmlModelError, etree
 
 # Where Debian's libvirt-daemon installs the schemas (libvirt's own datadir).
 SCHEMA_DIR = "/usr/share/libvirt/schemas"
 _SCHEMAS = {}
+SECRET_ATTRIBUTES = ("passwd",)  # never named with their value
 
 
 def _schema(name):
@@ -45,6 +46,8 @@ def check_schema(element, name="domain", baseline=None):
     if baseline is not None and not schema.validate(baseline):
         return
     path, attribute = _culprit(schema, element)
+    if attribute and attribute[0] in SECRET_ATTRIBUTES:
+        attribute = (attribute[0], HIDDEN)
     where = "%s (attribute %s=%r)" % (path, attribute[0], attribute[1]) if attribute else path
     raise XmlModelError("the definition does not fit libvirt's schema (%s.rng) at %s; see "
                         "https://libvirt.org/format%s.html for what that element takes"

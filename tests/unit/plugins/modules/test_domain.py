@@ -214,3 +214,25 @@ def test_xml_that_libvirts_schema_refuses_fails_naming_the_element(test_domain, 
                                     "/domain/devices/watchdog (attribute action='explode')"), result["msg"]
     assert result["msg"].endswith("; nothing was defined")
     assert conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE) == before
+
+
+def test_a_graphics_password_is_kept_compared_and_never_shown(test_domain, run_module):
+    """Set outside the module (virsh), the password survives an update of another field; asked for,
+    it is compared with the one libvirt holds and shows only as '(hidden)'."""
+    conn = libvirt.open(URI)
+    xml = conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE).replace(
+        "</devices>", "<graphics type='vnc' port='5907' autoport='no' listen='127.0.0.1' passwd='s3cret'/></devices>")
+    conn.defineXML(xml)
+    secure = libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
+    updated = run_module(domain_module, name=test_domain, title="kept", return_xml=True)
+    assert updated["changed"] is True
+    assert "passwd='s3cret'" in conn.lookupByName(test_domain).XMLDesc(secure)
+    same = run_module(domain_module, name=test_domain, graphics=dict(type="vnc", port=5907, password="s3cret"))
+    assert same["changed"] is False, same
+    changed = run_module(domain_module, name=test_domain, graphics=dict(type="vnc", port=5907, password="n3w"),
+                         return_xml=True)
+    assert changed["changed"] is True
+    assert changed["changes"] == ["graphics[vnc].password"]
+    assert changed["diff"] == {"before": "graphics[vnc].password: (hidden)\n", "after": "graphics[vnc].password: (hidden)\n"}
+    assert "s3cret" not in str(changed) and "n3w" not in str(changed)
+    assert "passwd='n3w'" in conn.lookupByName(test_domain).XMLDesc(secure)

@@ -18,7 +18,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml import (
     capabilities, cpu, devices, domain, network, nwfilter, storage,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Child, ChildList, ConfigObject, Field, MemoryField, etree,
+    Child, ChildList, ConfigObject, Field, MemoryField, SecretField, etree,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     DeviceXmlField, MetadataField, PendingRestartField,
@@ -44,6 +44,8 @@ def _sample(field, depth=0):
         return ["memory_kib", "vcpus"]
     if isinstance(field, MetadataField):
         return {"role": "web", "tier": "1"}
+    if isinstance(field, SecretField):
+        return "v-secret"
     if isinstance(field, DeviceXmlField):
         return [etree.fromstring("<shmem name='v-shm'><model type='ivshmem-plain'/><size unit='M'>4</size></shmem>")]
     if isinstance(field, MemoryField):

@@ -169,7 +169,7 @@ DEFINITION_SPEC = dict(
         type=dict(type="str", required=True, choices=["none", "vnc", "spice"]),
         listen=dict(type="str", default="127.0.0.1"),
         port=dict(type="int"),
-        keymap=dict(type="str"),
+        keymap=dict(type="str", no_log=False),  # a keyboard layout, not a key
         password=dict(type="str", no_log=True),
     )),
     guest_agent=dict(type="bool"),

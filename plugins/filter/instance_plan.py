@@ -35,7 +35,7 @@ DOMAIN_OPTIONS = (
     "arch", "autostart", "clock", "cputune", "current_memory_mb", "current_vcpus", "description", "devices_exclusive",
     "devices_xml", "features", "firmware", "force", "graphics", "guest_agent", "hostdevs", "inputs", "iothreads",
     "kvm_probe_kernel", "machine", "memballoon", "memory_backing", "memtune", "metadata", "numatune", "on_crash",
-    "on_poweroff", "on_reboot", "panic", "return_xml", "rng", "sysinfo", "timeout", "title", "tpm", "uefi", "video",
+    "on_poweroff", "on_reboot", "panic", "pcie_root_ports", "return_xml", "rng", "sysinfo", "timeout", "title", "tpm", "uefi", "video",
     "vsock", "watchdog",
 )
 # virtops.libvirt.disk options a data volume may hold (the role sets domain; uri is the play's).

@@ -1043,6 +1043,11 @@ options:
         option. Write a device as libvirt writes it back (C(virsh dumpxml)) so the next run finds it.
     type: list
     elements: str
+  pcie_root_ports:
+    description:
+      - At least this many PCIe root ports on a q35 machine (Nova's C(num_pcie_ports)), each able to take
+        one hot-plugged device; missing ones are added, ports are never removed (devices may sit in them).
+    type: int
   hostdevs:
     description:
       - Host devices passed to the guest - a PCI device (Nova's PCI passthrough) or a mediated

@@ -105,6 +105,7 @@ PLATFORM_SPEC = dict(
         cid=dict(type="int"),
     )),
     devices_xml=dict(type="list", elements="str"),
+    pcie_root_ports=dict(type="int"),
     hostdevs=dict(type="list", elements="dict", options=dict(
         pci=dict(type="str"),
         mdev=dict(type="str"),
@@ -238,6 +239,12 @@ def _devices(params, desired, check_device):
             raise VirtopsError("tpm: model tpm-crb is a TPM 2.0 interface; use version 2.0 or model tpm-tis")
         desired.tpms = [] if tpm["model"] == "none" else [
             TpmConfig(model=tpm["model"], backend_type="emulator", backend_version=tpm["version"])]
+    if params["pcie_root_ports"] is not None:
+        if not 0 <= params["pcie_root_ports"] <= 28:
+            raise VirtopsError("pcie_root_ports is 0 to 28 (Nova's num_pcie_ports), got %d" % params["pcie_root_ports"])
+        if params["machine"] and "q35" not in params["machine"]:
+            raise VirtopsError("pcie_root_ports needs a q35 machine (PCI Express); machine is %s" % params["machine"])
+        desired.pcie_root_ports = params["pcie_root_ports"]
     if params["hostdevs"] is not None:
         exclusive = ExclusiveList if params["devices_exclusive"] else list
         desired.hostdevs = exclusive(_hostdev(item, "hostdevs[%d]" % index) for index, item in enumerate(params["hostdevs"]))

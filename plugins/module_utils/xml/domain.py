@@ -367,6 +367,38 @@ def element_contains(live, wanted):
                for part in wanted if isinstance(part.tag, str))
 
 
+class RootPortsField(Field):
+    """How many PCIe root ports (<controller type='pci' model='pcie-root-port'/>) a q35 domain has:
+    each can take one hot-plugged device (Nova's num_pcie_ports). Asked for more than there are,
+    the missing ports are added (libvirt numbers them); ports are never removed, since devices
+    may sit in them."""
+
+    MODEL = "pcie-root-port"
+
+    def __init__(self, name):
+        super(RootPortsField, self).__init__(name, kind="int", label=name)
+
+    def read(self, element):
+        return len(element.findall("devices/controller[@type='pci'][@model='%s']" % self.MODEL))
+
+    def write(self, element, value):
+        missing = (value or 0) - self.read(element)
+        if missing > 0:
+            devices = element.find("devices")
+            if devices is None:
+                devices = etree.SubElement(element, "devices")
+            for _port in range(missing):
+                etree.SubElement(devices, "controller", type="pci", model=self.MODEL)
+
+    def changes(self, desired, live, prefix):
+        if desired is None or desired <= (live or 0):
+            return []
+        return [Change(prefix + self.label, live or 0, desired)]
+
+    def apply(self, desired, live):
+        return live if desired is None else max(desired, live or 0)
+
+
 class ParsedDevices(list):
     """The device elements a parsed document has: what is there, never something asked for."""
 
@@ -454,6 +486,7 @@ class DomainConfig(ConfigObject):
         ChildList("hostdevs", "devices/hostdev", HostdevConfig, label="hostdevs"),
         Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
         DeviceXmlField("devices_xml"),
+        RootPortsField("pcie_root_ports"),
     )
 
     def adopt_live_identities(self, live, uuid=False):

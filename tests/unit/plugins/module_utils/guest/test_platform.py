@@ -268,3 +268,21 @@ def test_host_devices_match_what_libvirt_writes_by_address_or_uuid(conn):
 def test_bad_host_devices_are_refused(conn, item, message):
     with pytest.raises(VirtopsError, match=message):
         build(conn, hostdevs=[item])
+
+
+def test_pcie_root_ports_are_added_up_to_the_number_and_never_removed(conn):
+    q35 = DomainConfig.from_xml(
+        "<domain type='qemu'><name>spec-test</name><os><type machine='pc-q35-7.2'>hvm</type></os><devices>"
+        "<controller type='pci' index='0' model='pcie-root'/>"
+        "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/></controller>"
+        "</devices></domain>")
+    desired = build(conn, pcie_root_ports=4)
+    assert _changes(desired, q35) == [("pcie_root_ports", 1, 4)]
+    desired.apply_to(q35)
+    again = DomainConfig.from_xml(q35.to_xml())
+    assert again.pcie_root_ports == 4
+    assert "<target chassis=\"1\" port=\"0x10\"/>" in again.to_xml()  # the existing port as it was
+    assert _changes(build(conn, pcie_root_ports=4), again) == []
+    assert _changes(build(conn, pcie_root_ports=2), again) == []  # fewer asked for: none removed
+    with pytest.raises(VirtopsError, match="pcie_root_ports needs a q35 machine"):
+        build(conn, machine="pc-i440fx-7.2", pcie_root_ports=2)

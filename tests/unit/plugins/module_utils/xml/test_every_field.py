@@ -21,7 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
     Child, ChildList, ConfigObject, Field, MemoryField, SecretField, etree,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    DeviceXmlField, MetadataField, PendingRestartField,
+    DeviceXmlField, MetadataField, PendingRestartField, RootPortsField,
 )
 
 
@@ -44,6 +44,8 @@ def _sample(field, depth=0):
         return ["memory_kib", "vcpus"]
     if isinstance(field, MetadataField):
         return {"role": "web", "tier": "1"}
+    if isinstance(field, RootPortsField):
+        return 3
     if isinstance(field, SecretField):
         return "v-secret"
     if isinstance(field, DeviceXmlField):

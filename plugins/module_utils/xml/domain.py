@@ -387,6 +387,9 @@ class RootPortsField(Field):
             devices = element.find("devices")
             if devices is None:
                 devices = etree.SubElement(element, "devices")
+            if devices.find("controller[@type='pci'][@index='0']") is None:
+                # A new definition: libvirt would number the first port 0, the index of the root.
+                etree.SubElement(devices, "controller", type="pci", index="0", model="pcie-root")
             for _port in range(missing):
                 etree.SubElement(devices, "controller", type="pci", model=self.MODEL)
 

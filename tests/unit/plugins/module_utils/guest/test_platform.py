@@ -286,3 +286,12 @@ def test_pcie_root_ports_are_added_up_to_the_number_and_never_removed(conn):
     assert _changes(build(conn, pcie_root_ports=2), again) == []  # fewer asked for: none removed
     with pytest.raises(VirtopsError, match="pcie_root_ports needs a q35 machine"):
         build(conn, machine="pc-i440fx-7.2", pcie_root_ports=2)
+
+
+def test_a_new_q35_domain_gets_its_root_before_its_root_ports(conn):
+    """libvirt numbers an unnumbered controller from 0, the index the PCIe root must have."""
+    text = build(conn, memory_mb=64, machine="q35", pcie_root_ports=2).to_xml()
+    controllers = [line.strip() for line in text.splitlines() if "<controller" in line]
+    assert controllers == ['<controller type="pci" index="0" model="pcie-root"/>',
+                           '<controller type="pci" model="pcie-root-port"/>',
+                           '<controller type="pci" model="pcie-root-port"/>']

@@ -96,6 +96,19 @@ def check_timeout(value, option, what):
         raise VirtopsError("%s is the seconds %s may take: at least 1 (got %d)" % (option, what, value))
 
 
+def check_at_least(value, minimum, option):
+    """Refuse a number below ``minimum`` (None: not given, nothing to check)."""
+    if value is not None and value < minimum:
+        raise VirtopsError("%s must be at least %d, got %d" % (option, minimum, value))
+
+
+def check_wwn_bus(bus, option):
+    """A WWN identifies SCSI (and IDE) disks only; libvirt refuses it on any other bus."""
+    if bus not in ("scsi", "ide"):
+        raise VirtopsError("%s is only supported on bus scsi (libvirt: 'Only ide and scsi disk support wwn'); "
+                           "use serial to identify a %s disk" % (option, bus))
+
+
 def check_token(value, option, what):
     """Refuse a name (a CPU model or feature) that is not letters, digits and ``_.+-``."""
     if value is not None and not TOKEN.match(value):

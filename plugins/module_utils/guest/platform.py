@@ -18,6 +18,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     HostdevConfig, InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig,
@@ -115,11 +116,6 @@ PLATFORM_SPEC = dict(
 )
 
 
-def _at_least(value, minimum, option):
-    if value is not None and value < minimum:
-        raise VirtopsError("%s must be at least %d, got %d" % (option, minimum, value))
-
-
 def build_features(spec):
     """FeaturesConfig fields from ``features`` (None: not asked for)."""
     if spec is None:
@@ -129,7 +125,7 @@ def build_features(spec):
                             vmport=spec["vmport"], smm=spec["smm"], kvm_hidden=spec["kvm_hidden"],
                             ioapic_driver=spec["ioapic"])
     if hyperv is not None:
-        _at_least(hyperv["spinlocks_retries"], 4095, "features.hyperv.spinlocks_retries")
+        check_at_least(hyperv["spinlocks_retries"], 4095, "features.hyperv.spinlocks_retries")
         if hyperv["vendor_id"] is not None and not 0 < len(hyperv["vendor_id"]) <= 12:
             raise VirtopsError("features.hyperv.vendor_id is 1 to 12 characters (got %d)" % len(hyperv["vendor_id"]))
         config.hyperv = HypervConfig(mode="custom", **dict((name, hyperv[name]) for name in HYPERV_SWITCHES))
@@ -204,14 +200,14 @@ def _sysinfo(spec, desired):
 def _devices(params, desired, check_device):
     balloon = params["memballoon"]
     if balloon is not None:
-        _at_least(balloon["stats_period"], 0, "memballoon.stats_period")
+        check_at_least(balloon["stats_period"], 0, "memballoon.stats_period")
         if balloon["model"] == "none" and balloon["stats_period"]:
             raise VirtopsError("memballoon.stats_period needs a balloon; model none has none")
         desired.memballoon = MemballoonConfig(model=balloon["model"], stats_period=balloon["stats_period"])
     rng = params["rng"]
     if rng is not None:
-        _at_least(rng["rate_bytes"], 1, "rng.rate_bytes")
-        _at_least(rng["rate_period"], 1, "rng.rate_period")
+        check_at_least(rng["rate_bytes"], 1, "rng.rate_bytes")
+        check_at_least(rng["rate_period"], 1, "rng.rate_period")
         if rng["rate_period"] is not None and rng["rate_bytes"] is None:
             raise VirtopsError("rng.rate_period needs rng.rate_bytes (the bytes the guest may read in that period)")
         if rng["model"] != "none":
@@ -228,8 +224,8 @@ def _devices(params, desired, check_device):
         desired.panics = [] if panic["model"] == "none" else [PanicConfig(model=panic["model"])]
     video = params["video"]
     if video is not None:
-        _at_least(video["heads"], 1, "video.heads")
-        _at_least(video["vram_kib"], 1024, "video.vram_kib")
+        check_at_least(video["heads"], 1, "video.heads")
+        check_at_least(video["vram_kib"], 1024, "video.vram_kib")
         desired.videos = [VideoConfig(model=video["model"], heads=video["heads"], vram_kib=video["vram_kib"])]
     if params["inputs"] is not None:
         desired.inputs = [InputConfig(type=item["type"], bus=item["bus"]) for item in params["inputs"]]
@@ -253,7 +249,7 @@ def _devices(params, desired, check_device):
                                for index, text in enumerate(params["devices_xml"])]
     vsock = params["vsock"]
     if vsock is not None:
-        _at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's
+        check_at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's
         desired.vsocks = [] if vsock["model"] == "none" else [VsockConfig(
             model=vsock["model"], cid_auto=vsock["cid"] is None, cid=vsock["cid"])]
 

@@ -18,7 +18,7 @@ import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
-    check_address, check_cpu_features, check_disk_serial, check_token, mib_to_bytes,
+    check_address, check_at_least, check_cpu_features, check_disk_serial, check_token, check_wwn_bus, mib_to_bytes,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
@@ -186,11 +186,6 @@ def _mib_to_kib(value, option):
     return None if size is None else size // 1024
 
 
-def _check_positive(value, option):
-    if value is not None and value <= 0:
-        raise VirtopsError("%s must be at least 1, got %s" % (option, value))
-
-
 class DomainSpecBuilder:
     """Builds and validates the desired DomainConfig for one module run."""
 
@@ -203,8 +198,8 @@ class DomainSpecBuilder:
 
     def build(self):
         p = self.params
-        _check_positive(p["vcpus"], "vcpus")
-        _check_positive(p["current_vcpus"], "current_vcpus")
+        check_at_least(p["vcpus"], 1, "vcpus")
+        check_at_least(p["current_vcpus"], 1, "current_vcpus")
         memory = _mib_to_kib(p["memory_mb"], "memory_mb")
         current = _mib_to_kib(p["current_memory_mb"], "current_memory_mb")
         self._check_host_memory(p["memory_mb"])
@@ -393,9 +388,7 @@ class DomainSpecBuilder:
     @staticmethod
     def _disk_tuning(disk, spec, bus, where):
         if spec["wwn"] is not None:
-            if bus not in ("scsi", "ide"):
-                raise VirtopsError("%s: wwn is only supported on bus scsi (libvirt: 'Only ide and scsi disk support "
-                                   "wwn'); use serial to identify a %s disk" % (where, bus))
+            check_wwn_bus(bus, "%s: wwn" % where)
             if not re.match(r"^(0x)?[0-9a-fA-F]{16}$", spec["wwn"]):
                 raise VirtopsError("%s: wwn %r is not 16 hexadecimal digits" % (where, spec["wwn"]))
             disk.wwn = spec["wwn"]
@@ -582,8 +575,7 @@ def _bandwidth(spec):
         values = spec[direction]
         for name in ("average", "peak", "burst"):
             value = None if values is None else values[name]
-            if value is not None and value < 1:
-                raise VirtopsError("bandwidth.%s.%s must be at least 1, got %d" % (direction, name, value))
+            check_at_least(value, 1, "bandwidth.%s.%s" % (direction, name))
             setattr(config, "%s_%s" % (direction, name), value)
     return config
 

@@ -17,6 +17,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import NumaCell
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     CputuneConfig, HugePage, MemNode, MemoryBackingConfig, MemtuneConfig, NumatuneConfig, VcpuPin,
@@ -98,11 +99,6 @@ def cpu_numbers(text, option):
     return included - excluded
 
 
-def _at_least(value, minimum, option):
-    if value is not None and value < minimum:
-        raise VirtopsError("%s must be at least %d, got %d" % (option, minimum, value))
-
-
 def build_numa_cells(cells, vcpus, memory_mb):
     """The guest NUMA cells of ``cpu.numa`` (ids in order); each vCPU in exactly one cell, and
     the cells' memory adding up to ``memory_mb`` where it is given."""
@@ -116,7 +112,7 @@ def build_numa_cells(cells, vcpus, memory_mb):
         if vcpus and max(numbers) >= vcpus:
             raise VirtopsError("%s.cpus: vCPU %d does not exist; the domain has %d (0-%d)"
                                % (option, max(numbers), vcpus, vcpus - 1))
-        _at_least(cell["memory_mb"], 1, option + ".memory_mb")
+        check_at_least(cell["memory_mb"], 1, option + ".memory_mb")
         seen |= numbers
     total = sum(cell["memory_mb"] for cell in cells)
     if memory_mb is not None and total != memory_mb:
@@ -128,7 +124,7 @@ def build_numa_cells(cells, vcpus, memory_mb):
 
 def build_tuning(params, desired):
     """Set the placement and tuning parts of ``desired`` that ``params`` asks for."""
-    _at_least(params["iothreads"], 0, "iothreads")
+    check_at_least(params["iothreads"], 0, "iothreads")
     desired.iothreads = params["iothreads"]
     desired.cputune = _cputune(params["cputune"], params["vcpus"])
     desired.numatune = _numatune(params["numatune"])
@@ -136,7 +132,7 @@ def build_tuning(params, desired):
     memtune = params["memtune"]
     if memtune is not None:
         for name in ("hard_limit_mb", "soft_limit_mb", "swap_hard_limit_mb"):
-            _at_least(memtune[name], 1, "memtune.%s" % name)
+            check_at_least(memtune[name], 1, "memtune.%s" % name)
         desired.memtune = MemtuneConfig(**dict(
             (name[:-3] + "_kib", None if memtune[name] is None else memtune[name] * 1024) for name in memtune))
     return desired
@@ -145,7 +141,7 @@ def build_tuning(params, desired):
 def _cputune(spec, vcpus):
     if spec is None:
         return None
-    _at_least(spec["shares"], 2, "cputune.shares")
+    check_at_least(spec["shares"], 2, "cputune.shares")
     if spec["period"] is not None and not 1000 <= spec["period"] <= 1000000:
         raise VirtopsError("cputune.period is microseconds from 1000 to 1000000, got %d" % spec["period"])
     if spec["quota"] is not None and spec["quota"] != -1 and spec["quota"] < 1000:
@@ -192,7 +188,7 @@ def _memory_backing(spec):
         elif hugepages["pages"] is not None:
             config.hugepage_sizes = []
             for index, page in enumerate(hugepages["pages"]):
-                _at_least(page["size_kib"], 4, "memory_backing.hugepages.pages[%d].size_kib" % index)
+                check_at_least(page["size_kib"], 4, "memory_backing.hugepages.pages[%d].size_kib" % index)
                 if page["nodeset"] is not None:
                     cpu_numbers(page["nodeset"], "memory_backing.hugepages.pages[%d].nodeset" % index)
                 config.hugepage_sizes.append(HugePage(size_kib=page["size_kib"], nodeset=page["nodeset"]))

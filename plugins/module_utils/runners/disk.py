@@ -16,7 +16,9 @@ __metaclass__ = type
 import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_disk_serial, mib_to_bytes
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
+    check_disk_serial, check_wwn_bus, mib_to_bytes,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_local_uri, libvirt,
 )
@@ -108,9 +110,8 @@ class DiskRunner(Runner):
     # -- what the user asked for --------------------------------------------------------------
     def _desired(self):
         p = self.params
-        if p["wwn"] and p["bus"] != "scsi":
-            raise VirtopsError("wwn is only supported on bus scsi (libvirt: 'Only ide and scsi disk "
-                               "support wwn'); use serial to identify a %s disk" % p["bus"])
+        if p["wwn"]:
+            check_wwn_bus(p["bus"], "wwn")
         check_disk_serial(p["serial"], "serial")
         disk = DiskConfig(
             device="disk", driver_name="qemu", format=p["format"] or "raw", cache=p["cache"], io=p["io"],

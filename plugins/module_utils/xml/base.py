@@ -350,11 +350,9 @@ class ChildList:
         return pairs, remaining
 
     @staticmethod
-    def _where(item, match, live):
-        """How a change names its item: by key, by its place in the live list when it has no key."""
-        if item.key() is not None or match is None:
-            return item.describe_key()
-        return match.describe_key() if match.key() is not None else str(live.index(match))
+    def _name_in(live, item):
+        """How a change names a live item: by its key, else by its place in the live list."""
+        return item.describe_key() if item.key() is not None else str(live.index(item))
 
     def changes(self, desired, live, prefix):
         if desired is None:
@@ -362,14 +360,15 @@ class ChildList:
         pairs, extra = self._match(desired, live)
         result = []
         for item, match in pairs:
-            where = "%s%s[%s]." % (prefix, self.label, self._where(item, match, live))
+            name = item.describe_key() if item.key() is not None or match is None else self._name_in(live, match)
+            where = "%s%s[%s]." % (prefix, self.label, name)
             if match is None:
                 result.extend(item.changes(self.cls(), where))
             else:
                 result.extend(item.changes(match, where))
         if self._authoritative(desired):
             for item in extra:
-                result.append(Change("%s%s[%s]" % (prefix, self.label, self._where(item, item, live)), "present", None))
+                result.append(Change("%s%s[%s]" % (prefix, self.label, self._name_in(live, item)), "present", None))
         return result
 
     def apply(self, desired, live):
@@ -531,6 +530,17 @@ class ConfigObject:
                 if isinstance(item, ConfigObject):
                     item.leave_unmentioned_lists()
         return self
+
+    def drop_other_values(self, live, names):
+        """When any of the fields ``names`` (one source of a device, say) is requested, those of
+        them that are not are dropped from ``live``: a new source replaces the old one whole.
+        Returns whether any was requested."""
+        if not any(getattr(self, name) is not None for name in names):
+            return False
+        for name in names:
+            if getattr(self, name) is None:
+                setattr(live, name, None)
+        return True
 
     def live_method(self, field):
         """How a change of ``field`` reaches the running guest; subclasses narrow it by context."""

@@ -134,12 +134,8 @@ class DiskConfig(ConfigObject):
 
     def apply_to(self, live):
         # A disk has exactly one source: switching file -> volume must drop the old attributes.
-        if any(getattr(self, name) is not None for name in self.SOURCE_FIELDS):
-            for name in self.SOURCE_FIELDS:
-                if getattr(self, name) is None:
-                    setattr(live, name, None)
-            if self.source_protocol is None:
-                live.source_hosts, live.auth = [], None
+        if self.drop_other_values(live, self.SOURCE_FIELDS) and self.source_protocol is None:
+            live.source_hosts, live.auth = [], None
         return super(DiskConfig, self).apply_to(live)
 
 
@@ -233,10 +229,7 @@ class InterfaceConfig(ConfigObject):
                      "pci_domain", "pci_bus", "pci_slot", "pci_function", "pci_address_type")
 
     def apply_to(self, live):
-        if any(getattr(self, name) is not None for name in self.SOURCE_FIELDS):
-            for name in self.SOURCE_FIELDS:
-                if getattr(self, name) is None:
-                    setattr(live, name, None)
+        self.drop_other_values(live, self.SOURCE_FIELDS)
         return super(InterfaceConfig, self).apply_to(live)
 
 

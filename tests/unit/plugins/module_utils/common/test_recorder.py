@@ -15,13 +15,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.recorder im
 libvirt = pytest.importorskip("libvirt")
 
 
-@pytest.fixture
-def conn():
-    connection = libvirt.open("test:///default")
-    yield connection
-    connection.close()
-
-
 def test_records_and_calls(conn):
     result = {}
     record = ChangeRecorder(result, False, "pool default-pool").record

@@ -41,6 +41,15 @@ def build(conn, **values):
     return DomainSpecBuilder(conn, params(**values), "test", is_local=False).build()
 
 
+def build_local_qemu(conn, **values):
+    """The desired definition of a qemu domain on a local libvirt (paths are looked at)."""
+    return DomainSpecBuilder(conn, params(**values), "qemu", is_local=True).build()
+
+
+def change_triples(desired, live):
+    return [(change.path, change.before, change.after) for change in desired.changes(live)]
+
+
 def test_disk_targets_are_assigned_per_bus_in_order(conn):
     desired = build(conn, disks=[
         dict(path="/a"), dict(path="/b", target="vdb"), dict(path="/c"),

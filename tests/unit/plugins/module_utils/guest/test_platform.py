@@ -11,10 +11,11 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DomainSpecBuilder
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
-from ansible_collections.virtops.libvirt.tests.unit.plugins.module_utils.guest.test_domain_spec import params
+from ansible_collections.virtops.libvirt.tests.unit.plugins.module_utils.guest.test_domain_spec import (
+    build_local_qemu as build, change_triples as _changes,
+)
 
 
 # The same definition as libvirt 9.0's qemu driver writes it back (addresses, aliases and the
@@ -106,14 +107,6 @@ FULL = dict(
     inputs=[dict(type="tablet")],
     vsock=dict(),
 )
-
-
-def build(conn, **values):
-    return DomainSpecBuilder(conn, params(**values), "qemu", is_local=True).build()
-
-
-def _changes(desired, live):
-    return [(change.path, change.before, change.after) for change in desired.changes(live)]
 
 
 def test_every_platform_option_matches_what_libvirt_wrote_back(conn):

@@ -11,11 +11,12 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DomainSpecBuilder
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import cpu_numbers
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
-from ansible_collections.virtops.libvirt.tests.unit.plugins.module_utils.guest.test_domain_spec import params
+from ansible_collections.virtops.libvirt.tests.unit.plugins.module_utils.guest.test_domain_spec import (
+    build_local_qemu as build, change_triples as _changes,
+)
 
 LIBVIRT_XML = """<domain type='qemu'>
   <name>spec-test</name>
@@ -64,14 +65,6 @@ FULL = dict(
     memory_backing=dict(source="memfd", access="shared"),
     memtune=dict(hard_limit_mb=1024),
 )
-
-
-def build(conn, **values):
-    return DomainSpecBuilder(conn, params(**values), "qemu", is_local=True).build()
-
-
-def _changes(desired, live):
-    return [(change.path, change.before, change.after) for change in desired.changes(live)]
 
 
 def test_numa_pinning_and_memory_options_match_what_libvirt_wrote_back(conn):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The guest layer's tests run against libvirt's built-in test driver."""
+"""The module_utils tests run against libvirt's built-in test driver."""
 
 from __future__ import absolute_import, division, print_function
 

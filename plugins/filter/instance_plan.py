@@ -32,16 +32,16 @@ INSTANCE_KEYS = (
 STATES = ("running", "shutoff", "absent")
 # virtops.libvirt.domain options an instance's domain_options may hold: the role sets the others.
 DOMAIN_OPTIONS = (
-    "arch", "autostart", "clock", "cputune", "current_memory_mb", "current_vcpus", "description", "devices_exclusive",
+    "arch", "autostart", "clock", "controllers", "cputune", "current_memory_mb", "current_vcpus", "description", "devices_exclusive",
     "devices_xml", "features", "firmware", "force", "graphics", "guest_agent", "hostdevs", "inputs", "iothreads",
-    "kvm_probe_kernel", "machine", "memballoon", "memory_backing", "memtune", "metadata", "numatune", "on_crash",
+    "kvm_probe_kernel", "launch_security", "machine", "memballoon", "memory_backing", "memtune", "metadata", "numatune", "on_crash",
     "on_poweroff", "on_reboot", "panic", "pcie_root_ports", "return_xml", "rng", "sysinfo", "timeout", "title", "tpm", "uefi", "video",
     "vsock", "watchdog",
 )
 # virtops.libvirt.disk options a data volume may hold (the role sets domain; uri is the play's).
 VOLUME_OPTIONS = (
-    "bus", "cache", "discard", "format", "io", "iscsi", "live", "path", "persistent", "pool", "rbd",
-    "readonly", "retries", "serial", "shareable", "size_mb", "state", "target", "timeout", "volume", "wwn",
+    "address", "bus", "cache", "discard", "encryption", "format", "io", "iscsi", "live", "nbd", "nfs", "path",
+    "persistent", "pool", "rbd", "readonly", "retries", "serial", "shareable", "size_mb", "state", "target", "timeout", "volume", "wwn",
 )
 # The instance's own volumes, named after it as Nova names the files of an instance.
 SUFFIXES = ("-disk", "-disk.local", "-disk.swap", "-disk.config")

@@ -12,9 +12,11 @@ module: disk
 short_description: Attach, detach and grow a disk of a libvirt domain, live and persistent
 version_added: 0.1.0
 description:
-  - Attaches a file, block device, pool volume, iSCSI LUN (QEMU's own initiator, with CHAP) or
-    Ceph RBD image (with cephx) to a domain - to the running domain and to its persistent
-    definition, as the domain's state allows - or detaches it.
+  - Attaches a file, block device, pool volume, iSCSI LUN (QEMU's own initiator, with CHAP),
+    Ceph RBD image (with cephx), file on an NFS server (QEMU's own NFS client, how NAS volumes
+    reach instances) or NBD export to a domain - to the running domain and to its persistent
+    definition, as the domain's state allows - or detaches it. A LUKS volume is opened with a
+    passphrase from a libvirt secret (O(encryption)).
   - The disk is identified by its source, so a second run finds it attached and changes nothing.
     Without O(target), the next free name of the bus is used (C(vdb), C(vdc), ... or C(sdX)),
     chosen under a per-domain lock so concurrent runs do not collide.
@@ -111,6 +113,83 @@ options:
       secret_uuid:
         description: UUID of that secret, instead of O(rbd.secret_usage).
         type: str
+  nfs:
+    description:
+      - A file on an NFS server in the definition, opened by QEMU's own NFS client (libnfs, NFSv3):
+        nothing is mounted on the host. This is how NAS volumes (NetApp and others) reach instances.
+      - The export must let the host in; the server's portmapper and mountd are asked for the ports.
+    type: dict
+    suboptions:
+      server:
+        description: NFS server, a host name or an address (no port).
+        type: str
+        required: true
+      path:
+        description: Absolute path of the file on the server, the export's path followed by the file's, for example C(/export/volumes/volume-1.qcow2).
+        type: str
+        required: true
+      user:
+        description: User (name or C(+UID)) QEMU acts as towards the server; the QEMU process's user when not given.
+        type: str
+      group:
+        description: Group (name or C(+GID)) QEMU acts as towards the server.
+        type: str
+  nbd:
+    description: An NBD export (for example of C(qemu-nbd)) in the definition, on a TCP server or a UNIX socket.
+    type: dict
+    suboptions:
+      server:
+        description: NBD server as C(HOST) or C(HOST:PORT) (port 10809 by default).
+        type: str
+      socket:
+        description: Path of the NBD server's UNIX socket, instead of O(nbd.server).
+        type: path
+      export:
+        description: Export name; the server's default export when not given.
+        type: str
+      tls:
+        description: Whether QEMU talks TLS to the server (libvirt's C(nbd_tls) certificates).
+        type: bool
+  encryption:
+    description:
+      - The disk is a LUKS container that QEMU opens with the passphrase of a libvirt secret of
+        usage C(volume) (see M(virtops.libvirt.secret)), as Nova opens encrypted volumes. The
+        passphrase itself never appears here.
+    type: dict
+    suboptions:
+      format:
+        description: Encryption format.
+        type: str
+        default: luks
+        choices: [luks]
+      secret_usage:
+        description: Usage id (the volume path) of the libvirt secret holding the passphrase.
+        type: str
+      secret_uuid:
+        description: UUID of that secret, instead of O(encryption.secret_usage).
+        type: str
+  address:
+    description:
+      - Where the disk sits, pinned instead of chosen by libvirt. A virtio disk takes O(address.pci);
+        a scsi, sata or ide disk takes drive numbers (Nova gives each virtio-scsi disk its O(address.unit)).
+      - Only the numbers given are compared.
+    type: dict
+    suboptions:
+      pci:
+        description: PCI address of a virtio disk, such as C(0000:00:0a.0).
+        type: str
+      controller:
+        description: Index of the disk's controller.
+        type: int
+      bus:
+        description: Bus on that controller.
+        type: int
+      target:
+        description: Target on that bus.
+        type: int
+      unit:
+        description: Unit number (a virtio-scsi controller has units 0 to 16383).
+        type: int
   target:
     description: Target device name the guest is told (a hint; guests name disks themselves).
     type: str
@@ -224,6 +303,26 @@ EXAMPLES = r"""
     serial: web1-data
     size_mb: 20480
 
+- name: Attach a NAS volume (a file on an NFS export) on virtio-scsi unit 3, as QEMU's NFS client reaches it
+  virtops.libvirt.disk:
+    domain: web1
+    nfs:
+      server: nas1.example.com
+      path: /export/volumes/volume-7.qcow2
+    format: qcow2
+    bus: scsi
+    address:
+      unit: 3
+    serial: volume-7
+
+- name: Attach a LUKS-encrypted volume; its passphrase is in a libvirt secret of usage volume
+  virtops.libvirt.disk:
+    domain: web1
+    path: /var/lib/libvirt/images/secret-data.luks
+    encryption:
+      secret_usage: /var/lib/libvirt/images/secret-data.luks
+    serial: secret-data
+
 - name: Detach a file disk
   virtops.libvirt.disk:
     domain: web1
@@ -233,7 +332,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 source:
-  description: The disk's source as text (a path, C(pool/volume), C(iscsi://HOST:PORT/IQN/LUN) or C(rbd://POOL/IMAGE)).
+  description:
+    - The disk's source as text (a path, C(pool/volume), C(iscsi://HOST:PORT/IQN/LUN), C(rbd://POOL/IMAGE),
+      C(nfs://SERVER/PATH), C(nbd://HOST:PORT/EXPORT) or C(nbd+unix:///EXPORT?socket=PATH)).
   returned: always
   type: str
 target:

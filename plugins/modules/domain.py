@@ -446,6 +446,83 @@ options:
           secret_uuid:
             description: UUID of that secret, instead of O(disks[].rbd.secret_usage).
             type: str
+      nfs:
+        description:
+          - A file on an NFS server in the definition, opened by QEMU's own NFS client (libnfs, NFSv3):
+            nothing is mounted on the host. This is how NAS volumes (NetApp and others) reach instances.
+          - The export must let the host in; the server's portmapper and mountd are asked for the ports.
+        type: dict
+        suboptions:
+          server:
+            description: NFS server, a host name or an address (no port).
+            type: str
+            required: true
+          path:
+            description: Absolute path of the file on the server, the export's path followed by the file's, for example C(/export/volumes/volume-1.qcow2).
+            type: str
+            required: true
+          user:
+            description: User (name or C(+UID)) QEMU acts as towards the server; the QEMU process's user when not given.
+            type: str
+          group:
+            description: Group (name or C(+GID)) QEMU acts as towards the server.
+            type: str
+      nbd:
+        description: An NBD export (for example of C(qemu-nbd)) in the definition, on a TCP server or a UNIX socket.
+        type: dict
+        suboptions:
+          server:
+            description: NBD server as C(HOST) or C(HOST:PORT) (port 10809 by default).
+            type: str
+          socket:
+            description: Path of the NBD server's UNIX socket, instead of O(disks[].nbd.server).
+            type: path
+          export:
+            description: Export name; the server's default export when not given.
+            type: str
+          tls:
+            description: Whether QEMU talks TLS to the server (libvirt's C(nbd_tls) certificates).
+            type: bool
+      encryption:
+        description:
+          - The disk is a LUKS container that QEMU opens with the passphrase of a libvirt secret of
+            usage C(volume) (see M(virtops.libvirt.secret)), as Nova opens encrypted volumes. The
+            passphrase itself never appears here.
+        type: dict
+        suboptions:
+          format:
+            description: Encryption format.
+            type: str
+            default: luks
+            choices: [luks]
+          secret_usage:
+            description: Usage id (the volume path) of the libvirt secret holding the passphrase.
+            type: str
+          secret_uuid:
+            description: UUID of that secret, instead of O(disks[].encryption.secret_usage).
+            type: str
+      address:
+        description:
+          - Where the disk sits, pinned instead of chosen by libvirt. A virtio disk takes O(disks[].address.pci);
+            a scsi, sata or ide disk takes drive numbers (Nova gives each virtio-scsi disk its O(disks[].address.unit)).
+          - Only the numbers given are compared.
+        type: dict
+        suboptions:
+          pci:
+            description: PCI address of a virtio disk, such as C(0000:00:0a.0).
+            type: str
+          controller:
+            description: Index of the disk's controller.
+            type: int
+          bus:
+            description: Bus on that controller.
+            type: int
+          target:
+            description: Target on that bus.
+            type: int
+          unit:
+            description: Unit number (a virtio-scsi controller has units 0 to 16383).
+            type: int
       pool:
         description: Storage pool of the volume to use instead of O(disks[].path).
         type: str
@@ -1048,6 +1125,60 @@ options:
       - At least this many PCIe root ports on a q35 machine (Nova's C(num_pcie_ports)), each able to take
         one hot-plugged device; missing ones are added, ports are never removed (devices may sit in them).
     type: int
+  controllers:
+    description:
+      - Controllers by O(controllers[].type) and O(controllers[].index), with the model, ports or queues given,
+        for example a USB controller of model C(qemu-xhci) (or V(none) for no USB), a virtio-serial
+        controller with more ports, a virtio-scsi controller with several queues, or PCI controllers
+        (C(pcie-root-port), C(pci-bridge), C(pcie-to-pci-bridge), ...).
+      - Only what is given is compared. Controllers are never removed - devices sit on them; a
+        controller the disks need (virtio-scsi for bus V(scsi)) is replaced by the one given here.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: Controller type.
+        type: str
+        required: true
+        choices: [scsi, usb, virtio-serial, sata, ide, pci]
+      index:
+        description: Index among the controllers of that type.
+        type: int
+        default: 0
+      model:
+        description: Model, for example C(virtio-scsi), C(qemu-xhci), C(none), C(pcie-root-port).
+        type: str
+      ports:
+        description: Ports of a virtio-serial controller.
+        type: int
+      queues:
+        description: Request queues of a virtio-scsi controller (Nova gives one per vCPU for multiqueue).
+        type: int
+  launch_security:
+    description:
+      - AMD SEV memory encryption (Nova's C(hw:mem_encryption)), defined and compared like any other option.
+      - The host must run SEV guests - libvirt's domain capabilities must say C(sev supported='yes'), else
+        the definition is refused before anything changes. Missing O(launch_security.cbitpos) and
+        O(launch_security.reduced_phys_bits) are taken from them.
+      - It needs a q35 machine. Nova also locks the guest's memory (O(memory_backing.locked)) and turns on
+        the IOMMU of the virtio devices (O(devices_xml) or O(xml) for those today).
+    type: dict
+    suboptions:
+      type:
+        description: Launch security type.
+        type: str
+        default: sev
+        choices: [sev]
+      policy:
+        description: SEV guest policy, hexadecimal (Nova's C(0x0033) - no debugging, no key sharing, SEV only).
+        type: str
+        default: "0x0033"
+      cbitpos:
+        description: Position of the C-bit in page table entries; the host's when not given.
+        type: int
+      reduced_phys_bits:
+        description: Physical address bits SEV takes away; the host's when not given.
+        type: int
   hostdevs:
     description:
       - Host devices passed to the guest - a PCI device (Nova's PCI passthrough) or a mediated

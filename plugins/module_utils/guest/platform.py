@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The machine around the guest's CPU and disks, as typed options: UEFI firmware (secure boot,
 enrolled keys, loader, NVRAM template), hypervisor features (Hyper-V enlightenments included),
-clock and timers, what the power events do, SMBIOS system information, and the platform devices
-Nova adds (balloon with statistics, RNG, watchdog, panic notifier, video, input devices, vsock,
-vTPM).
+clock and timers, what the power events do, SMBIOS system information, AMD SEV launch security,
+controllers, and the platform devices Nova adds (balloon with statistics, RNG, watchdog, panic
+notifier, video, input devices, vsock, vTPM).
 
 A device asked for with ``model: none`` is removed (the balloon gets libvirt's model none); a
 device that is not mentioned is left as it is.
@@ -21,17 +21,18 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    HostdevConfig, InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig,
+    ControllerConfig, HostdevConfig, InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig,
     WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, OsConfig, SysinfoConfig,
-    SysinfoEntry, TimerConfig,
+    DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, LaunchSecurityConfig,
+    OsConfig, SysinfoConfig, SysinfoEntry, TimerConfig,
 )
 
 VIRTIO_MODELS = ["virtio", "virtio-transitional", "virtio-non-transitional"]
 LIFECYCLE_ACTIONS = ["destroy", "restart", "preserve", "rename-restart"]
 CRASH_ACTIONS = LIFECYCLE_ACTIONS + ["coredump-destroy", "coredump-restart"]
+CONTROLLER_TYPES = ("scsi", "usb", "virtio-serial", "sata", "ide", "pci")
 # The SMBIOS system block Nova writes, in its order.
 SMBIOS_SYSTEM = ("manufacturer", "product", "version", "serial", "uuid", "sku", "family")
 
@@ -106,6 +107,19 @@ PLATFORM_SPEC = dict(
         cid=dict(type="int"),
     )),
     devices_xml=dict(type="list", elements="str"),
+    controllers=dict(type="list", elements="dict", options=dict(
+        type=dict(type="str", required=True, choices=list(CONTROLLER_TYPES)),
+        index=dict(type="int", default=0),
+        model=dict(type="str"),
+        ports=dict(type="int"),
+        queues=dict(type="int"),
+    )),
+    launch_security=dict(type="dict", options=dict(
+        type=dict(type="str", default="sev", choices=["sev"]),
+        policy=dict(type="str", default="0x0033"),
+        cbitpos=dict(type="int"),
+        reduced_phys_bits=dict(type="int"),
+    )),
     pcie_root_ports=dict(type="int"),
     hostdevs=dict(type="list", elements="dict", options=dict(
         pci=dict(type="str"),
@@ -241,6 +255,8 @@ def _devices(params, desired, check_device):
         if params["machine"] and "q35" not in params["machine"]:
             raise VirtopsError("pcie_root_ports needs a q35 machine (PCI Express); machine is %s" % params["machine"])
         desired.pcie_root_ports = params["pcie_root_ports"]
+    if params["controllers"] is not None:
+        _controllers(params["controllers"], desired)
     if params["hostdevs"] is not None:
         exclusive = ExclusiveList if params["devices_exclusive"] else list
         desired.hostdevs = exclusive(_hostdev(item, "hostdevs[%d]" % index) for index, item in enumerate(params["hostdevs"]))
@@ -252,6 +268,56 @@ def _devices(params, desired, check_device):
         check_at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's
         desired.vsocks = [] if vsock["model"] == "none" else [VsockConfig(
             model=vsock["model"], cid_auto=vsock["cid"] is None, cid=vsock["cid"])]
+
+
+def _controllers(specs, desired):
+    """Controllers asked for by type and index, with the model, ports or queues given; they take
+    the place of a controller the disks would add (virtio-scsi), and none is ever removed."""
+    requested = []
+    for index, spec in enumerate(specs):
+        option = "controllers[%d]" % index
+        check_at_least(spec["index"], 0, option + ".index")
+        check_at_least(spec["ports"], 1, option + ".ports")
+        check_at_least(spec["queues"], 1, option + ".queues")
+        if spec["ports"] is not None and spec["type"] != "virtio-serial":
+            raise VirtopsError("%s.ports: only a virtio-serial controller has ports (this one is %s)" % (option, spec["type"]))
+        if spec["queues"] is not None and (spec["type"], spec["model"]) != ("scsi", "virtio-scsi"):
+            raise VirtopsError("%s.queues: only a scsi controller of model virtio-scsi has queues" % option)
+        if spec["model"] is not None and not re.match(r"^[a-z0-9-]+$", spec["model"]):
+            raise VirtopsError("%s.model %r is not a controller model such as virtio-scsi, qemu-xhci or "
+                               "pcie-root-port" % (option, spec["model"]))
+        controller = ControllerConfig(type=spec["type"], index=spec["index"], model=spec["model"],
+                                      ports=spec["ports"], queues=spec["queues"])
+        if controller.key() in [item.key() for item in requested]:
+            raise VirtopsError("%s: controller %s index %d is given twice" % (option, spec["type"], spec["index"]))
+        requested.append(controller)
+    keys = set(item.key() for item in requested)
+    desired.controllers = requested + [item for item in desired.controllers or [] if item.key() not in keys]
+
+
+def build_launch_security(spec, machine, sev):
+    """The <launchSecurity> of an AMD SEV guest. ``sev`` is the host's (supported, cbitpos,
+    reducedPhysBits) from its domain capabilities, or None where libvirt cannot say (a test
+    driver): then cbitpos and reduced_phys_bits must be given."""
+    if spec is None:
+        return None
+    if machine and "q35" not in machine:
+        raise VirtopsError("launch_security (SEV) needs a q35 machine; machine is %s" % machine)
+    if not re.match(r"^0x[0-9a-fA-F]{1,8}$", spec["policy"]):
+        raise VirtopsError("launch_security.policy %r is not a hexadecimal policy such as 0x0033" % spec["policy"])
+    cbitpos, reduced = spec["cbitpos"], spec["reduced_phys_bits"]
+    if sev is not None:
+        supported, host_cbitpos, host_reduced = sev
+        if not supported:
+            raise VirtopsError("launch_security: this host cannot run AMD SEV guests (libvirt's domain capabilities "
+                               "say sev supported='no'; SEV needs an AMD EPYC host with SEV enabled in firmware and "
+                               "kvm_amd)")
+        cbitpos = host_cbitpos if cbitpos is None else cbitpos
+        reduced = host_reduced if reduced is None else reduced
+    if cbitpos is None or reduced is None:
+        raise VirtopsError("launch_security: libvirt does not say this host's SEV cbitpos and reducedPhysBits; "
+                           "give launch_security.cbitpos and launch_security.reduced_phys_bits")
+    return LaunchSecurityConfig(type=spec["type"], cbitpos=cbitpos, reduced_phys_bits=reduced, policy=spec["policy"])
 
 
 PCI_ADDRESS = re.compile(r"^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")

@@ -26,23 +26,27 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs impor
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_platform, pci_address,
+    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_launch_security, build_platform, pci_address,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
     CPU_NUMA_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import canonical_machine
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import (
+    canonical_machine, domain_capabilities,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
-    ISCSI_SOURCE_SPEC, RBD_SOURCE_SPEC, path_kind, pool_volume, set_network_source,
+    ENCRYPTION_SPEC, ISCSI_SOURCE_SPEC, NBD_SOURCE_SPEC, NETWORK_SOURCES, NFS_SOURCE_SPEC, RBD_SOURCE_SPEC,
+    disk_encryption, path_kind, pool_volume, set_network_source,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilterRef,
+    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, DeviceAddress,
+    DiskConfig, FilterRef,
     GraphicsConfig, InterfaceConfig, IotuneConfig, SerialConfig, VlanTag,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
@@ -53,6 +57,10 @@ BUSES = ("virtio", "scsi", "sata", "ide")
 TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
 BOOT_DEVICES = ("hd", "cdrom", "network")
 
+DRIVE_ADDRESS = ("controller", "bus", "target", "unit")
+# Where a disk sits, when the user pins it (shared with the disk module).
+DISK_ADDRESS_SPEC = dict(pci=dict(type="str"), **dict((name, dict(type="int")) for name in DRIVE_ADDRESS))
+
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
 DISK_SPEC = dict(
     path=dict(type="path"),
@@ -60,6 +68,10 @@ DISK_SPEC = dict(
     volume=dict(type="str"),
     iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
     rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
+    nfs=dict(type="dict", options=NFS_SOURCE_SPEC),
+    nbd=dict(type="dict", options=NBD_SOURCE_SPEC),
+    encryption=dict(type="dict", options=ENCRYPTION_SPEC),
+    address=dict(type="dict", options=DISK_ADDRESS_SPEC),
     device=dict(type="str", default="disk", choices=["disk", "cdrom", "lun"]),
     wwn=dict(type="str"),
     iotune=dict(type="dict", options=dict((name, dict(type="int")) for name in IOTUNE_LIMITS)),
@@ -227,7 +239,18 @@ class DomainSpecBuilder:
         self._devices(desired)
         build_platform(p, desired, self._check_device)
         build_tuning(p, desired)
+        if p["launch_security"] is not None:
+            desired.launch_security = build_launch_security(p["launch_security"], p["machine"], self._host_sev())
         return desired
+
+    def _host_sev(self):
+        """(supported, cbitpos, reducedPhysBits) of AMD SEV on this host, or None where libvirt
+        cannot describe the hypervisor (the test driver)."""
+        try:
+            caps = domain_capabilities(self.conn, self.virt_type, self.params["arch"], self.params["machine"])
+        except VirtopsError:
+            return None
+        return bool(caps.sev_supported), caps.sev_cbitpos, caps.sev_reduced_phys_bits
 
     # -- os / boot ----------------------------------------------------------------------------
     def _os(self):
@@ -370,6 +393,9 @@ class DomainSpecBuilder:
             used_targets.add(disk.target_dev)
             self._disk_tuning(disk, spec, bus, where)
             self._disk_source(disk, spec, where)
+            disk.address = disk_address(spec["address"], bus, where + ".address")
+            if spec["encryption"] is not None:
+                disk.encryption = disk_encryption(self.conn, spec["encryption"], where + ".encryption")
             if disk.format is None and disk.type == "file":
                 disk.format = "raw" if spec["device"] == "cdrom" else None
             disks.append(disk)
@@ -384,6 +410,8 @@ class DomainSpecBuilder:
             raise VirtopsError("%s: device lun passes SCSI commands through, so it needs bus scsi (got %s)" % (where, bus))
         if not (spec["iscsi"] or (spec["path"] and spec["path"].startswith("/dev/"))):
             raise VirtopsError("%s: device lun needs an iscsi LUN or a block device path" % where)
+        if spec["encryption"]:
+            raise VirtopsError("%s: device lun passes SCSI commands through, so it cannot be decrypted" % where)
 
     @staticmethod
     def _disk_tuning(disk, spec, bus, where):
@@ -413,12 +441,12 @@ class DomainSpecBuilder:
     def _disk_source(self, disk, spec, where):
         if spec["path"] and (spec["pool"] or spec["volume"]):
             raise VirtopsError("%s: give either path or pool+volume, not both" % where)
-        given = [name for name in ("path", "volume", "iscsi", "rbd") if spec[name]]
+        given = [name for name in ("path", "volume") + NETWORK_SOURCES if spec[name]]
         if len(given) > 1:
-            raise VirtopsError("%s: give one source of path, pool+volume, iscsi and rbd, not %s"
+            raise VirtopsError("%s: give one source of path, pool+volume, iscsi, rbd, nfs and nbd, not %s"
                                % (where, " and ".join(given)))
-        if spec["iscsi"] or spec["rbd"]:
-            set_network_source(self.conn, disk, iscsi=spec["iscsi"], rbd=spec["rbd"], option=where + ".")
+        if any(spec[name] for name in NETWORK_SOURCES):
+            set_network_source(self.conn, disk, spec, option=where + ".")
             disk.format = disk.format or "raw"  # QEMU does not probe a network disk's format
         elif spec["path"]:
             self._check_file(spec["path"], "%s.path" % where, allow_block=True)
@@ -432,7 +460,7 @@ class DomainSpecBuilder:
         elif spec["device"] == "cdrom":
             disk.type, disk.source_file = "file", DiskConfig.NO_MEDIA  # an empty drive: media ejected
         else:
-            raise VirtopsError("%s: a disk needs path, pool and volume, iscsi or rbd" % where)
+            raise VirtopsError("%s: a disk needs path, pool and volume, iscsi, rbd, nfs or nbd" % where)
 
     def _interfaces(self, specs):
         return [self._interface(spec, "interfaces[%d]" % index) for index, spec in enumerate(specs)]
@@ -676,6 +704,30 @@ def check_identity(conn, name, uuid):
     if same_name is not None and same_name.uuid != uuid:
         raise VirtopsError("domain %s exists with uuid %s; a domain's uuid cannot be changed (asked for %s)"
                            % (name, same_name.uuid, uuid))
+
+
+def disk_address(spec, bus, option):
+    """The pinned <address> of a disk: a PCI slot for virtio, a drive address (Nova's SCSI unit
+    numbers) for scsi, sata and ide; None when the user leaves it to libvirt."""
+    if spec is None:
+        return None
+    drive = dict((name, spec[name]) for name in DRIVE_ADDRESS if spec[name] is not None)
+    if bool(spec["pci"]) == bool(drive):
+        raise VirtopsError("%s: give pci (a virtio disk's PCI slot) or the drive numbers controller, bus, target "
+                           "and unit (scsi, sata and ide disks), not %s" % (option, "both" if drive else "neither"))
+    if spec["pci"]:
+        if bus != "virtio":
+            raise VirtopsError("%s.pci: only a virtio disk is a PCI device; a %s disk takes unit (and controller, "
+                               "bus, target)" % (option, bus))
+        domain, pci_bus, slot, function = pci_address(spec["pci"], option + ".pci")
+        return DeviceAddress(type="pci", domain=domain, bus=pci_bus, slot=slot, function=function)
+    if bus == "virtio":
+        raise VirtopsError("%s: a virtio disk is a PCI device; give pci, not %s" % (option, ", ".join(sorted(drive))))
+    for name, value in drive.items():
+        check_at_least(value, 0, "%s.%s" % (option, name))
+    if "bus" in drive:
+        drive["bus"] = str(drive["bus"])  # <address bus=> is a PCI bus's hex text or a drive's number
+    return DeviceAddress(type="drive", **drive)
 
 
 def next_target(bus, used):

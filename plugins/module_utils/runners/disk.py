@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One run of the ``disk`` module: attach, detach or grow one disk of a domain, live and/or persistent.
 
-A disk is identified by its source (file, block device, pool volume, iSCSI LUN, RBD image):
+A disk is identified by its source (file, block device, pool volume, iSCSI LUN, RBD image, NFS
+file, NBD export):
 attaching the same source twice is a no-op. Target names are chosen under the guest's lock so
 that concurrent runs do not pick the same one. Detach waits for libvirt's DEVICE_REMOVED event
 and retries, as Nova does, because a live detach needs the guest's cooperation.
@@ -25,9 +26,12 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import next_target
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import (
+    DISK_ADDRESS_SPEC, disk_address, next_target,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
-    ISCSI_SOURCE_SPEC, RBD_SOURCE_SPEC, path_kind, pool_volume, set_network_source,
+    ENCRYPTION_SPEC, ISCSI_SOURCE_SPEC, NBD_SOURCE_SPEC, NETWORK_SOURCES, NFS_SOURCE_SPEC, RBD_SOURCE_SPEC,
+    disk_encryption, path_kind, pool_volume, set_network_source,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import ControllerConfig, DiskConfig
 
@@ -39,6 +43,10 @@ DISK_ARGUMENT_SPEC = dict(
     volume=dict(type="str"),
     iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
     rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
+    nfs=dict(type="dict", options=NFS_SOURCE_SPEC),
+    nbd=dict(type="dict", options=NBD_SOURCE_SPEC),
+    encryption=dict(type="dict", options=ENCRYPTION_SPEC),
+    address=dict(type="dict", options=DISK_ADDRESS_SPEC),
     target=dict(type="str"),
     bus=dict(type="str", default="virtio", choices=["virtio", "scsi", "sata"]),
     format=dict(type="str", choices=["raw", "qcow2"]),
@@ -53,9 +61,11 @@ DISK_ARGUMENT_SPEC = dict(
     retries=dict(type="int", default=2),
     **DISK_DRIVER_SPEC
 )
-SOURCE_OPTIONS = ("path", "volume", "iscsi", "rbd")
+SOURCE_OPTIONS = ("path", "volume") + NETWORK_SOURCES
 # Requested settings compared with an attached disk (the source identifies it).
-COMPARED = ("target_bus", "format", "cache", "io", "discard", "serial", "wwn", "readonly", "shareable")
+COMPARED = ("target_bus", "format", "cache", "io", "discard", "serial", "wwn", "readonly", "shareable",
+            "nfs_user", "nfs_group", "source_tls")
+COMPARED_ELEMENTS = ("address", "encryption")
 
 
 class DiskRunner(Runner):
@@ -69,7 +79,7 @@ class DiskRunner(Runner):
         self.result["domain"] = p["domain"]
         given = [name for name in SOURCE_OPTIONS if p[name]]
         if len(given) != 1:
-            raise VirtopsError("give exactly one disk source: path, pool+volume, iscsi or rbd (got %s)"
+            raise VirtopsError("give exactly one disk source: path, pool+volume, iscsi, rbd, nfs or nbd (got %s)"
                                % (", ".join(given) or "none"))
         if p["volume"] and not p["pool"]:
             raise VirtopsError("volume needs pool")
@@ -124,7 +134,10 @@ class DiskRunner(Runner):
             pool_volume(self.conn, p["pool"], p["volume"], "volume")
             disk.type, disk.source_pool, disk.source_volume = "volume", p["pool"], p["volume"]
         else:
-            set_network_source(self.conn, disk, iscsi=p["iscsi"], rbd=p["rbd"])
+            set_network_source(self.conn, disk, p)
+        disk.address = disk_address(p["address"], p["bus"], "address")
+        if p["encryption"] is not None:
+            disk.encryption = disk_encryption(self.conn, p["encryption"], "encryption")
         return disk
 
     def _source_path(self, disk, path):
@@ -187,6 +200,8 @@ class DiskRunner(Runner):
     def _check_same(self, found, desired, where):
         differs = [name for name in COMPARED
                    if getattr(desired, name) is not None and getattr(desired, name) != getattr(found, name)]
+        differs += [name for name in COMPARED_ELEMENTS if getattr(desired, name) is not None
+                    and (getattr(found, name) is None or getattr(desired, name).changes(getattr(found, name)))]
         if self.params["target"] and found.target_dev != self.params["target"]:
             differs.append("target")
         if differs:

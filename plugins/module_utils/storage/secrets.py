@@ -11,7 +11,7 @@ import base64
 import binascii
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt, lookup_or_none
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt, lookup_or_none
 
 
 def _usage_constant(usage):
@@ -27,7 +27,12 @@ def lookup_secret(conn, usage, usage_id, uuid=None):
 
 def require_secret(conn, usage, usage_id, uuid, option):
     """Like lookup_secret, but a missing secret is an error naming ``option`` and how to create it."""
-    if lookup_secret(conn, usage, usage_id, uuid) is None:
+    try:
+        found = lookup_secret(conn, usage, usage_id, uuid)
+    except libvirt.libvirtError as exc:  # a driver without secrets (test:///default), a lost connection
+        raise VirtopsError("%s: libvirt cannot look up secret %s for usage %s: %s"
+                           % (option, uuid or repr(usage_id), usage, error_text(exc)))
+    if found is None:
         raise VirtopsError("%s: no libvirt secret %s for usage %s; create it with virtops.libvirt.secret"
                            % (option, uuid or repr(usage_id), usage))
 

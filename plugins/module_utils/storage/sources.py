@@ -2,8 +2,9 @@
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where a disk's or a pool's data lives: network hosts (portals, monitors), network disks
-(iSCSI with CHAP, Ceph RBD with cephx) as the domain and disk modules both take them, pool
-volumes, and whether a path is a file or a block device."""
+(iSCSI with CHAP, Ceph RBD with cephx, NFS and NBD through QEMU's own clients) and LUKS
+encryption as the domain and disk modules both take them, pool volumes, and whether a path is a
+file or a block device."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,12 +12,13 @@ __metaclass__ = type
 
 import ipaddress
 import os
+import re
 import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.secrets import require_secret
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import DiskAuth, NetworkHost
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import DiskAuth, DiskEncryption, NetworkHost
 
 # Options of a network disk, the same in every module that takes one.
 ISCSI_SOURCE_SPEC = dict(
@@ -35,6 +37,27 @@ RBD_SOURCE_SPEC = dict(
     secret_usage=dict(type="str", no_log=False),  # names a secret, is none
     secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
 )
+NFS_SOURCE_SPEC = dict(
+    server=dict(type="str", required=True),
+    path=dict(type="str", required=True),
+    user=dict(type="str"),
+    group=dict(type="str"),
+)
+NBD_SOURCE_SPEC = dict(
+    server=dict(type="str"),
+    socket=dict(type="path"),
+    export=dict(type="str"),
+    tls=dict(type="bool"),
+)
+ENCRYPTION_SPEC = dict(
+    format=dict(type="str", default="luks", choices=["luks"]),
+    secret_usage=dict(type="str", no_log=False),  # names a secret, is none
+    secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
+)
+# The network disk options of a disk spec, each one way to reach a volume.
+NETWORK_SOURCES = ("iscsi", "rbd", "nfs", "nbd")
+NBD_PORT = "10809"
+NFS_IDENTITY = re.compile(r"^(\+[0-9]+|[A-Za-z_][A-Za-z0-9_.-]*)$")
 
 
 def network_host(text, default_port, option):
@@ -56,7 +79,7 @@ def network_host(text, default_port, option):
         raise VirtopsError("%s: %r is not HOST, HOST:PORT or [IPv6]:PORT" % (option, text))
     if port and not (port.isdigit() and 0 < int(port) < 65536):
         raise VirtopsError("%s: port of %r is not a number from 1 to 65535" % (option, text))
-    return NetworkHost(name=host, port=port or default_port)
+    return NetworkHost(name=host, port=port or default_port or None)
 
 
 def _check_ipv6(host, text, option):
@@ -92,26 +115,74 @@ def path_kind(conn, path, is_local):
     return "block" if kind == libvirt.VIR_STORAGE_VOL_BLOCK else "file"
 
 
-def set_network_source(conn, disk, iscsi=None, rbd=None, option=""):
-    """Make ``disk`` a network disk on the iSCSI LUN or RBD image of those options (QEMU's own
-    initiator or librbd: nothing is logged in on the host), with its CHAP or cephx secret, which
-    must exist in libvirt. ``option`` prefixes the option names in messages ('disks[1].')."""
+def set_network_source(conn, disk, spec, option=""):
+    """Make ``disk`` a network disk on the one iSCSI LUN, RBD image, NFS file or NBD export that
+    ``spec`` (a disk's options) names, reached by QEMU's own client: nothing is mounted or logged in
+    on the host. A CHAP or cephx secret must exist in libvirt. ``option`` prefixes the option names
+    in messages ('disks[1].')."""
+    iscsi, rbd, nfs, nbd = (spec[name] for name in NETWORK_SOURCES)
+    disk.type = "network"
     if iscsi is not None:
         if iscsi["lun"] < 0:
             raise VirtopsError("%siscsi.lun must be 0 or more, got %d" % (option, iscsi["lun"]))
-        disk.type, disk.source_protocol = "network", "iscsi"
-        disk.source_name = "%s/%d" % (iscsi["iqn"], iscsi["lun"])
+        disk.source_protocol, disk.source_name = "iscsi", "%s/%d" % (iscsi["iqn"], iscsi["lun"])
         disk.source_hosts = [network_host(iscsi["portal"], "3260", option + "iscsi.portal")]
         disk.auth = disk_auth(conn, "iscsi", iscsi["chap_username"], iscsi["chap_secret_usage"],
                               iscsi["chap_secret_uuid"], option + "iscsi.chap_")
-        return disk
-    if not rbd["monitors"]:
-        raise VirtopsError("%srbd.monitors needs at least one Ceph monitor (HOST, HOST:PORT or [IPv6]:PORT)" % option)
-    disk.type, disk.source_protocol = "network", "rbd"
-    disk.source_name = "%s/%s" % (rbd["pool"], rbd["image"])
-    disk.source_hosts = [network_host(monitor, "6789", option + "rbd.monitors") for monitor in rbd["monitors"]]
-    disk.auth = disk_auth(conn, "ceph", rbd["user"], rbd["secret_usage"], rbd["secret_uuid"], option + "rbd.")
+    elif rbd is not None:
+        if not rbd["monitors"]:
+            raise VirtopsError("%srbd.monitors needs at least one Ceph monitor (HOST, HOST:PORT or [IPv6]:PORT)" % option)
+        disk.source_protocol, disk.source_name = "rbd", "%s/%s" % (rbd["pool"], rbd["image"])
+        disk.source_hosts = [network_host(monitor, "6789", option + "rbd.monitors") for monitor in rbd["monitors"]]
+        disk.auth = disk_auth(conn, "ceph", rbd["user"], rbd["secret_usage"], rbd["secret_uuid"], option + "rbd.")
+    elif nfs is not None:
+        _set_nfs_source(disk, nfs, option + "nfs.")
+    else:
+        _set_nbd_source(disk, nbd, option + "nbd.")
     return disk
+
+
+def _set_nfs_source(disk, nfs, option):
+    """QEMU's libnfs client (NFSv3): the portmapper and mountd of ``server`` find the export."""
+    host = network_host(nfs["server"], "", option + "server")
+    if host.port:
+        raise VirtopsError("%sserver %r: give the NFS server without a port (QEMU asks its portmapper)"
+                           % (option, nfs["server"]))
+    path = nfs["path"]
+    if not path.startswith("/") or path.endswith("/") or "/../" in path + "/":
+        raise VirtopsError("%spath %r is not the absolute path of a file on the server, such as "
+                           "/export/volumes/volume-1.qcow2" % (option, path))
+    disk.source_protocol, disk.source_name, disk.source_hosts = "nfs", path, [host]
+    for name in ("user", "group"):
+        if nfs[name] is not None and not NFS_IDENTITY.match(nfs[name]):
+            raise VirtopsError("%s%s %r is not a user or group name or a +ID such as +107" % (option, name, nfs[name]))
+    disk.nfs_user, disk.nfs_group = nfs["user"], nfs["group"]
+
+
+def _set_nbd_source(disk, nbd, option):
+    """An NBD export on ``server`` (HOST[:PORT], port 10809 by default) or a UNIX ``socket``."""
+    if bool(nbd["server"]) == bool(nbd["socket"]):
+        raise VirtopsError("%s: give exactly one of server (HOST or HOST:PORT) or socket (a UNIX socket path)"
+                           % option.rstrip("."))
+    if nbd["socket"]:
+        if nbd["tls"]:
+            raise VirtopsError("%stls needs server: NBD over a UNIX socket has no TLS" % option)
+        host = NetworkHost(transport="unix", socket=nbd["socket"])
+    else:
+        host = network_host(nbd["server"], NBD_PORT, option + "server")
+    disk.source_protocol, disk.source_name, disk.source_hosts = "nbd", nbd["export"], [host]
+    disk.source_tls = nbd["tls"]
+
+
+def disk_encryption(conn, encryption, option):
+    """The LUKS <encryption> of a disk from the libvirt secret (usage volume) holding its passphrase."""
+    usage, uuid = encryption["secret_usage"], encryption["secret_uuid"]
+    if bool(usage) == bool(uuid):
+        raise VirtopsError("%s: give exactly one of secret_usage or secret_uuid (the libvirt secret of usage "
+                           "volume holding the passphrase, see virtops.libvirt.secret)" % option)
+    require_secret(conn, "volume", usage, uuid, option + ".secret")
+    return DiskEncryption(format=encryption["format"], secret_type="passphrase", secret_usage=usage,
+                          secret_uuid=uuid)
 
 
 def disk_auth(conn, secret_type, username, usage, uuid, option):

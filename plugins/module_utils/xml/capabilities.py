@@ -146,6 +146,9 @@ class DomainCapabilities(ConfigObject):
         Field("arch", path="arch"),
         Field("max_vcpus", path="vcpu", attr="max", kind="int"),
         ChildList("cpu_modes", "cpu/mode", CpuModeCapability),
+        Field("sev_supported", path="features/sev", attr="supported", kind="yesno"),
+        Field("sev_cbitpos", path="features/sev/cbitpos", kind="int"),
+        Field("sev_reduced_phys_bits", path="features/sev/reducedPhysBits", kind="int"),
     )
 
     def mode(self, name):

@@ -9,21 +9,26 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Child, ChildList, ConfigObject, Field, SecretField,
+    Child, ChildList, ConfigObject, Field, SecretField, etree,
 )
 
 
 class NetworkHost(ConfigObject):
-    """<host name='127.0.0.1' port='3260'/> of a network disk source (portal, Ceph monitor)."""
+    """<host name='127.0.0.1' port='3260'/> of a network disk source (portal, Ceph monitor, NFS or
+    NBD server), or <host transport='unix' socket='/run/nbd.sock'/> for an NBD server's socket."""
 
     TAG = "host"
     FIELDS = (
         Field("name", attr="name"),
         Field("port", attr="port"),
+        Field("transport", attr="transport"),
+        Field("socket", attr="socket"),
     )
 
     def key(self):
-        return "%s:%s" % (self.name, self.port)
+        if self.socket:
+            return "unix:%s" % self.socket
+        return "%s:%s" % (self.name, self.port) if self.port else self.name
 
 
 class DiskAuth(ConfigObject):
@@ -35,6 +40,36 @@ class DiskAuth(ConfigObject):
         Field("secret_type", path="secret", attr="type"),
         Field("secret_usage", path="secret", attr="usage"),
         Field("secret_uuid", path="secret", attr="uuid"),
+    )
+
+
+class DiskEncryption(ConfigObject):
+    """<encryption format='luks'><secret type='passphrase' usage|uuid='...'/></encryption> in a disk's
+    <source>: QEMU opens the LUKS container with the passphrase of a libvirt secret (usage volume)."""
+
+    TAG = "encryption"
+    FIELDS = (
+        Field("format", attr="format"),
+        Field("secret_type", path="secret", attr="type"),
+        Field("secret_usage", path="secret", attr="usage"),
+        Field("secret_uuid", path="secret", attr="uuid"),
+    )
+
+
+class DeviceAddress(ConfigObject):
+    """<address type='pci' domain bus slot function/> or <address type='drive' controller bus target
+    unit/>: where a device sits, which libvirt chooses unless the user pins it."""
+
+    TAG = "address"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("domain", attr="domain"),
+        Field("bus", attr="bus"),
+        Field("slot", attr="slot"),
+        Field("function", attr="function"),
+        Field("controller", attr="controller", kind="int"),
+        Field("target", attr="target", kind="int"),
+        Field("unit", attr="unit", kind="int"),
     )
 
 
@@ -69,7 +104,11 @@ class DiskConfig(ConfigObject):
         Field("source_volume", path="source", attr="volume", label="source.volume"),
         Field("source_protocol", path="source", attr="protocol", label="source.protocol"),
         Field("source_name", path="source", attr="name", label="source.name"),
+        Field("source_tls", path="source", attr="tls", kind="yesno", label="source.tls"),
         ChildList("source_hosts", "source/host", NetworkHost, label="source.hosts", authoritative=True),
+        Field("nfs_user", path="source/identity", attr="user", label="nfs.user"),
+        Field("nfs_group", path="source/identity", attr="group", label="nfs.group"),
+        Child("encryption", "source/encryption", DiskEncryption, replace=True),
         Child("auth", "auth", DiskAuth, replace=True),
         Field("target_dev", path="target", attr="dev", label="target"),
         Field("target_bus", path="target", attr="bus", label="bus"),
@@ -83,11 +122,14 @@ class DiskConfig(ConfigObject):
         Field("readonly", path="readonly", kind="flag"),
         Field("shareable", path="shareable", kind="flag"),
         Field("boot_order", path="boot", attr="order", kind="int"),
+        Child("address", "address", DeviceAddress),
         Field("alias", path="alias", attr="name"),  # live XML only: names the device in events
     )
 
     SOURCE_FIELDS = ("source_file", "source_dev", "source_pool", "source_volume", "source_protocol",
                      "source_name")
+    # What belongs to one source only: another source starts without them.
+    SOURCE_EXTRAS = ("source_tls", "nfs_user", "nfs_group", "encryption")
     # The source_file of a CD-ROM drive without media: requested, it ejects; read, it compares.
     NO_MEDIA = ""
 
@@ -101,18 +143,28 @@ class DiskConfig(ConfigObject):
             del source.attrib["file"]
             if not len(source) and not source.attrib:
                 element.remove(source)
+        if source is not None and self.source_protocol == "nfs" and source.find("identity") is None:
+            # libvirt 9.0's schema requires <identity> on NFS sources although libvirt itself accepts
+            # (and writes) none; an empty one means the same: the QEMU process's own user.
+            source.append(etree.Element("identity"))
 
     def source(self):
         """The one source of this disk as text, or None.
 
-        'pool/volume' for pool volumes, 'iscsi://host:port/IQN/LUN' and 'rbd://pool/image' for
+        'pool/volume' for pool volumes, 'iscsi://host:port/IQN/LUN', 'nfs://host/path',
+        'nbd://host:port/export' (or 'nbd+unix:///export?socket=path') and 'rbd://pool/image' for
         network disks.
         """
         if self.source_pool or self.source_volume:
             return "%s/%s" % (self.source_pool, self.source_volume)
-        if self.source_protocol == "iscsi":
-            hosts = ",".join(host.key() for host in self.source_hosts)
-            return "iscsi://%s/%s" % (hosts, self.source_name)
+        hosts = ",".join(host.key() for host in self.source_hosts or [] if not host.socket)
+        if self.source_protocol in ("iscsi", "nfs"):
+            return "%s://%s/%s" % (self.source_protocol, hosts, (self.source_name or "").lstrip("/"))
+        if self.source_protocol == "nbd":
+            sockets = [host.socket for host in self.source_hosts or [] if host.socket]
+            if sockets:
+                return "nbd+unix:///%s?socket=%s" % (self.source_name or "", sockets[0])
+            return "nbd://%s/%s" % (hosts, self.source_name or "")
         if self.source_protocol:
             return "%s://%s" % (self.source_protocol, self.source_name)
         return self.source_file or self.source_dev or None
@@ -134,8 +186,12 @@ class DiskConfig(ConfigObject):
 
     def apply_to(self, live):
         # A disk has exactly one source: switching file -> volume must drop the old attributes.
+        new_source = self.source() is not None and self.source() != live.source()
         if self.drop_other_values(live, self.SOURCE_FIELDS) and self.source_protocol is None:
             live.source_hosts, live.auth = [], None
+        if new_source:  # e.g. the old volume's passphrase does not open the new one
+            for name in self.SOURCE_EXTRAS:
+                setattr(live, name, None)
         return super(DiskConfig, self).apply_to(live)
 
 
@@ -322,13 +378,16 @@ class GraphicsConfig(ConfigObject):
 
 
 class ControllerConfig(ConfigObject):
-    """<controller type='scsi|pci|usb|virtio-serial' index='0' model='...'>"""
+    """<controller type='scsi|pci|usb|virtio-serial|sata|ide' index='0' model='...' ports='N'>
+    <driver queues='N'/></controller>"""
 
     TAG = "controller"
     FIELDS = (
         Field("type", attr="type"),
         Field("index", attr="index", kind="int"),
         Field("model", attr="model"),
+        Field("ports", attr="ports", kind="int"),
+        Field("queues", path="driver", attr="queues", kind="int"),
     )
 
     def key(self):

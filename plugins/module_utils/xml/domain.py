@@ -246,6 +246,21 @@ class SysinfoEntry(ConfigObject):
     )
 
 
+class LaunchSecurityConfig(ConfigObject):
+    """<launchSecurity type='sev'><cbitpos/><reducedPhysBits/><policy/></launchSecurity>: an AMD
+    SEV guest, whose memory the host cannot read (Nova's hw:mem_encryption)."""
+
+    TAG = "launchSecurity"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("cbitpos", path="cbitpos", kind="int"),
+        Field("reduced_phys_bits", path="reducedPhysBits", kind="int"),
+        Field("policy", path="policy"),
+        Field("dh_cert", path="dhCert"),
+        Field("session", path="session"),
+    )
+
+
 class SysinfoConfig(ConfigObject):
     """<sysinfo type='smbios'><system><entry name=.../></system></sysinfo>: what the guest's DMI
     tables say about the machine (Nova: manufacturer, product, version, serial, uuid, family)."""
@@ -466,6 +481,7 @@ class DomainConfig(ConfigObject):
         Child("features", "features", FeaturesConfig),
         Child("cpu", "cpu", CpuConfig, replace=True),
         Child("clock", "clock", ClockConfig),
+        Child("launch_security", "launchSecurity", LaunchSecurityConfig, replace=True),
         Field("on_poweroff", path="on_poweroff"),
         Field("on_reboot", path="on_reboot"),
         Field("on_crash", path="on_crash"),

@@ -236,3 +236,45 @@ def test_a_graphics_password_is_kept_compared_and_never_shown(test_domain, run_m
     assert changed["diff"] == {"before": "graphics[vnc].password: (hidden)\n", "after": "graphics[vnc].password: (hidden)\n"}
     assert "s3cret" not in str(changed) and "n3w" not in str(changed)
     assert "passwd='n3w'" in conn.lookupByName(test_domain).XMLDesc(secure)
+
+
+def test_launch_security_is_defined_compared_and_changed_alone(test_domain, run_module):
+    """SEV cannot run here, but its definition can (the test driver has no domain capabilities,
+    so cbitpos and reduced_phys_bits are given): defined once, the same again is no change, and a
+    new policy is the one change."""
+    conn = libvirt.open(URI)
+    sev = dict(cbitpos=47, reduced_phys_bits=1)
+    first = run_module(domain_module, name=test_domain, launch_security=sev)
+    assert first["changed"] is True, first
+    xml = conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    assert "<launchSecurity type='sev'>" in xml and "<policy>0x0033</policy>" in xml and "<cbitpos>47</cbitpos>" in xml
+    for check_mode in (True, False):
+        again = run_module(domain_module, name=test_domain, launch_security=sev, _ansible_check_mode=check_mode)
+        assert again["changed"] is False, again
+    changed = run_module(domain_module, name=test_domain, launch_security=dict(sev, policy="0x0037"))
+    assert changed["changes"] == ["launch_security.policy"]
+    assert "<policy>0x0037</policy>" in conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    missing = run_module(domain_module, name=test_domain, launch_security=dict(policy="0x0033"))
+    assert missing["failed"] is True and "give launch_security.cbitpos and launch_security.reduced_phys_bits" in missing["msg"]
+
+
+def test_nfs_and_nbd_disks_and_controllers_are_idempotent(test_domain, run_module):
+    conn = libvirt.open(URI)
+    args = dict(
+        name=test_domain,
+        disks=[dict(nfs=dict(server="127.0.0.1", path="/srv/export/v1.qcow2", user="root"), format="qcow2",
+                    bus="scsi", address=dict(unit=2)),
+               dict(nbd=dict(server="127.0.0.1:10810", export="exp1"), address=dict(pci="0000:00:0c.0"))],
+        controllers=[dict(type="scsi", model="virtio-scsi", queues=2), dict(type="virtio-serial", ports=4)],
+    )
+    first = run_module(domain_module, **args)
+    assert first["changed"] is True, first
+    xml = conn.lookupByName(test_domain).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    assert "<source protocol='nfs' name='/srv/export/v1.qcow2'>" in xml and "<identity user='root'/>" in xml
+    assert "<host name='127.0.0.1' port='10810'/>" in xml and "<driver queues='2'/>" in xml and "ports='4'" in xml
+    for check_mode in (True, False):
+        again = run_module(domain_module, _ansible_check_mode=check_mode, **args)
+        assert again["changed"] is False, again
+    args["controllers"][0]["queues"] = 4
+    changed = run_module(domain_module, **args)
+    assert changed["changes"] == ["controllers[scsi0].queues"], changed

@@ -288,3 +288,56 @@ def test_a_new_q35_domain_gets_its_root_before_its_root_ports(conn):
     assert controllers == ['<controller type="pci" index="0" model="pcie-root"/>',
                            '<controller type="pci" model="pcie-root-port"/>',
                            '<controller type="pci" model="pcie-root-port"/>']
+
+
+def test_controllers_given_take_the_place_of_the_one_the_disks_add(conn, tmp_path):
+    image = tmp_path / "a.img"
+    image.write_bytes(b"")
+    desired = build(conn, disks=[dict(path=str(image), bus="scsi")], controllers=[
+        dict(type="scsi", model="virtio-scsi", queues=4), dict(type="usb", model="qemu-xhci"),
+        dict(type="pci", index=9, model="pcie-to-pci-bridge")])
+    assert [(c.key(), c.model, c.queues) for c in desired.controllers] == [
+        ("scsi0", "virtio-scsi", 4), ("usb0", "qemu-xhci", None), ("pci9", "pcie-to-pci-bridge", None)]
+    live = DomainConfig.from_xml(
+        "<domain type='qemu'><name>spec-test</name><devices>"
+        "<controller type='usb' index='0' model='piix3-uhci'><address type='pci' domain='0x0000' bus='0x00' "
+        "slot='0x01' function='0x2'/></controller>"
+        "<controller type='scsi' index='0' model='virtio-scsi'><driver queues='4'/></controller>"
+        "<controller type='pci' index='9' model='pcie-to-pci-bridge'><model name='pcie-pci-bridge'/></controller>"
+        "</devices></domain>")
+    assert [change for change in _changes(desired, live) if change[0].startswith("controllers")] == [
+        ("controllers[usb0].model", "piix3-uhci", "qemu-xhci")]
+
+
+@pytest.mark.parametrize("controller,message", [
+    (dict(type="usb", ports=4), r"controllers\[0\].ports: only a virtio-serial controller has ports"),
+    (dict(type="scsi", model="lsilogic", queues=2), r"queues: only a scsi controller of model virtio-scsi has queues"),
+    (dict(type="virtio-serial", ports=0), r"controllers\[0\].ports must be at least 1"),
+    (dict(type="pci", index=-1), r"index must be at least 0"),
+    (dict(type="pci", model="pcie-root-port'/>"), r"model .* is not a controller model"),
+])
+def test_bad_controllers_are_refused(conn, controller, message):
+    with pytest.raises(VirtopsError, match=message):
+        build(conn, controllers=[controller])
+
+
+def test_two_controllers_of_one_type_and_index_are_refused(conn):
+    with pytest.raises(VirtopsError, match=r"controllers\[1\]: controller usb index 0 is given twice"):
+        build(conn, controllers=[dict(type="usb"), dict(type="usb", model="none")])
+
+
+def test_launch_security_takes_the_hosts_sev_numbers_or_says_why_not(conn):
+    from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import build_launch_security
+    spec = dict(type="sev", policy="0x0033", cbitpos=None, reduced_phys_bits=None)
+    config = build_launch_security(spec, "q35", (True, 51, 1))
+    assert (config.type, config.cbitpos, config.reduced_phys_bits, config.policy) == ("sev", 51, 1, "0x0033")
+    assert "<reducedPhysBits>1</reducedPhysBits>" in config.to_xml()
+    with pytest.raises(VirtopsError, match="this host cannot run AMD SEV guests"):
+        build_launch_security(dict(spec, cbitpos=47, reduced_phys_bits=1), "q35", (False, None, None))
+    with pytest.raises(VirtopsError, match="needs a q35 machine; machine is pc"):
+        build_launch_security(spec, "pc", (True, 51, 1))
+    with pytest.raises(VirtopsError, match="policy 'x33' is not a hexadecimal policy"):
+        build_launch_security(dict(spec, policy="x33"), None, (True, 51, 1))
+    live = DomainConfig.from_xml("<domain type='kvm'><name>g</name><launchSecurity type='sev'><cbitpos>51</cbitpos>"
+                                 "<reducedPhysBits>1</reducedPhysBits><policy>0x0033</policy></launchSecurity></domain>")
+    assert config.changes(live.launch_security) == []

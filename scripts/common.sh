@@ -24,7 +24,9 @@ APT_PACKAGES=(
 # open-iscsi is the host initiator of iscsi pools (used where the kernel has iscsi_tcp).
 # bindfs mounts the migration hosts' shared directory as a cluster filesystem (see
 # tests/testbed/migration_hosts.py).
-TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi bindfs swtpm swtpm-tools)
+# nfs-ganesha (with its VFS backend) and rpcbind serve NFS volumes to QEMU's own NFS client.
+TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi bindfs swtpm swtpm-tools
+                   nfs-ganesha nfs-ganesha-vfs rpcbind)
 
 log() { printf '>>> %s\n' "$*" >&2; }
 
@@ -38,6 +40,11 @@ ensure_apt_packages() {
         log "installing Debian packages: ${missing[*]}"
         apt-get update -q >/dev/null
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+        # Under systemd the package starts its NFS server on every address; the test bed runs its
+        # own on 127.0.0.1 only, so the one this install just started is stopped and not enabled.
+        if [[ " ${missing[*]} " == *" nfs-ganesha "* ]] && [ -d /run/systemd/system ]; then
+            systemctl disable --now nfs-ganesha.service >/dev/null 2>&1 || true
+        fi
     fi
 }
 

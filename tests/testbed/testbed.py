@@ -5,8 +5,9 @@
 probe) and writes the variables the integration targets read. ``down`` removes whatever the
 tests left behind, and only that: objects named with the ``virtops-it-`` prefix and the daemons
 it started itself (a tgt iSCSI target on 127.0.0.1:3260 with its own control socket, a
-single-node Ceph cluster on 127.0.0.1:6789, see ceph_cluster.py, and two libvirt hosts in their
-own namespaces for migration, see migration_hosts.py).
+single-node Ceph cluster on 127.0.0.1:6789, see ceph_cluster.py, an NFS and an NBD server on
+127.0.0.1, see file_servers.py, and two libvirt hosts in their own namespaces for migration, see
+migration_hosts.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 import libvirt
 
 from ceph_cluster import CephCluster
+from file_servers import FileServers
 from migration_hosts import MigrationHosts
 from processes import pid_alive
 
@@ -168,6 +170,7 @@ def up(args):
         "virtops_test_expected_virt_type": "kvm" if kvm_runs_guests(guest) else "qemu",
         "virtops_test_iscsi": IscsiTarget(args.workdir).up(),
         "virtops_test_ceph": ceph_up(args.workdir),
+        "virtops_test_file_servers": FileServers(args.workdir).up(),
         "virtops_test_migration": MigrationHosts(args.workdir, args.cache_dir).up(),
     }
     with open(args.config, "w", encoding="utf-8") as handle:
@@ -192,6 +195,7 @@ def down(args):
     MigrationHosts(args.workdir).down()
     IscsiTarget(args.workdir).down()
     CephCluster(args.workdir).down()
+    FileServers(args.workdir).down()
     conn = connect()
     undefine_flags = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
                       | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)

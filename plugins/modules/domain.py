@@ -540,7 +540,9 @@ options:
         description: World wide name the guest sees (16 hex digits; bus V(scsi) or V(ide)).
         type: str
       iotune:
-        description: I/O limits of the disk (Nova's C(quota:disk_*) flavor extra specs); a total limit excludes the read and write ones.
+        description:
+          - I/O limits of the disk (Nova's C(quota:disk_*) flavor extra specs); a total limit excludes the read and write ones.
+          - A running guest gets changed limits at once, without a restart (limits not given keep their values).
         type: dict
         suboptions:
           total_bytes_sec:
@@ -830,6 +832,7 @@ options:
           - Password of the console (VNC uses at most 8 characters). It is compared with the one
             libvirt holds and never returned or shown; a change shows as C((hidden)) in the diff.
           - A password set outside this module is kept when other options change.
+          - A running guest's console takes a new password at once, without a restart.
         type: str
   guest_agent:
     description:
@@ -1293,6 +1296,37 @@ EXAMPLES = r"""
     serial_console:
       type: pty
       log_file: /var/log/libvirt/qemu/web1-console.log
+
+- name: An instance on storage arrays - a NAS volume over NFS, a LUKS volume, a Ceph image on virtio-scsi units
+  virtops.libvirt.domain:
+    name: db1
+    state: running
+    memory_mb: 4096
+    vcpus: 4
+    machine: q35
+    disks:
+      - nfs:
+          server: nas1.example.com
+          path: /export/volumes/db1-root.qcow2
+        format: qcow2
+        serial: db1-root
+        boot_order: 1
+      - path: /var/lib/libvirt/images/db1-secrets.luks
+        encryption:
+          secret_usage: /var/lib/libvirt/images/db1-secrets.luks
+        serial: db1-secrets
+      - rbd:
+          pool: volumes
+          image: db1-data
+          monitors: [192.0.2.21, 192.0.2.22]
+          user: libvirt
+          secret_usage: client.libvirt secret
+        bus: scsi
+        address: {unit: 1}
+    controllers:
+      - {type: scsi, model: virtio-scsi, queues: 4}
+      - {type: usb, model: none}
+    pcie_root_ports: 8
 
 - name: Grow memory; the result says needs_restart while the guest runs
   virtops.libvirt.domain:

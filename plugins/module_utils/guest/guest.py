@@ -21,6 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.events import DeviceRemovedWatch
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import IOTUNE_LIMITS
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     METADATA_NAMESPACE, METADATA_PREFIX, MIGRATION_PAUSE_NAMESPACE, MIGRATION_PAUSE_PREFIX,
     PENDING_NAMESPACE, PENDING_PREFIX, DomainConfig, metadata_xml, migration_pause_xml,
@@ -203,15 +204,47 @@ class Guest:
             self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, metadata_xml(value),
                                  METADATA_PREFIX, METADATA_NAMESPACE, live)
         elif method == "media":
-            target = change.owner.target_dev
-            disk = next((d for d in self.live_config().disks if d.target_dev == target), None)
-            if disk is None:
-                raise VirtopsError("%s has no drive %s while running; the media change needs a restart"
-                                   % (self.name, target))
+            disk = self._live_device(self.live_config().disks, "target_dev", change.owner.target_dev)
             disk.source_file = change.owner.source_file
             self.update_device(disk.to_xml(), live=True, config=False)
+        elif method == "iotune":
+            self._set_io_limits(change.owner)
+        elif method == "graphics_password":
+            graphics = self._live_device(self.live_config().graphics, "type", change.owner.type)
+            graphics.password = change.owner.password
+            self.update_device(graphics.to_xml(), live=True, config=False)
         else:  # pragma: no cover - a field declared a method this layer does not know
             raise ValueError("no live method %r" % method)
+
+    # What a live method changes, found in the running guest by (list, attribute of the owner).
+    LIVE_DEVICES = {"media": ("disks", "target_dev"), "iotune": ("disks", "target_dev"),
+                    "graphics_password": ("graphics", "type")}
+
+    def can_apply_live(self, change, running):
+        """Whether ``change`` can reach the running guest (``running``: its live DomainConfig) now:
+        a device added by this very run, or still waiting for a restart, is not there yet."""
+        if change.live not in self.LIVE_DEVICES:
+            return True
+        devices, attribute = self.LIVE_DEVICES[change.live]
+        wanted = getattr(change.owner, attribute)
+        return any(getattr(device, attribute) == wanted for device in getattr(running, devices) or [])
+
+    def _live_device(self, devices, attribute, wanted):
+        found = next((device for device in devices or [] if getattr(device, attribute) == wanted), None)
+        if found is None:  # checked by can_apply_live; gone since (a concurrent detach)
+            raise VirtopsError("%s has no device %s while running; the change needs a restart" % (self.name, wanted))
+        return found
+
+    def _set_io_limits(self, disk):
+        """The I/O limits of ``disk`` (a desired DiskConfig) on the running guest. libvirt resets
+        the limits of a group (bytes, IOPS) that are not passed with it, so all six go together:
+        those the user did not give keep their running values."""
+        target = self._live_device(self.live_config().disks, "target_dev", disk.target_dev).target_dev
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        current = self.dom.blockIoTune(target, live)
+        limits = dict((name, getattr(disk.iotune, name) if getattr(disk.iotune, name) is not None
+                       else current.get(name, 0)) for name in IOTUNE_LIMITS)
+        self.dom.setBlockIoTune(target, limits, live)
 
     # -- devices -------------------------------------------------------------------------------
     def lock(self):

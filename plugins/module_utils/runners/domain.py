@@ -48,7 +48,11 @@ LIVE_ACTIONS = {
     "description": "set description",
     "metadata": "set metadata",
     "media": "change media",
+    "iotune": "set I/O limits",
+    "graphics_password": "set the console password",
 }
+# Live methods that set their owner as a whole (a disk's six I/O limits): one call per owner.
+WHOLE_OWNER_METHODS = ("iotune",)
 
 
 class DomainRunner(Runner):
@@ -222,10 +226,15 @@ class DomainRunner(Runner):
         """
         recorded = set(guest.pending_restart_fields())
         restart = set(recorded)
+        applied_owners = []
+        running = guest.live_config()
         for change in changes:
-            if change.live is None:
+            if change.live is None or not guest.can_apply_live(change, running):
                 restart.add(change.path)
+            elif change.live in WHOLE_OWNER_METHODS and any(owner is change.owner for owner in applied_owners):
+                continue
             else:
+                applied_owners.append(change.owner)
                 self.recorder.record("%s (live)" % LIVE_ACTIONS[change.live], guest.apply_live, change)
         if restart != recorded:
             self.recorder.quietly(guest.mark_pending_restart, restart)

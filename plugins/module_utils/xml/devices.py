@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Child, ChildList, ConfigObject, Field, SecretField, etree,
+    Change, Child, ChildList, ConfigObject, Field, SecretField, etree,
 )
 
 
@@ -82,7 +82,8 @@ class IotuneConfig(ConfigObject):
     quota:disk_* flavor extra specs)."""
 
     TAG = "iotune"
-    FIELDS = tuple(Field(name, path=name, kind="int", absent=0) for name in IOTUNE_LIMITS)  # 0: no limit
+    # 0: no limit. A running guest's limits change with virDomainSetBlockIoTune, no restart.
+    FIELDS = tuple(Field(name, path=name, kind="int", absent=0, live="iotune") for name in IOTUNE_LIMITS)
 
 
 class DiskConfig(ConfigObject):
@@ -183,6 +184,11 @@ class DiskConfig(ConfigObject):
     def live_method(self, field):
         # Only removable media can change under a running guest; a disk's source cannot.
         return field.live if self.device == "cdrom" else None
+
+    def changes(self, live=None, prefix=""):
+        # A live I/O limit change is made on the disk (its target), not on the <iotune> alone.
+        return [Change(change.path, change.before, change.after, change.live, self) if change.live == "iotune" else change
+                for change in super(DiskConfig, self).changes(live, prefix)]
 
     def apply_to(self, live):
         # A disk has exactly one source: switching file -> volume must drop the old attributes.
@@ -357,7 +363,7 @@ class GraphicsConfig(ConfigObject):
         Field("port", attr="port", kind="int"),
         Field("listen", attr="listen"),
         Field("keymap", attr="keymap"),
-        SecretField("password", attr="passwd"),
+        SecretField("password", attr="passwd", live="graphics_password"),  # virDomainUpdateDeviceFlags
     )
 
     def after_parse(self, element):

@@ -21,6 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.recorder im
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.lifecycle import Transition, remove
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import Change
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import DiskConfig, GraphicsConfig, IotuneConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
 libvirt = pytest.importorskip("libvirt")
@@ -115,6 +116,26 @@ def test_only_removable_media_change_live(guest):
     desired = DomainConfig(disks=[cdrom, disk])
     methods = dict((change.path, change.live) for change in desired.changes(guest.inactive_config()))
     assert methods == {"disks[sda].source.file": "media", "disks[vda].source.file": None}
+
+
+def test_io_limits_and_a_console_password_are_live_changes_of_the_device_that_has_them(guest):
+    live = guest.inactive_config()
+    disk = next(disk for disk in live.disks if disk.device == "disk")
+    disk.iotune = IotuneConfig(total_iops_sec=400, read_bytes_sec=1048576)
+    new_disk = DiskConfig(type="file", device="disk", source_file="/guest/new.img", target_dev="vdb",
+                          iotune=IotuneConfig(total_iops_sec=100))
+    desired = DomainConfig(disks=[disk, new_disk], graphics=[GraphicsConfig(type="vnc", password="n3w")])
+    changes = desired.changes(guest.inactive_config())
+    owned = dict((change.path, (change.live, change.owner)) for change in changes if "iotune" in change.path)
+    # each limit is a change of the disk (the target to set it on), whether or not it runs yet
+    assert owned == {"disks[vda].iotune.read_bytes_sec": ("iotune", disk), "disks[vda].iotune.total_iops_sec": ("iotune", disk),
+                     "disks[vdb].iotune.total_iops_sec": ("iotune", new_disk)}
+    password = next(change for change in changes if change.path == "graphics[vnc].password")
+    assert (password.live, password.after) == ("graphics_password", "(hidden)")
+    move(guest, "running")
+    running = guest.live_config()
+    # vda runs; vdb and a VNC console would come with the next start
+    assert [guest.can_apply_live(change, running) for change in changes if change.live] == [True, True, False, False]
 
 
 def test_pending_restart_fields_are_kept_in_live_metadata_until_restart(guest):

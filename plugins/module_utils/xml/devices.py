@@ -31,16 +31,19 @@ class NetworkHost(ConfigObject):
         return "%s:%s" % (self.name, self.port) if self.port else self.name
 
 
+# <secret type='...' usage='...' uuid='...'/>: how a disk names the libvirt secret it needs.
+SECRET_REFERENCE = (
+    Field("secret_type", path="secret", attr="type"),
+    Field("secret_usage", path="secret", attr="usage"),
+    Field("secret_uuid", path="secret", attr="uuid"),
+)
+
+
 class DiskAuth(ConfigObject):
     """<auth username='...'><secret type='ceph|iscsi' usage='...' uuid='...'/></auth>"""
 
     TAG = "auth"
-    FIELDS = (
-        Field("username", attr="username"),
-        Field("secret_type", path="secret", attr="type"),
-        Field("secret_usage", path="secret", attr="usage"),
-        Field("secret_uuid", path="secret", attr="uuid"),
-    )
+    FIELDS = (Field("username", attr="username"),) + SECRET_REFERENCE
 
 
 class DiskEncryption(ConfigObject):
@@ -48,12 +51,7 @@ class DiskEncryption(ConfigObject):
     <source>: QEMU opens the LUKS container with the passphrase of a libvirt secret (usage volume)."""
 
     TAG = "encryption"
-    FIELDS = (
-        Field("format", attr="format"),
-        Field("secret_type", path="secret", attr="type"),
-        Field("secret_usage", path="secret", attr="usage"),
-        Field("secret_uuid", path="secret", attr="uuid"),
-    )
+    FIELDS = (Field("format", attr="format"),) + SECRET_REFERENCE
 
 
 class DeviceAddress(ConfigObject):

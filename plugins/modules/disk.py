@@ -115,7 +115,7 @@ options:
         type: str
   nfs:
     description:
-      - A file on an NFS server in the definition, opened by QEMU's own NFS client (libnfs, NFSv3):
+      - A file on an NFS server, opened by QEMU's own NFS client (libnfs, NFSv3) -
         nothing is mounted on the host. This is how NAS volumes (NetApp and others) reach instances.
       - The export must let the host in; the server's portmapper and mountd are asked for the ports.
     type: dict
@@ -135,7 +135,7 @@ options:
         description: Group (name or C(+GID)) QEMU acts as towards the server.
         type: str
   nbd:
-    description: An NBD export (for example of C(qemu-nbd)) in the definition, on a TCP server or a UNIX socket.
+    description: An NBD export (for example of C(qemu-nbd)) on a TCP server or a UNIX socket.
     type: dict
     suboptions:
       server:

@@ -448,7 +448,7 @@ options:
             type: str
       nfs:
         description:
-          - A file on an NFS server in the definition, opened by QEMU's own NFS client (libnfs, NFSv3):
+          - A file on an NFS server in the definition, opened by QEMU's own NFS client (libnfs, NFSv3) -
             nothing is mounted on the host. This is how NAS volumes (NetApp and others) reach instances.
           - The export must let the host in; the server's portmapper and mountd are asked for the ports.
         type: dict

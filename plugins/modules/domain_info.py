@@ -149,6 +149,9 @@ host:
     memory_mb:
       description: Host memory in MiB.
       type: int
+    free_memory_mb:
+      description: Memory free on the host now, in MiB (what a migration or a new guest can use; the evacuate role places guests by it).
+      type: int
     guests:
       description: Guest architectures with the domain types (C(kvm), C(qemu)) each offers.
       type: list

@@ -75,8 +75,17 @@ def host_facts(conn):
         cpu_vendor=cpu.vendor if cpu is not None else None,
         cpus=info[2],
         memory_mb=info[1],
+        free_memory_mb=free_memory_mb(conn),
         guests=caps.guest_summaries(),
     )
+
+
+def free_memory_mb(conn):
+    """Memory the host has free now (all NUMA nodes), in MiB; None where the driver cannot say."""
+    try:
+        return conn.getFreeMemory() // (1024 * 1024)
+    except libvirt.libvirtError:
+        return None
 
 
 def version_text(number):

@@ -95,14 +95,14 @@ stage_units() {
 }
 
 stage_package() {
-    # The tarball a user installs: what it holds, every module's and the role's docs, the
+    # The tarball a user installs: what it holds, every module's and role's docs, the
     # requirements an execution environment gets from it, and the demo run from it.
     local dist="$WORK/dist" installed="$WORK/installed" tarball path module lacking=0 guest
     (cd "$COLLECTION" && ansible-galaxy collection build --output-path "$dist" >/dev/null)
     tarball=$(echo "$dist"/virtops-libvirt-*.tar.gz)
     tar -tzf "$tarball" >"$WORK/tarball-files"
     for path in LICENSE README.md meta/runtime.yml meta/execution-environment.yml meta/ee-requirements.txt \
-            meta/ee-bindep.txt playbooks/demo.yml roles/instance/meta/argument_specs.yml \
+            meta/ee-bindep.txt playbooks/demo.yml roles/instance/meta/argument_specs.yml roles/evacuate/meta/argument_specs.yml \
             docs/docsite/extra-docs.yml changelogs/changelog.yaml; do
         grep -qx "$path" "$WORK/tarball-files" || { log "the tarball lacks $path"; lacking=1; }
     done
@@ -116,7 +116,9 @@ stage_package() {
     for module in "$installed"/ansible_collections/virtops/libvirt/plugins/modules/*.py; do
         ansible-doc "virtops.libvirt.$(basename "$module" .py)" >/dev/null
     done
-    ansible-doc -t role virtops.libvirt.instance >/dev/null
+    for role in "$installed"/ansible_collections/virtops/libvirt/roles/*; do
+        ansible-doc -t role "virtops.libvirt.$(basename "$role")" >/dev/null
+    done
     # Execution environment: ansible-builder finds the Python and system requirements in the
     # installed collection, and builds a context for an image holding the tarball.
     ansible-builder introspect --sanitize "$installed" >"$WORK/introspect.yml"

@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The evacuate role passes every option of the migrate module it drives, and only those, and its
+argument spec says what its defaults are."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import yaml
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.migrate import MIGRATE_ARGUMENT_SPEC
+
+ROLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "evacuate")
+SET_BY_THE_ROLE = {"name", "uri", "dest_uri", "peer_uri", "kind"}
+
+
+def load(*parts):
+    with open(os.path.join(ROLE, *parts)) as handle:
+        return yaml.safe_load(handle)
+
+
+def _migrate_task():
+    return next(task for task in load("tasks", "main.yml") if "virtops.libvirt.migrate" in task)
+
+
+def test_the_passed_options_are_the_migrate_options_the_role_does_not_set():
+    passed = load("vars", "main.yml")["evacuate_passed_options"]
+    assert sorted(passed) == sorted(set(MIGRATE_ARGUMENT_SPEC) - SET_BY_THE_ROLE)
+
+
+def test_the_migrate_task_passes_each_of_them_and_nothing_else():
+    args = _migrate_task()["virtops.libvirt.migrate"]
+    passed = load("vars", "main.yml")["evacuate_passed_options"]
+    assert set(args) == set(passed) | SET_BY_THE_ROLE
+    for name in passed:
+        assert args[name] == "{{ evacuate_migrate_options.%s | default(omit) }}" % name
+
+
+def test_argument_spec_defaults_are_the_role_defaults():
+    spec = load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
+    defaults = load("defaults", "main.yml")
+    assert set(spec) == set(defaults)
+    for name, option in spec.items():
+        if "default" in option:
+            assert option["default"] == defaults[name], name

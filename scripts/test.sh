@@ -102,7 +102,8 @@ stage_package() {
     tarball=$(echo "$dist"/virtops-libvirt-*.tar.gz)
     tar -tzf "$tarball" >"$WORK/tarball-files"
     for path in LICENSE README.md meta/runtime.yml meta/execution-environment.yml meta/ee-requirements.txt \
-            meta/ee-bindep.txt playbooks/demo.yml roles/instance/meta/argument_specs.yml roles/evacuate/meta/argument_specs.yml \
+            meta/ee-bindep.txt playbooks/demo.yml roles/instance/meta/argument_specs.yml \
+            roles/evacuate/meta/argument_specs.yml roles/hypervisor/meta/argument_specs.yml \
             docs/docsite/extra-docs.yml changelogs/changelog.yaml; do
         grep -qx "$path" "$WORK/tarball-files" || { log "the tarball lacks $path"; lacking=1; }
     done

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The hypervisor role passes every option of the modules that define its objects, and only
+those, and its argument spec says what its defaults are."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.network import NETWORK_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.nwfilter import NWFILTER_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.pool import POOL_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.secret import SECRET_ARGUMENT_SPEC
+
+ROLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "hypervisor")
+MODULES = [
+    ("secret", "hypervisor_secret_options", SECRET_ARGUMENT_SPEC),
+    ("nwfilter", "hypervisor_nwfilter_options", NWFILTER_ARGUMENT_SPEC),
+    ("network", "hypervisor_network_options", NETWORK_ARGUMENT_SPEC),
+    ("pool", "hypervisor_pool_options", POOL_ARGUMENT_SPEC),
+]
+
+
+def load(*parts):
+    with open(os.path.join(ROLE, *parts)) as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.mark.parametrize("module,option_list,spec", MODULES)
+def test_each_object_task_passes_every_option_of_its_module(module, option_list, spec):
+    passed = load("vars", "main.yml")[option_list]
+    assert sorted(passed) == sorted(set(spec) - {"uri"})
+    task = next(task for task in load("tasks", "main.yml") if "virtops.libvirt.%s" % module in task)
+    args = task["virtops.libvirt.%s" % module]
+    assert set(args) == set(passed) | {"uri"}
+    for name in passed:
+        assert args[name] == "{{ item.%s | default(omit) }}" % name
+
+
+def test_secrets_never_show():
+    task = next(task for task in load("tasks", "main.yml") if "virtops.libvirt.secret" in task)
+    assert task["no_log"] is True and "value" not in task["loop_control"]["label"]
+
+
+def test_argument_spec_defaults_are_the_role_defaults():
+    spec = load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
+    defaults = load("defaults", "main.yml")
+    assert set(spec) == set(defaults)
+    for name, option in spec.items():
+        assert option.get("default") == defaults[name], name

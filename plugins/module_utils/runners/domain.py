@@ -227,7 +227,7 @@ class DomainRunner(Runner):
         recorded = set(guest.pending_restart_fields())
         restart = set(recorded)
         applied_owners = []
-        running = guest.live_config()
+        running = guest.live_config() if any(change.live for change in changes) else None
         for change in changes:
             if change.live is None or not guest.can_apply_live(change, running):
                 restart.add(change.path)

@@ -40,10 +40,13 @@ def test_the_migrate_task_passes_each_of_them_and_nothing_else():
         assert args[name] == "{{ evacuate_migrate_options.%s | default(omit) }}" % name
 
 
-def test_argument_spec_defaults_are_the_role_defaults():
+def test_argument_spec_defaults_are_the_role_defaults_and_required_options_have_none():
     spec = load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
     defaults = load("defaults", "main.yml")
-    assert set(spec) == set(defaults)
-    for name, option in spec.items():
-        if "default" in option:
-            assert option["default"] == defaults[name], name
+    required = set(name for name, option in spec.items() if option.get("required"))
+    # a default would satisfy the argument validation's required check (an empty source URI is
+    # libvirt's default connection: this machine)
+    assert required == {"evacuate_source_uri", "evacuate_destinations"}
+    assert set(spec) - required == set(defaults)
+    for name in defaults:
+        assert spec[name]["default"] == defaults[name], name

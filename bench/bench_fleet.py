@@ -82,6 +82,20 @@ def disk_used(path):
     return total
 
 
+def remove_new_pools(conn, before):
+    """virt_cloud_instance (virt-install) defines persistent, autostarted pools for the directories
+    it writes to (the peer directory, /var/lib/libvirt/boot): remove every pool that was not there
+    before the run, keeping their files (the work directory goes as a whole)."""
+    for pool in conn.listAllStoragePools(0):
+        if pool.name() in before:
+            continue
+        persistent = pool.isPersistent()
+        if pool.isActive():
+            pool.destroy()
+        if persistent:
+            pool.undefine()
+
+
 def cleanup(conn):
     for dom in conn.listAllDomains(0):
         if dom.name().startswith(PREFIX):
@@ -114,6 +128,7 @@ def main():
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
     conn = libvirt.open("qemu:///system")
     cleanup(conn)
+    pools_before = set(pool.name() for pool in conn.listAllStoragePools(0))
     workdir = tempfile.mkdtemp(prefix="bench-fleet-", dir=args.workdir)
     os.chmod(workdir, 0o755)
     results = {}
@@ -149,6 +164,7 @@ def main():
             results[tool] = dict(create=first, rerun=rerun, disk=disk_used(data_dir), running=running)
     finally:
         cleanup(conn)
+        remove_new_pools(conn, pools_before)
         shutil.rmtree(workdir, ignore_errors=True)
 
     ours, peer = results["instance role (batch)"], results["virt_cloud_instance"]

@@ -204,13 +204,13 @@ class Guest:
             self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, metadata_xml(value),
                                  METADATA_PREFIX, METADATA_NAMESPACE, live)
         elif method == "media":
-            disk = self._live_device(self.live_config().disks, "target_dev", change.owner.target_dev)
+            disk = self._live_device(change)
             disk.source_file = change.owner.source_file
             self.update_device(disk.to_xml(), live=True, config=False)
         elif method == "iotune":
-            self._set_io_limits(change.owner)
+            self._set_io_limits(self._live_device(change).target_dev, change.owner.iotune)
         elif method == "graphics_password":
-            graphics = self._live_device(self.live_config().graphics, "type", change.owner.type)
+            graphics = self._live_device(change)
             graphics.password = change.owner.password
             self.update_device(graphics.to_xml(), live=True, config=False)
         else:  # pragma: no cover - a field declared a method this layer does not know
@@ -220,29 +220,32 @@ class Guest:
     LIVE_DEVICES = {"media": ("disks", "target_dev"), "iotune": ("disks", "target_dev"),
                     "graphics_password": ("graphics", "type")}
 
+    @classmethod
+    def _running_device(cls, change, running):
+        """The device of ``running`` (a live DomainConfig) that ``change`` is for, or None."""
+        devices, attribute = cls.LIVE_DEVICES[change.live]
+        wanted = getattr(change.owner, attribute)
+        return next((device for device in getattr(running, devices) or [] if getattr(device, attribute) == wanted), None)
+
     def can_apply_live(self, change, running):
         """Whether ``change`` can reach the running guest (``running``: its live DomainConfig) now:
         a device added by this very run, or still waiting for a restart, is not there yet."""
-        if change.live not in self.LIVE_DEVICES:
-            return True
-        devices, attribute = self.LIVE_DEVICES[change.live]
-        wanted = getattr(change.owner, attribute)
-        return any(getattr(device, attribute) == wanted for device in getattr(running, devices) or [])
+        return change.live not in self.LIVE_DEVICES or self._running_device(change, running) is not None
 
-    def _live_device(self, devices, attribute, wanted):
-        found = next((device for device in devices or [] if getattr(device, attribute) == wanted), None)
+    def _live_device(self, change):
+        found = self._running_device(change, self.live_config())
         if found is None:  # checked by can_apply_live; gone since (a concurrent detach)
-            raise VirtopsError("%s has no device %s while running; the change needs a restart" % (self.name, wanted))
+            raise VirtopsError("%s has no device %s while running; the change needs a restart"
+                               % (self.name, getattr(change.owner, self.LIVE_DEVICES[change.live][1])))
         return found
 
-    def _set_io_limits(self, disk):
-        """The I/O limits of ``disk`` (a desired DiskConfig) on the running guest. libvirt resets
+    def _set_io_limits(self, target, iotune):
+        """The I/O limits ``iotune`` asks for on the running guest's disk ``target``. libvirt resets
         the limits of a group (bytes, IOPS) that are not passed with it, so all six go together:
         those the user did not give keep their running values."""
-        target = self._live_device(self.live_config().disks, "target_dev", disk.target_dev).target_dev
         live = libvirt.VIR_DOMAIN_AFFECT_LIVE
         current = self.dom.blockIoTune(target, live)
-        limits = dict((name, getattr(disk.iotune, name) if getattr(disk.iotune, name) is not None
+        limits = dict((name, getattr(iotune, name) if getattr(iotune, name) is not None
                        else current.get(name, 0)) for name in IOTUNE_LIMITS)
         self.dom.setBlockIoTune(target, limits, live)
 

@@ -393,9 +393,7 @@ class DomainSpecBuilder:
             used_targets.add(disk.target_dev)
             self._disk_tuning(disk, spec, bus, where)
             self._disk_source(disk, spec, where)
-            disk.address = disk_address(spec["address"], bus, where + ".address")
-            if spec["encryption"] is not None:
-                disk.encryption = disk_encryption(self.conn, spec["encryption"], where + ".encryption")
+            set_address_and_encryption(self.conn, disk, spec, bus, where + ".")
             if disk.format is None and disk.type == "file":
                 disk.format = "raw" if spec["device"] == "cdrom" else None
             disks.append(disk)
@@ -704,6 +702,14 @@ def check_identity(conn, name, uuid):
     if same_name is not None and same_name.uuid != uuid:
         raise VirtopsError("domain %s exists with uuid %s; a domain's uuid cannot be changed (asked for %s)"
                            % (name, same_name.uuid, uuid))
+
+
+def set_address_and_encryption(conn, disk, spec, bus, option=""):
+    """Give ``disk`` the pinned address and the LUKS encryption its options (``spec``, a disk's in
+    the domain or the disk module) ask for. ``option`` prefixes the option names in messages."""
+    disk.address = disk_address(spec["address"], bus, option + "address")
+    if spec["encryption"] is not None:
+        disk.encryption = disk_encryption(conn, spec["encryption"], option + "encryption")
 
 
 def disk_address(spec, bus, option):

@@ -27,11 +27,11 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.module impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import (
-    DISK_ADDRESS_SPEC, disk_address, next_target,
+    DISK_ADDRESS_SPEC, next_target, set_address_and_encryption,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
     ENCRYPTION_SPEC, ISCSI_SOURCE_SPEC, NBD_SOURCE_SPEC, NETWORK_SOURCES, NFS_SOURCE_SPEC, RBD_SOURCE_SPEC,
-    disk_encryption, path_kind, pool_volume, set_network_source,
+    path_kind, pool_volume, set_network_source,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import ControllerConfig, DiskConfig
 
@@ -135,9 +135,7 @@ class DiskRunner(Runner):
             disk.type, disk.source_pool, disk.source_volume = "volume", p["pool"], p["volume"]
         else:
             set_network_source(self.conn, disk, p)
-        disk.address = disk_address(p["address"], p["bus"], "address")
-        if p["encryption"] is not None:
-            disk.encryption = disk_encryption(self.conn, p["encryption"], "encryption")
+        set_address_and_encryption(self.conn, disk, p, p["bus"])
         return disk
 
     def _source_path(self, disk, path):
@@ -200,8 +198,9 @@ class DiskRunner(Runner):
     def _check_same(self, found, desired, where):
         differs = [name for name in COMPARED
                    if getattr(desired, name) is not None and getattr(desired, name) != getattr(found, name)]
-        differs += [name for name in COMPARED_ELEMENTS if getattr(desired, name) is not None
-                    and (getattr(found, name) is None or getattr(desired, name).changes(getattr(found, name)))]
+        # an element the attached disk lacks compares as empty (ConfigObject.changes)
+        differs += [name for name in COMPARED_ELEMENTS
+                    if getattr(desired, name) is not None and getattr(desired, name).changes(getattr(found, name))]
         if self.params["target"] and found.target_dev != self.params["target"]:
             differs.append("target")
         if differs:

@@ -8,10 +8,11 @@ uses bluestore on a sparse file. Every wait has a deadline.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import time
 import uuid
+
+from processes import read_pid, stop
 
 MON_PORT = 6789  # the msgr v1 port QEMU's librbd and libvirt reach the mon on
 POOL = "rbd"
@@ -133,27 +134,9 @@ keyring = {self._path('client.admin.keyring')}
             pid_file = self._path("run", name + ".pid")
             if not os.path.exists(pid_file):
                 continue
-            with open(pid_file) as handle:
-                pid = int(handle.read().strip() or 0)
+            pid = read_pid(pid_file)
             if pid:
-                _stop(pid)
+                stop(pid, grace=15)
             if os.path.exists(pid_file):  # the daemons remove their own on a clean exit
                 os.remove(pid_file)
 
-
-def _stop(pid, grace=15):
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except OSError:
-        return
-    end = time.time() + grace
-    while time.time() < end:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return
-        time.sleep(0.2)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass

@@ -10,12 +10,10 @@ Everything lives under ``<workdir>/fileservers``; every wait has a deadline.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import time
 
-from processes import pid_alive, read_pid
+from processes import port_open, read_pid, stop
 
 NFS_PORT, PORTMAPPER_PORT, NBD_PORT = 2049, 111, 10809
 NBD_EXPORT = "virtops-it-nbd"
@@ -42,12 +40,6 @@ EXPORT {{
 """
 
 
-def port_open(port, host="127.0.0.1"):
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((host, port)) == 0
-
-
 def _wait(ready, what, process, log):
     deadline = time.time() + START_TIMEOUT
     while not ready():
@@ -60,13 +52,7 @@ def _stop(pid_file):
     pid = read_pid(pid_file)
     if pid is None:
         return
-    if pid_alive(pid):
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.time() + 10
-        while pid_alive(pid) and time.time() < deadline:
-            time.sleep(0.1)
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+    stop(pid)
     os.remove(pid_file)
 
 

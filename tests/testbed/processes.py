@@ -1,8 +1,12 @@
-"""Processes the test bed starts and stops: is one still alive, which pid a pid file names."""
+"""Processes the test bed starts and stops: is one still alive, which pid a pid file names, stop
+one, and whether something listens on a loopback port."""
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import time
 
 
 def pid_alive(pid):
@@ -25,3 +29,26 @@ def read_pid(path):
             return int(handle.read().strip() or 0) or None
     except (OSError, ValueError):
         return None
+
+
+def stop(pid, grace=10):
+    """SIGTERM, up to ``grace`` seconds for the process to go, then SIGKILL."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        return
+    deadline = time.time() + grace
+    while pid_alive(pid) and time.time() < deadline:
+        time.sleep(0.1)
+    if pid_alive(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def port_open(port, host="127.0.0.1"):
+    """True when something accepts TCP connections on ``host``:``port``."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0

@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import libvirt
 from ceph_cluster import CephCluster
 from file_servers import FileServers
 from migration_hosts import MigrationHosts
-from processes import pid_alive
+from processes import pid_alive, port_open
 
 PREFIX = "virtops-it-"
 NETWORK = PREFIX + "net"
@@ -97,7 +96,7 @@ class IscsiTarget:
                        check=True, capture_output=True, timeout=30)
 
     def up(self):
-        if _port_open("127.0.0.1", 3260):
+        if port_open(3260):
             raise SystemExit("127.0.0.1:3260 is already in use: another iSCSI target runs here")
         os.makedirs(self.dir, exist_ok=True)
         log = open(os.path.join(self.dir, "tgtd.log"), "w")
@@ -106,7 +105,7 @@ class IscsiTarget:
         with open(os.path.join(self.dir, "tgtd.pid"), "w") as handle:
             handle.write(str(process.pid))
         deadline = time.time() + 10
-        while not _port_open("127.0.0.1", 3260):
+        while not port_open(3260):
             if time.time() > deadline or process.poll() is not None:
                 raise SystemExit("tgtd did not listen on %s; see %s" % (self.PORTAL, log.name))
             time.sleep(0.1)
@@ -150,12 +149,6 @@ class IscsiTarget:
             if os.path.exists(path):
                 os.remove(path)
         os.remove(pid_file)
-
-
-def _port_open(host, port):
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((host, port)) == 0
 
 
 def up(args):

@@ -117,7 +117,7 @@ def evacuation_report(plan, results, remaining, source_hostname=None):
     why it did not move and where it runs. A failure that does not say where the guest runs (a
     pre-check refused it) names ``source_hostname`` when the guest is still listed there."""
     moved, failed = [], []
-    still_there = set(domain["name"] for domain in remaining or [])
+    still_there = sorted(domain["name"] for domain in remaining or [])
     by_name = dict((result.get("item", {}).get("name"), result) for result in results or [])
     for move in plan.get("moves", []):
         result = by_name.get(move["name"])
@@ -137,8 +137,7 @@ def evacuation_report(plan, results, remaining, source_hostname=None):
                 % (item["name"], item["destination"], item["msg"], ", ".join(item["runs_on"] or []) or "an unknown host")
                 for item in failed]
     problems += ["%s (%s) stays: %s" % (item["name"], item["state"], item["reason"]) for item in left]
-    return dict(moved=moved, failed=failed, left=left, remaining=sorted(domain["name"] for domain in remaining or []),
-                problems=problems)
+    return dict(moved=moved, failed=failed, left=left, remaining=still_there, problems=problems)
 
 
 class FilterModule(object):

@@ -139,4 +139,3 @@ keyring = {self._path('client.admin.keyring')}
                 stop(pid, grace=15)
             if os.path.exists(pid_file):  # the daemons remove their own on a clean exit
                 os.remove(pid_file)
-

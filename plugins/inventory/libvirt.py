@@ -183,6 +183,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not HAS_LIBVIRT:
             raise AnsibleParserError("virtops.libvirt.libvirt needs libvirt-python where the inventory is parsed")
         self._read_config_data(path)
+        for index, uri in enumerate(self.get_option("uris")):
+            if uri is None or not str(uri).strip():
+                raise AnsibleParserError("uris[%d] is empty; name each hypervisor (an empty URI would be libvirt's "
+                                         "default connection on the controller)" % index)
         if self.get_option("name_pattern"):
             try:
                 re.compile(self.get_option("name_pattern"))

@@ -109,7 +109,7 @@ class BatchRunner(Runner):
                 continue
             params = result.validated_parameters
             try:
-                check_option_text(params, self.ITEM_RUNNER.FREE_TEXT_OPTIONS)
+                check_option_text(params, self.ITEM_RUNNER.FREE_TEXT_OPTIONS, self.ITEM_RUNNER.BINARY_OPTIONS)
             except VirtopsError as exc:
                 errors.append("%s: %s" % (where, exc.msg))
                 continue
@@ -194,7 +194,9 @@ def plural_module(item_runner, item_spec, list_option, label, lane=None):
         ITEM_RUNNER=item_runner, ITEM_SPEC=item_spec, LIST_OPTION=list_option,
         EVENTS=item_runner.EVENTS, label=staticmethod(label),
         FREE_TEXT_OPTIONS=tuple("%s.%s" % (where, option) for option in item_runner.FREE_TEXT_OPTIONS
-                                for where in (list_option, "defaults")))
+                                for where in (list_option, "defaults")),
+        BINARY_OPTIONS=tuple("%s.%s" % (where, option) for option in item_runner.BINARY_OPTIONS
+                             for where in (list_option, "defaults")))
     if lane is not None:
         attributes["lane"] = staticmethod(lane)
     runner = type("%sBatchRunner" % item_runner.__name__[:-len("Runner")], (BatchRunner,), attributes)

@@ -22,6 +22,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 NOT_IN_XML = re.compile(u"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Characters no encoding can write (lone surrogates): refused even in free text.
 UNENCODABLE = re.compile(u"[\ud800-\udfff]")
+# Free text that reaches a C string (a path, a command name) ends at a NUL: refused there too.
+UNENCODABLE_OR_NUL = re.compile(u"[\x00\ud800-\udfff]")
 
 # The largest size libvirt counts in bytes (an unsigned long long, and QEMU's int64).
 MAX_BYTES = 2 ** 63 - 1
@@ -53,20 +55,29 @@ def _is_free_text(path, free_text):
     return any(generic == option or generic.startswith(option + ".") for option in free_text)
 
 
-def check_option_text(params, free_text=()):
+def check_option_text(params, free_text=(), binary=()):
     """Refuse characters that libvirt's XML cannot carry in any option.
 
-    ``free_text`` names options whose text never reaches XML or a C string (file contents, guest
-    agent input): only characters no encoding can write are refused there.
+    ``free_text`` names options whose text never reaches XML (a guest agent's command, a QMP
+    message): control characters are allowed there, but not NUL, which ends the C string the text
+    becomes (``/etc/passwd\\0.bak`` would read /etc/passwd). ``binary`` names the free-text options
+    whose text is data sent as bytes (file contents, a program's input): only characters no
+    encoding can write are refused there.
     """
     for path, text in _walk(params, ""):
-        pattern = UNENCODABLE if _is_free_text(path, free_text) else NOT_IN_XML
+        if _is_free_text(path, binary):
+            pattern = UNENCODABLE
+        elif _is_free_text(path, free_text):
+            pattern = UNENCODABLE_OR_NUL
+        else:
+            pattern = NOT_IN_XML
         found = pattern.search(text)
         if found is None:
             continue
         char = found.group()
-        kind = "a lone surrogate, which no encoding can write" if UNENCODABLE.match(char) else (
-            "a control character, which libvirt's XML cannot carry")
+        kind = ("a lone surrogate, which no encoding can write" if UNENCODABLE.match(char) else
+                "a NUL, which ends the text where a program reads it" if char == u"\x00" else
+                "a control character, which libvirt's XML cannot carry")
         raise VirtopsError("option %s: character U+%04X at position %d is %s; remove it "
                            "(tab, newline and carriage return are allowed)"
                            % (path, ord(char), found.start(), kind), option=_generic(path))
@@ -90,10 +101,15 @@ TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
+# The longest wait any option asks for (a year): beyond it the clocks' waits overflow.
+MAX_TIMEOUT = 365 * 24 * 3600
+
+
 def check_timeout(value, option, what):
-    """A limit in seconds on ``what``: at least one second."""
-    if value < 1:
-        raise VirtopsError("%s is the seconds %s may take: at least 1 (got %d)" % (option, what, value))
+    """A limit in seconds on ``what``: at least one second, at most a year."""
+    if not 1 <= value <= MAX_TIMEOUT:
+        raise VirtopsError("%s is the seconds %s may take: between 1 and %d (got %d)"
+                           % (option, what, MAX_TIMEOUT, value))
 
 
 def check_at_least(value, minimum, option):

@@ -64,7 +64,14 @@ def start_event_loop():
 
 
 def open_connection(uri):
-    """Open a read-write connection, or raise VirtopsError naming the URI and libvirt's reason."""
+    """Open a read-write connection, or raise VirtopsError naming the URI and libvirt's reason.
+
+    An empty URI is refused: libvirt would choose its default connection (LIBVIRT_DEFAULT_URI, or
+    whatever daemon runs on the machine the module runs on), not a host anybody named."""
+    if uri is None or not uri.strip():
+        raise VirtopsError("the libvirt URI is empty; give one, e.g. qemu:///system or qemu+ssh://HOST/system "
+                           "(an empty URI would be libvirt's default connection on the machine the module "
+                           "runs on)", uri=uri)
     _silence_default_error_handler()
     try:
         conn = libvirt.open(uri)

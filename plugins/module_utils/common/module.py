@@ -43,9 +43,11 @@ class Runner:
 
     EVENTS = False  # start libvirt's event loop before connecting (runs that wait for events)
     MODULE_OPTIONS = {}  # further AnsibleModule arguments (mutually_exclusive, required_if, ...)
-    # Options whose text never reaches libvirt's XML or a C string (file contents, guest agent
-    # input): control characters are allowed there (see common/inputs.py).
+    # Options whose text never reaches libvirt's XML (guest agent and QMP commands): control
+    # characters but NUL are allowed there; BINARY_OPTIONS, data sent as bytes (file contents, a
+    # program's input), may hold NUL too (see common/inputs.py).
     FREE_TEXT_OPTIONS = ()
+    BINARY_OPTIONS = ()
 
     def __init__(self, module, conn):
         self.module = module
@@ -125,7 +127,7 @@ def run_module(module_class, argument_spec, runner):
         check_requirements(module)
     conn = run = None
     try:
-        check_option_text(module.params, runner.FREE_TEXT_OPTIONS)
+        check_option_text(module.params, runner.FREE_TEXT_OPTIONS, runner.BINARY_OPTIONS)
         if connect:
             if runner.EVENTS:
                 start_event_loop()

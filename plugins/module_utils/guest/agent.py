@@ -68,12 +68,24 @@ class Agent:
             raise VirtopsError("the guest agent of %s did not answer within %d s: %s" % (self.guest.name, timeout, why))
         return round(deadline.elapsed(), 3)
 
-    def run(self, path, args, stdin, timeout):
-        """Run ``path`` with ``args`` in the guest; its exit code, output and error output."""
+    def start(self, path, args, stdin):
+        """Start ``path`` with ``args`` in the guest; its pid. Raises VirtopsError (nothing ran)
+        when the agent refuses: no such program, input it does not take."""
         arguments = {"path": path, "arg": list(args), "capture-output": True}
         if stdin is not None:
             arguments["input-data"] = base64.b64encode(stdin.encode("utf-8")).decode("ascii")
-        pid = self.call("guest-exec", arguments)["pid"]
+        return self.call("guest-exec", arguments)["pid"]
+
+    def run(self, path, args, stdin, timeout, started=None):
+        """Run ``path`` with ``args`` in the guest; its exit code, output and error output.
+        ``started(pid)`` is called once the program runs."""
+        pid = self.start(path, args, stdin)
+        if started is not None:
+            started(pid)
+        return self.wait(path, pid, timeout)
+
+    def wait(self, path, pid, timeout):
+        """Wait for the program ``pid`` started to exit; its exit code and output."""
         exited, status = wait_until(lambda: self.call("guest-exec-status", {"pid": pid}),
                                     lambda found: found.get("exited"), timeout)
         if not exited:

@@ -134,6 +134,18 @@ class Guest:
         """Paused for one of ``reasons`` (names of VIR_DOMAIN_PAUSED_*, e.g. 'MIGRATION', 'POSTCOPY')."""
         return self._state_reason_in(("PAUSED",), reasons)
 
+    def pause_reason(self):
+        """Why libvirt says the guest is paused ('user', 'migration', 'postcopy', ...), or None
+        when it is not paused."""
+        state, reason = self.dom.state()
+        if state != libvirt.VIR_DOMAIN_PAUSED:
+            return None
+        for name in dir(libvirt):
+            if name.startswith("VIR_DOMAIN_PAUSED_") and getattr(libvirt, name) == reason \
+                    and name != "VIR_DOMAIN_PAUSED_LAST":
+                return name[len("VIR_DOMAIN_PAUSED_"):].lower()
+        return "unknown"
+
     def in_post_copy(self):
         """Running or paused in (or after a failed) post-copy phase: not recoverable by rollback."""
         return self._state_reason_in(("RUNNING", "PAUSED"), ("POSTCOPY", "POSTCOPY_FAILED"))

@@ -16,7 +16,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline, wait_until
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import known_backing_files
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
+    image_keys, known_backing_files, local_backing_files,
+)
 
 STATES = ("present", "running", "shutoff", "paused", "saved", "absent")
 
@@ -156,7 +158,7 @@ def remove(guest, recorder, remove_storage, is_local):
     directly or as a backing file; they are listed in kept_storage with the reason.
     """
     removed, kept = [], []
-    used_elsewhere = images_used_elsewhere(guest) if remove_storage else {}
+    used_elsewhere = images_used_elsewhere(guest, is_local) if remove_storage else {}
     for disk in guest.inactive_config().disks:
         source = disk.source()
         if source is None:
@@ -166,7 +168,9 @@ def remove(guest, recorder, remove_storage, is_local):
         elif disk.device != "disk" or disk.readonly or disk.shareable:
             kept.append(dict(source=source, reason="read-only, shareable or not a disk"))
         else:
-            users = sorted(used_elsewhere.get(_disk_path(guest.conn, disk), ()))
+            path = _disk_path(guest.conn, disk)
+            keys = image_keys(path, is_local) if path else set()
+            users = sorted(set().union(*[used_elsewhere.get(key, ()) for key in keys]))
             if users:
                 kept.append(dict(source=source, used_by=users, reason="used by domain %s" % ", ".join(users)))
             else:
@@ -180,9 +184,11 @@ def remove(guest, recorder, remove_storage, is_local):
     return [disk.source() for disk in removed], kept
 
 
-def images_used_elsewhere(guest):
-    """{image path: names of the domains that use it}, over every domain but ``guest``: each
-    disk of its persistent and running definitions, and the backing files of those disks."""
+def images_used_elsewhere(guest, is_local):
+    """{image key (storage.directories.image_keys): names of the domains that use it}, over every
+    domain but ``guest``: each disk of its persistent and running definitions, and every backing
+    file of those disks that libvirt's running definition, libvirt's pools or (local libvirt) the
+    image headers name - all of them, not the first that answers."""
     users, chains = {}, {}
     for other in Guest.all(guest.conn):
         try:
@@ -199,10 +205,12 @@ def images_used_elsewhere(guest):
                 path = _disk_path(guest.conn, disk)
                 if path is None:
                     continue
-                if path not in chains:  # a disk in both the persistent and running definition: read once
-                    chains[path] = disk.backing_files() or known_backing_files(guest.conn, path)
-                for used in [path] + chains[path]:
-                    users.setdefault(os.path.normpath(used), set()).add(name)
+                if path not in chains:  # a disk in both definitions: the pools and headers are read once
+                    chains[path] = known_backing_files(guest.conn, path) + (
+                        local_backing_files(path) if is_local else [])
+                for used in [path] + disk.backing_files() + chains[path]:
+                    for key in image_keys(used, is_local):
+                        users.setdefault(key, set()).add(name)
     return users
 
 

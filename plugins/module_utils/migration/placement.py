@@ -24,7 +24,7 @@ IN_PROGRESS = "in_progress"            # the source has a migration job running
 DESTINATION_LEFTOVER = "destination_leftover"  # source runs; the destination holds an unfinished incoming copy
 SOURCE_STALE = "source_stale"          # destination runs; the source holds a paused copy left by a switch-over
 POST_COPY_FAILED = "post_copy_failed"  # memory split between hosts: nothing can be rolled back
-BOTH_RUNNING = "both_running"          # two running copies: never touched
+BOTH_RUNNING = "both_running"          # two active copies, neither left by a migration: never touched
 DEFINED_ON_SOURCE = "defined_on_source"  # shut off, defined on the source only
 DEFINED_ON_BOTH = "defined_on_both"    # shut off, defined on both hosts
 NOWHERE = "nowhere"                    # neither host has the guest
@@ -41,6 +41,8 @@ def _copy_facts(guest, host):
         facts["in_post_copy"] = guest.in_post_copy()
         facts["paused_for_migration"] = guest.paused_for_migration()
         facts["migration_job"] = guest.has_job()
+        if facts["state"] == "paused":
+            facts["pause_reason"] = guest.pause_reason()
     return facts
 
 
@@ -115,7 +117,9 @@ class Placement:
             dst_paused = dst.state() == "paused"
             if dst.is_paused_for("MIGRATION") and not src.in_post_copy():
                 return DESTINATION_LEFTOVER
-            if src_paused and not dst_paused:
+            # Only a pause a migration made (libvirt's reason, or this collection's marker for its
+            # own force_complete pause) marks a stale copy; an operator's pause is left to them.
+            if src_paused and not dst_paused and (src.is_paused_for("MIGRATION") or src.paused_for_migration()):
                 return SOURCE_STALE
             return BOTH_RUNNING
         if src_active:

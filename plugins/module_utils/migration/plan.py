@@ -48,10 +48,15 @@ MIGRATION_CONTROLS_SPEC = dict(
 )
 
 
-# The smallest value each numeric control takes (options left unset are not checked).
-MINIMUMS = dict(bandwidth_mib=0, max_downtime_ms=0, downtime_steps=0, downtime_delay_per_gib=0,
-                completion_timeout=0, completion_timeout_per_gib=0, progress_timeout=0, post_copy_after=0,
-                parallel_connections=1)
+# The range of each numeric control (options left unset are not checked): what libvirt and QEMU
+# accept, so that nothing is refused only once the migration has started. QEMU keeps the bandwidth
+# in bytes/s in an int64 (libvirt's limit in MiB/s), its downtime limit is at most 2000 s, and
+# multifd has at most 255 channels. The seconds are bounded at a year; the ramp at 1000 steps.
+YEAR_S = 365 * 24 * 3600
+RANGES = dict(bandwidth_mib=(0, (2 ** 63 - 1) // (1024 * 1024)), max_downtime_ms=(0, 2000 * 1000),
+              downtime_steps=(0, 1000), downtime_delay_per_gib=(0, YEAR_S), completion_timeout=(0, YEAR_S),
+              completion_timeout_per_gib=(0, YEAR_S), progress_timeout=(0, YEAR_S), post_copy_after=(0, YEAR_S),
+              parallel_connections=(1, 255))
 
 
 def check_controls(params):
@@ -67,9 +72,13 @@ def check_controls(params):
     if params["tunnelled"] and params["tls"]:
         raise VirtopsError("tls and tunnelled exclude each other: tls encrypts QEMU's own stream, "
                            "tunnelled sends it through libvirt's connection")
-    for option, minimum in sorted(MINIMUMS.items()):
-        if params[option] is not None and params[option] < minimum:
-            raise VirtopsError("%s must be %d or more, got %d" % (option, minimum, params[option]))
+    for option, (minimum, maximum) in sorted(RANGES.items()):
+        if params[option] is not None and not minimum <= params[option] <= maximum:
+            raise VirtopsError("%s must be between %d and %d, got %d" % (option, minimum, maximum, params[option]))
+    for option in ("dest_uri", "peer_uri", "migrate_uri"):
+        if option in params and params[option] is not None and not params[option].strip():
+            raise VirtopsError("%s is empty; give the URI of the other host (an empty URI would be libvirt's "
+                               "default connection, this machine)" % option)
     if params["post_copy_after"] is not None and not params["post_copy"]:
         raise VirtopsError("post_copy_after switches a migration to post-copy, which needs post_copy: true")
     if params["copy_disks"] is not None and kind == "live":

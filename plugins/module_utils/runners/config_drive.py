@@ -54,6 +54,7 @@ class ConfigDriveRunner(Runner):
 
     # Written into the drive's files, never into libvirt's XML.
     FREE_TEXT_OPTIONS = ("user_data", "vendor_data", "network_data", "meta_data", "public_keys", "files.content")
+    BINARY_OPTIONS = FREE_TEXT_OPTIONS
 
     MODULE_OPTIONS = dict(add_file_common_args=True, **CONFIG_DRIVE_ARGUMENT_RULES)
 

@@ -11,6 +11,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_local_uri, libvirt,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_timeout
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import KVM_PROBE_ARGUMENT_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
@@ -23,7 +24,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import 
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.kvm import resolve_virt_type
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import XmlModelError, format_changes
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import XmlModelError, format_changes, shown_xml
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.schema import check_schema
 
@@ -66,6 +67,7 @@ class DomainRunner(Runner):
     # -- entry --------------------------------------------------------------------------------
     def run(self):
         p = self.params
+        check_timeout(p["timeout"], "timeout", "each state change")
         self.is_local = is_local_uri(self.conn.getURI())
         self.result.update(name=p["name"], needs_restart=False, restart_fields=[], changes=[], diff=self.diff)
         guest = Guest.lookup(self.conn, p["name"])
@@ -92,7 +94,7 @@ class DomainRunner(Runner):
         self.result["state"] = "absent"
         if guest is None:
             return self.result
-        self.diff["before"] = guest.xml(inactive=True)
+        self.diff["before"] = shown_xml(guest.xml(inactive=True))
         removed, kept = remove(guest, self.recorder, self.params["remove_storage"], self.is_local)
         self.result.update(removed_storage=removed, kept_storage=kept)
         return self.result
@@ -123,7 +125,7 @@ class DomainRunner(Runner):
             # elements the document has (one it leaves out is libvirt's to fill in).
             if guest is None or desired.leave_unmentioned_lists().changes(live):
                 self.recorder.record("define")
-                self.diff.update(before=before, after=desired.to_xml())
+                self.diff.update(before=shown_xml(before), after=shown_xml(desired.to_element()))
             return guest
         # Whether anything changed is only known from libvirt's own rewrite of the text.
         try:
@@ -133,7 +135,7 @@ class DomainRunner(Runner):
         after = guest.xml(inactive=True)
         if after != before:
             self.recorder.record("define")  # already done: recorded for the result
-            self.diff.update(before=before, after=after)
+            self.diff.update(before=shown_xml(before), after=shown_xml(after))
         return guest
 
     # -- definition from typed options --------------------------------------------------------
@@ -191,7 +193,7 @@ class DomainRunner(Runner):
         check_limits(desired)
         self._check_schema(desired.to_element())
         xml = desired.to_xml()
-        self.diff.update(before="", after=xml)
+        self.diff.update(before="", after=shown_xml(desired.to_element()))
         self.result["changes"] = ["domain"]
         mark = self.recorder.mark()
         try:

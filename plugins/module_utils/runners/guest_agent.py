@@ -10,6 +10,7 @@ __metaclass__ = type
 import base64
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MAX_TIMEOUT
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt_errors
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.agent import (
@@ -17,6 +18,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.agent import
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
+# The most read_file returns: the result holds it twice (text and base64) in one JSON message.
+MAX_READ_BYTES = 16 * 1024 * 1024
 ACTIONS = ("ping", "info", "interfaces", "exec", "read_file", "freeze", "thaw", "freeze_status", "set_password")
 GUEST_AGENT_ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -39,6 +42,7 @@ REQUIRED = dict(exec=("command",), read_file=("path",), set_password=("user", "p
 class GuestAgentRunner(Runner):
     # Sent to the agent inside JSON (escaped there), never into libvirt's XML.
     FREE_TEXT_OPTIONS = ("command", "args", "stdin", "path", "mountpoints", "user", "password")
+    BINARY_OPTIONS = ("stdin",)  # sent base64-encoded
 
     def subject(self):
         return "guest agent of %s" % self.params["name"]
@@ -48,9 +52,10 @@ class GuestAgentRunner(Runner):
         missing = [option for option in REQUIRED.get(p["action"], ()) if not p[option]]
         if missing:
             raise VirtopsError("action %s needs %s" % (p["action"], ", ".join(missing)))
-        for option in ("wait_timeout", "exec_timeout", "max_bytes"):
-            if p[option] < 0:
-                raise VirtopsError("%s must be 0 or more, got %d" % (option, p[option]))
+        for option, maximum in (("wait_timeout", MAX_TIMEOUT), ("exec_timeout", MAX_TIMEOUT),
+                                ("max_bytes", MAX_READ_BYTES)):
+            if not 0 <= p[option] <= maximum:
+                raise VirtopsError("%s must be between 0 and %d, got %d" % (option, maximum, p[option]))
         guest = Guest.lookup(self.conn, p["name"])
         if guest is None:
             raise VirtopsError("domain %s does not exist" % p["name"])
@@ -81,11 +86,18 @@ class GuestAgentRunner(Runner):
     def _exec(self):
         p = self.params
         self.result["executed"] = False
-        self.recorder.record("run %s in the guest" % " ".join([p["command"]] + p["args"]))
+        action = "run %s in the guest" % " ".join([p["command"]] + p["args"])
         if self.check_mode:
+            self.recorder.record(action)
             self.warn("check mode: %s was not run in the guest" % p["command"])
             return
-        self.result.update(self.agent.run(p["command"], p["args"], p["stdin"], p["exec_timeout"]), executed=True)
+
+        def started(_pid):
+            # A change only once the agent has started the program: a refusal (no such program,
+            # input the agent does not take) ran nothing.
+            self.recorder.record(action)
+            self.result["executed"] = True
+        self.result.update(self.agent.run(p["command"], p["args"], p["stdin"], p["exec_timeout"], started))
 
     def _read_file(self):
         p = self.params

@@ -118,8 +118,11 @@ class MigrateRunner(Runner):
                               "and cannot be rolled back; the copies are left as they are for an operator "
                               "(the guest may be lost)" % (self.source_host, self.dest_host))
         if situation == BOTH_RUNNING:
-            raise self._stuck("%s runs on both %s and %s; touching neither. Decide which copy is authoritative "
-                              "and destroy the other" % (p["name"], self.source_host, self.dest_host))
+            found = placement.found or placement.describe()
+            raise self._stuck("%s is active on both %s (%s) and %s (%s), and neither copy was left paused by a "
+                              "migration; touching neither. Decide which copy is authoritative and destroy the other"
+                              % (p["name"], self.source_host, _state_text(found["source"]), self.dest_host,
+                                 _state_text(found["destination"])))
         if situation == NOWHERE:
             raise self._stuck("%s is defined on neither %s nor %s" % (p["name"], self.source_host, self.dest_host))
         return self._settle(situation)
@@ -326,6 +329,11 @@ class MigrateRunner(Runner):
             self.diff["after"] = _placement_text(self.params["name"], self.result["placement"])
         except libvirt_errors():
             self.result["placement"] = None
+
+
+def _state_text(copy):
+    """``running``, ``paused (user)``: a copy's state with the reason libvirt gives for a pause."""
+    return copy["state"] + (" (%s)" % copy["pause_reason"] if copy.get("pause_reason") else "")
 
 
 def _placement_text(name, placement):

@@ -13,7 +13,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.secrets import require_secret
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import network_host
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
+    check_ceph_name, check_iscsi_name, network_host,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import lookup_pool
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import format_changes
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.storage import PoolConfig
@@ -77,6 +79,12 @@ class PoolRunner(Runner):
         missing = [option for option in REQUIRED[kind] if not p[option]]
         if missing:
             raise VirtopsError("a %s pool needs %s" % (kind, ", ".join(missing)))
+        if kind in ("iscsi", "iscsi-direct"):
+            check_iscsi_name(p["source_path"], "source_path")
+        if p["initiator_iqn"]:
+            check_iscsi_name(p["initiator_iqn"], "initiator_iqn")
+        if kind == "rbd":
+            check_ceph_name(p["source_name"], "source_name", "Ceph pool")
         desired = PoolConfig(type=kind, name=p["name"], target_path=p["target_path"] or DEFAULT_TARGET_PATH.get(kind),
                              source_name=p["source_name"], source_format=p["source_format"],
                              initiator_iqn=p["initiator_iqn"])

@@ -37,6 +37,9 @@ class QemuMonitorRunner(Runner):
 
     def run(self):
         p = self.params
+        if p["command"] is not None and not p["command"].strip():
+            raise VirtopsError("command is empty; give a QMP command (such as query-status) or, with hmp: true, "
+                               "a human monitor command (such as 'info status')")
         if p["hmp"] and p["arguments"]:
             raise VirtopsError("arguments are for QMP commands; a human monitor command carries them in its text")
         message = None if p["command"] is None or p["hmp"] else parse_qmp(p["command"], p["arguments"])

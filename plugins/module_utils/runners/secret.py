@@ -38,6 +38,7 @@ SECRET_ARGUMENT_SPEC = dict(
 class SecretRunner(Runner):
     # Bytes given to libvirt with their length, never into its XML.
     FREE_TEXT_OPTIONS = ("value",)
+    BINARY_OPTIONS = FREE_TEXT_OPTIONS
 
     def subject(self):
         return "secret for %s %s" % (self.params["usage"], self.params["usage_id"])
@@ -45,6 +46,9 @@ class SecretRunner(Runner):
     def run(self):
         p = self.params
         self.result.update(value_changed=False, usage=p["usage"], usage_id=p["usage_id"], diff=self.diff)
+        if p["usage"] == "volume" and not (p["usage_id"].startswith("/") and len(p["usage_id"]) > 1):
+            raise VirtopsError("usage_id %r: a volume secret's usage_id is the absolute path of the volume it "
+                               "unlocks, such as /var/lib/libvirt/images/data.luks" % p["usage_id"])
         secret = lookup_secret(self.conn, p["usage"], p["usage_id"], p["uuid"])
         if secret is not None and p["uuid"]:
             existing = SecretConfig.from_xml(secret.XMLDesc(0))

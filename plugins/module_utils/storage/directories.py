@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import contextlib
 import os
+import struct
 import uuid
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
@@ -117,6 +118,51 @@ def _chain(path, backing_of):
         chain.append(path)
         path = backing_of(path)
     return chain
+
+
+QCOW2_MAGIC = b"QFI\xfb"
+
+
+def _qcow2_backing_file(path):
+    """The backing file a qcow2 image's header names (relative names resolved against the
+    image's directory), or None: not qcow2, no backing file, or unreadable here."""
+    try:
+        with open(path, "rb") as image:
+            header = image.read(20)
+            if len(header) < 20 or header[:4] != QCOW2_MAGIC:
+                return None
+            offset, size = struct.unpack(">QI", header[8:20])
+            if not offset or not 0 < size <= 1023:
+                return None
+            image.seek(offset)
+            name = image.read(size).decode("utf-8", "replace")
+    except (IOError, OSError):
+        return None
+    if "://" in name or name.startswith("json:"):
+        return None  # a network backing store: no file here
+    return os.path.normpath(os.path.join(os.path.dirname(path), name))
+
+
+def local_backing_files(path):
+    """The files ``path`` is backed by as this machine reads the qcow2 headers, nearest first
+    (for a local libvirt: a file outside every pool has a chain too)."""
+    return _chain(path, _qcow2_backing_file)[1:]
+
+
+def image_keys(path, is_local):
+    """Every name under which ``path`` is the same image: the path as written (normalised) and,
+    when libvirt runs on this machine, the path with links resolved and the file's device and
+    inode (a symbolic or hard link to an image is that image). Two images are the same when any
+    key is shared; a key too many only keeps an image, never deletes one."""
+    keys = set([("path", os.path.normpath(path))])
+    if is_local:
+        keys.add(("path", os.path.realpath(path)))
+        try:
+            status = os.stat(path)
+        except OSError:
+            return keys
+        keys.add(("inode", status.st_dev, status.st_ino))
+    return keys
 
 
 def backing_chain(conn, path):

@@ -115,6 +115,25 @@ def path_kind(conn, path, is_local):
     return "block" if kind == libvirt.VIR_STORAGE_VOL_BLOCK else "file"
 
 
+# iSCSI names (RFC 3720 3.2.6.3): iqn.YYYY-MM.reversed.domain[:unique], eui. or naa. and hex digits.
+ISCSI_NAME = re.compile(r"^(iqn\.[0-9]{4}-[0-9]{2}\.[A-Za-z0-9][A-Za-z0-9.-]*(:[A-Za-z0-9.:_-]+)?"
+                        r"|eui\.[0-9A-Fa-f]{16}|naa\.([0-9A-Fa-f]{16}|[0-9A-Fa-f]{32}))$")
+# Ceph pool and RBD image names as a disk source names them ("POOL/IMAGE"): no '/' or '@' (snapshot).
+CEPH_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+
+
+def check_iscsi_name(iqn, option):
+    if not ISCSI_NAME.match(iqn or ""):
+        raise VirtopsError("%s %r is not an iSCSI name; use iqn.YYYY-MM.reversed.domain[:name] (letters, digits, "
+                           "'.', '-', ':', '_'), eui.<16 hex digits> or naa.<16 or 32 hex digits>" % (option, iqn))
+
+
+def check_ceph_name(name, option, what):
+    if not CEPH_NAME.match(name or ""):
+        raise VirtopsError("%s %r is not a valid %s name; use letters, digits, '_', '.', '+' and '-'"
+                           % (option, name, what))
+
+
 def set_network_source(conn, disk, spec, option=""):
     """Make ``disk`` a network disk on the one iSCSI LUN, RBD image, NFS file or NBD export that
     ``spec`` (a disk's options) names, reached by QEMU's own client: nothing is mounted or logged in
@@ -125,6 +144,7 @@ def set_network_source(conn, disk, spec, option=""):
     if iscsi is not None:
         if iscsi["lun"] < 0:
             raise VirtopsError("%siscsi.lun must be 0 or more, got %d" % (option, iscsi["lun"]))
+        check_iscsi_name(iscsi["iqn"], option + "iscsi.iqn")
         disk.source_protocol, disk.source_name = "iscsi", "%s/%d" % (iscsi["iqn"], iscsi["lun"])
         disk.source_hosts = [network_host(iscsi["portal"], "3260", option + "iscsi.portal")]
         disk.auth = disk_auth(conn, "iscsi", iscsi["chap_username"], iscsi["chap_secret_usage"],
@@ -132,6 +152,8 @@ def set_network_source(conn, disk, spec, option=""):
     elif rbd is not None:
         if not rbd["monitors"]:
             raise VirtopsError("%srbd.monitors needs at least one Ceph monitor (HOST, HOST:PORT or [IPv6]:PORT)" % option)
+        check_ceph_name(rbd["pool"], option + "rbd.pool", "Ceph pool")
+        check_ceph_name(rbd["image"], option + "rbd.image", "RBD image")
         disk.source_protocol, disk.source_name = "rbd", "%s/%s" % (rbd["pool"], rbd["image"])
         disk.source_hosts = [network_host(monitor, "6789", option + "rbd.monitors") for monitor in rbd["monitors"]]
         disk.auth = disk_auth(conn, "ceph", rbd["user"], rbd["secret_usage"], rbd["secret_uuid"], option + "rbd.")

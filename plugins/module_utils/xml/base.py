@@ -169,11 +169,18 @@ class Field:
 
 
 HIDDEN = "(hidden)"
+# The attributes a SecretField writes (graphics 'passwd'): shown_xml() hides them wherever they are.
+SECRET_ATTRIBUTES = set()
 
 
 class SecretField(Field):
     """A value that must never show (a graphics password): compared and written like any other,
-    but a change of it reads '(hidden)' on both sides."""
+    but a change of it reads '(hidden)' on both sides, and shown_xml() hides it in a document."""
+
+    def __init__(self, name, path="", attr=None, **kwargs):
+        super(SecretField, self).__init__(name, path=path, attr=attr, **kwargs)
+        if attr:
+            SECRET_ATTRIBUTES.add(attr)
 
     def changes(self, desired, live, prefix):
         if desired is None or desired == live:
@@ -430,6 +437,24 @@ def user_xml_element(text):
         raise XmlModelError("a DOCTYPE (and its entities) is not allowed: libvirt drops the "
                             "declarations and keeps the references; write the values out instead")
     return element
+
+
+def shown_xml(document):
+    """``document`` (XML text or an element) as a diff or a result may show it: every secret
+    attribute (SECRET_ATTRIBUTES) reads '(hidden)'. Masking the value's text is not enough: the
+    document holds it escaped ('&amp;' for '&'), a spelling Ansible's no_log does not know."""
+    if isinstance(document, (str, bytes)) and not document:
+        return document
+    element = copy.deepcopy(document) if not isinstance(document, (str, bytes)) else _parse(
+        document, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    hidden = 0
+    for node in element.iter():
+        for attr in SECRET_ATTRIBUTES & set(node.attrib):
+            node.set(attr, HIDDEN)
+            hidden += 1
+    if isinstance(document, str) and not hidden:
+        return document  # libvirt's own text, as it wrote it
+    return etree.tostring(element, pretty_print=True, encoding="unicode")
 
 
 class ConfigObject:

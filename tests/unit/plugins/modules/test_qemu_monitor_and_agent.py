@@ -37,7 +37,9 @@ def test_qemu_monitor_refusals(run_module, args, message):
     (dict(name="test", action="exec"), "action exec needs command"),
     (dict(name="test", action="set_password", user="root"), "action set_password needs password"),
     (dict(name="test", action="read_file"), "action read_file needs path"),
-    (dict(name="test", wait_timeout=-1), "wait_timeout must be 0 or more, got -1"),
+    (dict(name="test", wait_timeout=-1), "wait_timeout must be between 0 and 31536000, got -1"),
+    (dict(name="test", max_bytes=2 ** 24 + 1), "max_bytes must be between 0 and 16777216, got 16777217"),
+    (dict(name="test", action="read_file", path="/etc/passwd\x00.bak"), "character U+0000 at position 11 is a NUL"),
     (dict(name="no-such-domain"), "domain no-such-domain does not exist"),
 ])
 def test_guest_agent_refusals(run_module, args, message):

@@ -60,7 +60,8 @@ def recorder(check_mode=False):
     ("shutoff", "shutoff", where.DEFINED_ON_BOTH),
     (None, "shutoff", where.ON_DESTINATION),
     ("running", "running", where.BOTH_RUNNING),
-    ("paused", "running", where.SOURCE_STALE),
+    ("paused", "running", where.BOTH_RUNNING),  # an operator's pause (reason: user) is not a stale copy
+    ("paused-for-migration", "running", where.SOURCE_STALE),
     ("shutoff", "running", where.ON_DESTINATION),
     (None, None, where.NOWHERE),
 ])
@@ -68,8 +69,10 @@ def test_survey_names_the_situation(hosts, source, dest, situation):
     for conn, state in zip(hosts, (source, dest)):
         if state is not None:
             guest = define(conn, state != "shutoff")
-            if state == "paused":
+            if state.startswith("paused"):
                 guest.suspend()
+            if state == "paused-for-migration":  # this collection's own force_complete pause
+                guest.mark_paused_for_migration(True)
     assert where.Placement(hosts[0], hosts[1], "vm").situation() == situation
 
 

@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Issue 23 (reliability, second pass), the items libvirt's test:///default driver and local files
+can show; each test failed before its fix. Migration, networks on a real host and the faults are
+proven by the integration targets (module_migrate, module_network, module_reliability)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+from ansible_collections.virtops.libvirt.plugins.modules import domain as domain_module
+from ansible_collections.virtops.libvirt.plugins.modules import domains as domains_module
+
+libvirt = pytest.importorskip("libvirt")
+
+URI = "test:///default"
+
+
+@pytest.fixture
+def conn():
+    connection = libvirt.open(URI)  # keeps the test driver's state while the test runs
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def names(conn, remove_domains):
+    """Fresh domain names; whatever a test defined under them is removed afterwards."""
+    made = []
+
+    def new():
+        made.append("rel2-%s" % uuid.uuid4().hex[:8])
+        return made[-1]
+    yield new
+    remove_domains(conn, made)
+
+
+def _define(conn, name, disks=()):
+    devices = "".join("<disk type='file' device='disk'><source file='%s'/><target dev='vd%s' bus='virtio'/>"
+                      "</disk>" % (path, chr(ord("a") + index)) for index, path in enumerate(disks))
+    return conn.defineXML("<domain type='test'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type>"
+                          "</os><devices>%s</devices></domain>" % (name, devices))
+
+
+def _image(path, backing=None):
+    qemu_img = shutil.which("qemu-img")
+    if qemu_img is None:
+        pytest.skip("qemu-img is not installed")
+    command = [qemu_img, "create", "-q", "-f", "qcow2" if backing else "raw"]
+    if backing:
+        command += ["-F", "raw", "-b", backing]
+    subprocess.check_call(command + [str(path), "1M"])
+    return str(path)
+
+
+# -- items 1 and 2: remove_storage never deletes an image another domain uses -----------------------
+def test_an_image_another_domain_uses_through_a_link_is_kept(conn, names, run_module, tmp_path):
+    gone, keeper = names(), names()
+    shared = _image(tmp_path / "shared-a.raw")
+    os.symlink(shared, str(tmp_path / "shared-link.raw"))
+    _define(conn, gone, [shared])
+    _define(conn, keeper, [str(tmp_path / "shared-link.raw")]).create()
+    result = run_module(domain_module, name=gone, state="absent", remove_storage=True)
+    assert result["changed"] is True and result["removed_storage"] == []
+    assert result["kept_storage"][0]["used_by"] == [keeper]
+    assert os.path.exists(shared)
+
+
+def test_a_hard_link_is_the_same_image(conn, names, run_module, tmp_path):
+    gone, keeper = names(), names()
+    shared = _image(tmp_path / "shared-a.raw")
+    os.link(shared, str(tmp_path / "hard.raw"))
+    _define(conn, gone, [shared])
+    _define(conn, keeper, [str(tmp_path / "hard.raw")])
+    result = run_module(domain_module, name=gone, state="absent", remove_storage=True)
+    assert result["removed_storage"] == [] and os.path.exists(shared)
+
+
+def test_the_backing_file_of_another_domains_overlay_outside_every_pool_is_kept(conn, names, run_module,
+                                                                                 tmp_path):
+    gone, keeper = names(), names()
+    base = _image(tmp_path / "base-a.raw")
+    own = _image(tmp_path / "own-a.raw")
+    overlay = _image(tmp_path / "ovl-b.qcow2", backing="base-a.raw")  # relative, as Nova writes them
+    _define(conn, gone, [base, own])
+    _define(conn, keeper, [overlay]).create()
+    result = run_module(domain_module, name=gone, state="absent", remove_storage=True)
+    assert result["removed_storage"] == [own]
+    assert result["kept_storage"] == [dict(source=base, used_by=[keeper], reason="used by domain %s" % keeper)]
+    assert os.path.exists(base) and not os.path.exists(own)
+
+
+# -- item 4: no secret in any spelling in a diff or a result ---------------------------------------------
+PASSWORD = "Fz&<'1\"X"
+
+
+def _spellings(secret):
+    escaped = secret.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    return [secret, escaped, escaped.replace("'", "&apos;"), json.dumps(secret)[1:-1], json.dumps(escaped)[1:-1]]
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_a_graphics_password_with_markup_never_shows(conn, names, run_module, check):
+    name, batch_name = names(), names()
+    options = dict(memory_mb=64, vcpus=1, graphics=dict(type="vnc", password=PASSWORD))
+    outputs = [run_module(domain_module, name=name, _ansible_check_mode=check, _ansible_diff=True, **options),
+               run_module(domains_module, domains=[dict(name=batch_name, **options)], _ansible_check_mode=check,
+                          _ansible_diff=True)]
+    if not check:  # an update of an existing definition, and a removal, show it neither
+        changed = dict(options, graphics=dict(type="vnc", password=PASSWORD[:7] + "2"))
+        outputs.append(run_module(domain_module, name=name, _ansible_diff=True, **changed))
+        outputs.append(run_module(domain_module, name=name, state="absent", _ansible_diff=True))
+        assert "(hidden)" in outputs[0]["diff"]["after"]
+    for output in outputs:
+        assert output.get("failed") is not True, output
+        text = json.dumps(output)
+        for spelling in _spellings(PASSWORD) + _spellings(PASSWORD[:7] + "2"):
+            assert spelling not in text

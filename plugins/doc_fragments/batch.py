@@ -33,9 +33,20 @@ options:
         (see the module's notes).
     type: int
     default: 4
+  on_invalid:
+    description:
+      - What an item whose options are not valid does to the others. Every item is validated like
+        the options of the singular module before anything changes.
+      - V(skip) runs the valid items; each invalid item is a failed item of RV(results) that did
+        not run, named with its reason, and the task fails at the end.
+      - V(stop) runs nothing when any item is invalid; the task fails naming every invalid item.
+    type: str
+    choices: [skip, stop]
+    default: skip
 notes:
-  - Every item is validated like the options of the singular module before anything changes; a
-    bad item fails the task, naming each bad item, and nothing runs.
+  - Items that name one object twice (a domain, a volume, a file in two spellings such as
+    C(e.iso) and C(./e.iso), a disk by its source and by its target) are all invalid: which of
+    them was meant cannot be known.
   - Items run independently. One item that fails does not stop the others; the task fails at
     the end with a message naming every failed item and its reason, and RV(results) still holds
     every item's outcome (what it changed before it failed, in C(actions)).

@@ -77,6 +77,8 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
+import os
+
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.batch import plural_module
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.config_drive import CONFIG_DRIVE_ARGUMENT_SPEC, ConfigDriveRunner
@@ -86,13 +88,20 @@ def label(params):
     return "%s/%s" % (params["pool"], params["volume"]) if params["pool"] else params["path"]
 
 
+def identity(params):
+    """The volume, or the file itself: one file in two spellings (./e.iso, e.iso) is one item."""
+    if params["pool"]:
+        return [("volume", params["pool"], params["volume"])]
+    return [("file", os.path.realpath(params["path"])) if params["path"] else ("file", None)]
+
+
 def lane(params):
-    return params["pool"] or params["path"]
+    return params["pool"] or identity(params)[0]
 
 
 def main():
     run_module(AnsibleModule, *plural_module(ConfigDriveRunner, CONFIG_DRIVE_ARGUMENT_SPEC, "config_drives",
-                                             label, lane))
+                                             label, lane, identity))
 
 
 if __name__ == "__main__":

@@ -75,14 +75,21 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.batch import plural_module
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
-from ansible_collections.virtops.libvirt.plugins.module_utils.runners.disk import DISK_ARGUMENT_SPEC, DiskRunner
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.disk import (
+    DISK_ARGUMENT_SPEC, DiskRunner, disk_source_key,
+)
 
 
 def label(params):
-    iscsi, rbd = params["iscsi"], params["rbd"]
-    disk = (params["target"] or params["serial"] or params["volume"] or params["path"]
-            or (iscsi and "%s/%d" % (iscsi["iqn"], iscsi["lun"])) or (rbd and "%s/%s" % (rbd["pool"], rbd["image"])))
-    return "%s:%s" % (params["domain"], disk)
+    return "%s:%s" % (params["domain"], params["target"] or params["serial"] or disk_source_key(params))
+
+
+def identity(params):
+    """The disk's source, and its target when given: two items may share neither."""
+    keys = [(params["domain"], "source", disk_source_key(params))]
+    if params["target"]:
+        keys.append((params["domain"], "target", params["target"]))
+    return keys
 
 
 def lane(params):
@@ -90,7 +97,7 @@ def lane(params):
 
 
 def main():
-    run_module(AnsibleModule, *plural_module(DiskRunner, DISK_ARGUMENT_SPEC, "disks", label, lane))
+    run_module(AnsibleModule, *plural_module(DiskRunner, DISK_ARGUMENT_SPEC, "disks", label, lane, identity))
 
 
 if __name__ == "__main__":

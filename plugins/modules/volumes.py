@@ -98,7 +98,8 @@ def lane(params):
 
 
 def main():
-    run_module(AnsibleModule, *plural_module(VolumeRunner, VOLUME_ARGUMENT_SPEC, "volumes", label, lane))
+    run_module(AnsibleModule, *plural_module(VolumeRunner, VOLUME_ARGUMENT_SPEC, "volumes", label, lane,
+                                             lambda params: [(params["pool"], params["name"])]))
 
 
 if __name__ == "__main__":

@@ -33,12 +33,17 @@ MAX_WORKERS = 32
 VALIDATION_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 
+ON_INVALID = ("skip", "stop")
+
+
 def batch_argument_spec(list_option):
-    """The options of a plural module: the items, defaults for every item, the worker count."""
+    """The options of a plural module: the items, defaults for every item, the worker count, and
+    what an invalid item does to the others."""
     return {
         list_option: dict(type="list", elements="dict", required=True),
         "defaults": dict(type="dict", default={}),
         "workers": dict(type="int", default=DEFAULT_WORKERS),
+        "on_invalid": dict(type="str", default="skip", choices=list(ON_INVALID)),
     }
 
 
@@ -79,9 +84,15 @@ class BatchRunner(Runner):
         """How results and messages name an item."""
         raise NotImplementedError
 
+    @staticmethod
+    def identity(params):
+        """What the item acts on, as keys: two items sharing a key name one object (a file in two
+        spellings, a disk by its source and by its target). By default the label."""
+        return [BatchRunner.label(params)]
+
     def lane(self, params):
         """Items with the same lane run one after another; by default each object has its own."""
-        return self.label(params)
+        return sorted(self.identity(params), key=repr)[0]
 
     # -- validation -----------------------------------------------------------------------------
     def _item_validator(self):
@@ -93,11 +104,13 @@ class BatchRunner(Runner):
         return ArgumentSpecValidator(spec, **rules)
 
     def _validated_items(self):
-        """Every item's options, validated as the singular module validates its own; all items
-        are checked before anything changes, and every bad item is named."""
+        """Every item's options, validated as the singular module validates its own, before
+        anything changes: (the valid items, the invalid ones as failed results). Items that name
+        one object twice are invalid, each of them. With on_invalid: stop, any invalid item
+        fails the task and nothing runs."""
         defaults = self.params["defaults"] or {}
         validator = self._item_validator()
-        items, errors = [], []
+        items, invalid = [], {}
         for index, raw in enumerate(self.params[self.LIST_OPTION]):
             where = "%s[%d]" % (self.LIST_OPTION, index)
             merged = copy.deepcopy(defaults)
@@ -105,34 +118,55 @@ class BatchRunner(Runner):
             result = validator.validate(merged)
             self.module.no_log_values.update(result._no_log_values)  # pylint: disable=protected-access
             if result.error_messages:
-                errors.append("%s: %s" % (where, "; ".join(result.error_messages)))
+                invalid[index] = (where, merged, "; ".join(result.error_messages))
                 continue
             params = result.validated_parameters
             try:
                 check_option_text(params, self.ITEM_RUNNER.FREE_TEXT_OPTIONS, self.ITEM_RUNNER.BINARY_OPTIONS)
+                keys = self.identity(params)
             except VirtopsError as exc:
-                errors.append("%s: %s" % (where, exc.msg))
+                invalid[index] = (where, merged, exc.msg)
                 continue
-            items.append((index, params))
-        if errors:
-            raise VirtopsError("%d of %d %s are not valid (nothing was changed): %s" % (
+            items.append((index, params, keys))
+        owners = {}
+        for index, params, keys in items:
+            for key in keys:
+                owners.setdefault(key, []).append(index)
+        for key, indexes in owners.items():
+            if len(indexes) > 1:
+                for index in indexes:
+                    others = ", ".join("%s[%d]" % (self.LIST_OPTION, other) for other in indexes if other != index)
+                    params = next(params for number, params, _keys in items if number == index)
+                    invalid.setdefault(index, ("%s[%d]" % (self.LIST_OPTION, index), params,
+                                               "%s names %s as %s does; give each object once in a batch"
+                                               % (self.label(params), self._key_text(key), others)))
+        if invalid and self.params["on_invalid"] == "stop":
+            errors = ["%s: %s" % (where, msg) for _index, (where, _params, msg) in sorted(invalid.items())]
+            raise VirtopsError("%d of %d %s are not valid (nothing was changed, on_invalid: stop): %s" % (
                 len(errors), len(self.params[self.LIST_OPTION]), self.LIST_OPTION, " | ".join(errors)),
                 invalid=errors)
-        labels = {}
-        for index, params in items:
+        rejected = [self._invalid_result(index, *invalid[index]) for index in sorted(invalid)]
+        return [(index, params) for index, params, _keys in items if index not in invalid], rejected
+
+    @staticmethod
+    def _key_text(key):
+        return key if isinstance(key, str) else ":".join(str(part) for part in key if part is not None)
+
+    def _invalid_result(self, index, where, params, msg):
+        """The result of an item that did not run because its options are not valid."""
+        try:
             label = self.label(params)
-            if label in labels:
-                raise VirtopsError("%s[%d] and %s[%d] both name %s; give each object once in a batch (nothing "
-                                   "was changed)" % (self.LIST_OPTION, labels[label], self.LIST_OPTION, index, label))
-            labels[label] = index
-        return items
+        except Exception:  # pylint: disable=broad-except  # an item too broken to name
+            label = where
+        return dict(item=label, index=index, failed=True, changed=False, actions=[],
+                    msg="%s: not valid, not run: %s" % (where, msg))
 
     # -- running ----------------------------------------------------------------------------------
     def run(self):
         workers = self.params["workers"]
         if not 1 <= workers <= MAX_WORKERS:
             raise VirtopsError("workers must be between 1 and %d, got %d" % (MAX_WORKERS, workers))
-        items = self._validated_items()
+        items, rejected = self._validated_items()
         lanes = {}
         for position, (index, params) in enumerate(items):
             lanes.setdefault(self.lane(params), []).append((position, index, params))
@@ -145,7 +179,7 @@ class BatchRunner(Runner):
             for outcomes in pool.map(run_lane, lanes.values()):
                 for position, outcome in outcomes:
                     results[position] = outcome
-        return self._summary(results)
+        return self._summary(sorted(results + rejected, key=lambda item: item["index"]))
 
     def _run_item(self, index, params):
         label = self.label(params)
@@ -184,15 +218,17 @@ class BatchRunner(Runner):
         return self.result
 
 
-def plural_module(item_runner, item_spec, list_option, label, lane=None):
+def plural_module(item_runner, item_spec, list_option, label, lane=None, identity=None):
     """The argument spec and runner class of the plural module of ``item_runner``.
 
-    ``label(params)`` names an item (and must be unique in a batch), ``lane(params)`` groups the
-    items that must not run concurrently (default: the label).
+    ``label(params)`` names an item; ``identity(params)`` lists the keys of the object it acts
+    on (default: the label), which no two items may share; ``lane(params)`` groups the items that
+    must not run concurrently (default: one of the identity's keys).
     """
     attributes = dict(
         ITEM_RUNNER=item_runner, ITEM_SPEC=item_spec, LIST_OPTION=list_option,
         EVENTS=item_runner.EVENTS, label=staticmethod(label),
+        identity=staticmethod(identity or (lambda params: [label(params)])),
         FREE_TEXT_OPTIONS=tuple("%s.%s" % (where, option) for option in item_runner.FREE_TEXT_OPTIONS
                                 for where in (list_option, "defaults")),
         BINARY_OPTIONS=tuple("%s.%s" % (where, option) for option in item_runner.BINARY_OPTIONS

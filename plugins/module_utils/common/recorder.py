@@ -65,6 +65,21 @@ class ChangeRecorder:
         del self.actions[count:]
         self.result["changed"] = changed
 
+    def create_or_adopt(self, action, lookup, call, *args):
+        """Record the creation of an object; returns (the object, True). When the call fails
+        because a concurrent run created the same object first (``lookup()`` finds it now), the
+        action is forgotten and (that object, False) returned, for the run to converge on it as
+        on any existing one. Any other failure raises as ``record`` does."""
+        mark = self.mark()
+        try:
+            return self.record(action, call, *args), True
+        except VirtopsError:
+            existing = None if self.check_mode else lookup()
+            if existing is None:
+                raise
+        self.rollback(mark)
+        return existing, False
+
     def note(self, action, call=None, *args):
         """Like ``record`` for an action that changes nothing (a refresh): listed, ``changed`` untouched."""
         changed = self.result["changed"]

@@ -11,7 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import grp
 import os
+import pwd
+import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
@@ -20,6 +23,27 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes im
 )
 
 HEAD_SIZE = 64 * 1024                 # enough to hold both kinds of volume label
+
+
+OCTAL_MODE = re.compile(r"^(0o?)?[0-7]{1,4}$")
+SYMBOLIC_MODE_PART = re.compile(r"^[ugoa]*[-+=]([rwxXst-]*|[ugo])$")
+
+
+def check_file_attributes(mode, owner, group):
+    """Refuse a mode, owner or group Ansible would refuse only after the image was written (so
+    that a bad one fails with nothing written)."""
+    if mode is not None and not isinstance(mode, int):
+        text = str(mode)
+        if not (OCTAL_MODE.match(text) or all(SYMBOLIC_MODE_PART.match(part) for part in text.split(","))):
+            raise VirtopsError("mode %r is neither an octal mode such as '0640' nor a symbolic one such as "
+                               "'u=rw,g=r'" % text)
+    for value, lookup, what in ((owner, pwd.getpwnam, "user"), (group, grp.getgrnam, "group")):
+        if value is None or str(value).isdigit():
+            continue
+        try:
+            lookup(value)
+        except KeyError:
+            raise VirtopsError("%s %r does not exist on this host; nothing was written" % (what, value))
 
 
 class FileDestination:

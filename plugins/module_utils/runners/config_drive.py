@@ -13,7 +13,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_timeout
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.destinations import (
-    FileDestination, VolumeDestination,
+    FileDestination, VolumeDestination, check_file_attributes,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.configdrive.layout import (
     build_image, describe, describe_existing, drive_labels, is_drive_image,
@@ -69,6 +69,8 @@ class ConfigDriveRunner(Runner):
     def run(self):
         p = self.params
         check_timeout(p["timeout"], "timeout", "the upload into a volume")
+        if p["path"]:
+            check_file_attributes(p["mode"], p["owner"], p["group"])
         destination = (VolumeDestination(self.conn, p["pool"], p["volume"], p["timeout"]) if p["volume"]
                        else FileDestination(self.module, p["path"]))
         head = destination.head()

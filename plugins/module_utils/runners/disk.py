@@ -68,6 +68,25 @@ COMPARED = ("target_bus", "format", "cache", "io", "discard", "serial", "wwn", "
 COMPARED_ELEMENTS = ("address", "encryption")
 
 
+def disk_source_key(params):
+    """The source a disk's options name, as one text: the file itself (links resolved), the pool
+    volume, or the network source with its server (iscsi://, rbd:, nfs://, nbd://)."""
+    iscsi, rbd, nfs, nbd = (params[name] for name in NETWORK_SOURCES)
+    if params["path"]:
+        return os.path.realpath(params["path"])
+    if params["volume"]:
+        return "%s/%s" % (params["pool"], params["volume"])
+    if iscsi:
+        return "iscsi://%s/%s/%d" % (iscsi["portal"], iscsi["iqn"], iscsi["lun"])
+    if rbd:
+        return "rbd:%s/%s" % (rbd["pool"], rbd["image"])
+    if nfs:
+        return "nfs://%s%s" % (nfs["server"], nfs["path"])
+    if nbd:
+        return "nbd://%s/%s" % (nbd["socket"] or nbd["server"], nbd["export"] or "")
+    return None
+
+
 class DiskRunner(Runner):
     EVENTS = True  # a live detach waits for DEVICE_REMOVED
 
@@ -141,6 +160,10 @@ class DiskRunner(Runner):
     def _source_path(self, disk, path):
         is_local = is_local_uri(self.conn.getURI())
         if is_local and not os.path.exists(path):
+            if self.params["state"] == "absent":
+                # Gone already: a disk still listing the path is detached by its source text.
+                disk.type, disk.source_file = "file", path
+                return
             raise VirtopsError("path %s does not exist on this host" % path)
         if path_kind(self.conn, path, is_local) == "block":
             disk.type, disk.source_dev = "block", path

@@ -195,15 +195,12 @@ class DomainRunner(Runner):
         xml = desired.to_xml()
         self.diff.update(before="", after=shown_xml(desired.to_element()))
         self.result["changes"] = ["domain"]
-        mark = self.recorder.mark()
-        try:
-            return self.recorder.record("define", Guest.define, self.conn, xml)
-        except VirtopsError:
-            other = None if self.check_mode else Guest.lookup(self.conn, p["name"])
-            if other is None:
-                raise
+        guest, created = self.recorder.create_or_adopt("define", lambda: Guest.lookup(self.conn, p["name"]),
+                                                       Guest.define, self.conn, xml)
+        if created:
+            return guest
         # A concurrent run defined it first: converge on that definition like any existing one.
-        self.recorder.rollback(mark)
+        other = guest
         self.diff.update(before="", after="")
         self.result["changes"] = []
         return self._define_typed(other)

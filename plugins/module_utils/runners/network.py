@@ -160,7 +160,12 @@ class NetworkRunner(Runner):
             if desired.forward_mode is None:
                 desired.forward_mode = ISOLATED
             self.diff["after"] = desired.to_xml()
-            return self.recorder.record("define", self.conn.networkDefineXML, desired.to_xml())
+            network, created = self.recorder.create_or_adopt(
+                "define", lambda: lookup_network(self.conn, p["name"]), self.conn.networkDefineXML, desired.to_xml())
+            if created:
+                return network
+            self.diff["after"] = ""  # a concurrent run defined it first: converge on it
+            return self._define(network)
         live = NetworkConfig.from_xml(network_definition(network))
         changes = desired.changes(live)
         if not changes:

@@ -132,7 +132,13 @@ class NWFilterRunner(Runner):
             if desired.chain is None:
                 desired.chain = "root"
             self.diff["after"] = desired.to_xml()
-            return self.recorder.record("define", self.conn.nwfilterDefineXML, desired.to_xml())
+            nwfilter, created = self.recorder.create_or_adopt(
+                "define", lambda: lookup_filter(self.conn, p["name"]),
+                self.conn.nwfilterDefineXML, desired.to_xml())
+            if created:
+                return nwfilter
+            self.diff["after"] = ""  # a concurrent run defined it first: converge on it
+            return self._define(nwfilter)
         live = NWFilterConfig.from_xml(nwfilter.XMLDesc(0))
         changes = desired.changes(live)
         if changes:

@@ -114,7 +114,11 @@ class PoolRunner(Runner):
         desired = self._desired()
         if pool is None:
             self.diff["after"] = desired.to_xml()
-            pool = self.recorder.record("define", self.conn.storagePoolDefineXML, desired.to_xml(), 0)
+            pool, created = self.recorder.create_or_adopt("define", lambda: lookup_pool(self.conn, p["name"]),
+                                                          self.conn.storagePoolDefineXML, desired.to_xml(), 0)
+            if not created:  # a concurrent run defined it first: converge on it
+                self.diff["after"] = ""
+                return self._define(pool)
             if p["build"] or p["type"] == "dir":
                 # dir pools get their directory made; other types only on request: building
                 # them can format devices.

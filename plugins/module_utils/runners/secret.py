@@ -63,8 +63,9 @@ class SecretRunner(Runner):
         value = decode_value(p["value"], p["value_encoding"], p["usage"]) if p["value"] is not None else None
         created = secret is None
         if created:
-            secret = self._define()
-        else:
+            secret, created = self.recorder.create_or_adopt(
+                "define", lambda: lookup_secret(self.conn, p["usage"], p["usage_id"], p["uuid"]), self._define)
+        if not created:
             self._update_definition(secret)
         self._set_value(secret, value, created)
         self.result["uuid"] = secret.UUIDString() if secret is not None else p["uuid"]
@@ -75,7 +76,7 @@ class SecretRunner(Runner):
         desired = SecretConfig(ephemeral=False, private=p["private"], uuid=p["uuid"], description=p["description"])
         desired.set_usage(p["usage"], p["usage_id"])
         self.diff["after"] = "usage: %s %s\nprivate: %s\n" % (p["usage"], p["usage_id"], p["private"])
-        return self.recorder.record("define", self.conn.secretDefineXML, desired.to_xml(), 0)
+        return self.conn.secretDefineXML(desired.to_xml(), 0)
 
     def _update_definition(self, secret):
         live = SecretConfig.from_xml(secret.XMLDesc(0))

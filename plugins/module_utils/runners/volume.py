@@ -111,8 +111,12 @@ class VolumeRunner(Runner):
         if p["filesystem"] and p["format"] != "raw":
             raise VirtopsError("filesystem needs format raw (mkfs writes the image directly)")
         self.diff["after"] = desired.to_xml()
-        vol = self.recorder.record("create", self.pool.createXML, desired.to_xml(), 0)
-        if p["filesystem"]:
+        vol, created = self.recorder.create_or_adopt("create", lambda: lookup_volume(self.pool, p["name"]),
+                                                     self.pool.createXML, desired.to_xml(), 0)
+        if not created:  # a concurrent run created it first: converge on it
+            self.diff["after"] = ""
+            self._check_existing(vol)
+        elif p["filesystem"]:
             self._make_filesystem(vol)
         return vol
 

@@ -10,11 +10,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import uuid
 
 import pytest
 
 from ansible_collections.virtops.libvirt.plugins.modules import config_drives as config_drives_module
+from ansible_collections.virtops.libvirt.plugins.modules import disks as disks_module
 from ansible_collections.virtops.libvirt.plugins.modules import domains as domains_module
 from ansible_collections.virtops.libvirt.plugins.modules import volumes as volumes_module
 
@@ -105,27 +107,56 @@ def test_a_failing_item_does_not_stop_the_others(names, run_module):
     assert defined(names) == sorted([names[0], names[1], names[3]])
 
 
-def test_invalid_items_are_named_and_nothing_runs(names, run_module):
+def test_invalid_items_are_named_and_the_valid_ones_run(names, run_module):
+    """Issue 23 item 20: one bad item does not stop the others; each bad one is named."""
     result = run_module(domains_module, defaults=dict(memory_mb=128),
                         domains=[dict(name=names[0]), dict(name=names[1], vcpus="many"),
                                  dict(name=names[2], state="gone"), dict(name=names[3], uri="qemu:///system")])
+    assert result["failed"] is True and result["changed"] is True
+    assert result["msg"].startswith("3 of 4 domains failed (the others ran): ")
+    outcomes = result["results"]
+    assert [item["failed"] for item in outcomes] == [False, True, True, True]
+    assert [item["index"] for item in outcomes] == [0, 1, 2, 3]
+    assert outcomes[1]["item"] == names[1] and outcomes[1]["actions"] == [] and outcomes[1]["changed"] is False
+    assert outcomes[1]["msg"].startswith("domains[1]: not valid, not run: ") and "vcpus" in outcomes[1]["msg"]
+    assert "state" in outcomes[2]["msg"] and "running" in outcomes[2]["msg"]  # names the allowed values
+    assert "uri" in outcomes[3]["msg"]  # an item cannot choose another hypervisor
+    assert [item["item"] for item in result["failed_items"]] == names[1:4]
+    assert defined(names) == [names[0]]
+
+
+def test_on_invalid_stop_runs_nothing(names, run_module):
+    result = run_module(domains_module, defaults=dict(memory_mb=128), on_invalid="stop",
+                        domains=[dict(name=names[0]), dict(name=names[1], vcpus="many"),
+                                 dict(name=names[2], state="gone")])
     assert result["failed"] is True and result["changed"] is False
     msg = result["msg"]
-    assert msg.startswith("3 of 4 domains are not valid (nothing was changed): ")
-    assert "domains[1]: " in msg and "vcpus" in msg
-    assert "domains[2]: " in msg and "state" in msg and "running" in msg  # names the allowed values
-    assert "domains[3]: " in msg and "uri" in msg  # an item cannot choose another hypervisor
-    assert "domains[0]" not in msg
+    assert msg.startswith("2 of 3 domains are not valid (nothing was changed, on_invalid: stop): ")
+    assert "domains[1]: " in msg and "domains[2]: " in msg and "domains[0]" not in msg
     assert defined(names) == []
 
 
-def test_an_object_twice_is_refused(names, run_module):
+def test_an_object_twice_is_refused_for_both_items(names, run_module):
     result = run_module(domains_module, defaults=dict(memory_mb=128),
                         domains=[dict(name=names[0]), dict(name=names[1]), dict(name=names[0], vcpus=2)])
     assert result["failed"] is True
-    assert result["msg"] == ("domains[0] and domains[2] both name %s; give each object once in a batch "
-                             "(nothing was changed)" % names[0])
-    assert defined(names) == []
+    assert [item["failed"] for item in result["results"]] == [True, False, True]
+    assert result["results"][0]["msg"] == ("domains[0]: not valid, not run: %s names %s as domains[2] does; give "
+                                           "each object once in a batch" % (names[0], names[0]))
+    assert defined(names) == [names[1]]
+
+
+def test_one_file_in_two_spellings_is_one_object(run_module, tmp_path, monkeypatch):
+    """Issue 23 item 6: e.iso and ./e.iso (and a link to it) are one file, never written at once."""
+    monkeypatch.chdir(str(tmp_path))
+    os.symlink(str(tmp_path / "e.iso"), str(tmp_path / "link.iso"))
+    drive = dict(hostname="e", instance_id="e", user_data="#cloud-config\n")
+    result = run_module(config_drives_module, config_drives=[
+        dict(drive, path=str(tmp_path / "e.iso")), dict(drive, path=str(tmp_path / "." / "e.iso")),
+        dict(drive, path=str(tmp_path / "link.iso")), dict(drive, path=str(tmp_path / "other.iso"))])
+    assert [item["failed"] for item in result["results"]] == [True, True, True, False]
+    assert "give each object once" in result["results"][0]["msg"]
+    assert not (tmp_path / "e.iso").exists() and (tmp_path / "other.iso").exists()
 
 
 def test_the_singular_modules_rules_apply_to_each_item(names, run_module):
@@ -198,3 +229,21 @@ def test_secrets_of_items_stay_out_of_the_result(tmp_path, run_module):
     assert (tmp_path / "a.iso").exists() and (tmp_path / "b.iso").exists()
     assert secret not in json.dumps(result)  # invocation included
     assert "module_args" in result["invocation"]
+
+
+def test_two_network_disks_without_targets_are_two_objects(names, run_module, test_driver):
+    """Issue 23 item 13: two NFS (or NBD) disks without a target are not one disk."""
+    test_driver.defineXML("<domain type='test'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type>"
+                          "</os></domain>" % names[0])
+    result = run_module(disks_module, _ansible_check_mode=True, defaults=dict(domain=names[0]), disks=[
+        dict(nfs=dict(server="127.0.0.1", path="/export/a.raw")), dict(nfs=dict(server="127.0.0.1", path="/export/b.raw")),
+        dict(nbd=dict(server="127.0.0.1", export="a")), dict(nbd=dict(server="127.0.0.1", export="b"))])
+    assert result.get("failed") is not True, result["msg"]
+    assert [item["item"] for item in result["results"]] == [
+        "%s:nfs://127.0.0.1/export/a.raw" % names[0], "%s:nfs://127.0.0.1/export/b.raw" % names[0],
+        "%s:nbd://127.0.0.1/a" % names[0], "%s:nbd://127.0.0.1/b" % names[0]]
+    assert all(item["changed"] for item in result["results"])
+    same = run_module(disks_module, _ansible_check_mode=True, defaults=dict(domain=names[0]), disks=[
+        dict(nfs=dict(server="127.0.0.1", path="/export/a.raw")),
+        dict(nfs=dict(server="127.0.0.1", path="/export/a.raw"), target="vdc")])
+    assert [item["failed"] for item in same["results"]] == [True, True]

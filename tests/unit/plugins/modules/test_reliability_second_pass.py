@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib
 import json
 import os
 import shutil
@@ -17,8 +18,11 @@ import uuid
 
 import pytest
 
+from ansible_collections.virtops.libvirt.plugins.modules import config_drive as config_drive_module
+from ansible_collections.virtops.libvirt.plugins.modules import disk as disk_module
 from ansible_collections.virtops.libvirt.plugins.modules import domain as domain_module
 from ansible_collections.virtops.libvirt.plugins.modules import domains as domains_module
+from ansible_collections.virtops.libvirt.plugins.modules import volume as volume_module
 
 libvirt = pytest.importorskip("libvirt")
 
@@ -125,3 +129,82 @@ def test_a_graphics_password_with_markup_never_shows(conn, names, run_module, ch
         text = json.dumps(output)
         for spelling in _spellings(PASSWORD) + _spellings(PASSWORD[:7] + "2"):
             assert spelling not in text
+
+
+# -- item 12: a concurrent run creating the same object first is no failure ----------------------------
+POOL_XML = "<pool type='dir'><name>%s</name><target><path>/%s</path></target></pool>"
+
+
+def _raced(monkeypatch, klass, method, first):
+    """libvirt's ``klass.method`` as two concurrent runs see it: ``first()`` (the other run) creates
+    the object just before this run's own call, which then fails as libvirt makes it fail."""
+    real = getattr(klass, method)
+
+    def raced(self, *args):
+        monkeypatch.setattr(klass, method, real)  # the other run creates it once
+        first()
+        return real(self, *args)
+    monkeypatch.setattr(klass, method, raced)
+
+
+def test_volume_created_by_a_concurrent_run_first(conn, run_module, monkeypatch):
+    name = "rel2-%s" % uuid.uuid4().hex[:8]
+    pool = conn.storagePoolCreateXML(POOL_XML % (name, name), 0)
+    try:
+        volume = "<volume><name>v.img</name><capacity unit='MiB'>16</capacity><target><format type='raw'/></target></volume>"
+        _raced(monkeypatch, libvirt.virStoragePool, "createXML", lambda: pool.createXML(volume, 0))
+        result = run_module(volume_module, pool=name, name="v.img", capacity_mb=16, format="raw")
+        assert not result.get("failed"), result.get("msg")
+        assert result["changed"] is False and result["actions"] == []
+        again = run_module(volume_module, pool=name, name="v.img", capacity_mb=16, format="raw")
+        assert again["changed"] is False
+    finally:
+        pool.destroy()
+
+
+# Pools, filters and secrets: test:///default lacks the calls; the module_reliability integration
+# target runs four concurrent creates of each (and of volumes) on the real libvirtd.
+@pytest.mark.parametrize("module, method, args, create", [
+    ("network", "networkDefineXML", dict(forward_mode="isolated", state="inactive"),
+     lambda conn, name: conn.networkDefineXML("<network><name>%s</name></network>" % name)),
+])
+def test_defined_by_a_concurrent_run_first(conn, run_module, monkeypatch, module, method, args, create):
+    target = importlib.import_module("ansible_collections.virtops.libvirt.plugins.modules.%s" % module)
+    name = "rel2-%s" % uuid.uuid4().hex[:8]
+    _raced(monkeypatch, libvirt.virConnect, method, lambda: create(conn, name))
+    try:
+        result = run_module(target, name=name, **args)
+        assert not result.get("failed"), result.get("msg")
+        assert "define" not in result["actions"]
+        assert run_module(target, name=name, **args)["changed"] is False
+    finally:
+        conn.networkLookupByName(name).undefine()
+
+
+# -- item 14: detaching a disk whose file is already gone -------------------------------------------------
+def test_detaching_a_disk_whose_file_is_gone_is_no_error(conn, names, run_module, tmp_path):
+    """test:///default cannot detach: check mode shows the detach; module_reliability does it."""
+    name = names()
+    image = _image(tmp_path / "gone.raw")
+    _define(conn, name, [image])
+    os.remove(image)
+    detached = run_module(disk_module, domain=name, path=image, state="absent", _ansible_check_mode=True)
+    assert not detached.get("failed"), detached.get("msg")
+    assert detached["actions"] == ["detach %s from the persistent definition" % image]
+    never = run_module(disk_module, domain=name, path=str(tmp_path / "never.raw"), state="absent")
+    assert not never.get("failed") and never["changed"] is False
+
+
+# -- item 15: a config drive's mode and owner are checked before the image is written --------------------
+@pytest.mark.parametrize("attributes, message", [
+    (dict(mode="bogus"), "mode 'bogus' is neither an octal mode"),
+    (dict(owner="no-such-user-virtops"), "user 'no-such-user-virtops' does not exist on this host"),
+    (dict(group="no-such-group-virtops"), "group 'no-such-group-virtops' does not exist on this host"),
+])
+def test_config_drive_attributes_are_checked_before_writing(tmp_path, run_module, attributes, message):
+    path = str(tmp_path / "cd.iso")
+    result = run_module(config_drive_module, path=path, hostname="h", instance_id="i", **attributes)
+    assert result["failed"] is True and message in result["msg"] and result["changed"] is False
+    assert not os.path.exists(path)
+    good = run_module(config_drive_module, path=path, hostname="h", instance_id="i", mode="u=rw,g=r", owner="root")
+    assert not good.get("failed"), good.get("msg")

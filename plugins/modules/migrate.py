@@ -23,10 +23,16 @@ description:
   - Recovery. Every run reads both hosts and converges what an earlier failure or an interrupted
     run left. A migration still in progress is followed to its end; an unfinished incoming copy on
     the destination is removed while the source runs; a source this module paused to finish is
-    resumed; a stale paused source is removed while the destination runs; the definitions end where
+    resumed; a source a migration paused is removed while the destination runs (a pause by an operator
+    is reported and left alone); the definitions end where
     O(persist) and O(undefine_source) say. A copy is removed only when the running copy is confirmed
     on the other host, and no disk image is deleted except a copy this run made (block or
     offline) on storage the source does not share, when the migration failed.
+  - One running copy, always. The destination's copy of a live or block migration arrives paused
+    (libvirt's C(PAUSED) flag) and runs only once the source's copy is confirmed gone, so a destination
+    daemon that answers the migration's last step late cannot run a second copy after the source gave
+    up and resumed its own. A copy or definition the migration brought and never ran is removed by the
+    next run while the source has the guest (not for post-copy, whose destination runs from the switch).
   - A failed migration fails the task with the host the guest runs on (RV(runs_on)) and what was
     done about it (RV(recovery)). A failure after the switch to post-copy cannot be rolled back;
     the guest's memory is split between the hosts; the module says so and touches neither copy.
@@ -264,8 +270,18 @@ situation:
       V(source_stale), V(post_copy_failed), V(both_running) or V(nowhere).
   returned: always
   type: str
+situation_after_failure:
+  description:
+    - What a survey of both hosts found right after a failed migration (the same values as
+      RV(situation)), before the module converged on it.
+  returned: when a migration failed and both hosts could be read
+  type: str
 found:
-  description: The guest on each host before this run (C(host), C(state), C(persistent), ...).
+  description:
+    - The guest on each host before this run (C(host), C(state), C(persistent), ...).
+    - C(pause_reason) for a paused copy (libvirt's reason - C(user), C(migration), ...), and
+      C(left_by_migration) for a copy or definition a migration of this collection brought there
+      and never ran (its marker), which the module removes when the other host has the guest.
   returned: always
   type: dict
   sample: {source: {host: hv1, state: running, persistent: true}, destination: {host: hv2, state: absent, persistent: false}}
@@ -286,7 +302,8 @@ checks:
 plan:
   description: The migration planned - C(kind), libvirt C(flags), C(copy_disks), C(data_gib),
     C(downtime_steps) ([second, ms] pairs), C(completion_timeout), C(progress_timeout),
-    C(post_copy), C(auto_converge).
+    C(post_copy), C(auto_converge), and C(arrives_paused) - whether the destination's copy
+    arrives paused (libvirt's C(PAUSED) flag) and runs only once the source's copy is gone.
   returned: when a migration is made or would be made
   type: dict
 progress:
@@ -296,7 +313,9 @@ progress:
       C(memory_iterations), C(memory_dirty_rate_pages_s), C(disk_total_bytes),
       C(disk_processed_bytes), ... - with C(post_copy) (whether it switched), C(auto_converge),
       C(auto_converge_max_throttle_pct) (the highest vCPU throttle auto-converge applied),
-      C(paused_to_finish) and C(steering) (what the module did to the job, and when).
+      C(paused_to_finish), C(steering) (what the module did to the job, and when), and
+      C(run_after_confirm_ms) - how long the destination's copy waited, paused, after libvirt
+      returned until the module ran it (the guest's pause beyond C(downtime_ms)).
   returned: when a migration ran or was followed
   type: dict
 copies:

@@ -12,7 +12,11 @@ subtype glusterfs so that libvirt counts it as shared storage (a local ext4 dire
 libvirt refuse live migration as unsafe). Each host's /var/lib/libvirt/images is its own (private).
 
 Faults for the tests: ``kill-daemon HOST`` (SIGKILL to that libvirtd, its guests keep running),
-``start-daemon HOST``, ``link-down`` / ``link-up`` (the veth pair).
+``start-daemon HOST``, ``link-down`` / ``link-up`` (the veth pair), and ``hang-daemon HOST --domain NAME
+--seconds N``: once the other host's outgoing migration of NAME moves data, HOST's libvirtd is
+stopped (SIGSTOP) for N seconds and continued: QEMU's stream still completes, and the source's call
+of the migration's Finish step waits at the hung daemon until libvirt's keepalive gives up.
+``continue-daemon HOST`` sends SIGCONT (clean-up after a failed test).
 
 Test-bed-only settings, each for a reason: QEMU runs as root with its capabilities kept, so that
 post-copy's userfaultfd works without changing the machine's vm.unprivileged_userfaultfd; no cgroup
@@ -138,10 +142,13 @@ class MigrationHosts:
                          'unix_sock_group = "root"\nhost_uuid = "%s"\n' % (host["address"], uuid.uuid4()))
         # remember_owner = 0: the fault tests kill a daemon while its guest runs, and a daemon that
         # dies leaves its owner records on the guest's files, which the host's daemon would refuse.
+        # keepalive 2 s x 3: a source gives up on a hung destination daemon after about 8 s instead of
+        # libvirt's 30 s (the hang-daemon fault test waits for that several times).
         with open(os.path.join(etc, "qemu.conf"), "w") as handle:
             handle.write('user = "root"\ngroup = "root"\nclear_emulator_capabilities = 0\nremember_owner = 0\n'
                          'stdio_handler = "file"\ncgroup_controllers = [ ]\n'
                          'migration_address = "%s"\nmigration_host = "%s"\n'
+                         'keepalive_interval = 2\nkeepalive_count = 3\n'
                          % (host["address"], host["address"]))
         with open(self.state(key, "hosts"), "w") as handle:
             handle.write("127.0.0.1 localhost\n")
@@ -210,6 +217,37 @@ class MigrationHosts:
             while pid_alive(pid):
                 time.sleep(0.05)
 
+    def hang_daemon(self, key, domain, seconds, wait_for_data=60.0):
+        """Stop ``key``'s libvirtd for ``seconds`` once the other host's migration of ``domain``
+        moves data; returns what happened, for the test to print."""
+        import libvirt  # the venv's libvirt-python: only this command needs it
+        other = next(name for name in HOSTS if name != key)
+        conn = libvirt.open(self.uri(other))
+        try:
+            dom = conn.lookupByName(domain)
+            deadline = time.time() + wait_for_data
+            while time.time() < deadline:
+                stats = dom.jobStats(0)
+                if stats.get("memory_processed", 0) > 0:
+                    break
+                time.sleep(0.01)
+            else:
+                return dict(stopped=False, reason="no data moved within %ds" % wait_for_data)
+        finally:
+            conn.close()
+        pid = self.daemon_pid(key)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            time.sleep(seconds)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        return dict(stopped=True, seconds=seconds, pid=pid)
+
+    def continue_daemon(self, key):
+        pid = self.daemon_pid(key)
+        if pid:
+            os.kill(pid, signal.SIGCONT)
+
     def link(self, up):
         for host in HOSTS.values():
             _run("ip", "-n", host["name"], "link", "set", host["veth"], "up" if up else "down")
@@ -240,18 +278,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--cache-dir")
-    parser.add_argument("command", choices=("up", "down", "kill-daemon", "start-daemon", "link-down", "link-up"))
+    parser.add_argument("command", choices=("up", "down", "kill-daemon", "start-daemon", "link-down", "link-up",
+                                            "hang-daemon", "continue-daemon"))
     parser.add_argument("host", nargs="?", choices=tuple(HOSTS))
+    parser.add_argument("--domain", help="hang-daemon: the domain whose migration from the other host is watched")
+    parser.add_argument("--seconds", type=float, default=15.0, help="hang-daemon: how long the daemon stays stopped")
     args = parser.parse_args()
     hosts = MigrationHosts(args.workdir, args.cache_dir)
     if args.command == "up":
         print(json.dumps(hosts.up(), indent=2))
     elif args.command == "down":
         hosts.down()
-    elif args.command in ("kill-daemon", "start-daemon"):
+    elif args.command in ("kill-daemon", "start-daemon", "continue-daemon", "hang-daemon"):
         if not args.host:
             parser.error("%s needs a host: src or dst" % args.command)
-        (hosts.kill_daemon if args.command == "kill-daemon" else hosts.start_daemon)(args.host)
+        if args.command == "hang-daemon":
+            if not args.domain:
+                parser.error("hang-daemon needs --domain")
+            print(json.dumps(hosts.hang_daemon(args.host, args.domain, args.seconds)))
+        else:
+            dict(zip(("kill-daemon", "start-daemon", "continue-daemon"),
+                     (hosts.kill_daemon, hosts.start_daemon, hosts.continue_daemon)))[args.command](args.host)
     else:
         hosts.link(args.command == "link-up")
 

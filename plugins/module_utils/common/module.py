@@ -101,9 +101,13 @@ def failure(exc, run, subject):
                "with -vvv)" % (subject, type(exc).__name__, exc))
         details = dict(exception=traceback.format_exc())
     if run is not None:
-        # Whatever failed, the result says what this run had already changed.
+        # Whatever failed, the result says what this run had already changed, and carries what it
+        # had found out so far (the return values its documentation says are always there).
         details.setdefault("actions", list(run.result["actions"]))
         details.setdefault("changed", run.result["changed"])
+        for key, value in run.result.items():
+            if key not in ("diff", "warnings", "failed", "msg"):
+                details.setdefault(key, value)
     return msg, details
 
 
@@ -136,6 +140,8 @@ def run_module(module_class, argument_spec, runner):
         result = run.run()
     except Exception as exc:  # pylint: disable=broad-except
         msg, details = failure(exc, run, run.subject() if run is not None else runner.__name__)
+        for warning in run.result.pop("warnings", []) if run is not None else ():
+            module.warn(warning)
         module.fail_json(msg=msg, **details)
     finally:
         if conn is not None:

@@ -65,17 +65,18 @@ class ChangeRecorder:
         del self.actions[count:]
         self.result["changed"] = changed
 
-    def create_or_adopt(self, action, lookup, call, *args):
-        """Record the creation of an object; returns (the object, True). When the call fails
-        because a concurrent run created the same object first (``lookup()`` finds it now), the
-        action is forgotten and (that object, False) returned, for the run to converge on it as
-        on any existing one. Any other failure raises as ``record`` does."""
+    def record_or_adopt(self, action, already_done, call, *args):
+        """Record a change another run may be making at the same time (create an object, start
+        it); returns (the call's result, True). When the call fails because a concurrent run did
+        it first (``already_done()`` now returns the object, or something true), the action is
+        forgotten and (that, False) returned, for the run to converge on it as on an object it
+        found. Any other failure raises as ``record`` does."""
         mark = self.mark()
         try:
             return self.record(action, call, *args), True
         except VirtopsError:
-            existing = None if self.check_mode else lookup()
-            if existing is None:
+            existing = None if self.check_mode else already_done()
+            if not existing:
                 raise
         self.rollback(mark)
         return existing, False

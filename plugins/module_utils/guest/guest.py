@@ -23,8 +23,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits impor
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.events import DeviceRemovedWatch
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import IOTUNE_LIMITS
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    METADATA_NAMESPACE, METADATA_PREFIX, MIGRATION_PAUSE_NAMESPACE, MIGRATION_PAUSE_PREFIX,
-    PENDING_NAMESPACE, PENDING_PREFIX, DomainConfig, metadata_xml, migration_pause_xml,
+    METADATA_NAMESPACE, METADATA_PREFIX, MIGRATION_INCOMING_NAMESPACE, MIGRATION_PAUSE_NAMESPACE,
+    MIGRATION_PAUSE_PREFIX, PENDING_NAMESPACE, PENDING_PREFIX, DomainConfig, metadata_xml, migration_pause_xml,
     pending_restart_xml,
 )
 
@@ -200,6 +200,23 @@ class Guest:
                                MIGRATION_PAUSE_NAMESPACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         return found is not None
 
+    def incoming_marker(self, config=False):
+        """Whether the running copy (or, with ``config``, the persistent definition) carries the
+        marker of a copy a migration brought here paused (xml.domain.with_incoming_marker)."""
+        if config and not self.is_persistent() or not config and not self.is_active():
+            return False
+        where = libvirt.VIR_DOMAIN_AFFECT_CONFIG if config else libvirt.VIR_DOMAIN_AFFECT_LIVE
+        found = lookup_or_none(self.dom.metadata, "NO_DOMAIN_METADATA", libvirt.VIR_DOMAIN_METADATA_ELEMENT,
+                               MIGRATION_INCOMING_NAMESPACE, where)
+        return found is not None
+
+    def clear_incoming_marker(self):
+        """Remove the incoming marker from the running copy and the definition, where they have it."""
+        for config in (False, True):
+            if self.incoming_marker(config):
+                self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, None, None, MIGRATION_INCOMING_NAMESPACE,
+                                     libvirt.VIR_DOMAIN_AFFECT_CONFIG if config else libvirt.VIR_DOMAIN_AFFECT_LIVE)
+
     # -- changes to the running guest ----------------------------------------------------------
     def apply_live(self, change):
         """Apply one ``Change`` whose field says how it reaches a running guest (``change.live``)."""
@@ -350,9 +367,11 @@ class Guest:
         """Client-managed: this process drives the phases between the two connections."""
         self.dom.migrate3(dest_conn, params, flags)
 
-    def migratable_xml(self):
-        """The running definition as a destination would take it (for making it persistent there)."""
-        return self.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE)
+    def migratable_xml(self, inactive=False):
+        """The running definition (or, with ``inactive``, the persistent one) as a destination
+        would take it, secrets included."""
+        return self.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE
+                                | (libvirt.VIR_DOMAIN_XML_INACTIVE if inactive else 0))
 
     def qemu_monitor_command(self, command, hmp=False):
         """Run a QMP command (JSON text), or a human monitor command with ``hmp``, in the guest's

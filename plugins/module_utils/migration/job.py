@@ -80,7 +80,10 @@ class MigrationJob:
         self.post_copy_started = False
         self.paused_guest = False
         self.max_throttle = 0  # the highest vCPU throttle auto-converge applied (percent)
+        self.returned_at = None  # monotonic time libvirt's call returned
+        self.finish_wait_s = None  # seconds the job waited, with all data sent, for the destination
         self._started = None
+        self._all_sent_at = None
 
     def _note(self, text):
         self.steering.append("%.1f s: %s" % (time.monotonic() - self._started, text))
@@ -114,6 +117,10 @@ class MigrationJob:
             start()
         except libvirt_errors() as exc:
             self.error = exc
+        finally:
+            self.returned_at = time.monotonic()
+            if self._all_sent_at is not None:
+                self.finish_wait_s = round(self.returned_at - self._all_sent_at, 1)
 
     def _job_running(self):
         try:
@@ -135,6 +142,13 @@ class MigrationJob:
             if remaining is not None and stats.get("data_total"):
                 if best_remaining is None or remaining < best_remaining:
                     best_remaining, last_progress = remaining, now
+                if remaining == 0 and self._all_sent_at is None and not self.post_copy_started:
+                    # Nothing left to send: the destination finishes (its daemon starts the copy).
+                    # Waiting for it is not a stalled transfer; libvirt's keepalive ends a dead one.
+                    self._all_sent_at = now
+                    self._note("all data sent; waiting for the destination to finish")
+            if self._all_sent_at is not None:
+                last_progress = now
             while ramp and elapsed >= ramp[0][0]:
                 _at, downtime = ramp.pop(0)
                 if self._try(self.guest.set_max_downtime, downtime):

@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import is_error, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
@@ -21,7 +23,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import
 ON_SOURCE = "on_source"                # the only active copy is on the source
 ON_DESTINATION = "on_destination"      # the only active copy (or, offline, definition) is on the destination
 IN_PROGRESS = "in_progress"            # the source has a migration job running
-DESTINATION_LEFTOVER = "destination_leftover"  # source runs; the destination holds an unfinished incoming copy
+# The source runs (or is defined, shut off); the destination holds an unfinished incoming copy, or
+# a copy or definition a migration of this collection brought there and never ran (its marker).
+DESTINATION_LEFTOVER = "destination_leftover"
 SOURCE_STALE = "source_stale"          # destination runs; the source holds a paused copy left by a switch-over
 POST_COPY_FAILED = "post_copy_failed"  # memory split between hosts: nothing can be rolled back
 BOTH_RUNNING = "both_running"          # two active copies, neither left by a migration: never touched
@@ -37,6 +41,7 @@ def _copy_facts(guest, host):
     if guest is None:
         return dict(host=host, state="absent", persistent=False)
     facts = dict(host=host, state=guest.state(), persistent=guest.is_persistent())
+    facts["left_by_migration"] = guest.incoming_marker() or guest.incoming_marker(config=True)
     if guest.is_active():
         facts["in_post_copy"] = guest.in_post_copy()
         facts["paused_for_migration"] = guest.paused_for_migration()
@@ -55,6 +60,7 @@ class Placement:
         self.dest_host = dest_conn.getHostname()
         self.source = self.dest = None
         self.found = None
+        self.resumed_at = None  # monotonic time this run resumed the destination's copy
         self.read()
 
     def read(self):
@@ -115,13 +121,17 @@ class Placement:
         if src_active and dst_active:
             src_paused = src.state() == "paused"
             dst_paused = dst.state() == "paused"
-            if dst.is_paused_for("MIGRATION") and not src.in_post_copy():
+            # An incoming copy libvirt has not finished, or one it finished paused for this
+            # collection (the marker) that was never run: the source's copy is the guest.
+            if dst.is_paused_for("MIGRATION") or (dst_paused and dst.incoming_marker()):
                 return DESTINATION_LEFTOVER
             # Only a pause a migration made (libvirt's reason, or this collection's marker for its
             # own force_complete pause) marks a stale copy; an operator's pause is left to them.
             if src_paused and not dst_paused and (src.is_paused_for("MIGRATION") or src.paused_for_migration()):
                 return SOURCE_STALE
             return BOTH_RUNNING
+        if self.leftover_definition():
+            return DESTINATION_LEFTOVER
         if src_active:
             return ON_SOURCE
         if dst_active:
@@ -132,18 +142,47 @@ class Placement:
             return ON_DESTINATION
         return NOWHERE
 
+    def leftover_definition(self):
+        """The destination has a copy of the guest that does not run and that a migration of this
+        collection left there (its marker), while the source has the guest (running or defined)."""
+        src, dst = self.source, self.dest
+        if src is None or dst is None or dst.is_active() or not (src.is_active() or src.is_persistent()):
+            return False
+        return dst.incoming_marker(config=True)
+
+    def unmarked_definition(self):
+        """A definition of the guest on the destination that does not run, while the source runs,
+        and that no migration of this collection left (reported, never removed)."""
+        src, dst = self.source, self.dest
+        return (src is not None and src.is_active() and dst is not None and not dst.is_active()
+                and dst.is_persistent() and not dst.incoming_marker(config=True))
+
     # -- recovery steps (each only where the running copy is confirmed elsewhere) ---------------
     def remove_destination_leftover(self, recorder):
-        """The source runs: the destination's unfinished copy goes (and its definition, if any)."""
-        if not (self.source is not None and self.source.is_active()):
+        """The source has the guest: the destination's unfinished copy goes, and its definition.
+
+        libvirt may be removing the same copy itself (its own clean-up of a failed incoming
+        migration): a copy that stopped or vanished meanwhile is what this step wanted."""
+        src = self.source
+        if not (src is not None and (src.is_active() or (src.is_persistent() and not self.dest.is_active()))):
             raise VirtopsError("refusing to remove the copy on %s: %s does not run on %s"
                                % (self.dest_host, self.name, self.source_host))
-        persistent = self.dest.is_persistent()  # read first: a transient copy vanishes when destroyed
         if self.dest.is_active():
-            recorder.record("destroy the unfinished copy on %s" % self.dest_host, self.dest.destroy)
-        if persistent:
-            recorder.record("undefine the leftover definition on %s" % self.dest_host, self.dest.undefine)
+            recorder.record("destroy the unfinished copy on %s" % self.dest_host, self._gone_anyway, self.dest.destroy)
+        self.dest = Guest.lookup(self.dest_conn, self.name) if not recorder.check_mode else self.dest
+        if self.dest is not None and self.dest.is_persistent():
+            recorder.record("undefine the leftover definition on %s" % self.dest_host, self._gone_anyway,
+                            self.dest.undefine)
         self.dest = None  # gone (in check mode: as the real run leaves it)
+
+    @staticmethod
+    def _gone_anyway(call):
+        """``call()`` (destroy, undefine) of a leftover; libvirt removing it first is no failure."""
+        try:
+            call()
+        except libvirt.libvirtError as exc:
+            if not is_error(exc, "NO_DOMAIN", "OPERATION_INVALID"):
+                raise
 
     def retire_stale_source(self, recorder):
         """The destination runs: the source's paused copy left by a switch-over goes."""
@@ -155,7 +194,8 @@ class Placement:
     def resume_paused_source(self, recorder, paused_by_this_run=False):
         """Undo this collection's own pause of the source (force_complete) after a failed migration:
         the pause is known to be ours from this run, or from the marker an earlier run left."""
-        ours = paused_by_this_run or self.source.paused_for_migration()
+        ours = (paused_by_this_run or self.source.paused_for_migration()
+                or self.source.is_paused_for("MIGRATION"))  # libvirt's own pause, its migration over
         if ours and self.source.state() == "paused" and not (self.dest is not None and self.dest.is_active()):
             recorder.record("resume on %s (paused for the migration)" % self.source_host, self._resume_source)
             return True
@@ -166,15 +206,27 @@ class Placement:
         if self.source.paused_for_migration():
             self.source.mark_paused_for_migration(False)
 
-    def finish_on_destination(self, recorder, persist, undefine_source, paused_by_this_run=False):
+    def finish_on_destination(self, recorder, persist, undefine_source, paused_by_this_run=False, arrived_now=False):
         """The guest runs (or, offline, is defined) on the destination: make the definitions as asked.
 
-        The destination becomes persistent before the source's definition is removed, so a
-        definition is never lost; disks are never touched here.
+        A copy the migration left paused for this collection runs only here, once the source's copy
+        is confirmed gone (``arrived_now``: the migration of this run just ended). The destination becomes persistent before the source's definition is
+        removed, so a definition is never lost; disks are never touched here.
         """
         dst, src = self.dest, self.source
-        if dst.is_active() and dst.state() == "paused" and (paused_by_this_run or dst.paused_for_migration()):
+        if src is not None and src.is_active():
+            raise VirtopsError("refusing to run the copy on %s: %s still runs on %s"
+                               % (self.dest_host, self.name, self.source_host))
+        if dst.is_active() and dst.is_paused_for("USER") and dst.incoming_marker():
+            if arrived_now:  # the last step of this run's migration
+                recorder.quietly(self._resume_dest)
+            else:
+                recorder.record("run the copy on %s, left paused by a migration that was interrupted (the copy on "
+                                "%s is gone)" % (self.dest_host, self.source_host), self._resume_dest)
+        elif dst.is_active() and dst.state() == "paused" and (paused_by_this_run or dst.paused_for_migration()):
             recorder.record("resume on %s (paused for the migration)" % self.dest_host, self._resume_dest)
+        if dst.incoming_marker() or dst.incoming_marker(config=True):
+            recorder.quietly(dst.clear_incoming_marker)
         dest_persistent = dst.is_persistent()
         if persist and not dest_persistent:
             xml = src.xml(inactive=True) if src is not None and src.is_persistent() else dst.migratable_xml()
@@ -185,6 +237,7 @@ class Placement:
 
     def _resume_dest(self):
         self.dest.resume()
+        self.resumed_at = time.monotonic()
         if self.dest.paused_for_migration():
             self.dest.mark_paused_for_migration(False)
 

@@ -170,7 +170,7 @@ def completion_limit(params, gib):
 class MigrationPlan:
     """libvirt's flags and typed parameters for one migration, with the limits that steer it."""
 
-    def __init__(self, params, kind, copies, memory_kib, disk_bytes):
+    def __init__(self, params, kind, copies, memory_kib, disk_bytes, source_running=False):
         self.params = params
         self.kind = kind
         self.copies = copies  # [(disk, path)] a block migration copies
@@ -182,6 +182,13 @@ class MigrationPlan:
         self.completion_limit = completion_limit(params, self.gib) if kind != "offline" else None
         self.progress_limit = params["progress_timeout"] or None
         self.post_copy_after = params["post_copy_after"] if self.post_copy else None
+        # One running copy, always: libvirt leaves the destination's copy paused (VIR_MIGRATE_PAUSED)
+        # and the module runs it only once the source's copy is confirmed gone. Without this, a
+        # destination daemon that answers the finish late resumes its copy after the source gave up
+        # and resumed its own. Not for post-copy (the destination runs from the switch on, and the
+        # source cannot resume after it) nor for a guest that was not running.
+        self.start_paused = source_running and kind != "offline" and not self.post_copy
+        self.dest_xml = self.persist_xml = None  # the destination's documents, with the incoming marker
 
     def flag_names(self):
         """libvirt's VIR_MIGRATE_* flags for this migration, named without the prefix, in libvirt's order."""
@@ -201,6 +208,7 @@ class MigrationPlan:
             ("POSTCOPY", self.post_copy),
             ("TLS", p["tls"]),
             ("PARALLEL", bool(p["parallel_connections"])),
+            ("PAUSED", self.start_paused),
         )
         return [name for name, on in wanted if on]
 
@@ -223,6 +231,10 @@ class MigrationPlan:
             params[libvirt.VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS] = p["parallel_connections"]
         if p["compression"]:
             params[libvirt.VIR_MIGRATE_PARAM_COMPRESSION] = list(p["compression"])
+        if self.dest_xml:
+            params[libvirt.VIR_MIGRATE_PARAM_DEST_XML] = self.dest_xml
+        if self.persist_xml and "PERSIST_DEST" in self.flag_names():
+            params[libvirt.VIR_MIGRATE_PARAM_PERSIST_XML] = self.persist_xml
         return params
 
     def copied_files(self):
@@ -245,4 +257,5 @@ class MigrationPlan:
             progress_timeout=self.progress_limit,
             post_copy=self.post_copy,
             auto_converge=self.auto_converge,
+            arrives_paused=self.start_paused,
         )

@@ -13,9 +13,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import re
 
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import HOST_LABEL
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import is_error, libvirt, lookup_or_none
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.network import NetworkConfig
 
 # Changes of these parts go through networkUpdate; anything else needs a redefinition.
 LIVE_PATHS = re.compile(r"^(dns\.hosts|ips\[[^\]]*\]\.dhcp\.(hosts|ranges))(\[|$)")
@@ -33,6 +37,136 @@ def network_definition(network):
         if not is_error(exc, "INVALID_ARG"):
             raise
         return network.XMLDesc(0)  # a driver with one definition only (libvirt's test driver)
+
+
+# -- what libvirt checks only when the network starts, checked before it is defined -----------------
+# A Linux interface name (the kernel's dev_valid_name): 1-15 bytes, no '/', ':' or white space.
+INTERFACE_NAME = re.compile(r"^[^/:\s]{1,15}$")
+
+
+def check_interface_name(name, option):
+    if name is not None and (not INTERFACE_NAME.match(name) or name in (".", "..")):
+        raise VirtopsError("%s %r is not a Linux interface name: 1 to 15 characters, none of '/', ':' or white "
+                           "space, and not '.' or '..'" % (option, name))
+
+
+def check_dns_name(name, option, what="DNS name"):
+    labels = (name or "").rstrip(".").split(".")
+    if not (0 < len(name or "") <= 253 and all(HOST_LABEL.match(label) for label in labels)):
+        raise VirtopsError("%s %r is not a valid %s: labels of letters, digits and '-' separated by dots"
+                           % (option, name, what))
+
+
+def _host_address_problem(address, subnet):
+    """Why ``address`` cannot be a host's address on ``subnet`` (None if it can)."""
+    if address.is_unspecified:
+        return "the unspecified address"
+    if address.is_loopback:
+        return "a loopback address"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.is_link_local:
+        return "a link-local address (the kernel gives those itself)"
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return "an IPv4-mapped IPv6 address"
+    if address.version == 4 and subnet.prefixlen <= 30:
+        if address == subnet.network_address:
+            return "the network's own address"
+        if address == subnet.broadcast_address:
+            return "the network's broadcast address"
+    return None
+
+
+def check_addresses(desired, where="ips"):
+    """Refuse what libvirt accepts in a definition but the network cannot start with, or starts
+    with a meaning nobody asked for (prefix 0 read as unset: a classful /8)."""
+    seen = {}
+    subnets = []
+    for index, ip in enumerate(desired.ips or []):
+        option = "%s[%d]" % (where, index)
+        address = ipaddress.ip_address(ip.address)
+        bits = 32 if address.version == 4 else 128
+        if not 1 <= ip.prefix <= bits:
+            raise VirtopsError("%s.prefix must be between 1 and %d for %s, got %d (libvirt reads 0 as no prefix "
+                               "and picks one itself)" % (option, bits, address, ip.prefix))
+        subnet = ipaddress.ip_network("%s/%d" % (address, ip.prefix), strict=False)
+        problem = _host_address_problem(address, subnet)
+        if problem:
+            raise VirtopsError("%s.address %s is %s; give the address the host takes on the network" % (option, address,
+                                                                                                      problem))
+        if str(address) in seen:
+            raise VirtopsError("%s.address %s is given twice (also %s)" % (option, address, seen[str(address)]))
+        seen[str(address)] = option
+        for other_subnet, other in subnets:
+            if subnet.version == other_subnet.version and subnet.overlaps(other_subnet):
+                raise VirtopsError("%s: %s overlaps %s of %s" % (option, subnet, other_subnet, other))
+        subnets.append((subnet, option))
+        _check_dhcp(ip, address, subnet, option)
+    for index, host in enumerate(desired.dns_hosts or []):
+        for number, name in enumerate(host.hostnames or []):
+            check_dns_name(name.name, "dns_hosts[%d].hostnames[%d]" % (index, number), "host name")
+        problem = _host_address_problem(ipaddress.ip_address(host.ip), None) if host.ip else None
+        if problem and "network's" not in problem:
+            raise VirtopsError("dns_hosts[%d].ip %s is %s" % (index, host.ip, problem))
+
+
+def _check_dhcp(ip, address, subnet, option):
+    ranges = []
+    for number, item in enumerate(ip.dhcp_ranges or []):
+        where = "%s.dhcp_ranges[%d]" % (option, number)
+        start, end = ipaddress.ip_address(item.start), ipaddress.ip_address(item.end)
+        if start > end:
+            raise VirtopsError("%s: start %s comes after end %s" % (where, start, end))
+        if start <= address <= end:
+            raise VirtopsError("%s: %s-%s contains the network's own address %s (its gateway)"
+                               % (where, start, end, address))
+        for reserved in (subnet.network_address, subnet.broadcast_address) if subnet.version == 4 else ():
+            if start <= reserved <= end and subnet.prefixlen <= 30:
+                raise VirtopsError("%s: %s-%s contains %s, which no host can have" % (where, start, end, reserved))
+        for other_start, other_end, other in ranges:
+            if start <= other_end and other_start <= end:
+                raise VirtopsError("%s: %s-%s overlaps %s (%s-%s)" % (where, start, end, other, other_start,
+                                                                      other_end))
+        ranges.append((start, end, where))
+    reserved = {}
+    for number, host in enumerate(ip.dhcp_hosts or []):
+        if not host.ip:
+            continue
+        where = "%s.dhcp_hosts[%d].ip" % (option, number)
+        value = ipaddress.ip_address(host.ip)
+        if value == address:
+            raise VirtopsError("%s %s is the network's own address (its gateway)" % (where, value))
+        problem = _host_address_problem(value, subnet)
+        if problem:
+            raise VirtopsError("%s %s is %s" % (where, value, problem))
+        if str(value) in reserved:
+            raise VirtopsError("%s %s is reserved twice (also %s)" % (where, value, reserved[str(value)]))
+        reserved[str(value)] = where
+
+
+def check_other_networks(conn, desired):
+    """Refuse subnets that overlap another network of this libvirt (which would refuse to start)."""
+    mine = [ipaddress.ip_network("%s/%d" % (ip.address, ip.prefix), strict=False) for ip in desired.ips or []]
+    if not mine:
+        return
+    for network in conn.listAllNetworks():
+        if network.name() == desired.name:
+            continue
+        try:
+            other = NetworkConfig.from_xml(network_definition(network))
+        except libvirt.libvirtError as exc:
+            if is_error(exc, "NO_NETWORK"):
+                continue
+            raise
+        for ip in other.ips or []:
+            netmask = ip.prefix if ip.prefix is not None else (
+                ip._source.get("netmask") if ip._source is not None else None)  # pylint: disable=protected-access
+            if ip.address is None or netmask is None:
+                continue
+            theirs = ipaddress.ip_network("%s/%s" % (ip.address, netmask), strict=False)
+            for subnet in mine:
+                if subnet.version == theirs.version and subnet.overlaps(theirs):
+                    raise VirtopsError("ips: %s overlaps %s of network %s" % (subnet, theirs, network.name()))
 
 
 class NetworkUpdate:

@@ -195,7 +195,7 @@ class DomainRunner(Runner):
         xml = desired.to_xml()
         self.diff.update(before="", after=shown_xml(desired.to_element()))
         self.result["changes"] = ["domain"]
-        guest, created = self.recorder.create_or_adopt("define", lambda: Guest.lookup(self.conn, p["name"]),
+        guest, created = self.recorder.record_or_adopt("define", lambda: Guest.lookup(self.conn, p["name"]),
                                                        Guest.define, self.conn, xml)
         if created:
             return guest

@@ -37,6 +37,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directorie
     backing_chain, copy_file, delete_file, directory_pool, file_exists,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.volumes import lookup_volume
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import with_incoming_marker
 
 MIGRATE_ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -132,10 +133,17 @@ class MigrateRunner(Runner):
         host; returns the situation after (read again, except in check mode, where it is predicted)."""
         p, placement = self.params, self.placement
         if situation == DESTINATION_LEFTOVER:
-            self.result["recovery"].append("found an unfinished incoming copy on %s while %s runs on %s: removed it"
-                                           % (self.dest_host, p["name"], self.source_host))
+            source_runs = placement.source.is_active()
+            self.result["recovery"].append(
+                "found %s on %s that a migration left there and never ran, while %s %s on %s: removed it"
+                % ("an unfinished incoming copy" if placement.dest.is_active() else "a definition", self.dest_host,
+                   p["name"], "runs" if source_runs else "is defined", self.source_host))
             placement.remove_destination_leftover(self.recorder)
-            situation = ON_SOURCE
+            situation = ON_SOURCE if source_runs else DEFINED_ON_SOURCE
+        if situation == ON_SOURCE and placement.unmarked_definition():
+            self.warn("%s has a definition of %s that does not run and that no migration of this collection left "
+                      "there (defined by hand, or by an older run); it is left alone, and a migration with persist "
+                      "replaces it" % (self.dest_host, p["name"]))
         elif situation == SOURCE_STALE:
             self.result["recovery"].append("found %s running on %s and a stale paused copy on %s: removed the "
                                            "stale copy" % (p["name"], self.dest_host, self.source_host))
@@ -152,8 +160,9 @@ class MigrateRunner(Runner):
         return self.recorder.failure(msg, found=self.placement.describe(), runs_on=self.placement.running_on())
 
     # -- migrating ------------------------------------------------------------------------------------
-    def _plan(self, config, copies, disk_bytes=0):
-        return MigrationPlan(self.params, self.params["kind"], copies, config.memory_kib or 0, disk_bytes)
+    def _plan(self, config, copies, disk_bytes=0, source_running=False):
+        return MigrationPlan(self.params, self.params["kind"], copies, config.memory_kib or 0, disk_bytes,
+                             source_running)
 
     def _migrate(self, situation):
         p, source = self.params, self.placement.source
@@ -173,7 +182,12 @@ class MigrateRunner(Runner):
         else:
             config = source.live_config()
             copies = disks_to_copy(config, p["copy_disks"]) if kind == "block" else []
-            plan = self._plan(config, copies, sum(source.block_capacity(disk.target_dev) for disk, _path in copies))
+            plan = self._plan(config, copies, sum(source.block_capacity(disk.target_dev) for disk, _path in copies),
+                              source.state() == "running")
+            if plan.start_paused:
+                plan.dest_xml = with_incoming_marker(source.migratable_xml(), self.source_host)
+                plan.persist_xml = with_incoming_marker(source.migratable_xml(inactive=source.is_persistent()),
+                                                        self.source_host)
         self.result["plan"] = plan.describe()
         checks = self.result["checks"]
         if kind != "offline":
@@ -191,6 +205,7 @@ class MigrateRunner(Runner):
             self.predicted = self._predicted_placement()
             return
         job = MigrationJob(source, plan)
+        before_migration = self.recorder.mark()
         if kind == "offline":
             self.recorder.record(action, job.run, self._starter(source, plan))
         else:
@@ -201,15 +216,38 @@ class MigrateRunner(Runner):
             made = [path for path in plan.copied_files() if path not in existing]
         self.result["progress"] = job.progress()
         if job.error is not None:
-            self._recover(job, made)
+            # The guest has not left (yet): recovery reads both hosts and records what it changes.
+            self.recorder.rollback(before_migration)
+            self._recover(job, made, action)
             return
         self.result["migrated"] = True
         self.placement.read()
-        self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest)
+        self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest,
+                                             arrived_now=True)
+        if plan.start_paused and job.returned_at is not None and self.placement.resumed_at is not None:
+            # The guest's pause beyond QEMU's downtime: from libvirt's return (the source's copy
+            # confirmed gone) until the destination's copy runs.
+            self.result["progress"]["run_after_confirm_ms"] = round(
+                (self.placement.resumed_at - job.returned_at) * 1000, 1)
+        if kind != "offline":
+            self._check_runs_on_destination()
         if p["announce_self"] and kind != "offline":
             dest = self.placement.dest
             self.recorder.record("announce the guest's MACs on %s" % self.dest_host,
                                  dest.qemu_monitor_command, ANNOUNCE_SELF)
+
+    def _check_runs_on_destination(self):
+        """libvirt said the migration completed; the guest must run on the destination now (a
+        copy that died right after arriving is no success)."""
+        self.placement.read()
+        running = self.placement.running_on()
+        if running != [self.dest_host]:
+            self._report_placement()
+            raise self._stuck("migration of %s from %s to %s completed, but afterwards the guest %s"
+                              % (self.params["name"], self.source_host, self.dest_host,
+                                 "runs on %s" % " and ".join(running) if running else
+                                 "runs nowhere (%s on %s)" % (self.placement.describe()["destination"]["state"],
+                                                              self.dest_host)))
 
     def _starter(self, source, plan):
         p = self.params
@@ -262,17 +300,24 @@ class MigrateRunner(Runner):
                        for directory in plan.copy_directories())
 
     # -- after a failure --------------------------------------------------------------------------------
-    def _recover(self, job, new_copies):
+    def _recover(self, job, new_copies, action):
         """Read both hosts again and converge; fail saying where the guest runs (or finish, when
         libvirt's error came after the switch-over and the guest runs on the destination)."""
         p, placement = self.params, self.placement
         error = job.reason or error_text(job.error)
+        if job.finish_wait_s is not None and not job.reason:
+            error = ("QEMU had sent everything and the source waited %.0f s for %s to finish the migration: %s"
+                     % (job.finish_wait_s, self.dest_host, error))
         try:
             situation = placement.survey()
         except libvirt_errors() as exc:
             raise self._unreadable_after_failure(error, exc)
         self.result["situation_after_failure"] = situation
-        situation = self._settle(situation, job.paused_guest)
+        try:
+            situation = self._settle(situation, job.paused_guest)
+        except (VirtopsError, libvirt.libvirtError) as exc:
+            # Recovery itself failed (a host changed under it): still say where the guest runs.
+            raise self._after_failed_recovery(error, exc)
         if situation in (ON_SOURCE, DEFINED_ON_SOURCE):
             self._delete_copies(new_copies)  # this run's copies, on storage the source does not share
             self._report_placement()
@@ -280,16 +325,36 @@ class MigrateRunner(Runner):
                 "migration of %s from %s to %s failed: %s. The guest %s on %s"
                 % (p["name"], self.source_host, self.dest_host, error,
                    "still runs" if situation == ON_SOURCE else "is still defined", self.source_host),
-                progress=self.result.get("progress"), recovery=self.result["recovery"],
-                runs_on=self.placement.running_on(), placement=self.result["placement"])
+                **self._failure_details())
         if situation in (ON_DESTINATION, DEFINED_ON_BOTH):
             self.warn("libvirt reported an error after the switch-over (%s); %s %s on %s"
                       % (error, p["name"], "runs" if situation == ON_DESTINATION else "is defined", self.dest_host))
+            self.recorder.record(action)  # the guest did move: already done
             self.result["migrated"] = True
             placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest)
             return
         raise self._stuck("migration of %s from %s to %s failed: %s; afterwards: %s"
                           % (p["name"], self.source_host, self.dest_host, error, situation))
+
+    def _failure_details(self):
+        return dict(progress=self.result.get("progress"), recovery=self.result["recovery"],
+                    runs_on=self.placement.running_on(), placement=self.result.get("placement"))
+
+    def _after_failed_recovery(self, error, exc):
+        p = self.params
+        reason = exc.msg if isinstance(exc, VirtopsError) else error_text(exc)
+        try:
+            self.placement.survey()
+            self._report_placement()
+            where = self.placement.running_on()
+        except libvirt_errors():
+            where = None
+        return self.recorder.failure(
+            "migration of %s from %s to %s failed: %s; recovering from it failed too: %s. %s; a re-run converges"
+            % (p["name"], self.source_host, self.dest_host, error, reason,
+               "The guest runs on %s" % " and ".join(where) if where else
+               "Where the guest runs could not be read" if where is None else "The guest runs nowhere"),
+            **self._failure_details())
 
     def _unreadable_after_failure(self, error, exc):
         """A host cannot be read after the failure (its daemon died): say what the source shows."""

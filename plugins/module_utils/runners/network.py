@@ -10,10 +10,11 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import is_error, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, is_error, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.network.networks import (
-    live_updates, lookup_network, network_definition,
+    check_addresses, check_dns_name, check_interface_name, check_other_networks, live_updates, lookup_network,
+    network_definition,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.network.users import guests_on_network
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, format_changes
@@ -71,6 +72,8 @@ class NetworkRunner(Runner):
     def run(self):
         p = self.params
         self.result.update(name=p["name"], needs_restart=False)
+        self.before_run = self.recorder.mark()
+        self.defined_by_run, self.previous_definition = False, None
         network = lookup_network(self.conn, p["name"])
         if p["state"] == "absent":
             self._absent(network)
@@ -97,6 +100,10 @@ class NetworkRunner(Runner):
             raise VirtopsError("forward_dev names the host interface traffic leaves by; an isolated network has none")
         if p["mtu"] is not None and not 68 <= p["mtu"] <= 65535:
             raise VirtopsError("mtu must be between 68 and 65535, got %d" % p["mtu"])
+        check_interface_name(p["bridge"], "bridge")
+        check_interface_name(p["forward_dev"], "forward_dev")
+        if p["domain"] is not None:
+            check_dns_name(p["domain"], "domain", "DNS domain")
         desired = NetworkConfig(name=p["name"], forward_mode=mode, forward_dev=p["forward_dev"], bridge=p["bridge"],
                                 stp=p["stp"], mtu=p["mtu"], domain=p["domain"],
                                 domain_local_only=p["domain_local_only"])
@@ -107,6 +114,8 @@ class NetworkRunner(Runner):
                 DnsHost(ip=str(_address(spec["ip"], "dns_hosts[%d].ip" % index)),
                         hostnames=ExclusiveList(DnsHostname(name=name) for name in spec["hostnames"]))
                 for index, spec in enumerate(p["dns_hosts"]))
+        check_addresses(desired)
+        check_other_networks(self.conn, desired)
         return desired
 
     def _ip(self, index, spec):
@@ -160,16 +169,19 @@ class NetworkRunner(Runner):
             if desired.forward_mode is None:
                 desired.forward_mode = ISOLATED
             self.diff["after"] = desired.to_xml()
-            network, created = self.recorder.create_or_adopt(
+            network, created = self.recorder.record_or_adopt(
                 "define", lambda: lookup_network(self.conn, p["name"]), self.conn.networkDefineXML, desired.to_xml())
             if created:
+                self.defined_by_run = True
                 return network
             self.diff["after"] = ""  # a concurrent run defined it first: converge on it
             return self._define(network)
-        live = NetworkConfig.from_xml(network_definition(network))
+        definition = network_definition(network)
+        live = NetworkConfig.from_xml(definition)
         changes = desired.changes(live)
         if not changes:
             return network
+        self.previous_definition = definition  # put back if the network cannot start on the new one
         self.diff.update(format_changes(changes))
         self.result["changes"] = [change.path for change in changes]
         updates, rest = live_updates(desired, live, changes)
@@ -201,10 +213,38 @@ class NetworkRunner(Runner):
                 needs_restart=True)
         self.recorder.record("restart to apply", self._restart, network)
 
-    @staticmethod
-    def _restart(network):
+    def _restart(self, network):
         network.destroy()
-        network.create()
+        self._start(network)
+
+    def _start(self, network):
+        """Start the network; when it cannot start on the definition this run made, put back what
+        was there before (no network, or the previous definition, running again if it ran), so a
+        failed run leaves no definition that cannot start."""
+        try:
+            network.create()
+        except libvirt.libvirtError as exc:
+            if network.isActive():
+                raise  # a concurrent run started it: not this definition's fault, nothing to undo
+            reason = error_text(exc)
+        else:
+            return
+        if self.defined_by_run:
+            network.undefine()
+            undone = "its definition was removed again"
+        elif self.previous_definition is not None:
+            self.conn.networkDefineXML(self.previous_definition)
+            undone = "its previous definition was put back"
+            if "restart to apply" in self.result["actions"]:
+                try:
+                    network.create()
+                    undone += " and runs again"
+                except libvirt.libvirtError as again:
+                    undone += ", which did not start either (%s)" % error_text(again)
+        else:
+            raise VirtopsError("network %s did not start: %s" % (self.params["name"], reason))
+        raise VirtopsError("network %s did not start with the new definition (%s); %s"
+                           % (self.params["name"], reason, undone), undone=True)
 
     # -- state ----------------------------------------------------------------------------------
     def _run_state(self, network):
@@ -216,7 +256,13 @@ class NetworkRunner(Runner):
                 self.recorder.record("enable autostart")
             return
         if p["state"] == "active" and not network.isActive():
-            self.recorder.record("start", network.create)
+            try:
+                self.recorder.record_or_adopt("start", lambda: network.isActive(), self._start, network)
+            except VirtopsError as exc:
+                if exc.details.get("undone"):  # nothing of this run is left: report no change
+                    self.recorder.rollback(self.before_run)
+                    raise VirtopsError(exc.msg)
+                raise
         elif p["state"] == "inactive" and network.isActive():
             self._refuse_if_used("stop", running_only=True)
             self.recorder.record("stop", network.destroy)

@@ -67,6 +67,10 @@ def _value(value):
     return str(value)
 
 
+# libvirt keeps a rule's comment up to this many bytes (nwfilter_conf.c, MAX_COMMENT_LENGTH).
+MAX_COMMENT_BYTES = 256
+
+
 def build_rule(index, spec):
     """A FilterRule from one item of ``rules``, or VirtopsError naming what is wrong."""
     where = "rules[%d]" % index
@@ -81,6 +85,11 @@ def build_rule(index, spec):
                            % (where, ", ".join(unknown), "is" if len(unknown) == 1 else "are", protocol,
                               ", ".join(sorted(allowed))))
     _check_priority(spec["priority"], where + ".priority")
+    comment = spec["match"].get("comment")
+    if comment is not None and len(_value(comment).encode("utf-8")) > MAX_COMMENT_BYTES:
+        raise VirtopsError("%s.match.comment is %d bytes long; libvirt keeps at most %d (it would cut the rest off, "
+                           "and every run would report a change)"
+                           % (where, len(_value(comment).encode("utf-8")), MAX_COMMENT_BYTES))
     attributes = dict((name, normal_value(name, _value(value))) for name, value in spec["match"].items())
     return FilterRule(action=spec["action"], direction=spec["direction"], priority=spec["priority"],
                       statematch=spec["statematch"], match=dict(protocol=protocol, attributes=attributes))
@@ -132,7 +141,7 @@ class NWFilterRunner(Runner):
             if desired.chain is None:
                 desired.chain = "root"
             self.diff["after"] = desired.to_xml()
-            nwfilter, created = self.recorder.create_or_adopt(
+            nwfilter, created = self.recorder.record_or_adopt(
                 "define", lambda: lookup_filter(self.conn, p["name"]),
                 self.conn.nwfilterDefineXML, desired.to_xml())
             if created:

@@ -114,7 +114,7 @@ class PoolRunner(Runner):
         desired = self._desired()
         if pool is None:
             self.diff["after"] = desired.to_xml()
-            pool, created = self.recorder.create_or_adopt("define", lambda: lookup_pool(self.conn, p["name"]),
+            pool, created = self.recorder.record_or_adopt("define", lambda: lookup_pool(self.conn, p["name"]),
                                                           self.conn.storagePoolDefineXML, desired.to_xml(), 0)
             if not created:  # a concurrent run defined it first: converge on it
                 self.diff["after"] = ""
@@ -184,7 +184,7 @@ class PoolRunner(Runner):
                 self.recorder.record("start")
             return
         if p["state"] == "active" and not pool.isActive():
-            self.recorder.record("start", self._start, pool)
+            self.recorder.record_or_adopt("start", lambda: pool.isActive(), self._start, pool)
         elif p["state"] == "inactive" and pool.isActive():
             self.recorder.record("stop", pool.destroy)
         if p["autostart"] is not None and bool(pool.autostart()) != p["autostart"]:

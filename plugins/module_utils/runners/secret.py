@@ -63,7 +63,7 @@ class SecretRunner(Runner):
         value = decode_value(p["value"], p["value_encoding"], p["usage"]) if p["value"] is not None else None
         created = secret is None
         if created:
-            secret, created = self.recorder.create_or_adopt(
+            secret, created = self.recorder.record_or_adopt(
                 "define", lambda: lookup_secret(self.conn, p["usage"], p["usage_id"], p["uuid"]), self._define)
         if not created:
             self._update_definition(secret)

@@ -111,7 +111,7 @@ class VolumeRunner(Runner):
         if p["filesystem"] and p["format"] != "raw":
             raise VirtopsError("filesystem needs format raw (mkfs writes the image directly)")
         self.diff["after"] = desired.to_xml()
-        vol, created = self.recorder.create_or_adopt("create", lambda: lookup_volume(self.pool, p["name"]),
+        vol, created = self.recorder.record_or_adopt("create", lambda: lookup_volume(self.pool, p["name"]),
                                                      self.pool.createXML, desired.to_xml(), 0)
         if not created:  # a concurrent run created it first: converge on it
             self.diff["after"] = ""

@@ -30,6 +30,12 @@ PENDING_PREFIX = "virtopspending"
 # that finds the migration failed knows the pause was its own and resumes the guest.
 MIGRATION_PAUSE_NAMESPACE = "urn:virtops:libvirt:migration-pause:1"
 MIGRATION_PAUSE_PREFIX = "virtopsmigration"
+# On the copy a migration brings to the destination (its running definition and, when it is made
+# persistent there, its definition): this collection asked libvirt to leave it paused, to run it
+# only once the source's copy is confirmed gone. A copy that carries it and is not running, while
+# the source runs, is a leftover of a migration that did not finish: removed, never run.
+MIGRATION_INCOMING_NAMESPACE = "urn:virtops:libvirt:migration-incoming:1"
+MIGRATION_INCOMING_PREFIX = "virtopsincoming"
 
 
 class BootDevice(ConfigObject):
@@ -303,6 +309,29 @@ def migration_pause_xml():
     element = _element("paused", MIGRATION_PAUSE_NAMESPACE, MIGRATION_PAUSE_PREFIX, False)
     element.set("for", "migration")
     return etree.tostring(element, encoding="unicode")
+
+
+def with_incoming_marker(xml, source_host):
+    """A domain document (libvirt's text) with the <incoming from='SOURCE'/> marker in its
+    metadata, for the destination of a migration (VIR_MIGRATE_PARAM_DEST_XML / PERSIST_XML)."""
+    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(recover=True, resolve_entities=False,
+                                                                 no_network=True))
+    metadata = root.find("metadata")
+    if metadata is None:
+        metadata = etree.Element("metadata")
+        # libvirt's order: the metadata follows the description/title near the top of the domain.
+        anchor = next((child for child in root if child.tag not in ("name", "uuid", "genid", "title", "description")),
+                      None)
+        if anchor is None:
+            root.append(metadata)
+        else:
+            anchor.addprevious(metadata)
+    for old in metadata.findall("{%s}incoming" % MIGRATION_INCOMING_NAMESPACE):
+        metadata.remove(old)
+    marker = _element("incoming", MIGRATION_INCOMING_NAMESPACE, MIGRATION_INCOMING_PREFIX, True)
+    marker.set("from", source_host)
+    metadata.append(marker)
+    return etree.tostring(root, encoding="unicode")
 
 
 class PendingRestartField(Field):

@@ -22,6 +22,7 @@ from ansible_collections.virtops.libvirt.plugins.modules import config_drive as 
 from ansible_collections.virtops.libvirt.plugins.modules import disk as disk_module
 from ansible_collections.virtops.libvirt.plugins.modules import domain as domain_module
 from ansible_collections.virtops.libvirt.plugins.modules import domains as domains_module
+from ansible_collections.virtops.libvirt.plugins.modules import network as network_module
 from ansible_collections.virtops.libvirt.plugins.modules import volume as volume_module
 
 libvirt = pytest.importorskip("libvirt")
@@ -208,3 +209,59 @@ def test_config_drive_attributes_are_checked_before_writing(tmp_path, run_module
     assert not os.path.exists(path)
     good = run_module(config_drive_module, path=path, hostname="h", instance_id="i", mode="u=rw,g=r", owner="root")
     assert not good.get("failed"), good.get("msg")
+
+
+# -- items 7-9: what a network cannot start with is refused before it is defined -------------------------
+def _net(address="10.77.0.1", prefix=24, **ip):
+    return dict(address=address, prefix=prefix, **ip)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(domain="<&>"), "domain '<&>' is not a valid DNS domain"),
+    (dict(bridge="fzbr-0123456789a"), "bridge 'fzbr-0123456789a' is not a Linux interface name"),
+    (dict(bridge="fz/br"), "bridge 'fz/br' is not a Linux interface name"),
+    (dict(bridge="fz br"), "bridge 'fz br' is not a Linux interface name"),
+    (dict(bridge=".."), "bridge '..' is not a Linux interface name"),
+    (dict(forward_mode="nat", forward_dev="eth0:1"), "forward_dev 'eth0:1' is not a Linux interface name"),
+    (dict(ips=[_net(), _net()]), "ips[1].address 10.77.0.1 is given twice"),
+    (dict(ips=[_net(), _net("10.77.0.9")]), "ips[1]: 10.77.0.0/24 overlaps 10.77.0.0/24 of ips[0]"),
+    (dict(ips=[_net("ff02::1", 64)]), "ips[0].address ff02::1 is a multicast address"),
+    (dict(ips=[_net(prefix=0)]), "ips[0].prefix must be between 1 and 32 for 10.77.0.1, got 0"),
+    (dict(ips=[_net("fd00::1", 0)]), "ips[0].prefix must be between 1 and 128 for fd00::1, got 0"),
+    (dict(ips=[_net("10.77.0.0")]), "is the network's own address"),
+    (dict(ips=[_net("10.77.0.255")]), "is the network's broadcast address"),
+    (dict(ips=[_net("0.0.0.0")]), "is the unspecified address"),
+    (dict(ips=[_net("127.0.0.2", 8)]), "is a loopback address"),
+    (dict(ips=[_net("224.0.0.5")]), "is a multicast address"),
+    (dict(ips=[_net("169.254.3.1", 16)]), "is a link-local address"),
+    (dict(ips=[_net("fe80::1", 64)]), "is a link-local address"),
+    (dict(ips=[_net("::ffff:10.77.0.1", 120)]), "is an IPv4-mapped IPv6 address"),
+    (dict(ips=[_net(dhcp_ranges=[dict(start="10.77.0.1", end="10.77.0.9")])]),
+     "dhcp_ranges[0]: 10.77.0.1-10.77.0.9 contains the network's own address 10.77.0.1"),
+    (dict(ips=[_net(dhcp_ranges=[dict(start="10.77.0.9", end="10.77.0.2")])]), "start 10.77.0.9 comes after end"),
+    (dict(ips=[_net(dhcp_ranges=[dict(start="10.77.0.2", end="10.77.0.9"), dict(start="10.77.0.5", end="10.77.0.20")])]),
+     "dhcp_ranges[1]: 10.77.0.5-10.77.0.20 overlaps"),
+    (dict(ips=[_net(dhcp_hosts=[dict(mac="52:54:00:00:00:01", ip="10.77.0.5"),
+                                dict(mac="52:54:00:00:00:02", ip="10.77.0.5")])]), "10.77.0.5 is reserved twice"),
+    (dict(ips=[_net(dhcp_hosts=[dict(mac="52:54:00:00:00:01", ip="10.77.0.1")])]),
+     "dhcp_hosts[0].ip 10.77.0.1 is the network's own address (its gateway)"),
+    (dict(ips=[_net()], dns_hosts=[dict(ip="10.77.0.5", hostnames=["bad host"])]),
+     "dns_hosts[0].hostnames[0] 'bad host' is not a valid host name"),
+])
+def test_what_a_network_cannot_start_with_is_refused_before_defining(conn, run_module, options, message):
+    name = "rel2-%s" % uuid.uuid4().hex[:8]
+    result = run_module(network_module, name=name, state="inactive", **options)
+    assert result.get("failed") is True and message in result["msg"], result["msg"]
+    assert result["changed"] is False
+    assert name not in conn.listNetworks() + conn.listDefinedNetworks()
+
+
+def test_a_subnet_another_network_has_is_refused(conn, run_module):
+    other, name = "rel2-%s" % uuid.uuid4().hex[:8], "rel2-%s" % uuid.uuid4().hex[:8]
+    conn.networkDefineXML("<network><name>%s</name><ip address='10.78.0.1' netmask='255.255.0.0'/></network>" % other)
+    try:
+        result = run_module(network_module, name=name, state="inactive", ips=[_net("10.78.5.1")])
+        assert result.get("failed") is True
+        assert "ips: 10.78.5.0/24 overlaps 10.78.0.0/16 of network %s" % other in result["msg"]
+    finally:
+        conn.networkLookupByName(other).undefine()

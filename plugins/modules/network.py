@@ -23,6 +23,14 @@ description:
     of an address) are complete lists, so items not given are removed.
   - Stopping a network that running guests use, or removing one that guests use or are defined
     with, is refused unless O(force).
+  - What libvirt accepts in a definition but refuses (or reads otherwise) when the network starts
+    is refused before anything is defined - bridge and device names the kernel refuses, a domain
+    or host name that is not a DNS name, a prefix of 0, an address no host can have on the
+    network (network, broadcast, unspecified, loopback, multicast, link-local, IPv4-mapped), an
+    address or reservation given twice, subnets that overlap (each other or another network's),
+    DHCP ranges that contain the network's own address or overlap. A network that still does not
+    start (a bridge or subnet the host already has) is removed again, or its previous definition
+    put back, and the task fails reporting no change.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:

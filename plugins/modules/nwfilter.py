@@ -102,7 +102,7 @@ options:
         description:
           - The protocol's attributes to match, for example C(srcipaddr) or C(dstportstart) with
             their values; a value may be a variable such as C($IP). C(match) set to C(no) negates
-            the rule; C(comment) is kept with the rule.
+            the rule; C(comment) is kept with the rule (at most 256 bytes, all libvirt keeps).
           - Each protocol takes the attributes libvirt's nwfilter schema lists for it; an unknown
             one fails with the list of those it takes.
         type: dict

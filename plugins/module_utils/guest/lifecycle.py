@@ -175,9 +175,10 @@ def remove(guest, recorder, remove_storage, is_local):
                 kept.append(dict(source=source, used_by=users, reason="used by domain %s" % ", ".join(users)))
             else:
                 removed.append(disk)
+    persistent = guest.is_persistent()  # read first: a transient domain is gone once destroyed
     if guest.is_active():
         recorder.record("destroy", guest.destroy)
-    if guest.is_persistent():
+    if persistent:
         recorder.record("undefine", guest.undefine)
     for disk in removed:
         recorder.record("delete %s" % disk.source(), _delete_disk, guest.conn, disk, is_local)

@@ -186,8 +186,11 @@ def test_text_xml_cannot_carry_is_refused_cleanly(conn, run_module, name, option
     _module, spec, runner = _module_spec(name)
     generic = re.sub(r"\[\d+\]", "", option_path)
     free_text = any(generic == option or generic.startswith(option + ".") for option in runner.FREE_TEXT_OPTIONS)
-    if free_text and kind != "surrogate":
-        pytest.skip("%s is free text (never XML): only what no encoding can write is refused" % option_path)
+    binary = any(generic == option or generic.startswith(option + ".") for option in runner.BINARY_OPTIONS)
+    if binary and kind != "surrogate":
+        pytest.skip("%s is data sent as bytes: only what no encoding can write is refused" % option_path)
+    if free_text and kind not in ("surrogate", "nul"):
+        pytest.skip("%s is free text (never XML): only NUL and what no encoding can write are refused" % option_path)
     before = _inventory(conn)
     result = _run(run_module, name, _arguments(name, keys, HOSTILE[kind]))
     assert result.get("failed") is True, result
@@ -248,3 +251,63 @@ def test_markup_characters_never_leave_an_unreadable_domain(conn, run_module, tm
             conn.lookupByName(name).undefine()
         except libvirt.libvirtError:
             pass
+
+
+# -- issue 23: absurd and boundary values of every option, in check mode ----------------------------------
+def _options_of_type(options, kinds, prefix=""):
+    """(path, [keys to reach it]) of every option of one of ``kinds`` (no choices), suboptions included."""
+    for name, option in sorted(options.items()):
+        kind, where = option.get("type", "str"), prefix + name
+        if kind in kinds and not option.get("choices"):
+            yield where, [name]
+        elif kind == "list" and option.get("elements", "str") in kinds and not option.get("choices"):
+            yield where + "[0]", [name, 0]
+        elif option.get("options"):
+            index = [0] if kind == "list" else []
+            for path, keys in _options_of_type(option["options"], kinds, where + ("[0]." if index else ".")):
+                yield path, [name] + index + keys
+
+
+def _typed_cases(kinds):
+    for path in sorted(glob.glob(os.path.join(MODULES_DIR, "*.py"))):
+        name = os.path.basename(path)[:-3]
+        if not name.startswith("_"):
+            for option_path, keys in _options_of_type(_module_spec(name)[1], kinds):
+                yield name, option_path, keys
+
+
+NUMBER_CASES = list(_typed_cases(("int",)))
+ABSURD_NUMBERS = {"negative": -1, "zero": 0, "beyond_uint64": 2 ** 64, "below_int64": -(2 ** 63) - 1,
+                  "googol": 10 ** 100}
+TEXT_CASES = list(_typed_cases(("str", "path")))
+ABSURD_TEXT = {"empty": "", "blank": "   ", "long": "x" * 20000, "markup": "<&>'\"", "dotdot": "../../etc/passwd",
+               "unicode": u"\u00e9\u4e2d\U0001f600"}
+
+
+def _check_run_changes_nothing(conn, run_module, name, args):
+    before = _inventory(conn)
+    result = _run(run_module, name, dict(args, _ansible_check_mode=True))
+    assert "exception" not in result, result.get("exception")
+    assert "Traceback" not in result.get("msg", "")
+    assert _inventory(conn) == before
+
+
+def test_number_and_text_cases_cover_every_module():
+    modules = set(os.path.basename(path)[:-3] for path in glob.glob(os.path.join(MODULES_DIR, "*.py")))
+    with_numbers = set(case[0] for case in NUMBER_CASES)
+    # the modules added since the first pass that take numbers have them under test
+    assert set(["migrate", "network", "guest_agent", "domains", "volumes", "config_drives", "disks"]) <= with_numbers
+    assert set(case[0] for case in TEXT_CASES) == modules - set(name for name in modules if name.startswith("_"))
+
+
+@pytest.mark.parametrize("value", sorted(ABSURD_NUMBERS))
+@pytest.mark.parametrize("name, option_path, keys", NUMBER_CASES, ids=["%s:%s" % case[:2] for case in NUMBER_CASES])
+def test_absurd_numbers_fail_cleanly_or_change_nothing_in_check_mode(conn, run_module, name, option_path, keys,
+                                                                     value):
+    _check_run_changes_nothing(conn, run_module, name, _arguments(name, keys, ABSURD_NUMBERS[value]))
+
+
+@pytest.mark.parametrize("value", sorted(ABSURD_TEXT))
+@pytest.mark.parametrize("name, option_path, keys", TEXT_CASES, ids=["%s:%s" % case[:2] for case in TEXT_CASES])
+def test_absurd_text_fails_cleanly_or_changes_nothing_in_check_mode(conn, run_module, name, option_path, keys, value):
+    _check_run_changes_nothing(conn, run_module, name, _arguments(name, keys, ABSURD_TEXT[value]))

@@ -265,3 +265,15 @@ def test_a_subnet_another_network_has_is_refused(conn, run_module):
         assert "ips: 10.78.5.0/24 overlaps 10.78.0.0/16 of network %s" % other in result["msg"]
     finally:
         conn.networkLookupByName(other).undefine()
+
+
+def test_a_running_transient_domain_is_removed(conn, run_module):
+    """Found by the second pass's tests: removing a transient domain read its persistence after the
+    destroy had made it vanish ("no domain with matching uuid")."""
+    name = "rel2-%s" % uuid.uuid4().hex[:8]
+    conn.createXML("<domain type='test'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+                   "</domain>" % name, 0)
+    result = run_module(domain_module, name=name, state="absent")
+    assert not result.get("failed"), result.get("msg")
+    assert result["actions"] == ["destroy"]
+    assert name not in [dom.name() for dom in conn.listAllDomains()]

@@ -214,6 +214,10 @@ class Placement:
         removed, so a definition is never lost; disks are never touched here.
         """
         dst, src = self.dest, self.source
+        if dst is None:
+            raise VirtopsError("%s has no copy of %s although libvirt reported the migration done; %s"
+                               % (self.dest_host, self.name, "it runs on %s" % self.source_host
+                                  if src is not None and src.is_active() else "it runs nowhere"))
         if src is not None and src.is_active():
             raise VirtopsError("refusing to run the copy on %s: %s still runs on %s"
                                % (self.dest_host, self.name, self.source_host))

@@ -222,8 +222,13 @@ class MigrateRunner(Runner):
             return
         self.result["migrated"] = True
         self.placement.read()
-        self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest,
-                                             arrived_now=True)
+        try:
+            self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest,
+                                                 arrived_now=True)
+        except VirtopsError as exc:  # libvirt said done, the hosts say otherwise: where the guest is
+            self.placement.read()
+            raise self._stuck("migration of %s from %s to %s: %s" % (p["name"], self.source_host, self.dest_host,
+                                                                     exc.msg))
         if plan.start_paused and job.returned_at is not None and self.placement.resumed_at is not None:
             # The guest's pause beyond QEMU's downtime: from libvirt's return (the source's copy
             # confirmed gone) until the destination's copy runs.

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import contextlib
 import json
+import uuid
 from unittest import mock
 
 import pytest
@@ -61,3 +62,25 @@ def run_module(capsys):
                 module.main()
         return json.loads(capsys.readouterr().out)
     return run
+
+
+@pytest.fixture
+def conn():
+    """A connection to test:///default that keeps the driver's state while the test runs."""
+    import libvirt  # pylint: disable=import-outside-toplevel  # the tests that use it import-skip without it
+    connection = libvirt.open(TEST_URI)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def names(conn, remove_domains):
+    """``names()``: a fresh domain name; whatever a test defined under its names is removed afterwards."""
+    made = []
+
+    def new():
+        made.append("unit-%s" % uuid.uuid4().hex[:8])
+        return made[-1]
+    yield new
+    remove_domains(conn, made)
+

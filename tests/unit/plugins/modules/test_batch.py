@@ -26,11 +26,9 @@ URI = "test:///default"
 
 
 @pytest.fixture(autouse=True)
-def test_driver():
+def test_driver(conn):
     """The test driver forgets everything when its last connection closes: hold one open."""
-    conn = libvirt.open(URI)
     yield conn
-    conn.close()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ __metaclass__ = type
 
 import os
 import stat
-import uuid
 
 import pytest
 
@@ -28,28 +27,6 @@ from ansible_collections.virtops.libvirt.plugins.modules import domain_info as d
 from ansible_collections.virtops.libvirt.plugins.modules import volume as volume_module
 
 libvirt = pytest.importorskip("libvirt")
-
-URI = "test:///default"
-
-
-@pytest.fixture
-def conn():
-    connection = libvirt.open(URI)  # keeps the test driver's state while the test runs
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def names(conn, remove_domains):
-    """Fresh domain names; whatever a test defined under them is removed afterwards."""
-    made = []
-
-    def new():
-        made.append("rel-%s" % uuid.uuid4().hex[:8])
-        return made[-1]
-    yield new
-    remove_domains(conn, made)
-
 
 def _define(conn, name, disks=(), extra=""):
     devices = "".join("<disk type='file' device='disk'><source file='%s'/><target dev='vd%s' bus='virtio'/>"

@@ -27,33 +27,11 @@ from ansible_collections.virtops.libvirt.plugins.modules import volume as volume
 
 libvirt = pytest.importorskip("libvirt")
 
-URI = "test:///default"
-
-
-@pytest.fixture
-def conn():
-    connection = libvirt.open(URI)  # keeps the test driver's state while the test runs
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def names(conn, remove_domains):
-    """Fresh domain names; whatever a test defined under them is removed afterwards."""
-    made = []
-
-    def new():
-        made.append("rel2-%s" % uuid.uuid4().hex[:8])
-        return made[-1]
-    yield new
-    remove_domains(conn, made)
-
-
-def _define(conn, name, disks=()):
+def _define(conn, name, disks=(), extra=""):
     devices = "".join("<disk type='file' device='disk'><source file='%s'/><target dev='vd%s' bus='virtio'/>"
                       "</disk>" % (path, chr(ord("a") + index)) for index, path in enumerate(disks))
     return conn.defineXML("<domain type='test'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type>"
-                          "</os><devices>%s</devices></domain>" % (name, devices))
+                          "</os>%s<devices>%s</devices></domain>" % (name, extra, devices))
 
 
 def _image(path, backing=None):

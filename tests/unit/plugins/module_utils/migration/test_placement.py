@@ -177,3 +177,120 @@ def test_pre_checks_refuse_the_same_host_and_too_little_memory(hosts):
     config.memory_kib = 64 * 1024 * 1024
     with pytest.raises(VirtopsError, match=r"the destination has \d+ MiB of free memory; the guest needs 65536 MiB"):
         memory_fits(hosts[1], config)
+
+
+# -- issue 23: the copy a migration brings arrives paused, with a marker, and runs only once the
+# source's copy is gone; what it leaves is recognised by the marker ---------------------------------
+MARKED = ("<domain type='test'><name>vm</name><uuid>%s</uuid><metadata><virtopsincoming:incoming "
+          "xmlns:virtopsincoming='urn:virtops:libvirt:migration-incoming:1' from='src'/></metadata>"
+          "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>" % UUID)
+
+
+def marked(conn, state):
+    """The guest as a migration of this collection leaves it on the destination: defined with the
+    marker; ``paused`` - running, paused by libvirt at the end of the migration (reason user)."""
+    guest = Guest.define(conn, MARKED)
+    if state == "paused":
+        guest.start()
+        guest.suspend()
+    return guest
+
+
+@pytest.mark.parametrize("dest_state", ["paused", "shutoff"])
+def test_a_marked_copy_that_never_ran_is_a_leftover_while_the_source_runs(hosts, dest_state):
+    define(hosts[0], True)
+    marked(hosts[1], dest_state)
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    assert placement.situation() == where.DESTINATION_LEFTOVER
+    assert placement.describe()["destination"]["left_by_migration"] is True
+    changes = recorder()
+    placement.remove_destination_leftover(changes)
+    assert changes.actions == (["destroy the unfinished copy on %s" % placement.dest_host] if dest_state == "paused"
+                               else []) + ["undefine the leftover definition on %s" % placement.dest_host]
+    placement.read()
+    assert placement.dest is None and placement.situation() == where.ON_SOURCE
+
+
+def test_a_marked_definition_beside_a_shut_off_source_is_a_leftover_too(hosts):
+    """Not 'defined on both' (an offline migration's end, which would undefine the source)."""
+    define(hosts[0], False)
+    marked(hosts[1], "shutoff")
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    assert placement.situation() == where.DESTINATION_LEFTOVER
+    placement.remove_destination_leftover(recorder())
+    placement.read()
+    assert placement.situation() == where.DEFINED_ON_SOURCE
+
+
+def test_an_unmarked_definition_beside_the_running_source_is_reported_not_removed(hosts):
+    define(hosts[0], True)
+    define(hosts[1], False)
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    assert placement.situation() == where.ON_SOURCE and placement.unmarked_definition()
+
+
+def test_the_marked_copy_runs_once_the_source_copy_is_gone(hosts):
+    """A run killed between libvirt's return and the resume: the next run runs the copy."""
+    marked(hosts[1], "paused")
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    assert placement.situation() == where.ON_DESTINATION
+    changes = recorder()
+    placement.finish_on_destination(changes, persist=True, undefine_source=True)
+    assert changes.actions == ["run the copy on %s, left paused by a migration that was interrupted (the copy on %s "
+                               "is gone)" % (placement.dest_host, placement.source_host)]
+    placement.read()
+    assert placement.dest.state() == "running"
+    assert not placement.dest.incoming_marker() and not placement.dest.incoming_marker(config=True)
+
+
+def test_a_copy_paused_by_an_operator_is_not_run(hosts):
+    define(hosts[1], True).suspend()
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    changes = recorder()
+    placement.finish_on_destination(changes, persist=True, undefine_source=True)
+    assert changes.actions == [] and placement.dest.state() == "paused"
+
+
+def test_the_destination_copy_never_runs_beside_a_running_source(hosts):
+    define(hosts[0], True)
+    marked(hosts[1], "paused")
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    with pytest.raises(VirtopsError, match="refusing to run the copy on .*: vm still runs on"):
+        placement.finish_on_destination(recorder(), persist=True, undefine_source=True)
+    assert placement.dest.state() == "paused"
+
+
+def test_libvirt_removing_the_leftover_first_is_no_failure(hosts, monkeypatch):
+    """Item 22: libvirt's own clean-up of a failed incoming migration can stop the copy between
+    this run's read and its destroy ("domain is not running")."""
+    define(hosts[0], True)
+    leftover = marked(hosts[1], "paused")
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    real_destroy = placement.dest.destroy
+
+    def raced_destroy():
+        leftover.destroy()  # libvirt got there first
+        real_destroy()
+    monkeypatch.setattr(placement.dest, "destroy", raced_destroy)
+    changes = recorder()
+    placement.remove_destination_leftover(changes)
+    placement.read()
+    assert placement.dest is None
+    assert changes.actions[-1] == "undefine the leftover definition on %s" % placement.dest_host
+
+
+def test_a_completed_migration_whose_guest_does_not_run_on_the_destination_fails(hosts):
+    """Item 25: libvirt reported success, the copy died right after arriving: no success."""
+    from ansible_collections.virtops.libvirt.plugins.module_utils.runners.migrate import MigrateRunner
+    define(hosts[1], False)  # what is left on the destination: a definition, no running copy
+    runner = MigrateRunner.__new__(MigrateRunner)
+    runner.params, runner.check_mode = dict(name="vm"), False
+    runner.result, runner.diff = dict(changed=False, actions=[], recovery=[]), dict(before="", after="")
+    runner.recorder = ChangeRecorder(runner.result, False, "migration of vm")
+    runner.placement = where.Placement(hosts[0], hosts[1], "vm")
+    runner.source_host, runner.dest_host = runner.placement.source_host, runner.placement.dest_host
+    with pytest.raises(VirtopsError) as caught:
+        runner._check_runs_on_destination()  # pylint: disable=protected-access
+    assert caught.value.msg.endswith("completed, but afterwards the guest runs nowhere (shutoff on %s)"
+                                     % runner.dest_host)
+    assert caught.value.details["runs_on"] == []

@@ -255,3 +255,32 @@ def test_a_running_transient_domain_is_removed(conn, run_module):
     assert not result.get("failed"), result.get("msg")
     assert result["actions"] == ["destroy"]
     assert name not in [dom.name() for dom in conn.listAllDomains()]
+
+
+# -- items 18 and 19: values refused before anything is asked of libvirt ---------------------------------
+@pytest.mark.parametrize("module, args, message", [
+    ("domain", dict(name="x", uri=""), "the libvirt URI is empty"),
+    ("domain", dict(name="x", timeout=0), "timeout is the seconds each state change may take: between 1 and"),
+    ("domain", dict(name="x", timeout=-1), "timeout is the seconds each state change may take: between 1 and"),
+    ("migrate", dict(name="x", dest_uri=""), "dest_uri is empty"),
+    ("migrate", dict(name="x", dest_uri="test:///default", bandwidth_mib=2 ** 64), "bandwidth_mib must be between"),
+    ("migrate", dict(name="x", dest_uri="test:///default", max_downtime_ms=10 ** 12), "max_downtime_ms must be between"),
+    ("migrate", dict(name="x", dest_uri="test:///default", downtime_steps=10 ** 6), "downtime_steps must be between"),
+    ("disk", dict(domain="x", iscsi=dict(portal="127.0.0.1", iqn="iqn.2026-11.t:<a&>", lun=1)), "is not an iSCSI name"),
+    ("disk", dict(domain="x", rbd=dict(pool="rbd<&>", image="i", monitors=["127.0.0.1"])),
+     "rbd.pool 'rbd<&>' is not a valid Ceph pool name"),
+    ("disk", dict(domain="x", rbd=dict(pool="rbd", image="i/../j", monitors=["127.0.0.1"])),
+     "rbd.image 'i/../j' is not a valid RBD image name"),
+    ("secret", dict(usage="volume", usage_id="relative/data.luks"), "a volume secret's usage_id is the absolute path"),
+    ("qemu_monitor", dict(name="x", command="  ", hmp=True), "command is empty"),
+    ("pool", dict(name="x", type="iscsi-direct", hosts=["127.0.0.1"], source_path="iqn.bad name",
+                  initiator_iqn="iqn.2026-11.test:i"), "source_path 'iqn.bad name' is not an iSCSI name"),
+])
+def test_refused_before_libvirt_is_asked(conn, names, run_module, module, args, message):
+    if module in ("disk",):
+        args = dict(args, domain=names())
+        _define(conn, args["domain"])
+    target = importlib.import_module("ansible_collections.virtops.libvirt.plugins.modules.%s" % module)
+    result = run_module(target, _ansible_check_mode=False, **args)
+    assert result.get("failed") is True and message in result["msg"], result["msg"]
+    assert not result.get("changed") and "exception" not in result

@@ -69,7 +69,7 @@ def _host_address_problem(address, subnet):
         return "a link-local address (the kernel gives those itself)"
     if address.version == 6 and address.ipv4_mapped is not None:
         return "an IPv4-mapped IPv6 address"
-    if address.version == 4 and subnet.prefixlen <= 30:
+    if subnet is not None and address.version == 4 and subnet.prefixlen <= 30:
         if address == subnet.network_address:
             return "the network's own address"
         if address == subnet.broadcast_address:
@@ -106,7 +106,7 @@ def check_addresses(desired, where="ips"):
         for number, name in enumerate(host.hostnames or []):
             check_dns_name(name.name, "dns_hosts[%d].hostnames[%d]" % (index, number), "host name")
         problem = _host_address_problem(ipaddress.ip_address(host.ip), None) if host.ip else None
-        if problem and "network's" not in problem:
+        if problem:
             raise VirtopsError("dns_hosts[%d].ip %s is %s" % (index, host.ip, problem))
 
 

@@ -284,3 +284,24 @@ def test_refused_before_libvirt_is_asked(conn, names, run_module, module, args, 
     result = run_module(target, _ansible_check_mode=False, **args)
     assert result.get("failed") is True and message in result["msg"], result["msg"]
     assert not result.get("changed") and "exception" not in result
+
+
+def test_a_valid_network_with_everything_passes_the_checks(conn, run_module):
+    """The checks refuse only what cannot start: a network with DHCP, reservations and DNS hosts
+    (IPv4 and IPv6) is defined, and a second run changes nothing."""
+    name = "rel2-%s" % uuid.uuid4().hex[:8]
+    options = dict(state="inactive", domain="example.internal", bridge="virbr-rel2", ips=[
+        _net(dhcp_ranges=[dict(start="10.77.0.100", end="10.77.0.150")],
+             dhcp_hosts=[dict(mac="52:54:00:00:00:01", ip="10.77.0.10", name="guest-a")]),
+        _net("fd00:77::1", 64)],
+        dns_hosts=[dict(ip="10.77.0.20", hostnames=["guest-b", "b.example.internal"])])
+    try:
+        first = run_module(network_module, name=name, **options)
+        assert not first.get("failed"), first.get("msg")
+        assert first["changed"] is True
+        assert run_module(network_module, name=name, **options)["changed"] is False
+    finally:
+        conn.networkLookupByName(name).undefine()
+    refused = run_module(network_module, name=name, state="inactive",
+                         dns_hosts=[dict(ip="127.0.0.1", hostnames=["local"])])
+    assert refused.get("failed") is True and "dns_hosts[0].ip 127.0.0.1 is a loopback address" in refused["msg"]

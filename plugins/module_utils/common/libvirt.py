@@ -85,6 +85,14 @@ def open_connection(uri):
     return conn
 
 
+def still_active(obj):
+    """Whether a libvirt object (domain, network, pool) is active now; False once it is gone."""
+    try:
+        return bool(obj.isActive())
+    except libvirt.libvirtError:
+        return False
+
+
 def is_local_uri(uri):
     """True when libvirt runs on this machine (no host in the URI), so local paths can be checked."""
     return not urlparse(uri).netloc

@@ -144,6 +144,36 @@ def _check_dhcp(ip, address, subnet, option):
         reserved[str(value)] = where
 
 
+def host_interfaces(conn):
+    """The names of the host's network interfaces as libvirt's node devices list them, or None
+    when this libvirt cannot list them (no node device driver)."""
+    try:
+        devices = conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET)
+    except libvirt.libvirtError:
+        return None
+    names = set()
+    for device in devices:
+        try:
+            found = re.search(r"<interface>([^<]+)</interface>", device.XMLDesc(0))
+        except libvirt.libvirtError:
+            continue  # gone meanwhile
+        if found:
+            names.add(found.group(1))
+    return names
+
+
+def check_forward_device(conn, dev):
+    """libvirt starts a NAT or routed network on a forward device the host does not have (its
+    traffic then leaves by no interface): refuse one libvirt's node devices do not list."""
+    if dev is None:
+        return
+    names = host_interfaces(conn)
+    if names and dev not in names:  # none listed (no udev, say): nothing to go by
+        raise VirtopsError("forward_dev %s: the host has no network interface of that name (libvirt would start the "
+                           "network with its traffic leaving by nothing); it has %s"
+                           % (dev, ", ".join(sorted(names)) or "none"))
+
+
 def check_other_networks(conn, desired):
     """Refuse subnets that overlap another network of this libvirt (which would refuse to start)."""
     mine = [ipaddress.ip_network("%s/%d" % (ip.address, ip.prefix), strict=False) for ip in desired.ips or []]

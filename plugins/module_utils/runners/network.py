@@ -10,11 +10,13 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, is_error, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
+    error_text, is_error, libvirt, still_active,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.network.networks import (
-    check_addresses, check_dns_name, check_interface_name, check_other_networks, live_updates, lookup_network,
-    network_definition,
+    check_addresses, check_dns_name, check_forward_device, check_interface_name, check_other_networks, live_updates,
+    lookup_network, network_definition,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.network.users import guests_on_network
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, format_changes
@@ -116,6 +118,7 @@ class NetworkRunner(Runner):
                 for index, spec in enumerate(p["dns_hosts"]))
         check_addresses(desired)
         check_other_networks(self.conn, desired)
+        check_forward_device(self.conn, p["forward_dev"])
         return desired
 
     def _ip(self, index, spec):
@@ -224,7 +227,7 @@ class NetworkRunner(Runner):
         try:
             network.create()
         except libvirt.libvirtError as exc:
-            if network.isActive():
+            if still_active(network):
                 raise  # a concurrent run started it: not this definition's fault, nothing to undo
             reason = error_text(exc)
         else:
@@ -257,7 +260,7 @@ class NetworkRunner(Runner):
             return
         if p["state"] == "active" and not network.isActive():
             try:
-                self.recorder.record_or_adopt("start", lambda: network.isActive(), self._start, network)
+                self.recorder.record_or_adopt("start", lambda: still_active(network), self._start, network)
             except VirtopsError as exc:
                 if exc.details.get("undone"):  # nothing of this run is left: report no change
                     self.recorder.rollback(self.before_run)

@@ -10,7 +10,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt, still_active
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.secrets import require_secret
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
@@ -184,7 +184,7 @@ class PoolRunner(Runner):
                 self.recorder.record("start")
             return
         if p["state"] == "active" and not pool.isActive():
-            self.recorder.record_or_adopt("start", lambda: pool.isActive(), self._start, pool)
+            self.recorder.record_or_adopt("start", lambda: still_active(pool), self._start, pool)
         elif p["state"] == "inactive" and pool.isActive():
             self.recorder.record("stop", pool.destroy)
         if p["autostart"] is not None and bool(pool.autostart()) != p["autostart"]:

@@ -28,7 +28,8 @@ description:
     or host name that is not a DNS name, a prefix of 0, an address no host can have on the
     network (network, broadcast, unspecified, loopback, multicast, link-local, IPv4-mapped), an
     address or reservation given twice, subnets that overlap (each other or another network's),
-    DHCP ranges that contain the network's own address or overlap. A network that still does not
+    DHCP ranges that contain the network's own address or overlap, a O(forward_dev) the host's
+    node devices do not list (libvirt would start a NAT network on it). A network that still does not
     start (a bridge or subnet the host already has) is removed again, or its previous definition
     put back, and the task fails reporting no change.
 author:

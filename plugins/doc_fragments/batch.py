@@ -45,8 +45,8 @@ options:
     default: skip
 notes:
   - Items that name one object twice (a domain, a volume, a file in two spellings such as
-    C(e.iso) and C(./e.iso), a disk by its source and by its target) are all invalid: which of
-    them was meant cannot be known.
+    C(e.iso) and C(./e.iso), a disk by its source and by its target) are all invalid, since which
+    of them was meant cannot be known.
   - Items run independently. One item that fails does not stop the others; the task fails at
     the end with a message naming every failed item and its reason, and RV(results) still holds
     every item's outcome (what it changed before it failed, in C(actions)).

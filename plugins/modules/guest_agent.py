@@ -67,7 +67,7 @@ options:
     description:
       - For V(exec), seconds to wait for the program to end (it is left running after that).
       - The task reports a change only once the agent has started the program; a program that does not
-        exist, or input the agent refuses, fails with RV(changed) false.
+        exist, or input the agent refuses, fails reporting no change.
     type: int
     default: 60
   path:
@@ -76,7 +76,7 @@ options:
   max_bytes:
     description:
       - For V(read_file), the most bytes to read (RV(truncated) says whether there were more).
-      - At most 16 MiB (16777216): the result carries the content twice, as text and base64.
+      - At most 16 MiB (16777216), since the result carries the content twice, as text and base64.
     type: int
     default: 1048576
   mountpoints:

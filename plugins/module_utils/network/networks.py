@@ -92,8 +92,8 @@ def check_addresses(desired, where="ips"):
         subnet = ipaddress.ip_network("%s/%d" % (address, ip.prefix), strict=False)
         problem = _host_address_problem(address, subnet)
         if problem:
-            raise VirtopsError("%s.address %s is %s; give the address the host takes on the network" % (option, address,
-                                                                                                      problem))
+            raise VirtopsError("%s.address %s is %s; give the address the host takes on the network"
+                               % (option, address, problem))
         if str(address) in seen:
             raise VirtopsError("%s.address %s is given twice (also %s)" % (option, address, seen[str(address)]))
         seen[str(address)] = option

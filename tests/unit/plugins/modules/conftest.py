@@ -83,4 +83,3 @@ def names(conn, remove_domains):
         return made[-1]
     yield new
     remove_domains(conn, made)
-

@@ -28,6 +28,7 @@ from ansible_collections.virtops.libvirt.plugins.modules import volume as volume
 
 libvirt = pytest.importorskip("libvirt")
 
+
 def _define(conn, name, disks=(), extra=""):
     devices = "".join("<disk type='file' device='disk'><source file='%s'/><target dev='vd%s' bus='virtio'/>"
                       "</disk>" % (path, chr(ord("a") + index)) for index, path in enumerate(disks))

@@ -27,6 +27,7 @@ from ansible_collections.virtops.libvirt.plugins.modules import volume as volume
 
 libvirt = pytest.importorskip("libvirt")
 
+
 def _define(conn, name, disks=(), extra=""):
     devices = "".join("<disk type='file' device='disk'><source file='%s'/><target dev='vd%s' bus='virtio'/>"
                       "</disk>" % (path, chr(ord("a") + index)) for index, path in enumerate(disks))
@@ -68,8 +69,7 @@ def test_a_hard_link_is_the_same_image(conn, names, run_module, tmp_path):
     assert result["removed_storage"] == [] and os.path.exists(shared)
 
 
-def test_the_backing_file_of_another_domains_overlay_outside_every_pool_is_kept(conn, names, run_module,
-                                                                                 tmp_path):
+def test_the_backing_file_of_another_domains_overlay_outside_every_pool_is_kept(conn, names, run_module, tmp_path):
     gone, keeper = names(), names()
     base = _image(tmp_path / "base-a.raw")
     own = _image(tmp_path / "own-a.raw")

@@ -92,14 +92,16 @@ class Field:
     ``attr`` names the attribute holding the value; without it the value is the element's text.
     ``kind``: 'str', 'int', 'yesno' (yes/no attribute as bool), 'onoff' (on/off as bool),
     'flag' (the element's presence as bool).
-    ``absent``: the value that a missing attribute/text stands for (e.g. firmware 'bios'); it is
-    read back for a missing value and writing it removes the value.
+    ``absent``: the value that a missing attribute/text stands for; it is read back for a missing
+    value and writing it removes the value (only where libvirt reads both the same way).
+    ``bare``: the value of an element that is there without the attribute (libvirt reads a bare
+    ``<smm/>`` as on).
     ``live``: how a change of this field reaches a running guest without a restart (a name the
     guest layer knows, e.g. 'memory' or 'media'); None when it needs a restart. The owning
     object may narrow it (``ConfigObject.live_method``).
     """
 
-    def __init__(self, name, path="", attr=None, kind="str", label=None, absent=None, live=None):
+    def __init__(self, name, path="", attr=None, kind="str", label=None, absent=None, live=None, bare=None):
         self.name = name
         self.path = path
         self.attr = attr
@@ -107,6 +109,7 @@ class Field:
         self.label = label or name
         self.absent = absent
         self.live = live
+        self.bare = bare
 
     def default(self):
         return None
@@ -119,7 +122,7 @@ class Field:
             return self.absent
         raw = node.get(self.attr) if self.attr else node.text
         if raw is None:
-            return self.absent
+            return self.bare if self.bare is not None else self.absent
         raw = raw.strip()
         if self.kind == "int":
             try:
@@ -238,24 +241,34 @@ class Child:
 
     ``replace``: when the desired value differs, it replaces the live object as a whole instead
     of being merged into it (for elements the user owns entirely, such as ``<cpu>``).
+    ``elsewhere``: other paths where libvirt keeps the same element (a disk's ``<encryption>``
+    inside ``<source>`` or directly in ``<disk>``): read from there too, and rewritten in place.
     """
 
-    def __init__(self, name, path, cls, label=None, replace=False):
+    def __init__(self, name, path, cls, label=None, replace=False, elsewhere=()):
         self.name = name
         self.path = path
         self.cls = cls
         self.label = label or name
         self.replace = replace
+        self.elsewhere = tuple(elsewhere)
 
     def default(self):
         return None
 
+    def _node(self, element):
+        for path in (self.path,) + self.elsewhere:
+            node = _find(element, path)
+            if node is not None:
+                return node
+        return None
+
     def read(self, element):
-        node = _find(element, self.path)
+        node = self._node(element)
         return None if node is None else self.cls.parse(node)
 
     def write(self, element, value):
-        old = _find(element, self.path)
+        old = self._node(element)
         if value is None:
             if old is not None:
                 old.getparent().remove(old)

@@ -65,6 +65,30 @@ class NumaCell(ConfigObject):
             element.set("unit", "KiB")
 
 
+class MaxPhysAddrBits(Field):
+    """<maxphysaddr mode='emulate' bits='42'/> or <maxphysaddr mode='passthrough' limit='39'/>: the
+    number of address bits is ``bits`` in emulate mode and ``limit`` in passthrough mode (libvirt's
+    schema); written to the attribute the element's mode takes."""
+
+    def read(self, element):
+        node = _find_maxphysaddr(element)
+        if node is not None and node.get("mode") == "emulate" and node.get("bits") is not None:
+            return int(node.get("bits").strip())
+        return super(MaxPhysAddrBits, self).read(element)
+
+    def write(self, element, value):
+        super(MaxPhysAddrBits, self).write(element, value)
+        node = _find_maxphysaddr(element)
+        if node is not None:
+            node.attrib.pop("bits", None)
+            if node.get("mode") == "emulate" and node.get("limit") is not None:
+                node.set("bits", node.attrib.pop("limit"))
+
+
+def _find_maxphysaddr(element):
+    return element.find("maxphysaddr")
+
+
 class CpuConfig(ConfigObject):
     """<cpu mode=... match=... check=...><model fallback=...>NAME</model><vendor/>...</cpu>"""
 
@@ -81,7 +105,7 @@ class CpuConfig(ConfigObject):
         ChildList("features", "feature", CpuFeature, authoritative=True),
         ChildList("numa_cells", "numa/cell", NumaCell, label="numa", authoritative=True),
         Field("maxphysaddr_mode", path="maxphysaddr", attr="mode", label="maxphysaddr.mode"),
-        Field("maxphysaddr_bits", path="maxphysaddr", attr="limit", kind="int", label="maxphysaddr.bits"),
+        MaxPhysAddrBits("maxphysaddr_bits", path="maxphysaddr", attr="limit", kind="int", label="maxphysaddr.bits"),
     )
     # What a CPU mode brings with it: replaced together when the requested CPU differs.
     MODE_PARTS = ("match", "model", "fallback", "vendor", "features")

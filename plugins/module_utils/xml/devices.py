@@ -107,7 +107,8 @@ class DiskConfig(ConfigObject):
         ChildList("source_hosts", "source/host", NetworkHost, label="source.hosts", authoritative=True),
         Field("nfs_user", path="source/identity", attr="user", label="nfs.user"),
         Field("nfs_group", path="source/identity", attr="group", label="nfs.group"),
-        Child("encryption", "source/encryption", DiskEncryption, replace=True),
+        # libvirt keeps it inside <source> (its preferred place) or directly in <disk> (where Nova writes it)
+        Child("encryption", "source/encryption", DiskEncryption, replace=True, elsewhere=("encryption",)),
         Child("auth", "auth", DiskAuth, replace=True),
         Field("target_dev", path="target", attr="dev", label="target"),
         Field("target_bus", path="target", attr="bus", label="bus"),

@@ -64,7 +64,7 @@ class OsConfig(ConfigObject):
 
     TAG = "os"
     FIELDS = (
-        Field("firmware", attr="firmware", absent="bios"),
+        Field("firmware", attr="firmware"),  # 'bios' asks libvirt to choose a BIOS: kept as given
         Field("type", path="type"),
         Field("arch", path="type", attr="arch"),
         Field("machine", path="type", attr="machine"),
@@ -114,9 +114,9 @@ class FeaturesConfig(ConfigObject):
         Field("acpi", path="acpi", kind="flag"),
         Field("apic", path="apic", kind="flag"),
         Field("pae", path="pae", kind="flag"),
-        Field("pmu", path="pmu", attr="state", kind="onoff"),
-        Field("vmport", path="vmport", attr="state", kind="onoff"),
-        Field("smm", path="smm", attr="state", kind="onoff"),
+        Field("pmu", path="pmu", attr="state", kind="onoff", bare=True),
+        Field("vmport", path="vmport", attr="state", kind="onoff", bare=True),
+        Field("smm", path="smm", attr="state", kind="onoff", bare=True),
         Field("kvm_hidden", path="kvm/hidden", attr="state", kind="onoff", label="kvm_hidden"),
         Field("ioapic_driver", path="ioapic", attr="driver", label="ioapic"),
         Child("hyperv", "hyperv", HypervConfig),

@@ -62,9 +62,10 @@ COMMON_ATTRIBUTES = ("match", "comment")
 
 
 def normal_value(name, value):
-    """An attribute value as libvirt gives it back: MAC addresses and masks in lower case."""
+    """An attribute value as libvirt gives it back: MAC addresses and masks in lower case. A
+    variable ($MAC, $GATEWAY_MAC) is a name, and names are case-sensitive: kept as written."""
     value = str(value)
-    return value.lower() if "mac" in name else value
+    return value.lower() if "mac" in name and not value.startswith("$") else value
 
 
 class ProtocolMatch(Field):

@@ -52,6 +52,8 @@ def _sample(field, depth=0):
         return [etree.fromstring("<shmem name='v-shm'><model type='ivshmem-plain'/><size unit='M'>4</size></shmem>")]
     if isinstance(field, MemoryField):
         return 2097152
+    if isinstance(field, cpu.MaxPhysAddrBits):
+        return 42
     if isinstance(field, nwfilter.StateMatch):
         return False
     if isinstance(field, nwfilter.ProtocolMatch):

@@ -335,10 +335,18 @@ class ChildList:
         if not value and not old:
             return
         parent = _ensure(element, parent_path)
-        position = parent.index(old[0]) if old else len(parent)
-        for node in old:
+        value = list(value or [])
+        # Each item takes the place of the old one at its index, so that items of this list
+        # interleaved with other elements (an nwfilter's rules among its filter references) keep
+        # libvirt's document order; further items follow the last one, spare old ones go.
+        position = len(parent)
+        for node, item in zip(old, value):
+            new = item.to_element()
+            parent.replace(node, new)
+            position = parent.index(new) + 1
+        for node in old[len(value):]:
             parent.remove(node)
-        for offset, item in enumerate(value or []):
+        for offset, item in enumerate(value[len(old):]):
             parent.insert(position + offset, item.to_element())
 
     def _authoritative(self, desired):

@@ -89,3 +89,23 @@ def test_encryption_directly_in_the_disk_is_read_and_kept_in_place():
     DiskConfig(encryption=wanted).apply_to(live)
     written = live.to_xml()
     assert written.count("<encryption") == 1 and '<source file="/var/lib/nova/instances/x/disk.luks"/>' in written
+
+
+# libvirt's clean-traffic-gateway interleaves filter references and rules; libvirt keeps document order.
+INTERLEAVED = """<filter name='clean-traffic-gateway' chain='root'>
+  <filterref filter='no-mac-spoofing'/>
+  <rule action='accept' direction='in' priority='-500'><mac srcmacaddr='$GATEWAY_MAC'/></rule>
+  <filterref filter='no-ip-spoofing'/>
+  <rule action='drop' direction='inout' priority='500'><mac/></rule>
+</filter>"""
+
+
+def test_filter_references_and_rules_keep_their_document_order():
+    live = NWFilterConfig.from_xml(INTERLEAVED)
+    order = [child.tag for child in live.to_element()]
+    assert order == ["filterref", "rule", "filterref", "rule"]
+    changed = NWFilterConfig.from_xml(INTERLEAVED.replace("priority='500'", "priority='400'"))
+    changed.apply_to(live)
+    written = live.to_element()
+    assert [child.tag for child in written] == ["filterref", "rule", "filterref", "rule"]
+    assert written[3].get("priority") == "400" and written[1].find("mac").get("srcmacaddr") == "$GATEWAY_MAC"

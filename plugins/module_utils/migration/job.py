@@ -89,8 +89,10 @@ class MigrationJob:
         self.steering.append("%.1f s: %s" % (time.monotonic() - self._started, text))
 
     # -- running ---------------------------------------------------------------------------
-    def run(self, start):
-        """Start the migration with ``start()`` and steer it until libvirt's call returns."""
+    def run(self, start, on_return=None):
+        """Start the migration with ``start()`` and steer it until libvirt's call returns; then,
+        when it succeeded, ``on_return()`` at once (the destination's copy runs before this job
+        waits for its final statistics)."""
         watch = CompletedWatch(self.guest.conn, self.guest.dom)
         self._started = time.monotonic()
         worker = threading.Thread(target=self._call, args=(start,), name="virtops-migrate")
@@ -99,6 +101,8 @@ class MigrationJob:
         try:
             self._steer(worker.is_alive)
             worker.join()
+            if self.error is None and on_return is not None:
+                on_return()
             completed = watch.wait(COMPLETED_EVENT_WAIT) if self.error is None else None
         finally:
             watch.close()

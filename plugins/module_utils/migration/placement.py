@@ -239,6 +239,21 @@ class Placement:
         if undefine_source and src is not None and src.is_persistent() and not src.is_active() and dest_persistent:
             recorder.record("undefine on %s" % self.source_host, src.undefine)
 
+    def run_arrived_copy(self):
+        """Right after libvirt returned from a migration whose copy arrives paused: run that copy
+        once the source's copy is confirmed gone (the rest of finish_on_destination follows).
+        Any doubt or error leaves it to finish_on_destination."""
+        try:
+            source = Guest.lookup(self.source_conn, self.name)
+            dest = Guest.lookup(self.dest_conn, self.name)
+            if dest is None or (source is not None and source.is_active()):
+                return
+            if dest.is_active() and dest.is_paused_for("USER") and dest.incoming_marker():
+                dest.resume()
+                self.resumed_at = time.monotonic()
+        except libvirt.libvirtError:
+            return
+
     def _resume_dest(self):
         self.dest.resume()
         self.resumed_at = time.monotonic()

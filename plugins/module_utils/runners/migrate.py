@@ -212,7 +212,7 @@ class MigrateRunner(Runner):
             with self._copy_targets(plan) as pools:
                 existing = [path for path in plan.copied_files()
                             if lookup_volume(pools[os.path.dirname(path)], os.path.basename(path)) is not None]
-                self.recorder.record(action, job.run, self._starter(source, plan))
+                self.recorder.record(action, job.run, self._starter(source, plan), self._on_return(plan))
             made = [path for path in plan.copied_files() if path not in existing]
         self.result["progress"] = job.progress()
         if job.error is not None:
@@ -253,6 +253,12 @@ class MigrateRunner(Runner):
                                  "runs on %s" % " and ".join(running) if running else
                                  "runs nowhere (%s on %s)" % (self.placement.describe()["destination"]["state"],
                                                               self.dest_host)))
+
+    def _on_return(self, plan):
+        """What runs the moment libvirt's migration call returned successfully."""
+        if plan.start_paused and not self.check_mode:
+            return self.placement.run_arrived_copy
+        return None
 
     def _starter(self, source, plan):
         p = self.params

@@ -294,3 +294,14 @@ def test_a_completed_migration_whose_guest_does_not_run_on_the_destination_fails
     assert caught.value.msg.endswith("completed, but afterwards the guest runs nowhere (shutoff on %s)"
                                      % runner.dest_host)
     assert caught.value.details["runs_on"] == []
+
+
+def test_the_arrived_copy_runs_at_once_only_when_the_source_copy_is_gone(hosts):
+    define(hosts[0], True)
+    marked(hosts[1], "paused")
+    placement = where.Placement(hosts[0], hosts[1], "vm")
+    placement.run_arrived_copy()
+    assert placement.resumed_at is None and Guest.lookup(hosts[1], "vm").state() == "paused"
+    Guest.lookup(hosts[0], "vm").destroy()
+    placement.run_arrived_copy()
+    assert placement.resumed_at is not None and Guest.lookup(hosts[1], "vm").state() == "running"

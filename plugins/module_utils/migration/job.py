@@ -84,6 +84,7 @@ class MigrationJob:
         self.finish_wait_s = None  # seconds the job waited, with all data sent, for the destination
         self._started = None
         self._all_sent_at = None
+        self._returned = threading.Event()  # set when libvirt's call returns: steering stops at once
 
     def _note(self, text):
         self.steering.append("%.1f s: %s" % (time.monotonic() - self._started, text))
@@ -123,6 +124,7 @@ class MigrationJob:
             self.error = exc
         finally:
             self.returned_at = time.monotonic()
+            self._returned.set()
             if self._all_sent_at is not None:
                 self.finish_wait_s = round(self.returned_at - self._all_sent_at, 1)
 
@@ -168,7 +170,7 @@ class MigrationJob:
                     and now - last_progress >= progress_limit:
                 self.reason = "no progress for %d s (progress_timeout)" % progress_limit
                 self._abort()
-            time.sleep(POLL_INTERVAL)
+            self._returned.wait(POLL_INTERVAL)  # a poll's pause, cut short when libvirt's call returns
 
     def _stats(self):
         try:

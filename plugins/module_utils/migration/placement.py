@@ -210,8 +210,9 @@ class Placement:
         """The guest runs (or, offline, is defined) on the destination: make the definitions as asked.
 
         A copy the migration left paused for this collection runs only here, once the source's copy
-        is confirmed gone (``arrived_now``: the migration of this run just ended). The destination becomes persistent before the source's definition is
-        removed, so a definition is never lost; disks are never touched here.
+        is confirmed gone (``arrived_now``: the migration of this run just ended). The destination
+        becomes persistent before the source's definition is removed, so a definition is never
+        lost; disks are never touched here.
         """
         dst, src = self.dest, self.source
         if dst is None:
@@ -221,7 +222,7 @@ class Placement:
         if src is not None and src.is_active():
             raise VirtopsError("refusing to run the copy on %s: %s still runs on %s"
                                % (self.dest_host, self.name, self.source_host))
-        if dst.is_active() and dst.is_paused_for("USER") and dst.incoming_marker():
+        if _arrived_paused(dst):
             if arrived_now:  # the last step of this run's migration
                 recorder.quietly(self._resume_dest)
             else:
@@ -244,14 +245,11 @@ class Placement:
         once the source's copy is confirmed gone (the rest of finish_on_destination follows).
         Any doubt or error leaves it to finish_on_destination."""
         try:
-            source = Guest.lookup(self.source_conn, self.name)
-            dest = Guest.lookup(self.dest_conn, self.name)
-            if dest is None or (source is not None and source.is_active()):
-                return
-            if dest.is_active() and dest.is_paused_for("USER") and dest.incoming_marker():
-                dest.resume()
-                self.resumed_at = time.monotonic()
-        except libvirt.libvirtError:
+            self.read()
+            if self.dest is not None and not (self.source is not None and self.source.is_active()) \
+                    and _arrived_paused(self.dest):
+                self._resume_dest()
+        except (libvirt.libvirtError, VirtopsError):
             return
 
     def _resume_dest(self):
@@ -259,6 +257,12 @@ class Placement:
         self.resumed_at = time.monotonic()
         if self.dest.paused_for_migration():
             self.dest.mark_paused_for_migration(False)
+
+
+def _arrived_paused(guest):
+    """The copy a migration brought here paused for this collection (libvirt's PAUSED flag leaves
+    reason user; the incoming marker says it is ours), not yet run."""
+    return guest.is_active() and guest.is_paused_for("USER") and guest.incoming_marker()
 
 
 def reachable_placement(source_conn, dest_conn, name):

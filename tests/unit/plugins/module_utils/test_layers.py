@@ -31,7 +31,8 @@ LAYERS = {
     "configdrive": {"common", "storage", "xml"},
     "migration": {"common", "xml", "host", "storage", "guest"},
     "network": {"common", "xml", "guest"},
-    "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration", "network"},
+    "fleet": {"common", "xml", "host", "storage", "guest", "migration"},
+    "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration", "network", "fleet"},
 }
 MODULE_MAY_IMPORT = {"common", "runners"}
 # Modules that never act on a domain carry nothing of the guest or host layers.

@@ -18,8 +18,9 @@ description:
     the order of O(address_sources) for each running domain; the first source that knows any
     address wins. C(ansible_host) is the first of them (O(ansible_host_from_address)), or what
     O(compose) makes of the host variables.
-  - Groups - C(hypervisor_<host name>) for each hypervisor and C(state_<state>) for each state,
-    plus what O(groups) and O(keyed_groups) build.
+  - Groups - C(hypervisor_<host name>) for each hypervisor, C(state_<state>) for each state and
+    C(maintenance) for the instances of hypervisors marked in maintenance (M(virtops.libvirt.maintenance);
+    the mark is in C(libvirt_hypervisor_maintenance)), plus what O(groups) and O(keyed_groups) build.
   - A hypervisor that does not answer is reported as a warning; the instances of the others are
     still listed.
   - The configuration file's name must end in C(libvirt.yml) or C(libvirt.yaml).
@@ -120,6 +121,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.maintenance import read_mark
 
 
 def instance_addresses(guest, sources):
@@ -150,6 +152,7 @@ def instance_addresses(guest, sources):
 def hypervisor_records(conn, uri, sources):
     """Every domain of one hypervisor as plain data (what the cache keeps)."""
     hypervisor = conn.getHostname()
+    maintenance = read_mark(conn)
     records = []
     for guest in Guest.all(conn):
         try:
@@ -157,7 +160,7 @@ def hypervisor_records(conn, uri, sources):
         except libvirt.libvirtError:
             continue  # undefined while being listed
         summary.update(
-            hypervisor=hypervisor, uri=uri,
+            hypervisor=hypervisor, uri=uri, hypervisor_maintenance=maintenance,
             macs=[interface["mac"] for interface in summary["interfaces"] if interface["mac"]],
             addresses=instance_addresses(guest, sources) if summary["state"] == "running" else [])
         records.append(summary)
@@ -240,7 +243,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                      % (record["name"], names[record["name"]], record["hypervisor"], host))
             names.setdefault(record["name"], record["hypervisor"])
             self.inventory.add_host(host)
-            for group in ("hypervisor_%s" % record["hypervisor"], "state_%s" % record["state"]):
+            groups = ["hypervisor_%s" % record["hypervisor"], "state_%s" % record["state"]]
+            if record.get("hypervisor_maintenance"):
+                groups.append("maintenance")
+            for group in groups:
                 group = self.inventory.add_group(self._sanitize_group_name(group))
                 self.inventory.add_child(group, host)
             hostvars = dict(("libvirt_%s" % key, value) for key, value in record.items())

@@ -161,6 +161,11 @@ host:
         The KVM probe - C(usable), C(method) (C(boot), C(capabilities) or C(none) when no boot
         could be tried) and C(reason).
       type: dict
+    maintenance:
+      description: >-
+        The host's maintenance mark (C(reason), C(since), C(by)) as M(virtops.libvirt.maintenance)
+        set it, or null when the host is not in maintenance.
+      type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -16,6 +16,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_facts
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.kvm import kvm_probe
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.maintenance import read_mark
 
 INFO_STATES = ["running", "paused", "shutoff", "saved", "crashed", "pmsuspended", "shutting-down"]
 DOMAIN_INFO_ARGUMENT_SPEC = dict(
@@ -49,5 +50,6 @@ class DomainInfoRunner(Runner):
         if p["host"]:
             facts = host_facts(self.conn)
             facts["kvm"] = kvm_probe(self.conn, facts["arch"], p["kvm_probe_kernel"])
+            facts["maintenance"] = read_mark(self.conn)
             result["host"] = facts
         return result

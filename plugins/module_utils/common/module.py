@@ -42,6 +42,9 @@ class Runner:
     """
 
     EVENTS = False  # start libvirt's event loop before connecting (runs that wait for events)
+    # "one": the module's uri option and its connection; "own": the runner opens its own (several
+    # hosts named by its options), so the module has no uri option and gets no connection.
+    CONNECTION = "one"
     MODULE_OPTIONS = {}  # further AnsibleModule arguments (mutually_exclusive, required_if, ...)
     # Options whose text never reaches libvirt's XML (guest agent and QMP commands): control
     # characters but NUL are allowed there; BINARY_OPTIONS, data sent as bytes (file contents, a
@@ -117,7 +120,8 @@ def run_module(module_class, argument_spec, runner):
     ``module_class`` is the module's own AnsibleModule import, so that the module file shows it.
     """
     spec = dict(argument_spec)
-    spec.update(CONNECTION_ARGUMENT_SPEC)
+    if runner.CONNECTION == "one":
+        spec.update(CONNECTION_ARGUMENT_SPEC)
     options = dict(runner.MODULE_OPTIONS, argument_spec=spec, supports_check_mode=True)
     try:
         module = module_class(**options)
@@ -135,7 +139,8 @@ def run_module(module_class, argument_spec, runner):
         if connect:
             if runner.EVENTS:
                 start_event_loop()
-            conn = open_connection(module.params["uri"])
+            if runner.CONNECTION == "one":
+                conn = open_connection(module.params["uri"])
         run = runner(module, conn)
         result = run.run()
     except Exception as exc:  # pylint: disable=broad-except

@@ -122,21 +122,23 @@ class _HostState:
     def use(self):
         return float(self.used_mb) / self.host.memory_mb if self.host.memory_mb > 0 else 1.0
 
-    def add(self, guest):
+    def add(self, guest, free_change=0):
+        """``guest`` is (or is planned to be) here; ``free_change`` what that does to the memory the
+        host reports free (a guest arriving takes its memory, one found there took it already)."""
         self.guests.append(guest)
         if guest.runs:
             self.used_mb += guest.memory_mb
-            if self.free_mb is not None and guest.host != self.host.name:
-                self.free_mb -= guest.memory_mb
+        if self.free_mb is not None:
+            self.free_mb += free_change
         for group in guest.anti_affinity:
             self.anti.setdefault(group, []).append(guest.name)
 
-    def remove(self, guest):
+    def remove(self, guest, free_change=0):
         self.guests.remove(guest)
         if guest.runs:
             self.used_mb -= guest.memory_mb
-            if self.free_mb is not None and guest.host == self.host.name:
-                self.free_mb += guest.memory_mb
+        if self.free_mb is not None:
+            self.free_mb += free_change
         for group in guest.anti_affinity:
             self.anti[group].remove(guest.name)
 
@@ -219,13 +221,13 @@ class Planner:
         if order is not None and self._open(state):
             bisect.insort(order, self._key(state))
 
-    def _add(self, state, guest):
-        state.add(guest)
+    def _add(self, state, guest, free_change=0):
+        state.add(guest, free_change)
         for group in guest.affinity:
             self.affinity.setdefault(group, {}).setdefault(state.host.name, set()).add(guest.name)
 
-    def _remove(self, state, guest):
-        state.remove(guest)
+    def _remove(self, state, guest, free_change=0):
+        state.remove(guest, free_change)
         for group in guest.affinity:
             self.affinity[group][state.host.name].discard(guest.name)
 
@@ -362,18 +364,39 @@ class Planner:
         return None, reasons
 
     def _move(self, guest, destination, kind, why):
+        """Plan ``guest`` onto ``destination``: the move as the plan lists it."""
         source = guest.host
+        memory = guest.memory_mb if guest.runs else 0
         if source is not None:
-            self._update(self.hosts[source], lambda state: self._remove(state, guest))
+            self._update(self.hosts[source], lambda state: self._remove(state, guest, memory))
             self.hosts[source].departures += 1
-        moved = Guest(guest.name, guest.memory_mb, source, guest.state, guest.affinity, guest.anti_affinity,
-                      guest.allowed, guest.storage, guest.cpu_model, guest.cpu_features, guest.persistent)
-        self._update(self.hosts[destination], lambda state: self._add(state, moved))
+        moved = _copy(guest, destination)
+        self._update(self.hosts[destination], lambda state: self._add(state, moved, -memory))
         self.hosts[destination].arrivals += 1
-        moved.host = destination
         self.guests[guest.name] = moved
         return dict(name=guest.name, source=source, destination=destination, kind=kind,
                     memory_mb=guest.memory_mb, why=why)
+
+    def undo(self, move):
+        """Take back a planned move that did not happen (its migration failed or never started):
+        the guest counts on its source again."""
+        guest = self.guests[move["name"]]
+        memory = guest.memory_mb if guest.runs else 0
+        self._update(self.hosts[move["destination"]], lambda state: self._remove(state, guest, memory))
+        self.hosts[move["destination"]].arrivals -= 1
+        back = _copy(guest, move["source"])
+        if move["source"] is not None:
+            self._update(self.hosts[move["source"]], lambda state: self._add(state, back, -memory))
+            self.hosts[move["source"]].departures -= 1
+            self.guests[guest.name] = back
+        else:
+            del self.guests[guest.name]
+        return back
+
+    def pin(self, name, destination, why):
+        """A move decided outside the rules (a copy of the guest is already on ``destination``)."""
+        guest = self.guests[name]
+        return self._move(guest, destination, self._kind(guest), why)
 
     def place(self, guests, plan=None):
         """Place ``guests`` (names of known guests, or new Guest objects): a Plan."""
@@ -475,6 +498,11 @@ class Planner:
     def spread_pct(self):
         uses = [s.use for s in self.hosts.values() if self._open(s)]
         return round((max(uses) - min(uses)) * 100, 1) if uses else 0.0
+
+
+def _copy(guest, host):
+    return Guest(guest.name, guest.memory_mb, host, guest.state, guest.affinity, guest.anti_affinity, guest.allowed,
+                 guest.storage, guest.cpu_model, guest.cpu_features, guest.persistent)
 
 
 def _names(unit):

@@ -259,13 +259,14 @@ spread_pct:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import run_module
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.migrate import MIGRATE_ARGUMENT_SPEC, MigrateRunner
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.migrations import (
-    MIGRATIONS_ARGUMENT_SPEC, MigrationsRunner,
+    MIGRATIONS_ARGUMENT_SPEC, migrations_runner,
 )
 
 
 def main():
-    run_module(AnsibleModule, MIGRATIONS_ARGUMENT_SPEC, MigrationsRunner)
+    run_module(AnsibleModule, MIGRATIONS_ARGUMENT_SPEC, migrations_runner(MigrateRunner, MIGRATE_ARGUMENT_SPEC))
 
 
 if __name__ == "__main__":

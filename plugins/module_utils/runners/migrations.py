@@ -19,7 +19,7 @@ import threading
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.batch import ItemModule
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.batch import VALIDATION_RULES, ItemModule
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt, open_connection
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner, failure
@@ -27,9 +27,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.execution im
 from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.facts import Fleet
 from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Planner
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest as Domain
-from ansible_collections.virtops.libvirt.plugins.module_utils.runners.migrate import (
-    MIGRATE_ARGUMENT_SPEC, MigrateRunner,
-)
 
 HOST_SPEC = dict(
     uri=dict(type="str", required=True),
@@ -84,7 +81,16 @@ def _answers(uri, timeout):
     return bool(outcome and outcome[0])
 
 
+def migrations_runner(migrate_runner, migrate_spec):
+    """The migrations module's runner class, running each move with ``migrate_runner`` (the
+    migrate module's runner and argument spec, which the module file passes in: no runner imports
+    another, as the plural modules get their singular module's runner)."""
+    return type("MigrationsRunner", (MigrationsRunner,), dict(MIGRATE_RUNNER=migrate_runner, MIGRATE_SPEC=migrate_spec))
+
+
 class MigrationsRunner(Runner):
+    MIGRATE_RUNNER = None
+    MIGRATE_SPEC = None
     EVENTS = True  # each migration's runner waits for libvirt's JOB_COMPLETED event
     CONNECTION = "own"
     MODULE_OPTIONS = dict(required_one_of=[("drain", "rebalance")], mutually_exclusive=[("drain", "rebalance")])
@@ -122,7 +128,7 @@ class MigrationsRunner(Runner):
             if p["rebalance"]["max_moves"] < 1:
                 raise VirtopsError("rebalance.max_moves must be at least 1, got %d" % p["rebalance"]["max_moves"])
         decided = sorted(set(p["migrate_options"]) & set(DECIDED_PER_MOVE))
-        unknown = sorted(set(p["migrate_options"]) - set(MIGRATE_ARGUMENT_SPEC))
+        unknown = sorted(set(p["migrate_options"]) - set(self.MIGRATE_SPEC))
         if decided or unknown:
             raise VirtopsError("migrate_options: %s; it takes the options of virtops.libvirt.migrate but %s"
                                % ("; ".join(["%s is decided for each move" % ", ".join(decided)] * bool(decided)
@@ -222,7 +228,8 @@ class MigrationsRunner(Runner):
             options["peer_uri"] = destination["peer_uri"]
         if move["kind"] == "offline":
             options["kind"] = "offline"
-        validated = ArgumentSpecValidator(MIGRATE_ARGUMENT_SPEC).validate(options)
+        rules = dict((key, value) for key, value in self.MIGRATE_RUNNER.MODULE_OPTIONS.items() if key in VALIDATION_RULES)
+        validated = ArgumentSpecValidator(self.MIGRATE_SPEC, **rules).validate(options)
         if validated.error_messages:
             raise VirtopsError("migrate_options are not valid for virtops.libvirt.migrate: %s"
                                % "; ".join(validated.error_messages))
@@ -233,7 +240,7 @@ class MigrationsRunner(Runner):
         runner = None
         try:
             params = self._migrate_params(move)
-            runner = MigrateRunner(ItemModule(self.module, params), self.fleet.conn(move["source"]))
+            runner = self.MIGRATE_RUNNER(ItemModule(self.module, params), self.fleet.conn(move["source"]))
             result = dict(runner.run(), failed=False)
         except Exception as exc:  # pylint: disable=broad-except
             msg, result = failure(exc, runner, "migration of %s" % move["name"])

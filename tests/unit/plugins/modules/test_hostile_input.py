@@ -59,9 +59,13 @@ def _module_spec(name):
         spec, runner = plural_module(getattr(module, item_runner), getattr(module, item_spec), list_option, str)
         spec[list_option] = dict(spec[list_option], options=getattr(module, item_spec))
     else:
-        spec_name, runner_name = re.search(r"run_module\(AnsibleModule, (\w+), (\w+)\)", text).groups()
+        spec_name, runner_name, made_from = re.search(
+            r"run_module\(AnsibleModule, (\w+), (\w+)(?:\((\w+, \w+)\))?\)", text).groups()
         spec, runner = dict(getattr(module, spec_name)), getattr(module, runner_name)
-    spec.update(CONNECTION_ARGUMENT_SPEC)
+        if made_from:  # a runner class made from another module's runner and spec
+            runner = runner(*[getattr(module, name) for name in made_from.split(", ")])
+    if runner.CONNECTION == "one":
+        spec.update(CONNECTION_ARGUMENT_SPEC)
     return module, spec, runner
 
 

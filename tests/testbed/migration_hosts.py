@@ -1,18 +1,20 @@
-"""Two libvirt "hypervisors" on one machine, for the migration tests.
+"""Four libvirt "hypervisors" on one machine, for the migration and fleet tests.
 
 Each host is a libvirtd in its own network, UTS and mount namespaces: its own hostname, host UUID,
 /etc/libvirt (a copy without domains, networks or pools), /run/libvirt, /var/lib/libvirt,
-/var/log/libvirt and /etc/hosts naming both hosts. A veth pair joins the two network namespaces on
-private addresses (10.99.0.1 and 10.99.0.2); nothing routes out. The test client in the root
-namespace reaches each daemon through its unix socket (``qemu+unix:///system?socket=...``); the
-source daemon dials the destination over the veth (``qemu+tcp://virtops-it-dst/system``).
+/var/log/libvirt and /etc/hosts naming every host. One private bridge, in a network namespace of
+its own (``virtops-it-br``), joins them: each host has a veth into it and a private address
+(10.99.0.1 to 10.99.0.4); nothing routes out. The test client in the root namespace reaches each
+daemon through its unix socket (``qemu+unix:///system?socket=...``); a source daemon dials its
+destination over the bridge (``qemu+tcp://virtops-it-dst/system``). The migration tests use the
+first two (``src``, ``dst``), the fleet tests all four.
 
-Storage: ``shared`` is one directory both hosts see, mounted with bindfs as a FUSE filesystem of
+Storage: ``shared`` is one directory every host sees, mounted with bindfs as a FUSE filesystem of
 subtype glusterfs so that libvirt counts it as shared storage (a local ext4 directory would make
 libvirt refuse live migration as unsafe). Each host's /var/lib/libvirt/images is its own (private).
 
 Faults for the tests: ``kill-daemon HOST`` (SIGKILL to that libvirtd, its guests keep running),
-``start-daemon HOST``, ``link-down`` / ``link-up`` (the veth pair), and ``hang-daemon HOST --domain NAME
+``start-daemon HOST``, ``link-down`` / ``link-up`` (every host's link to the bridge), and ``hang-daemon HOST --domain NAME
 --seconds N``: once the other host's outgoing migration of NAME moves data, HOST's libvirtd is
 stopped (SIGSTOP) for N seconds and continued: QEMU's stream still completes, and the source's call
 of the migration's Finish step waits at the hung daemon until libvirt's keepalive gives up.
@@ -40,7 +42,11 @@ from processes import pid_alive, read_pid
 HOSTS = {
     "src": {"name": "virtops-it-src", "address": "10.99.0.1", "veth": "vtit-mig-s"},
     "dst": {"name": "virtops-it-dst", "address": "10.99.0.2", "veth": "vtit-mig-d"},
+    "hv3": {"name": "virtops-it-hv3", "address": "10.99.0.3", "veth": "vtit-mig-3"},
+    "hv4": {"name": "virtops-it-hv4", "address": "10.99.0.4", "veth": "vtit-mig-4"},
 }
+BRIDGE_NAMESPACE = "virtops-it-br"
+BRIDGE = "vtit-br"
 STOCK_NWFILTERS = "/usr/share/libvirt/nwfilter"
 PRIVATE_DIRS = {  # path inside the host: folder under the host's state directory
     "/etc/libvirt": "etc",
@@ -92,6 +98,12 @@ class MigrationHosts:
             "dst_private_root": self.state("dst", "lib", "images"),
             "control": "%s %s --workdir %s" % (sys.executable, os.path.abspath(__file__),
                                                os.path.dirname(self.dir)),
+            # samples the migrations between the hosts (the fleet tests' bounds)
+            "sampler": "%s %s" % (sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                               "migration_sampler.py")),
+            # every host, for the fleet tests: {key, uri, peer_uri, hostname}
+            "hosts": [dict(key=key, uri=self.uri(key), peer_uri="qemu+tcp://%s/system" % host["name"],
+                           hostname=host["name"]) for key, host in HOSTS.items()],
         }
 
     # -- up ----------------------------------------------------------------------------------
@@ -102,11 +114,16 @@ class MigrationHosts:
         os.makedirs(self.shared + "-backing")
         os.makedirs(self.shared)
         _run("bindfs", "-o", "subtype=glusterfs", self.shared + "-backing", self.shared)
-        src, dst = HOSTS["src"], HOSTS["dst"]
-        for host in HOSTS.values():
+        _run("ip", "netns", "add", BRIDGE_NAMESPACE)
+        _run("ip", "-n", BRIDGE_NAMESPACE, "link", "add", BRIDGE, "type", "bridge")
+        _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", BRIDGE, "up")
+        for key, host in HOSTS.items():
             _run("ip", "netns", "add", host["name"])
-        _run("ip", "link", "add", src["veth"], "netns", src["name"], "type", "veth",
-             "peer", "name", dst["veth"], "netns", dst["name"])
+            port = "vtit-br-" + key[-1]
+            _run("ip", "link", "add", host["veth"], "netns", host["name"], "type", "veth",
+                 "peer", "name", port, "netns", BRIDGE_NAMESPACE)
+            _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", port, "master", BRIDGE)
+            _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", port, "up")
         for host in HOSTS.values():
             _run("ip", "-n", host["name"], "addr", "add", host["address"] + "/24", "dev", host["veth"])
             _run("ip", "-n", host["name"], "link", "set", host["veth"], "up")
@@ -269,6 +286,8 @@ class MigrationHosts:
                     while pid_alive(int(pid)):
                         time.sleep(0.05)
                 _run("ip", "netns", "delete", host["name"], check=False)
+        if os.path.exists("/run/netns/" + BRIDGE_NAMESPACE):
+            _run("ip", "netns", "delete", BRIDGE_NAMESPACE, check=False)
         if os.path.ismount(self.shared):
             _run("umount", self.shared, check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -291,7 +310,7 @@ def main():
         hosts.down()
     elif args.command in ("kill-daemon", "start-daemon", "continue-daemon", "hang-daemon"):
         if not args.host:
-            parser.error("%s needs a host: src or dst" % args.command)
+            parser.error("%s needs a host: %s" % (args.command, ", ".join(HOSTS)))
         if args.command == "hang-daemon":
             if not args.domain:
                 parser.error("hang-daemon needs --domain")

@@ -161,6 +161,14 @@ host:
         The KVM probe - C(usable), C(method) (C(boot), C(capabilities) or C(none) when no boot
         could be tried) and C(reason).
       type: dict
+    networks:
+      description: The host's virtual networks, each C(name), C(active) and C(autostart).
+      type: list
+      elements: dict
+    pools:
+      description: The host's storage pools, each C(name), C(active) and C(autostart).
+      type: list
+      elements: dict
     maintenance:
       description: >-
         The host's maintenance mark (C(reason), C(since), C(by)) as M(virtops.libvirt.maintenance)

@@ -80,6 +80,24 @@ def host_facts(conn):
     )
 
 
+def host_objects(conn):
+    """The host's networks and storage pools with whether each is active and starts with the host
+    (a host that came back from maintenance is healthy when every autostart one runs again)."""
+    found = dict(networks=[], pools=[])
+    for kind, listing in (("networks", conn.listAllNetworks), ("pools", conn.listAllStoragePools)):
+        try:
+            objects = listing(0)
+        except libvirt.libvirtError:
+            continue  # a driver without networks or pools (the test driver has both)
+        for obj in objects:
+            try:
+                found[kind].append(dict(name=obj.name(), active=bool(obj.isActive()), autostart=bool(obj.autostart())))
+            except libvirt.libvirtError:
+                continue  # removed while being listed
+        found[kind].sort(key=lambda item: item["name"])
+    return found
+
+
 def free_memory_mb(conn):
     """Memory the host has free now (all NUMA nodes), in MiB; None where the driver cannot say."""
     try:

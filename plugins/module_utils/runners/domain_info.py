@@ -14,7 +14,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.module impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import KVM_PROBE_ARGUMENT_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
-from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_facts
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_facts, host_objects
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.kvm import kvm_probe
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.maintenance import read_mark
 
@@ -51,5 +51,6 @@ class DomainInfoRunner(Runner):
             facts = host_facts(self.conn)
             facts["kvm"] = kvm_probe(self.conn, facts["arch"], p["kvm_probe_kernel"])
             facts["maintenance"] = read_mark(self.conn)
+            facts.update(host_objects(self.conn))
             result["host"] = facts
         return result

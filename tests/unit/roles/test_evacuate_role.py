@@ -23,8 +23,8 @@ def load(*parts):
         return yaml.safe_load(handle)
 
 
-def _migrate_task():
-    return next(task for task in load("tasks", "main.yml") if "virtops.libvirt.migrate" in task)
+def _migrations_task():
+    return next(task for task in load("tasks", "main.yml") if "virtops.libvirt.migrations" in task)
 
 
 def test_the_passed_options_are_the_migrate_options_the_role_does_not_set():
@@ -32,12 +32,12 @@ def test_the_passed_options_are_the_migrate_options_the_role_does_not_set():
     assert sorted(passed) == sorted(set(MIGRATE_ARGUMENT_SPEC) - SET_BY_THE_ROLE)
 
 
-def test_the_migrate_task_passes_each_of_them_and_nothing_else():
-    args = _migrate_task()["virtops.libvirt.migrate"]
-    passed = load("vars", "main.yml")["evacuate_passed_options"]
-    assert set(args) == set(passed) | SET_BY_THE_ROLE
-    for name in passed:
-        assert args[name] == "{{ evacuate_migrate_options.%s | default(omit) }}" % name
+def test_the_migrations_task_passes_every_option_of_the_module():
+    from ansible_collections.virtops.libvirt.plugins.module_utils.runners.migrations import MIGRATIONS_ARGUMENT_SPEC
+    args = _migrations_task()["virtops.libvirt.migrations"]
+    assert set(args) == set(MIGRATIONS_ARGUMENT_SPEC) - {"rebalance"}
+    assert args["migrate_options"] == "{{ evacuate_migrate_options }}"
+    assert args["drain"] == ["{{ evacuate_source_uri }}"]
 
 
 def test_argument_spec_defaults_are_the_role_defaults_and_required_options_have_none():

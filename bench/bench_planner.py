@@ -7,7 +7,8 @@ empty one host, place 1,000 new instances, rebalance with up to 100 moves. Print
 the peak memory (tracemalloc) of each step, how the total grows from one size to the next against
 n log n, and - for the drain - the ratio against the peer: the ``evacuation_plan`` filter the
 evacuate role used before the planner (memory only, every guest tried against every host), given
-the same hosts and guests (kept here as ``previous_plan``, since the role now uses the planner). Target: 5,000 hosts and 100,000 guests planned in at most 5 seconds.
+the same hosts and guests (kept here as ``previous_plan``, since the role now uses the planner).
+Target: 5,000 hosts and 100,000 guests planned in at most 5 seconds.
 
 Usage: python bench/bench_planner.py [--sizes 50,500,5000]   (imports the collection from --root)
 """
@@ -107,7 +108,7 @@ def main():
                  len(rebalance.moves), rebalance.spread_pct, total,
                  max(built_peak, drain_peak, place_peak, rebalance_peak) / 1048576.0))
         if previous:
-            (psize, ptotal) = previous
+            psize, ptotal = previous[0], previous[1]
             growth = total / ptotal if ptotal else float("nan")
             nlogn = (size * math.log(size)) / (psize * math.log(psize))
             print("      growth x%.1f from %d hosts (n log n: x%.1f, n: x%.1f)" % (growth, psize, nlogn, size / psize))

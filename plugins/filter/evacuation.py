@@ -51,8 +51,8 @@ def evacuation_report(migrations, remaining, source_hostname=None):
     problems += ["%s: migration to %s failed (%s); it runs on %s"
                  % (item["name"], item["destination"], item["msg"], ", ".join(item["runs_on"] or []) or "an unknown host")
                  for item in failed]
-    problems += ["%s stays: %s; it runs on %s" % (item["name"], item["reason"], ", ".join(item["runs_on"] or [])
-                                                 or "an unknown host") for item in left]
+    problems += ["%s stays: %s; it runs on %s"
+                 % (item["name"], item["reason"], ", ".join(item["runs_on"] or []) or "an unknown host") for item in left]
     return dict(moved=moved, failed=failed, left=left, remaining=still_there, problems=problems)
 
 

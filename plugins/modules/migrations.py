@@ -43,8 +43,6 @@ description:
     rolling maintenance and what to do when a host does not come back.
 author:
   - virtops.libvirt developers (@virtops)
-extends_documentation_fragment:
-  - virtops.libvirt.attributes.action_group
 attributes:
   check_mode:
     support: full
@@ -156,6 +154,8 @@ options:
     type: dict
     default: {}
 notes:
+  - The module reaches each hypervisor through O(hosts[].uri); it has no C(uri) option and is not in
+    the C(virtops.libvirt.libvirt) action group, so C(module_defaults) for the group do not give it one.
   - The bounds count migrations this run started; migrations others run at the same time are not counted.
   - Bounds above the destination's C(max_queued)/C(max_client_requests) in C(libvirtd.conf) make
     libvirt queue the calls; the C(hypervisor) role sets them.

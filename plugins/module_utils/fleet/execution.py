@@ -71,7 +71,7 @@ class BoundedExecution:
                         self.peak["total"] = max(self.peak["total"], len(running))
                 if not running:  # nothing runs and nothing can start: cannot happen with bounds >= 1
                     break
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                done = wait(list(running), return_when=FIRST_COMPLETED).done
                 for future in sorted(done, key=lambda f: running[f]["name"]):
                     move = running.pop(future)
                     self._count(move, -1)

@@ -411,8 +411,8 @@ class Planner:
                 continue
             chosen.append(guest)
         for unit in self._units(chosen):
-            unmovable = [g for g in unit if g.host is not None and not g.runs and (g.state != "shutoff"
-                                                                                  or not g.persistent)]
+            unmovable = [g for g in unit
+                         if g.host is not None and not g.runs and (g.state != "shutoff" or not g.persistent)]
             if unmovable:
                 for guest in unit:
                     plan.unplaced.append(dict(name=guest.name, candidates={}, reason=_why_unmovable(unmovable)))

@@ -37,7 +37,7 @@ def test_the_same_facts_give_the_same_plan_whatever_their_order():
     facts = [Guest("g%02d" % i, rng.choice([256, 512, 1024]), rng.choice("abcd"),
                    anti_affinity=["db"] if i % 5 == 0 else []) for i in range(30)]
     plans = []
-    for _ in range(5):
+    for _round in range(5):
         shuffled = list(facts)
         rng.shuffle(shuffled)
         host_list = hosts("a", "b", "c", "d", memory_mb=16384)

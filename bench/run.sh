@@ -7,7 +7,9 @@
 #  2. build 10*N OpenStack config drives: this collection's Python ISO writer vs genisoimage as
 #     Nova runs it;
 #  3. live-migrate a guest back and forth between two namespaced libvirt hosts: virtops.libvirt.migrate
-#     vs bare `virsh migrate --live --p2p` (3 rounds; not while scripts/test.sh runs: same test bed names).
+#     vs bare `virsh migrate --live --p2p` (3 rounds; not while scripts/test.sh runs: same test bed names);
+#  4. drain eight guests from one of four namespaced hosts: up to four migrations at once vs one by one;
+#  5. the placement planner on synthetic fleets of 50, 500 and 5,000 hosts vs the planner it replaced.
 # Usage: bash bench/run.sh [N]   (default 100). A measurement, not a test gate.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -47,3 +49,6 @@ ln -sfn "$ROOT" "$CACHE_DIR/bench-root/ansible_collections/virtops/libvirt"
 ensure_apt_packages bindfs
 "$VENV/bin/python" "$ROOT/bench/bench_migrate.py" --rounds 3 --root "$CACHE_DIR/bench-root" \
     --guest "$(build_guest "$CACHE_DIR/bench-guest")" --cache-dir "$CACHE_DIR/migration-hosts"
+"$VENV/bin/python" "$ROOT/bench/bench_drain.py" --root "$CACHE_DIR/bench-root" \
+    --guest "$(build_guest "$CACHE_DIR/bench-guest")" --cache-dir "$CACHE_DIR/migration-hosts"
+"$VENV/bin/python" "$ROOT/bench/bench_planner.py" --root "$CACHE_DIR/bench-root"

@@ -23,27 +23,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_error, libvirt, open_connection,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Guest, Host
+from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Guest, Host, metadata_list
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest as Domain
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import free_memory_mb
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.maintenance import read_mark
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
     cpu_fits, shared_disk_directories, storage_fits,
 )
-
-PLACEMENT_KEYS = ("affinity", "anti_affinity", "allowed_hosts")
-
-
-def metadata_list(metadata, key):
-    """A comma- or space-separated list kept in one metadata value."""
-    return [part for part in re.split(r"[,\s]+", (metadata or {}).get(key) or "") if part]
-
 
 class Fleet:
     """The hosts of ``specs`` (each {uri, peer_uri, name, memory_mb}) and their guests."""

@@ -33,8 +33,17 @@ __metaclass__ = type
 
 import bisect
 import fnmatch
+import re
 
 OBJECTIVES = ("spread", "pack")
+# The guest metadata keys (the domain module's metadata option) that hold its placement rules.
+PLACEMENT_KEYS = ("affinity", "anti_affinity", "allowed_hosts")
+
+
+def metadata_list(metadata, key):
+    """A comma- or space-separated list kept in one metadata value."""
+    return [part for part in re.split(r"[,\s]+", (metadata or {}).get(key) or "") if part]
+
 MOVING_STATES = ("running", "paused")
 KINDS = ("live", "block")
 

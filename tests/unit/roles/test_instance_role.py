@@ -39,7 +39,8 @@ FREE_FORM = {"ansible.builtin.command", "ansible.builtin.shell", "ansible.builti
 SET_BY_THE_ROLE = {"name", "uuid", "state", "memory_mb", "vcpus", "virt_type", "cpu", "boot", "disks",
                    "interfaces", "serial_console"}
 # Role variables that are not per instance.
-ROLE_WIDE = {"instance_list", "instance_workers", "instance_uri"}
+ROLE_WIDE = {"instance_list", "instance_workers", "instance_uri", "instance_hypervisors", "instance_memory_reserve_mb",
+             "instance_placement_objective"}
 
 
 def load(*parts):
@@ -139,8 +140,14 @@ def test_no_libvirt_task_sets_uri_so_module_defaults_decide():
 
 
 def test_instance_uri_reaches_the_modules_through_module_defaults():
-    by_uri, by_play = load_tasks("main.yml")
+    _refusal, _placed, by_uri, by_play = load_tasks("main.yml")
     assert by_uri["when"] == "instance_uri is defined"
     assert by_uri["module_defaults"] == {"group/virtops.libvirt.libvirt": {"uri": "{{ instance_uri }}"}}
-    assert by_play["when"] == "instance_uri is undefined"
+    assert by_play["when"] == "instance_uri is undefined and instance_hypervisors | length == 0"
     assert "module_defaults" not in by_play
+
+
+def test_each_hypervisor_reaches_the_modules_through_module_defaults():
+    [block] = load_tasks("on_hypervisor.yml")
+    assert block["module_defaults"] == {"group/virtops.libvirt.libvirt": {"uri": "{{ instance_hypervisor.uri }}"}}
+    assert block["block"][0]["ansible.builtin.include_tasks"] == {"file": "instances.yml"}

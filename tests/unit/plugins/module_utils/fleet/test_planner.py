@@ -213,3 +213,14 @@ def test_bad_facts_are_refused():
         Planner(hosts("a"), [], objective="fill")
     with pytest.raises(ValueError, match="cannot empty q: not one of the hosts"):
         Planner(hosts("a"), []).drain(["q"])
+
+
+def test_a_pinned_move_counts_on_its_destination_and_is_explained():
+    planner = Planner(hosts("a", "b", "c", memory_mb=1024), [Guest("g", 512, "a", anti_affinity=["x"]),
+                                                             Guest("h", 512, "a", anti_affinity=["x"])])
+    planner.close(["a"])
+    pinned = planner.pin("g", "c", "a copy is already on c")
+    assert pinned == dict(name="g", source="a", destination="c", kind="live", memory_mb=512,
+                          why="a copy is already on c")
+    plan = planner.place(["h"])
+    assert where(plan) == {"h": "b"}  # c holds g of the same anti-affinity group, and has 512 MiB left

@@ -26,6 +26,8 @@ cleanup() {
     local rc=$?
     if [ -f "$WORK/testbed-up" ]; then
         python3 "$ROOT/tests/testbed/testbed.py" down --workdir "$IT_WORKDIR" || rc=1
+    elif [ -f "$WORK/molecule-hosts-up" ]; then
+        python3 "$ROOT/tests/testbed/migration_hosts.py" --workdir "$IT_WORKDIR" down || rc=1
     fi
     stop_daemons_we_started
     if [ -f "$WORK/guest-copied" ]; then
@@ -196,7 +198,13 @@ stage_molecule() {
     local guest expected ran
     touch "$WORK/guest-copied"
     guest=$(build_guest "$IT_WORKDIR/guest")
-    printf '{"virtops_test_guest": %s, "virtops_test_workdir": "%s"}\n' "$guest" "$IT_WORKDIR" >"$WORK/molecule-vars.json"
+    # The evacuate and rolling_maintenance scenarios use the four namespaced libvirt hosts; started
+    # afresh here (after the integration stage they replace its hosts), stopped by cleanup().
+    touch "$WORK/molecule-hosts-up"
+    python3 "$ROOT/tests/testbed/migration_hosts.py" --workdir "$IT_WORKDIR" \
+        --cache-dir "$CACHE_DIR/migration-hosts" up >"$WORK/migration-hosts.json"
+    printf '{"virtops_test_guest": %s, "virtops_test_workdir": "%s", "virtops_test_migration": %s}\n' \
+        "$guest" "$IT_WORKDIR" "$(cat "$WORK/migration-hosts.json")" >"$WORK/molecule-vars.json"
     expected=$(find "$COLLECTION/extensions/molecule" -mindepth 2 -maxdepth 2 -name molecule.yml | wc -l)
     (cd "$COLLECTION" && VIRTOPS_MOLECULE_VARS="$WORK/molecule-vars.json" molecule test --all) 2>&1 \
         | tee "$WORK/molecule.log"

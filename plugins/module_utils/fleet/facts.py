@@ -35,6 +35,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks i
     cpu_fits, shared_disk_directories, storage_fits,
 )
 
+
 class Fleet:
     """The hosts of ``specs`` (each {uri, peer_uri, name, memory_mb}) and their guests."""
 

@@ -44,6 +44,7 @@ def metadata_list(metadata, key):
     """A comma- or space-separated list kept in one metadata value."""
     return [part for part in re.split(r"[,\s]+", (metadata or {}).get(key) or "") if part]
 
+
 MOVING_STATES = ("running", "paused")
 KINDS = ("live", "block")
 

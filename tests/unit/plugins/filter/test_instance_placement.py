@@ -16,9 +16,8 @@ from ansible_collections.virtops.libvirt.plugins.filter.instance_placement impor
 
 def facts(uri, hostname, memory_mb=4096, domains=(), maintenance=None):
     """As the role registers them: the domain_info loop result with its loop variable."""
-    return dict(instance_hypervisor=dict(uri=uri), host=dict(hostname=hostname, memory_mb=memory_mb,
-                                                               free_memory_mb=memory_mb, maintenance=maintenance),
-                domains=list(domains))
+    host = dict(hostname=hostname, memory_mb=memory_mb, free_memory_mb=memory_mb, maintenance=maintenance)
+    return dict(instance_hypervisor=dict(uri=uri), host=host, domains=list(domains))
 
 
 def web(name, **extra):
@@ -28,8 +27,8 @@ def web(name, **extra):
 
 
 def test_new_instances_spread_anti_affinity_honoured_existing_ones_stay():
-    fleet = [facts("qemu:///a", "a", domains=[dict(name="web1", memory_mb=512, state="running",
-                                                  metadata=dict(anti_affinity="web"))]),
+    web1 = dict(name="web1", memory_mb=512, state="running", metadata=dict(anti_affinity="web"))
+    fleet = [facts("qemu:///a", "a", domains=[web1]),
              facts("qemu:///b", "b"), facts("qemu:///c", "c", memory_mb=2048)]
     placed = instance_placement([web("web1"), web("web2"), web("web3"), dict(name="db")], fleet,
                                 dict(memory_mb=1024, state="running"), reserve_mb=512)

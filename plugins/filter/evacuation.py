@@ -11,12 +11,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-
-def _reason(item):
-    if item.get("candidates"):
-        return "%s (%s)" % (item["reason"], "; ".join("%s %s" % (host, why)
-                                                      for host, why in sorted(item["candidates"].items())))
-    return item["reason"]
+from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import unplaced_text
 
 
 def evacuation_report(migrations, remaining, source_hostname=None):
@@ -31,7 +26,7 @@ def evacuation_report(migrations, remaining, source_hostname=None):
              for r in results if not r.get("failed")]
     failed = [dict(name=r["name"], destination=r["destination"], msg=r.get("msg"), runs_on=r.get("runs_on"))
               for r in results if r.get("failed")]
-    left = [dict(name=item["name"], reason=_reason(item),
+    left = [dict(name=item["name"], reason=unplaced_text(item),
                  runs_on=[source_hostname] if item["name"] in still_there else None)
             for item in migrations.get("left") or []]
     plan = migrations.get("plan") or {}
@@ -42,7 +37,7 @@ def evacuation_report(migrations, remaining, source_hostname=None):
     problems = []
     if migrations.get("failed") and not results and plan.get("unplaced") and not migrations.get("left"):
         # No partial plan allowed: nothing moved because some guests have no place.
-        left += [dict(name=item["name"], reason=_reason(item), runs_on=[source_hostname])
+        left += [dict(name=item["name"], reason=unplaced_text(item), runs_on=[source_hostname])
                  for item in plan["unplaced"]]
         left += [dict(name=move["name"], reason="not moved: other guests have no place (allow a partial plan to "
                                                 "move it)", runs_on=[source_hostname]) for move in plan.get("moves", [])]

@@ -15,9 +15,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import (
-    Guest, Host, Planner, metadata_list,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Guest, Host, Planner
 
 
 def _fail(message):
@@ -43,12 +41,6 @@ def _hosts(facts):
     return hosts
 
 
-def _guest(name, memory_mb, host, state, metadata):
-    return Guest(name, memory_mb or 0, host, state if host else "running",
-                 affinity=metadata_list(metadata, "affinity"), anti_affinity=metadata_list(metadata, "anti_affinity"),
-                 allowed=metadata_list(metadata, "allowed_hosts"))
-
-
 def instance_placement(instances, facts, defaults=None, reserve_mb=0, objective="spread"):
     """``instances`` (the role's list, items without the prefix, over ``defaults``) and ``facts``
     (domain_info's results per hypervisor) -> {uri: [the items placed there]}."""
@@ -63,8 +55,8 @@ def instance_placement(instances, facts, defaults=None, reserve_mb=0, objective=
                 _fail("%s is defined on %s and %s; migrate or remove one copy first"
                       % (domain["name"], existing[domain["name"]], name))
             existing[domain["name"]] = name
-            guests.append(_guest(domain["name"], domain.get("memory_mb"), name, domain.get("state"),
-                                 domain.get("metadata")))
+            guests.append(Guest.from_metadata(domain["name"], domain.get("memory_mb") or 0, name, domain.get("state"),
+                                              domain.get("metadata")))
     try:
         planner = Planner([host for _name, _uri, host, _domains in hosts], guests, reserve_mb=reserve_mb,
                           objective=objective, cpu_check=lambda guest, host: None,
@@ -83,7 +75,7 @@ def instance_placement(instances, facts, defaults=None, reserve_mb=0, objective=
             placed[uri_of[existing[name]]].append(item)
         elif instance.get("state") != "absent":
             metadata = ((instance.get("domain_options") or {}).get("metadata")) or {}
-            new[name] = (item, _guest(name, int(instance.get("memory_mb") or 0), None, "running", metadata))
+            new[name] = (item, Guest.from_metadata(name, int(instance.get("memory_mb") or 0), None, "running", metadata))
     plan = planner.place([guest for _item, guest in new.values()])
     if plan.unplaced:
         _fail("no hypervisor can take %s; nothing was created" % "; ".join(

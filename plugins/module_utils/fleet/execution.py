@@ -17,11 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-
-DEFAULT_BOUNDS = dict(total=5, outbound=2, inbound=1)
 
 
 class BoundedExecution:
@@ -44,7 +41,6 @@ class BoundedExecution:
         self.left = []
         self.replanned = []
         self.failed_destinations = []
-        self._lock = threading.Lock()
 
     def _startable(self, move, running):
         return (running < self.bounds["total"]

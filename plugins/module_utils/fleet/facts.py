@@ -27,7 +27,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_error, libvirt, open_connection,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Guest, Host, metadata_list
+from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Guest, Host
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest as Domain
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import free_memory_mb
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.maintenance import read_mark
@@ -89,43 +89,34 @@ class Fleet:
             # libvirt's test driver answers 0 for free memory: it does not know (a unit test's hosts)
             free = free_memory_mb(conn) if conn.getType() != "TEST" else None
             hosts.append(Host(name, memory, free_mb=free,
-                              maintenance=(mark["reason"] or "no reason given") if mark else None,
-                              uri=member["uri"], peer_uri=member["peer_uri"]))
+                              maintenance=(mark["reason"] or "no reason given") if mark else None))
             for domain in Domain.all(conn):
                 try:
-                    found = self._guest(domain, name)
+                    config = domain.live_config()
+                    found = Guest.from_metadata(config.name, (config.memory_kib or 0) // 1024, name, domain.state(),
+                                                config.metadata, persistent=domain.is_persistent())
                 except libvirt.libvirtError as exc:
                     if is_error(exc, "NO_DOMAIN"):
                         continue  # gone while being listed
                     raise
-                seen.setdefault(found.name, []).append((name, found, domain))
+                seen.setdefault(found.name, []).append((name, found, domain, config))
         for guest_name, copies in seen.items():
-            home = self._home(copies)
-            host, found, domain = copies[home]
+            host, found, _domain, config = copies[self._home(copies)]
             guests[guest_name] = found
             self.homes[guest_name] = host
-            self.configs[guest_name] = domain.live_config()
+            self.configs[guest_name] = config
             if len(copies) > 1:
-                self.duplicates[guest_name] = sorted(other for other, _f, _d in copies if other != host)
+                self.duplicates[guest_name] = sorted(copy[0] for copy in copies if copy[0] != host)
         return hosts, [guests[name] for name in sorted(guests)]
 
     @staticmethod
     def _home(copies):
         """Which copy of a guest found on several hosts is where it lives: not the one a
         migration brought in (incoming marker); else the active one; else the first."""
-        for index, (_host, found, domain) in enumerate(copies):
+        for index, (_host, found, domain, _config) in enumerate(copies):
             if found.runs and not domain.incoming_marker():
                 return index
         return 0
-
-    @staticmethod
-    def _guest(domain, host):
-        config = domain.live_config()
-        metadata = config.metadata or {}
-        return Guest(config.name, (config.memory_kib or 0) // 1024, host, domain.state(),
-                     affinity=metadata_list(metadata, "affinity"),
-                     anti_affinity=metadata_list(metadata, "anti_affinity"),
-                     allowed=metadata_list(metadata, "allowed_hosts"), persistent=domain.is_persistent())
 
     # -- the rules only libvirt can answer -----------------------------------------------------
     def cpu_check(self, guest, host):
@@ -150,17 +141,14 @@ class Fleet:
         config = self.configs.get(guest.name)
         if source is None or config is None or source == host.name:
             return None
-        key = (source, host.name)
+        key = (source, host.name, tuple(sorted(disk.source() or "" for disk in config.disks)))
         if key not in self._shared:
-            self._shared[key] = {}
-        directories = tuple(sorted(disk.source() or "" for disk in config.disks))
-        if directories not in self._shared[key]:
             try:
                 shared = shared_disk_directories(self.conn(source), self.conn(host.name), config)
                 storage_fits(self.conn(source), self.conn(host.name), config, "live", [], shared)
-                self._shared[key][directories] = None
+                self._shared[key] = None
             except VirtopsError as exc:
-                self._shared[key][directories] = exc.msg.replace("live migration refused: ", "")
+                self._shared[key] = exc.msg.replace("live migration refused: ", "")
             except libvirt.libvirtError as exc:
-                self._shared[key][directories] = "could not probe the storage it shares: %s" % error_text(exc)
-        return self._shared[key][directories]
+                self._shared[key] = "could not probe the storage it shares: %s" % error_text(exc)
+        return self._shared[key]

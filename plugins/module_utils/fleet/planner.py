@@ -36,8 +36,6 @@ import fnmatch
 import re
 
 OBJECTIVES = ("spread", "pack")
-# The guest metadata keys (the domain module's metadata option) that hold its placement rules.
-PLACEMENT_KEYS = ("affinity", "anti_affinity", "allowed_hosts")
 
 
 def metadata_list(metadata, key):
@@ -54,7 +52,7 @@ class Host:
     or what the operator allows); ``free_mb`` what it reports free now (None: not known)."""
 
     def __init__(self, name, memory_mb, free_mb=None, maintenance=None, storage=(), cpu_models=None,
-                 cpu_features=(), uri=None, peer_uri=None):
+                 cpu_features=()):
         self.name = name
         self.memory_mb = int(memory_mb)
         self.free_mb = None if free_mb is None else int(free_mb)
@@ -62,8 +60,6 @@ class Host:
         self.storage = frozenset(storage)
         self.cpu_models = None if cpu_models is None else frozenset(cpu_models)
         self.cpu_features = frozenset(cpu_features)
-        self.uri = uri
-        self.peer_uri = peer_uri
 
 
 class Guest:
@@ -84,6 +80,14 @@ class Guest:
         self.cpu_model = cpu_model
         self.cpu_features = frozenset(cpu_features)
         self.persistent = persistent
+
+    @classmethod
+    def from_metadata(cls, name, memory_mb, host, state, metadata, persistent=True):
+        """A guest whose placement rules are the ``affinity``, ``anti_affinity`` and ``allowed_hosts``
+        keys of its ``virtops`` metadata (the domain module's ``metadata`` option)."""
+        return cls(name, memory_mb, host, state, affinity=metadata_list(metadata, "affinity"),
+                   anti_affinity=metadata_list(metadata, "anti_affinity"),
+                   allowed=metadata_list(metadata, "allowed_hosts"), persistent=persistent)
 
     @property
     def runs(self):
@@ -112,7 +116,7 @@ def labels_storage_check(guest, host):
 class _HostState:
     """A host during planning: what runs there and what is planned to arrive or leave."""
 
-    __slots__ = ("host", "used_mb", "free_mb", "anti", "guests", "arrivals", "departures")
+    __slots__ = ("host", "used_mb", "free_mb", "anti", "guests")
 
     def __init__(self, host):
         self.host = host
@@ -120,8 +124,6 @@ class _HostState:
         self.free_mb = host.free_mb
         self.anti = {}
         self.guests = []
-        self.arrivals = 0
-        self.departures = 0
 
     @property
     def left_mb(self):
@@ -379,10 +381,8 @@ class Planner:
         memory = guest.memory_mb if guest.runs else 0
         if source is not None:
             self._update(self.hosts[source], lambda state: self._remove(state, guest, memory))
-            self.hosts[source].departures += 1
         moved = _copy(guest, destination)
         self._update(self.hosts[destination], lambda state: self._add(state, moved, -memory))
-        self.hosts[destination].arrivals += 1
         self.guests[guest.name] = moved
         return dict(name=guest.name, source=source, destination=destination, kind=kind,
                     memory_mb=guest.memory_mb, why=why)
@@ -393,11 +393,9 @@ class Planner:
         guest = self.guests[move["name"]]
         memory = guest.memory_mb if guest.runs else 0
         self._update(self.hosts[move["destination"]], lambda state: self._remove(state, guest, memory))
-        self.hosts[move["destination"]].arrivals -= 1
         back = _copy(guest, move["source"])
         if move["source"] is not None:
             self._update(self.hosts[move["source"]], lambda state: self._add(state, back, -memory))
-            self.hosts[move["source"]].departures -= 1
             self.guests[guest.name] = back
         else:
             del self.guests[guest.name]
@@ -508,6 +506,14 @@ class Planner:
     def spread_pct(self):
         uses = [s.use for s in self.hosts.values() if self._open(s)]
         return round((max(uses) - min(uses)) * 100, 1) if uses else 0.0
+
+
+def unplaced_text(item):
+    """An unplaced guest's reason, with every candidate's refusal when there are some."""
+    if item.get("candidates"):
+        return "%s (%s)" % (item["reason"], "; ".join(
+            "%s %s" % (host, why) for host, why in sorted(item["candidates"].items())))
+    return item["reason"]
 
 
 def _copy(guest, host):

@@ -57,9 +57,10 @@ def read_mark(conn, required=False):
     return dict(reason=mark.get("reason"), since=mark.get("since"), by=mark.get("by"))
 
 
-def mark_xml(reason, since=None, by=None):
-    """The secret's document for a mark (``since`` now and ``by`` this machine unless given)."""
-    config = SecretConfig(ephemeral=False, private=True, description=json.dumps(dict(
+def mark_xml(reason, since=None, by=None, uuid=None):
+    """The secret's document for a mark (``since`` now and ``by`` this machine unless given; a
+    redefinition passes the secret's ``uuid``, which libvirt requires it to keep)."""
+    config = SecretConfig(ephemeral=False, private=True, uuid=uuid, description=json.dumps(dict(
         reason=reason or "", since=since or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         by=by or socket.gethostname()), sort_keys=True))
     config.set_usage("volume", MAINTENANCE_USAGE_ID)
@@ -69,12 +70,7 @@ def mark_xml(reason, since=None, by=None):
 def set_mark(conn, reason, since=None):
     """Mark the host (or change its reason, keeping ``since``)."""
     secret = _secret(conn, required=True)
-    xml = mark_xml(reason, since)
-    if secret is not None:  # a redefinition with the same usage must keep the secret's UUID
-        config = SecretConfig.from_xml(xml)
-        config.uuid = secret.UUIDString()
-        xml = config.to_xml()
-    conn.secretDefineXML(xml, 0)
+    conn.secretDefineXML(mark_xml(reason, since, uuid=secret.UUIDString() if secret is not None else None), 0)
 
 
 def clear_mark(conn):

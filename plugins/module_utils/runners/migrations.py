@@ -25,7 +25,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner, failure
 from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.execution import BoundedExecution
 from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.facts import Fleet
-from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Planner
+from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Planner, unplaced_text
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest as Domain
 
 HOST_SPEC = dict(
@@ -162,7 +162,8 @@ class MigrationsRunner(Runner):
         if plan.unplaced and not p["allow_partial"]:
             raise VirtopsError(
                 "%d guest(s) have no place, so nothing was moved (allow_partial: true moves the others): %s"
-                % (len(plan.unplaced), "; ".join(_unplaced_text(item) for item in plan.unplaced)))
+                % (len(plan.unplaced), "; ".join("%s: %s" % (item["name"], unplaced_text(item))
+                                                 for item in plan.unplaced)))
         self.result["left"] = list(plan.unplaced)
         if plan.moves:
             self.recorder.record("migrate %d guest(s): %s" % (len(plan.moves), ", ".join(
@@ -181,9 +182,9 @@ class MigrationsRunner(Runner):
                                    % (host, ", ".join(sorted(fleet.members)), "; unreachable: %s" % ", ".join(
                                        sorted(fleet.unreachable)) if fleet.unreachable else ""))
             sources.append(name)
-        chosen = dict((guest.name, guest) for guest in guests
-                      if guest.host in sources and self._wanted(guest.name)
-                      and not (guest.state == "shutoff" and p["shutoff"] == "leave"))
+        wanted = [guest for guest in guests if guest.host in sources and self._wanted(guest.name)]
+        stay = [guest for guest in wanted if guest.state == "shutoff" and p["shutoff"] == "leave"]
+        chosen = dict((guest.name, guest) for guest in wanted if guest not in stay)
         planner.close(sources)
         pinned = []
         for name in sorted(fleet.duplicates):
@@ -194,10 +195,8 @@ class MigrationsRunner(Runner):
                 del chosen[name]
         plan = planner.place(sorted(chosen))
         plan.moves[:0] = pinned
-        for guest in guests:
-            if guest.host in sources and guest.state == "shutoff" and p["shutoff"] == "leave" \
-                    and self._wanted(guest.name):
-                plan.unplaced.append(dict(name=guest.name, reason="shut off, and shutoff is leave", candidates={}))
+        plan.unplaced.extend(dict(name=guest.name, reason="shut off, and shutoff is leave", candidates={})
+                             for guest in stay)
         return plan, sources
 
     def _wanted(self, name):
@@ -222,12 +221,10 @@ class MigrationsRunner(Runner):
     def _migrate_params(self, move, validate_only=False):
         options = copy.deepcopy(self.params["migrate_options"])
         destination = self.fleet.members.get(move["destination"], {}) if not validate_only else {}
-        options.update(name=move["name"], dest_uri=destination.get("uri") or "check",
-                       kind=move["kind"] if move["kind"] != "live" else self.params["kind"])
+        # the plan's kind: the run's kind for a guest that runs, offline for a shut-off one
+        options.update(name=move["name"], dest_uri=destination.get("uri") or "check", kind=move["kind"])
         if destination.get("peer_uri"):
             options["peer_uri"] = destination["peer_uri"]
-        if move["kind"] == "offline":
-            options["kind"] = "offline"
         rules = dict((key, value) for key, value in self.MIGRATE_RUNNER.MODULE_OPTIONS.items() if key in VALIDATION_RULES)
         validated = ArgumentSpecValidator(self.MIGRATE_SPEC, **rules).validate(options)
         if validated.error_messages:
@@ -293,10 +290,3 @@ class MigrationsRunner(Runner):
                 len(problems), len(results), "; ".join(problems)), **dict(
                     (key, value) for key, value in self.result.items() if key not in ("diff",)))
         return self.result
-
-
-def _unplaced_text(item):
-    if item["candidates"]:
-        return "%s: %s (%s)" % (item["name"], item["reason"], "; ".join(
-            "%s %s" % (host, why) for host, why in sorted(item["candidates"].items())))
-    return "%s: %s" % (item["name"], item["reason"])

@@ -63,6 +63,37 @@ ensure_venv() {
     export PATH="$VENV/bin:$PATH"
 }
 
+# The collections this one depends on (galaxy.yml), for the tests and the test bed. Galaxy is out
+# of reach here; PyPI's ansible package ships them, so they are taken from its pinned wheel
+# (checked by hash) into a collections path of their own: $DEPENDENCY_COLLECTIONS.
+DEPENDENCY_WHEEL="ansible==12.2.0"
+DEPENDENCY_WHEEL_SHA256=daafa5c528317f60f68033ad70c59733f4a7548b6255759183cfc7cf422c7fda
+DEPENDENCY_COLLECTIONS_WANTED=("community.crypto 3.0.5")
+ensure_dependency_collections() {
+    export DEPENDENCY_COLLECTIONS="$CACHE_DIR/collections-${DEPENDENCY_WHEEL_SHA256:0:12}"
+    [ -f "$DEPENDENCY_COLLECTIONS/.complete" ] && return 0
+    log "taking ${DEPENDENCY_COLLECTIONS_WANTED[*]} from PyPI's $DEPENDENCY_WHEEL"
+    local download="$CACHE_DIR/dependency-wheel" wheel wanted name version path
+    rm -rf "$DEPENDENCY_COLLECTIONS" && mkdir -p "$download" "$DEPENDENCY_COLLECTIONS"
+    "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps -d "$download" "$DEPENDENCY_WHEEL"
+    wheel=$(echo "$download"/ansible-"${DEPENDENCY_WHEEL#ansible==}"-*.whl)
+    echo "$DEPENDENCY_WHEEL_SHA256  $wheel" | sha256sum --quiet -c -
+    for wanted in "${DEPENDENCY_COLLECTIONS_WANTED[@]}"; do
+        read -r name version <<<"$wanted"
+        path="ansible_collections/${name%%.*}/${name#*.}"
+        "$VENV/bin/python" - "$wheel" "$path/" "$DEPENDENCY_COLLECTIONS" "$version" <<'EOF_PY'
+import json, sys, zipfile
+wheel, prefix, dest, version = sys.argv[1:]
+with zipfile.ZipFile(wheel) as archive:
+    archive.extractall(dest, [member for member in archive.namelist() if member.startswith(prefix)])
+found = json.load(open(dest + "/" + prefix + "MANIFEST.json"))["collection_info"]["version"]
+sys.exit(None if found == version else "%s in the wheel is %s, not %s" % (prefix, found, version))
+EOF_PY
+    done
+    rm -rf "$download"
+    touch "$DEPENDENCY_COLLECTIONS/.complete"
+}
+
 libvirt_answers() {
     timeout 10 virsh -c qemu:///system version >/dev/null 2>&1
 }
@@ -119,6 +150,7 @@ setup_all() {
         ensure_apt_packages "${APT_PACKAGES[@]}"
     fi
     ensure_venv
+    ensure_dependency_collections
     ensure_libvirtd
 }
 

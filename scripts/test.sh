@@ -46,6 +46,12 @@ mkdir -p "$COLLECTION"
     | tar --null -T - -cf -) | tar -xf - -C "$COLLECTION"
 # ansible-test sanity validates what git tracks; give the copy its own repository.
 (cd "$COLLECTION" && git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm copy)
+# The collections this one depends on, beside it in the same tree: ansible-test, ansible-lint and
+# molecule find them there.
+for dependency in "$DEPENDENCY_COLLECTIONS"/ansible_collections/*/*; do
+    mkdir -p "$WORK/ansible_collections/$(basename "$(dirname "$dependency")")"
+    cp -a "$dependency" "$WORK/ansible_collections/$(basename "$(dirname "$dependency")")/"
+done
 
 # ansible-test builds per-test venvs with a pip bootstrap script it would download; this machine
 # reaches only package registries, so provide the same pip from PyPI and a stand-in script.
@@ -114,7 +120,10 @@ stage_package() {
     done
     [ $lacking -eq 0 ] || return 1
     # --force: a run whose molecule stage came first has this version in ANSIBLE_HOME already
-    ansible-galaxy collection install --force -p "$installed" "$tarball" >/dev/null
+    # Its dependencies (galaxy.yml) come from their local copies: Galaxy is out of reach here.
+    ansible-galaxy collection install --force -p "$installed" "$tarball" \
+        "$DEPENDENCY_COLLECTIONS"/ansible_collections/*/* >/dev/null
+    [ -d "$installed/ansible_collections/community/crypto" ] || { log "community.crypto was not installed"; return 1; }
     export ANSIBLE_COLLECTIONS_PATH="$installed"  # this stage sees only the installed collection
     for module in "$installed"/ansible_collections/virtops/libvirt/plugins/modules/*.py; do
         ansible-doc "virtops.libvirt.$(basename "$module" .py)" >/dev/null

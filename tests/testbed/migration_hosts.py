@@ -1,13 +1,21 @@
 """Four libvirt "hypervisors" on one machine, for the migration and fleet tests.
 
-Each host is a libvirtd in its own network, UTS and mount namespaces: its own hostname, host UUID,
-/etc/libvirt (a copy without domains, networks or pools), /run/libvirt, /var/lib/libvirt,
-/var/log/libvirt and /etc/hosts naming every host. One private bridge, in a network namespace of
-its own (``virtops-it-br``), joins them: each host has a veth into it and a private address
-(10.99.0.1 to 10.99.0.4); nothing routes out. The test client in the root namespace reaches each
-daemon through its unix socket (``qemu+unix:///system?socket=...``); a source daemon dials its
-destination over the bridge (``qemu+tcp://virtops-it-dst/system``). The migration tests use the
-first two (``src``, ``dst``), the fleet tests all four.
+Each host is a libvirtd in its own network, UTS and mount namespaces: its own hostname, a private
+copy-on-write /etc (an overlay: /etc/pki, /etc/hosts naming every host, and /etc/libvirt a copy
+without domains, networks or pools), its own /run, /run/libvirt, /var/lib/libvirt,
+/var/log/libvirt. One private bridge, in a network namespace of its own (``virtops-it-br``), joins
+them: each host has a veth into it and a private address (10.99.0.1 to 10.99.0.4); nothing routes
+out. The test client in the root namespace reaches each daemon through its unix socket
+(``qemu+unix:///system?socket=...``); a source daemon dials its destination over the bridge
+(``qemu+tcp://virtops-it-dst/system``, or ``qemu+tls://``). The migration tests use the first two
+(``src``, ``dst``), the fleet tests all four.
+
+The collection's own ``hypervisor`` role sets every host up (tests/testbed/hypervisors.yml), run
+inside each host's namespaces (``ansible_python_interpreter`` is a wrapper that enters them): its
+settings, TLS for libvirt and QEMU from a lab CA (kept in the test bed's ``pki`` folder), the lock
+manager (virtlockd, its lockspace on the shared storage), and virtlogd, virtlockd and libvirtd
+started as a host without systemd starts them. ``python HOST`` prints that wrapper, for tests that
+run modules (or the role again) on a host.
 
 Storage: ``shared`` is one directory every host sees, mounted with bindfs as a FUSE filesystem of
 subtype glusterfs so that libvirt counts it as shared storage (a local ext4 directory would make
@@ -48,13 +56,16 @@ HOSTS = {
 BRIDGE_NAMESPACE = "virtops-it-br"
 BRIDGE = "vtit-br"
 STOCK_NWFILTERS = "/usr/share/libvirt/nwfilter"
-PRIVATE_DIRS = {  # path inside the host: folder under the host's state directory
+PRIVATE_DIRS = {  # path inside the host: folder under the host's state directory (mounted in this order)
     "/etc/libvirt": "etc",
+    "/run": "runroot",
     "/run/libvirt": "run",
     "/var/lib/libvirt": "lib",
     "/var/log/libvirt": "log",
 }
 START_TIMEOUT = 90.0
+SETUP_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hypervisors.yml")
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _run(*cmd, check=True, timeout=60):
@@ -81,6 +92,15 @@ class MigrationHosts:
     def shared(self):
         return os.path.join(self.dir, "shared")
 
+    @property
+    def pki(self):
+        """The lab CA the hypervisor role made (on the controller: this machine's root namespace)."""
+        return os.path.join(self.dir, "pki")
+
+    def python(self, key):
+        """A Python interpreter inside the host's namespaces, for ansible_python_interpreter."""
+        return self.state(key, "python")
+
     def facts(self):
         return {
             "src_uri": self.uri("src"),
@@ -88,10 +108,17 @@ class MigrationHosts:
             # how the source daemon reaches the destination (peer-to-peer), and the data stream
             "dst_peer_uri": "qemu+tcp://%s/system" % HOSTS["dst"]["name"],
             "src_peer_uri": "qemu+tcp://%s/system" % HOSTS["src"]["name"],
+            "dst_tls_uri": "qemu+tls://%s/system" % HOSTS["dst"]["name"],
+            "src_tls_uri": "qemu+tls://%s/system" % HOSTS["src"]["name"],
             "dst_data_uri": "tcp://%s" % HOSTS["dst"]["address"],
             "src_hostname": HOSTS["src"]["name"],
             "dst_hostname": HOSTS["dst"]["name"],
             "shared_dir": self.shared,
+            "lockspace_dir": os.path.join(self.shared, "lockspace"),
+            "pki_dir": self.pki,
+            "bridge_namespace": BRIDGE_NAMESPACE,
+            "setup_playbook": SETUP_PLAYBOOK,
+            "inventory": self.state("inventory.json"),
             "private_dir": "/var/lib/libvirt/images",
             # the private directory of each host as the root namespace sees it
             "src_private_root": self.state("src", "lib", "images"),
@@ -101,9 +128,12 @@ class MigrationHosts:
             # samples the migrations between the hosts (the fleet tests' bounds)
             "sampler": "%s %s" % (sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                                "migration_sampler.py")),
-            # every host, for the fleet tests: {key, uri, peer_uri, hostname}
+            # every host, for the fleet tests: {key, uri, peer_uri, tls_uri, hostname, address, python,
+            # link (its port on the bridge)}
             "hosts": [dict(key=key, uri=self.uri(key), peer_uri="qemu+tcp://%s/system" % host["name"],
-                           hostname=host["name"]) for key, host in HOSTS.items()],
+                           tls_uri="qemu+tls://%s/system" % host["name"], hostname=host["name"],
+                           address=host["address"], python=self.python(key), link=self._port(key))
+                      for key, host in HOSTS.items()],
         }
 
     # -- up ----------------------------------------------------------------------------------
@@ -119,7 +149,7 @@ class MigrationHosts:
         _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", BRIDGE, "up")
         for key, host in HOSTS.items():
             _run("ip", "netns", "add", host["name"])
-            port = "vtit-br-" + key[-1]
+            port = self._port(key)
             _run("ip", "link", "add", host["veth"], "netns", host["name"], "type", "veth",
                  "peer", "name", port, "netns", BRIDGE_NAMESPACE)
             _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", port, "master", BRIDGE)
@@ -131,11 +161,49 @@ class MigrationHosts:
         for key in HOSTS:
             self._prepare(key)
             self._hold_namespaces(key)
-        for key in HOSTS:
-            self.start_daemon(key, wait=False)
+        self._write_inventory()
+        self.configure()
         for key in HOSTS:
             self._wait_for_daemon(key)
         return self.facts()
+
+    @staticmethod
+    def _port(key):
+        return "vtit-br-" + key[-1]
+
+    def configure(self, *extra_args):
+        """Run the hypervisor role on every host (tests/testbed/hypervisors.yml): it writes the
+        settings, makes the TLS certificates and starts the daemons."""
+        collections = os.path.join(self.dir, "collections")
+        link = os.path.join(collections, "ansible_collections", "virtops", "libvirt")
+        if not os.path.islink(link):
+            os.makedirs(os.path.dirname(link), exist_ok=True)
+            os.symlink(COLLECTION_ROOT, link)
+        paths = [collections] + [path for path in (os.environ.get("DEPENDENCY_COLLECTIONS"),
+                                                   os.environ.get("ANSIBLE_COLLECTIONS_PATH")) if path]
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=":".join(paths), ANSIBLE_HOME=os.path.join(self.dir, "ansible"),
+                   ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+        playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+        result = subprocess.run([playbook, "-i", self.state("inventory.json"), "--forks", str(len(HOSTS)),
+                                 SETUP_PLAYBOOK, *extra_args], env=env, capture_output=True, text=True, timeout=900)
+        with open(self.state("setup.log"), "a") as log:
+            log.write(result.stdout + result.stderr)
+        if result.returncode != 0:
+            raise SystemExit("the hypervisor role did not set the hosts up (rc %d); see %s\n%s"
+                             % (result.returncode, self.state("setup.log"), result.stdout[-4000:]))
+
+    def _write_inventory(self):
+        hosts = {}
+        for key, host in HOSTS.items():
+            hosts[host["name"]] = dict(ansible_connection="local", ansible_python_interpreter=self.python(key),
+                                       testbed_key=key, testbed_address=host["address"],
+                                       testbed_host_uuid=str(uuid.uuid5(uuid.NAMESPACE_DNS, host["name"] + self.dir)))
+        inventory = dict(all=dict(
+            hosts=dict(localhost=dict(ansible_connection="local", ansible_python_interpreter=sys.executable)),
+            vars=dict(testbed_lockspace_dir=os.path.join(self.shared, "lockspace"), testbed_pki_dir=self.pki),
+            children=dict(testbed_hosts=dict(hosts=hosts))))
+        with open(self.state("inventory.json"), "w") as handle:
+            json.dump(inventory, handle, indent=2)
 
     def _prepare(self, key):
         host = HOSTS[key]
@@ -154,19 +222,14 @@ class MigrationHosts:
         os.makedirs(self.state(key, "lib", "images"), exist_ok=True)
         cache = self._cache(key)
         os.makedirs(cache, exist_ok=True)
-        with open(os.path.join(etc, "libvirtd.conf"), "w") as handle:
-            handle.write('listen_tls = 0\nlisten_tcp = 1\nlisten_addr = "%s"\nauth_tcp = "none"\n'
-                         'unix_sock_group = "root"\nhost_uuid = "%s"\n' % (host["address"], uuid.uuid4()))
-        # remember_owner = 0: the fault tests kill a daemon while its guest runs, and a daemon that
-        # dies leaves its owner records on the guest's files, which the host's daemon would refuse.
-        # keepalive 2 s x 3: a source gives up on a hung destination daemon after about 8 s instead of
-        # libvirt's 30 s (the hang-daemon fault test waits for that several times).
-        with open(os.path.join(etc, "qemu.conf"), "w") as handle:
-            handle.write('user = "root"\ngroup = "root"\nclear_emulator_capabilities = 0\nremember_owner = 0\n'
-                         'stdio_handler = "file"\ncgroup_controllers = [ ]\n'
-                         'migration_address = "%s"\nmigration_host = "%s"\n'
-                         'keepalive_interval = 2\nkeepalive_count = 3\n'
-                         % (host["address"], host["address"]))
+        # The python the hypervisor role's modules run with, inside the host's namespaces.
+        with open(self.python(key), "w") as handle:
+            handle.write('#!/bin/sh\nexec nsenter --target "$(cat %s)" --net --uts --mount -- %s "$@"\n'
+                         % (self.state(key, "holder.pid"), sys.executable))
+        os.chmod(self.python(key), 0o755)
+        os.makedirs(self.state(key, "runroot", "libvirt"), exist_ok=True)
+        os.makedirs(self.state(key, "etc-upper"), exist_ok=True)
+        os.makedirs(self.state(key, "etc-work"), exist_ok=True)
         with open(self.state(key, "hosts"), "w") as handle:
             handle.write("127.0.0.1 localhost\n")
             for other in HOSTS.values():
@@ -179,7 +242,11 @@ class MigrationHosts:
         """A process that keeps the host's mount and UTS namespaces, so that its daemon can be
         killed and started again in them."""
         host = HOSTS[key]
-        binds = ["mount --bind %s %s" % (self.state(key, folder), inside) for inside, folder in PRIVATE_DIRS.items()]
+        # /etc copy-on-write (what the role writes there - /etc/pki, /etc/fstab - stays the host's),
+        # then each private folder over its path.
+        binds = ["mount -t overlay overlay -o lowerdir=/etc,upperdir=%s,workdir=%s /etc"
+                 % (self.state(key, "etc-upper"), self.state(key, "etc-work"))]
+        binds += ["mount --bind %s %s" % (self.state(key, folder), inside) for inside, folder in PRIVATE_DIRS.items()]
         binds.append("mount --bind %s /var/cache/libvirt" % self._cache(key))
         binds.append("mount --bind %s /etc/hosts" % self.state(key, "hosts"))
         script = "set -e; hostname %s; %s; exec sleep infinity" % (host["name"], "; ".join(binds))
@@ -207,15 +274,15 @@ class MigrationHosts:
         return ["nsenter", "--target", str(holder), "--net", "--uts", "--mount"]
 
     # -- daemons -------------------------------------------------------------------------------
-    def daemon_pid(self, key):
-        pid = read_pid(self.state(key, "run", "libvirtd.pid"))
+    def daemon_pid(self, key, daemon="libvirtd"):
+        pid = read_pid(self.state(key, "runroot", daemon + ".pid"))
         return pid if pid and pid_alive(pid) else None
 
     def start_daemon(self, key, wait=True):
+        """libvirtd again, as the hypervisor role starts it on a host without systemd."""
         if self.daemon_pid(key):
             return
-        _run(*self._enter(key), "libvirtd", "--daemon", "--listen", "--config", "/etc/libvirt/libvirtd.conf",
-             "--pid-file", "/run/libvirt/libvirtd.pid")
+        _run(*self._enter(key), "libvirtd", "--daemon", "--listen", "--config", "/etc/libvirt/libvirtd.conf")
         if wait:
             self._wait_for_daemon(key)
 

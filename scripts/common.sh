@@ -100,10 +100,16 @@ libvirt_answers() {
 
 # Start virtlogd and libvirtd unless they already run (there is no systemd on these machines).
 # A caller that wants to stop them again sets STARTED_DAEMONS_FILE: what this call started is
-# recorded there, so stop_daemons_we_started stops exactly that and nothing else.
+# recorded there, so stop_daemons_we_started stops exactly that and nothing else. The machine's
+# own daemons are the ones of the pid files in /run: the test bed's hosts run theirs in namespaces.
 STARTED_DAEMONS_FILE=${STARTED_DAEMONS_FILE:-/dev/null}
+daemon_pid() {
+    local pid
+    pid=$(cat "/run/$1.pid" 2>/dev/null) || return 1
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ] && echo "$pid"
+}
 ensure_libvirtd() {
-    if ! pgrep -x virtlogd >/dev/null; then
+    if ! daemon_pid virtlogd >/dev/null; then
         log "starting virtlogd"
         virtlogd --daemon
         echo virtlogd >>"$STARTED_DAEMONS_FILE"
@@ -119,11 +125,12 @@ ensure_libvirtd() {
 
 stop_daemons_we_started() {
     [ -f "$STARTED_DAEMONS_FILE" ] || return 0
-    local daemon
+    local daemon pid
     for daemon in $(tac "$STARTED_DAEMONS_FILE" | awk '!seen[$0]++'); do
         log "stopping $daemon (started by this run)"
-        pkill -x "$daemon" || true
-        for _ in $(seq 1 40); do pgrep -x "$daemon" >/dev/null || break; sleep 0.25; done
+        pid=$(daemon_pid "$daemon") || continue
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     done
     rm -f "$STARTED_DAEMONS_FILE"
 }

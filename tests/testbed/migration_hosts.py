@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -53,6 +54,14 @@ HOSTS = {
     "hv3": {"name": "virtops-it-hv3", "address": "10.99.0.3", "veth": "vtit-mig-3"},
     "hv4": {"name": "virtops-it-hv4", "address": "10.99.0.4", "veth": "vtit-mig-4"},
 }
+# Hosts outside the fleet, each added and removed by the test that owns it (add-host, remove-host):
+# a bare host with namespaces, folders and a link to the bridge, but no daemon until its test runs
+# the hypervisor role there (the role's own tests and the molecule scenario).
+EXTRA_HOSTS = {
+    "hv5": {"name": "virtops-it-hv5", "address": "10.99.0.5", "veth": "vtit-mig-5"},
+    "hv6": {"name": "virtops-it-hv6", "address": "10.99.0.6", "veth": "vtit-mig-6"},
+}
+ALL_HOSTS = dict(HOSTS, **EXTRA_HOSTS)
 BRIDGE_NAMESPACE = "virtops-it-br"
 BRIDGE = "vtit-br"
 STOCK_NWFILTERS = "/usr/share/libvirt/nwfilter"
@@ -125,14 +134,19 @@ class MigrationHosts:
             "dst_private_root": self.state("dst", "lib", "images"),
             "control": "%s %s --workdir %s" % (sys.executable, os.path.abspath(__file__),
                                                os.path.dirname(self.dir)),
+            # captures a link's traffic (link_capture.py)
+            "capture": "%s %s" % (sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                "link_capture.py")),
             # samples the migrations between the hosts (the fleet tests' bounds)
             "sampler": "%s %s" % (sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                                "migration_sampler.py")),
             # every host, for the fleet tests: {key, uri, peer_uri, tls_uri, hostname, address, python,
-            # link (its port on the bridge)}
+            # link (its port on the bridge), run_dir (its /run: the daemons' pid files), private_root
+            # (its /var/lib/libvirt/images as the root namespace sees it)}
             "hosts": [dict(key=key, uri=self.uri(key), peer_uri="qemu+tcp://%s/system" % host["name"],
                            tls_uri="qemu+tls://%s/system" % host["name"], hostname=host["name"],
-                           address=host["address"], python=self.python(key), link=self._port(key))
+                           address=host["address"], python=self.python(key), link=self._port(key),
+                           run_dir=self.state(key, "runroot"), private_root=self.state(key, "lib", "images"))
                       for key, host in HOSTS.items()],
         }
 
@@ -147,17 +161,8 @@ class MigrationHosts:
         _run("ip", "netns", "add", BRIDGE_NAMESPACE)
         _run("ip", "-n", BRIDGE_NAMESPACE, "link", "add", BRIDGE, "type", "bridge")
         _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", BRIDGE, "up")
-        for key, host in HOSTS.items():
-            _run("ip", "netns", "add", host["name"])
-            port = self._port(key)
-            _run("ip", "link", "add", host["veth"], "netns", host["name"], "type", "veth",
-                 "peer", "name", port, "netns", BRIDGE_NAMESPACE)
-            _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", port, "master", BRIDGE)
-            _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", port, "up")
-        for host in HOSTS.values():
-            _run("ip", "-n", host["name"], "addr", "add", host["address"] + "/24", "dev", host["veth"])
-            _run("ip", "-n", host["name"], "link", "set", host["veth"], "up")
-            _run("ip", "-n", host["name"], "link", "set", "lo", "up")
+        for key in HOSTS:
+            self._link(key)
         for key in HOSTS:
             self._prepare(key)
             self._hold_namespaces(key)
@@ -170,6 +175,37 @@ class MigrationHosts:
     @staticmethod
     def _port(key):
         return "vtit-br-" + key[-1]
+
+    def _link(self, key):
+        """The host's network namespace, with a veth into the bridge and its address."""
+        host = ALL_HOSTS[key]
+        _run("ip", "netns", "add", host["name"])
+        port = self._port(key)
+        _run("ip", "link", "add", host["veth"], "netns", host["name"], "type", "veth",
+             "peer", "name", port, "netns", BRIDGE_NAMESPACE)
+        _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", port, "master", BRIDGE)
+        _run("ip", "-n", BRIDGE_NAMESPACE, "link", "set", port, "up")
+        _run("ip", "-n", host["name"], "addr", "add", host["address"] + "/24", "dev", host["veth"])
+        _run("ip", "-n", host["name"], "link", "set", host["veth"], "up")
+        _run("ip", "-n", host["name"], "link", "set", "lo", "up")
+
+    def add_host(self, key):
+        """A bare extra host on the bridge (the fleet must be up): namespaces and folders, no daemon."""
+        if not os.path.exists("/run/netns/" + BRIDGE_NAMESPACE):
+            raise SystemExit("add-host needs the test bed up (its bridge namespace %s)" % BRIDGE_NAMESPACE)
+        self.remove_host(key)
+        self._link(key)
+        self._prepare(key)
+        self._hold_namespaces(key)
+        host = ALL_HOSTS[key]
+        return dict(key=key, hostname=host["name"], address=host["address"], python=self.python(key),
+                    uri="qemu+unix:///system?socket=" + self.socket(key), link=self._port(key),
+                    tls_uri="qemu+tls://%s/system" % host["name"], run_dir=self.state(key, "runroot"),
+                    private_root=self.state(key, "lib", "images"), state_etc=self.state(key, "etc"))
+
+    def remove_host(self, key):
+        self._stop_namespace(key)
+        shutil.rmtree(self.state(key), ignore_errors=True)
 
     def configure(self, *extra_args):
         """Run the hypervisor role on every host (tests/testbed/hypervisors.yml): it writes the
@@ -191,6 +227,9 @@ class MigrationHosts:
         if result.returncode != 0:
             raise SystemExit("the hypervisor role did not set the hosts up (rc %d); see %s\n%s"
                              % (result.returncode, self.state("setup.log"), result.stdout[-4000:]))
+        # The play recap per host: {"virtops-it-src": {"ok": 30, "changed": 0, ...}}
+        return {match.group(1): {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(2))}
+                for match in re.finditer(r"^(\S+)\s+:\s+(ok=.*)$", result.stdout, re.MULTILINE)}
 
     def _write_inventory(self):
         hosts = {}
@@ -206,7 +245,7 @@ class MigrationHosts:
             json.dump(inventory, handle, indent=2)
 
     def _prepare(self, key):
-        host = HOSTS[key]
+        host = ALL_HOSTS[key]
         for folder in PRIVATE_DIRS.values():
             os.makedirs(self.state(key, folder), exist_ok=True)
         etc = self.state(key, "etc")
@@ -232,7 +271,7 @@ class MigrationHosts:
         os.makedirs(self.state(key, "etc-work"), exist_ok=True)
         with open(self.state(key, "hosts"), "w") as handle:
             handle.write("127.0.0.1 localhost\n")
-            for other in HOSTS.values():
+            for other in ALL_HOSTS.values():
                 handle.write("%s %s\n" % (other["address"], other["name"]))
 
     def _cache(self, key):
@@ -292,7 +331,7 @@ class MigrationHosts:
             if _run("virsh", "-c", self.uri(key), "version", check=False, timeout=30).returncode == 0:
                 return
             time.sleep(0.3)
-        raise SystemExit("libvirtd of %s did not answer within %ds" % (HOSTS[key]["name"], START_TIMEOUT))
+        raise SystemExit("libvirtd of %s did not answer within %ds" % (ALL_HOSTS[key]["name"], START_TIMEOUT))
 
     def kill_daemon(self, key):
         pid = self.daemon_pid(key)
@@ -337,22 +376,27 @@ class MigrationHosts:
             _run("ip", "-n", host["name"], "link", "set", host["veth"], "up" if up else "down")
 
     # -- down ----------------------------------------------------------------------------------
+    def _stop_namespace(self, key):
+        """Everything that runs in the host's network namespace is the test bed's (daemons, QEMU
+        guests, dnsmasq, the namespaces' holder): killed, then the namespace removed."""
+        host = ALL_HOSTS[key]
+        self.kill_daemon(key)
+        if os.path.exists("/run/netns/" + host["name"]):
+            pids = _run("ip", "netns", "pids", host["name"], check=False).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+            for pid in pids:
+                while pid_alive(int(pid)):
+                    time.sleep(0.05)
+            _run("ip", "netns", "delete", host["name"], check=False)
+
     def down(self):
         """Stop everything of the test bed: guests, daemons, namespaces, the shared mount."""
-        for key, host in HOSTS.items():
-            self.kill_daemon(key)
-            # Whatever runs in the host's network namespace is the test bed's (QEMU guests, dnsmasq).
-            if os.path.exists("/run/netns/" + host["name"]):
-                pids = _run("ip", "netns", "pids", host["name"], check=False).stdout.split()
-                for pid in pids:
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except OSError:
-                        pass
-                for pid in pids:
-                    while pid_alive(int(pid)):
-                        time.sleep(0.05)
-                _run("ip", "netns", "delete", host["name"], check=False)
+        for key in ALL_HOSTS:
+            self._stop_namespace(key)
         if os.path.exists("/run/netns/" + BRIDGE_NAMESPACE):
             _run("ip", "netns", "delete", BRIDGE_NAMESPACE, check=False)
         if os.path.ismount(self.shared):
@@ -365,8 +409,11 @@ def main():
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--cache-dir")
     parser.add_argument("command", choices=("up", "down", "kill-daemon", "start-daemon", "link-down", "link-up",
-                                            "hang-daemon", "continue-daemon"))
-    parser.add_argument("host", nargs="?", choices=tuple(HOSTS))
+                                            "hang-daemon", "continue-daemon", "configure", "add-host",
+                                            "remove-host"))
+    parser.add_argument("host", nargs="?", choices=tuple(ALL_HOSTS))
+    parser.add_argument("--extra-vars", action="append", default=[],
+                        help="configure: variables for the hypervisor role (as ansible-playbook -e takes them)")
     parser.add_argument("--domain", help="hang-daemon: the domain whose migration from the other host is watched")
     parser.add_argument("--seconds", type=float, default=15.0, help="hang-daemon: how long the daemon stays stopped")
     args = parser.parse_args()
@@ -375,6 +422,18 @@ def main():
         print(json.dumps(hosts.up(), indent=2))
     elif args.command == "down":
         hosts.down()
+    elif args.command == "configure":  # the role again on one host (or all), with other variables
+        extra = ["--limit", ALL_HOSTS[args.host]["name"]] if args.host else []
+        for value in args.extra_vars:
+            extra += ["-e", value]
+        print(json.dumps(hosts.configure(*extra)))
+    elif args.command in ("add-host", "remove-host"):
+        if args.host not in EXTRA_HOSTS:
+            parser.error("%s takes one of %s" % (args.command, ", ".join(EXTRA_HOSTS)))
+        if args.command == "add-host":
+            print(json.dumps(hosts.add_host(args.host), indent=2))
+        else:
+            hosts.remove_host(args.host)
     elif args.command in ("kill-daemon", "start-daemon", "continue-daemon", "hang-daemon"):
         if not args.host:
             parser.error("%s needs a host: %s" % (args.command, ", ".join(HOSTS)))

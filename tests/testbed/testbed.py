@@ -159,6 +159,9 @@ def up(args):
     config = {
         "virtops_test_guest": guest,
         "virtops_test_workdir": args.workdir,
+        # the collection under test (integration_config.yml is in its tests/integration): the role
+        # tests run its README's examples
+        "virtops_test_collection": os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.config)))),
         "virtops_test_network": NETWORK,
         "virtops_test_expected_virt_type": "kvm" if kvm_runs_guests(guest) else "qemu",
         "virtops_test_iscsi": IscsiTarget(args.workdir).up(),

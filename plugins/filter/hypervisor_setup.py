@@ -36,6 +36,12 @@ def _fail(message):
 
 def _render(file, key, value, typed):
     """The value as libvirt's configuration files write it."""
+    if typed and isinstance(value, str):
+        # a typed setting given as text (ansible-playbook -e max_clients=4000): its number or switch
+        if value.isdigit():
+            value = int(value)
+        elif value.lower() in ("true", "false"):
+            value = value.lower() == "true"
     if isinstance(value, bool):
         if not typed:
             _fail("%s: %s is %r; these files take 0 and 1 for off and on, not true and false" % (file, key, value))

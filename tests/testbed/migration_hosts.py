@@ -226,7 +226,7 @@ class MigrationHosts:
             log.write(result.stdout + result.stderr)
         if result.returncode != 0:
             raise SystemExit("the hypervisor role did not set the hosts up (rc %d); see %s\n%s"
-                             % (result.returncode, self.state("setup.log"), result.stdout[-4000:]))
+                             % (result.returncode, self.state("setup.log"), (result.stdout + result.stderr)[-6000:]))
         # The play recap per host: {"virtops-it-src": {"ok": 30, "changed": 0, ...}}
         return {match.group(1): {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(2))}
                 for match in re.finditer(r"^(\S+)\s+:\s+(ok=.*)$", result.stdout, re.MULTILINE)}

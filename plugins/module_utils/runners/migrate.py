@@ -316,6 +316,7 @@ class MigrateRunner(Runner):
         libvirt's error came after the switch-over and the guest runs on the destination)."""
         p, placement = self.params, self.placement
         error = job.reason or error_text(job.error)
+        error += trust_hint(error, p["peer_uri"] or p["dest_uri"], p["tls"])
         if job.finish_wait_s is not None and not job.reason:
             error = ("QEMU had sent everything and the source waited %.0f s for %s to finish the migration: %s"
                      % (job.finish_wait_s, self.dest_host, error))
@@ -405,6 +406,16 @@ class MigrateRunner(Runner):
             self.diff["after"] = _placement_text(self.params["name"], self.result["placement"])
         except libvirt_errors():
             self.result["placement"] = None
+
+
+def trust_hint(error, peer_uri, tls):
+    """What a TLS certificate failure of a migration means, for the operator."""
+    if "certificate" not in error.lower() or not ("+tls" in peer_uri.split(":", 1)[0] or tls):
+        return ""
+    return (" (TLS: %s and the destination do not trust each other's certificate; each host's certificate must be "
+            "signed by the CA the other trusts - /etc/pki/CA/cacert.pem for libvirt, /etc/pki/qemu/ca-cert.pem for "
+            "QEMU - and name the host as it is dialled: %s)"
+            % ("the source's libvirtd" if "+tls" in peer_uri.split(":", 1)[0] else "the source's QEMU", peer_uri))
 
 
 def _state_text(copy):

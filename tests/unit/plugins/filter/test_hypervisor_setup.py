@@ -86,6 +86,15 @@ def test_lockd_settings_only_with_the_lock_manager():
     assert "virtlockd" not in [daemon["name"] for daemon in result["daemons"]]
 
 
+def test_typed_settings_given_as_text_are_numbers_and_switches():
+    """ansible-playbook -e hypervisor_max_clients=4000 passes text: libvirt wants a number."""
+    result = setup(typed={"daemon": {"max_clients": "4000"}, "qemu": {"set_process_name": "true", "vnc_listen": "0.0.0.0"}})
+    settings = written(result)
+    assert settings[("libvirtd.conf", "max_clients")][0] == "4000"
+    assert settings[("qemu.conf", "set_process_name")][0] == "1"
+    assert settings[("qemu.conf", "vnc_listen")][0] == '"0.0.0.0"'
+
+
 def test_free_settings_win_over_typed_ones():
     result = setup(libvirtd={"max_clients": 10}, typed={"daemon": {"max_clients": 4096}})
     assert written(result)[("libvirtd.conf", "max_clients")][0] == "10"

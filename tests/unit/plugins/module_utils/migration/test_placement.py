@@ -305,3 +305,15 @@ def test_the_arrived_copy_runs_at_once_only_when_the_source_copy_is_gone(hosts):
     Guest.lookup(hosts[0], "vm").destroy()
     placement.run_arrived_copy()
     assert placement.resumed_at is not None and Guest.lookup(hosts[1], "vm").state() == "running"
+
+
+def test_a_certificate_failure_says_which_trust_is_missing_and_where_the_files_are():
+    from ansible_collections.virtops.libvirt.plugins.module_utils.runners.migrate import trust_hint
+    hint = trust_hint("authentication failed: Failed to verify peer's certificate", "qemu+tls://hv2/system", True)
+    assert "the source's libvirtd and the destination do not trust each other's certificate" in hint
+    assert "/etc/pki/CA/cacert.pem" in hint and "qemu+tls://hv2/system" in hint
+    qemu = trust_hint("TLS handshake failed: The certificate hasn't got a known issuer", "qemu+tcp://hv2/system", True)
+    assert "the source's QEMU" in qemu
+    # not a certificate failure, or no TLS at all: nothing added
+    assert trust_hint("Connection refused", "qemu+tls://hv2/system", True) == ""
+    assert trust_hint("bad certificate", "qemu+tcp://hv2/system", False) == ""

@@ -54,3 +54,28 @@ def test_argument_spec_defaults_are_the_role_defaults():
     assert set(spec) == set(defaults)
     for name, option in spec.items():
         assert option.get("default") == defaults[name], name
+
+
+def _tasks(tasks):
+    for task in tasks:
+        yield task
+        for part in ("block", "rescue", "always"):
+            yield from _tasks(task.get(part) or [])
+
+
+def test_keys_and_the_daemons_files_never_show():
+    """Every task that handles a private key or a configuration file's contents (qemu.conf may hold
+    passwords) is no_log."""
+    secret_words = ("hypervisor_tls_key", "hypervisor_files_before", "item.content")
+    handling = []
+    for name in sorted(os.listdir(os.path.join(ROLE, "tasks"))):
+        for task in _tasks(load("tasks", name)):
+            if "block" in task:
+                continue
+            body = yaml.safe_dump({key: value for key, value in task.items() if key not in ("name", "when")})
+            if any(word in body for word in secret_words):
+                handling.append(task["name"])
+                assert task.get("no_log") is True, (name, task["name"])
+    assert "Install this host's key (never shown)" in handling
+    assert "Read the daemons' files before they change (contents never shown)" in handling
+    assert any(task.startswith("Put back its files") for task in handling)

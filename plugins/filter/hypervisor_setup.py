@@ -72,7 +72,7 @@ def _items(file, daemon, settings, typed):
 def _merge(*dicts):
     merged = {}
     for part in dicts:
-        merged.update({key: value for key, value in (part or {}).items()})
+        merged.update(part or {})
     return merged
 
 

@@ -135,8 +135,8 @@ class MigrationHosts:
             "control": "%s %s --workdir %s" % (sys.executable, os.path.abspath(__file__),
                                                os.path.dirname(self.dir)),
             # captures a link's traffic (link_capture.py)
-            "capture": "%s %s" % (sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                                "link_capture.py")),
+            "capture": "%s %s" % (sys.executable,
+                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "link_capture.py")),
             # samples the migrations between the hosts (the fleet tests' bounds)
             "sampler": "%s %s" % (sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                                "migration_sampler.py")),
@@ -221,7 +221,8 @@ class MigrationHosts:
                    ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
         playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
         result = subprocess.run([playbook, "-i", self.state("inventory.json"), "--forks", str(len(HOSTS)),
-                                 SETUP_PLAYBOOK, *extra_args], env=env, capture_output=True, text=True, timeout=900)
+                                 SETUP_PLAYBOOK, *extra_args], env=env, capture_output=True, text=True, timeout=900,
+                                check=False)
         with open(self.state("setup.log"), "a") as log:
             log.write(result.stdout + result.stderr)
         if result.returncode != 0:
@@ -280,7 +281,7 @@ class MigrationHosts:
     def _hold_namespaces(self, key):
         """A process that keeps the host's mount and UTS namespaces, so that its daemon can be
         killed and started again in them."""
-        host = HOSTS[key]
+        host = ALL_HOSTS[key]
         # /etc copy-on-write (what the role writes there - /etc/pki, /etc/fstab - stays the host's),
         # then each private folder over its path.
         binds = ["mount -t overlay overlay -o lowerdir=/etc,upperdir=%s,workdir=%s /etc"

@@ -82,7 +82,8 @@ stage_lint() {
 }
 
 stage_docs() {
-    (cd "$COLLECTION" && antsibull-docs lint-collection-docs --plugin-docs .)
+    # ANSIBLE_COLLECTIONS_PATH: the dependencies (community.crypto) beside it, which ansible-doc reads too
+    (cd "$COLLECTION" && ANSIBLE_COLLECTIONS_PATH="$WORK" antsibull-docs lint-collection-docs --plugin-docs .)
     # The docs site (scripts/docsite.sh) builds without warnings and has a page for every module,
     # the role and every scenario guide.
     build_docsite "$WORK" "$WORK/docsite"

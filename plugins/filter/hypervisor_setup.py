@@ -69,6 +69,11 @@ def _items(file, daemon, settings, typed):
     return items
 
 
+def _on(value):
+    """Whether a listen_* setting turns its listener on (1, "1", true)."""
+    return str(value) not in ("0", "False", "false")
+
+
 def _merge(*dicts):
     merged = {}
     for part in dicts:
@@ -118,7 +123,7 @@ def hypervisor_setup(role):
         settings += _items("virtproxyd.conf", "virtproxyd", listener, False)
         listening = _merge(listener_typed, listener, per_daemon.get("virtproxyd"))
     # Without systemd's sockets a daemon listens on TCP only when started with --listen.
-    listens = any(str(listening.get(key, 0)) not in ("0", "False", "false") for key in ("listen_tls", "listen_tcp"))
+    listens = any(_on(listening.get(key, 0)) for key in ("listen_tls", "listen_tcp"))
     main[-1]["listen"] = listens
 
     settings += _items("qemu.conf", qemu_daemon, typed.get("qemu"), True)
@@ -155,7 +160,7 @@ def _sockets(name, listening):
     if name not in RELOADED:
         units.append("%s-ro.socket" % name)
     for kind in ("tls", "tcp"):
-        if str(listening.get("listen_" + kind, 0)) not in ("0", "False", "false"):
+        if _on(listening.get("listen_" + kind, 0)):
             units.append("%s-%s.socket" % (name, kind))
     return units
 

@@ -206,6 +206,9 @@ options:
 notes:
   - Start a long migration with C(async) and C(poll=0) and watch or steer it from other tasks with
     M(virtops.libvirt.domain_job).
+  - A TCG guest (domain type C(qemu)) on a QEMU older than 9.0 can lose memory writes in every pre-copy
+    pass after the first; the module warns of it. Without KVM, O(downtime_steps=0) and a
+    O(max_downtime_ms) the guest's writes during one pass fit in let the migration finish in one pass.
 seealso:
   - module: virtops.libvirt.domain_job
   - module: virtops.libvirt.cpu_baseline

@@ -56,6 +56,26 @@ def cpu_fits(dest_conn, config):
     return "cpu: %s is %s on the destination" % (guest_cpu.model, verdict["result"])
 
 
+# libvirt's number for QEMU 9.0.0. Before it, clearing the migration's dirty bitmap did not reset
+# TCG's TLB, so a guest's stores through an entry cached earlier went unrecorded: every pre-copy
+# pass after the first could miss writes, and the guest resumed on the destination with stale
+# memory (QEMU commit 03bfc2188f, "physmem: Fix migration dirty bitmap coherency with TCG memory
+# access"). KVM tracks dirty pages itself and is not affected.
+QEMU_TCG_DIRTY_TRACKING_FIXED = 9000000
+
+
+def tcg_memory_warning(config, qemu_version, kind):
+    """A warning for a live TCG guest on a QEMU that can lose its memory writes; None otherwise."""
+    if kind == "offline" or config.virt_type != "qemu" or not qemu_version \
+            or qemu_version >= QEMU_TCG_DIRTY_TRACKING_FIXED:
+        return None
+    version = "%d.%d.%d" % (qemu_version // 1000000, qemu_version // 1000 % 1000, qemu_version % 1000)
+    return ("the guest runs under TCG (domain type qemu) on QEMU %s: before QEMU 9.0, a live migration of a TCG "
+            "guest that makes more than one pre-copy pass can lose the guest's memory writes, and the guest "
+            "may crash on the destination. Use KVM, or let the migration finish in one pass (downtime_steps: 0 "
+            "and a max_downtime_ms the guest's writes during one pass fit in)" % version)
+
+
 def memory_fits(dest_conn, config):
     needed = (config.memory_kib or 0) * 1024
     free = dest_conn.getFreeMemory()

@@ -24,6 +24,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
     cpu_fits, distinct_hosts, memory_fits, offline_copies, shared_disk_directories, storage_fits,
+    tcg_memory_warning,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
@@ -193,6 +194,9 @@ class MigrateRunner(Runner):
         if kind != "offline":
             checks.append(cpu_fits(self.dest_conn, config))
             checks.append(memory_fits(self.dest_conn, config))
+            warning = tcg_memory_warning(config, self.conn.getVersion(), kind)
+            if warning:
+                self.warn(warning)
         checks.append(storage_fits(self.conn, self.dest_conn, config, kind, copies, shared))
         action = "migrate (%s) from %s to %s" % (kind, self.source_host, self.dest_host)
         self.result["reason"] = "%s %s on %s" % (p["name"], "runs" if kind != "offline" else "is defined",

@@ -239,6 +239,9 @@ class MigrationsRunner(Runner):
             params = self._migrate_params(move)
             runner = self.MIGRATE_RUNNER(ItemModule(self.module, params), self.fleet.conn(move["source"]))
             result = dict(runner.run(), failed=False)
+            # The same warning for every guest of a host says one thing: once in the result.
+            self.warn(*[warning for warning in result.get("warnings") or []
+                        if warning not in self.result.get("warnings", [])])
         except Exception as exc:  # pylint: disable=broad-except
             msg, result = failure(exc, runner, "migration of %s" % move["name"])
             result.update(failed=True, msg=msg)

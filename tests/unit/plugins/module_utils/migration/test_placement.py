@@ -18,7 +18,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.recorder import ChangeRecorder
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 import ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement as where
-from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import distinct_hosts, memory_fits
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
+    distinct_hosts, memory_fits, tcg_memory_warning,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
 libvirt = pytest.importorskip("libvirt")
@@ -317,3 +319,18 @@ def test_a_certificate_failure_says_which_trust_is_missing_and_where_the_files_a
     # not a certificate failure, or no TLS at all: nothing added
     assert trust_hint("Connection refused", "qemu+tls://hv2/system", True) == ""
     assert trust_hint("bad certificate", "qemu+tcp://hv2/system", False) == ""
+
+
+@pytest.mark.parametrize("virt_type,version,kind,warned", [
+    ("qemu", 7002022, "live", True),     # Debian 12's QEMU 7.2 under TCG
+    ("qemu", 7002022, "block", True),
+    ("qemu", 7002022, "offline", False),  # a shut-off guest has no memory in flight
+    ("qemu", 9000000, "live", False),    # the fix is in QEMU 9.0
+    ("kvm", 7002022, "live", False),     # KVM tracks dirty pages itself
+])
+def test_tcg_memory_warning_only_for_live_tcg_guests_on_qemu_before_9(virt_type, version, kind, warned):
+    config = DomainConfig.from_xml("<domain type='%s'><name>g</name></domain>" % virt_type)
+    warning = tcg_memory_warning(config, version, kind)
+    assert bool(warning) is warned
+    if warned:
+        assert "QEMU 7.2.22" in warning and "downtime_steps: 0" in warning

@@ -2,8 +2,8 @@
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A running outgoing migration: libvirt's blocking call in a worker thread while this thread
-reads the job's statistics and steers it (downtime ramp, post-copy switch, completion and
-progress timeouts), as Nova's migration monitor does."""
+reads the job's statistics and carries out what steering.py decides from them (downtime ramp,
+post-copy switch, completion and progress timeouts), as Nova's migration monitor does."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,8 +15,13 @@ import time
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_error, libvirt, libvirt_errors,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.steering import (
+    ABORT, ALL_SENT, COMPLETION_TIMEOUT, POST_COPY, SET_DOWNTIME, JobSample, Steering,
+)
 
 POLL_INTERVAL = 0.25
+# libvirt's job types of a migration that runs (a job that just ended reads NONE or COMPLETED)
+ACTIVE_JOB_TYPES = (libvirt.VIR_DOMAIN_JOB_BOUNDED, libvirt.VIR_DOMAIN_JOB_UNBOUNDED) if libvirt else ()
 COMPLETED_EVENT_WAIT = 2.0
 
 
@@ -135,42 +140,34 @@ class MigrationJob:
             return False
 
     def _steer(self, running):
-        ramp = list(self.plan.downtime)
-        best_remaining, last_progress = None, time.monotonic()
+        steering = Steering(self.plan.downtime, self.plan.post_copy_after, self.plan.completion_limit,
+                            self.plan.progress_limit)
         while running():
-            now = time.monotonic()
-            elapsed = now - self._started
             stats = self._stats()
-            if stats.get("type") in (libvirt.VIR_DOMAIN_JOB_BOUNDED, libvirt.VIR_DOMAIN_JOB_UNBOUNDED):
+            sample = JobSample.from_stats(stats, ACTIVE_JOB_TYPES)
+            if sample.active:
                 self.last_stats = stats  # a job that just ended reports zeros: keep the last real figures
-                self.max_throttle = max(self.max_throttle, stats.get("auto_converge_throttle", 0))
-            remaining = stats.get("data_remaining")
-            if remaining is not None and stats.get("data_total"):
-                if best_remaining is None or remaining < best_remaining:
-                    best_remaining, last_progress = remaining, now
-                if remaining == 0 and self._all_sent_at is None and not self.post_copy_started:
-                    # Nothing left to send: the destination finishes (its daemon starts the copy).
-                    # Waiting for it is not a stalled transfer; libvirt's keepalive ends a dead one.
-                    self._all_sent_at = now
-                    self._note("all data sent; waiting for the destination to finish")
-            if self._all_sent_at is not None:
-                last_progress = now
-            while ramp and elapsed >= ramp[0][0]:
-                _at, downtime = ramp.pop(0)
-                if self._try(self.guest.set_max_downtime, downtime):
-                    self._note("max downtime %d ms" % downtime)
-            if self.plan.post_copy_after is not None and not self.post_copy_started \
-                    and elapsed >= self.plan.post_copy_after:
-                self._switch_to_post_copy("post_copy_after %d s" % self.plan.post_copy_after)
-            limit = self.plan.completion_limit
-            if limit and elapsed >= limit and not (self.post_copy_started or self.paused_guest):
-                self._on_completion_timeout(limit)
-            progress_limit = self.plan.progress_limit
-            if progress_limit and not self.post_copy_started and self.reason is None \
-                    and now - last_progress >= progress_limit:
-                self.reason = "no progress for %d s (progress_timeout)" % progress_limit
-                self._abort()
+                self.max_throttle = max(self.max_throttle, sample.throttle_pct)
+            decisions = steering.decide(time.monotonic() - self._started, sample, self.post_copy_started,
+                                        self.paused_guest, self.reason is not None)
+            for kind, value in decisions:
+                self._carry_out(kind, value)
             self._returned.wait(POLL_INTERVAL)  # a poll's pause, cut short when libvirt's call returns
+
+    def _carry_out(self, kind, value):
+        if kind == ALL_SENT:
+            self._all_sent_at = self._started + value
+            self._note("all data sent; waiting for the destination to finish")
+        elif kind == SET_DOWNTIME:
+            if self._try(self.guest.set_max_downtime, value):
+                self._note("max downtime %d ms" % value)
+        elif kind == POST_COPY:
+            self._switch_to_post_copy(value)
+        elif kind == COMPLETION_TIMEOUT:
+            self._on_completion_timeout(value)
+        elif kind == ABORT:
+            self.reason = value
+            self._abort()
 
     def _stats(self):
         try:

@@ -11,7 +11,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_capabilities
+from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_capabilities, version_text
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import disks_to_copy, local_disks
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import (
@@ -69,11 +69,10 @@ def tcg_memory_warning(config, qemu_version, kind):
     if kind == "offline" or config.virt_type != "qemu" or not qemu_version \
             or qemu_version >= QEMU_TCG_DIRTY_TRACKING_FIXED:
         return None
-    version = "%d.%d.%d" % (qemu_version // 1000000, qemu_version // 1000 % 1000, qemu_version % 1000)
     return ("the guest runs under TCG (domain type qemu) on QEMU %s: before QEMU 9.0, a live migration of a TCG "
             "guest that makes more than one pre-copy pass can lose the guest's memory writes, and the guest "
             "may crash on the destination. Use KVM, or let the migration finish in one pass (downtime_steps: 0 "
-            "and a max_downtime_ms the guest's writes during one pass fit in)" % version)
+            "and a max_downtime_ms the guest's writes during one pass fit in)" % version_text(qemu_version))
 
 
 def memory_fits(dest_conn, config):

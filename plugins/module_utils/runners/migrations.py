@@ -103,6 +103,7 @@ class MigrationsRunner(Runner):
         p = self.params
         self._check_options()
         self.fleet = Fleet(p["hosts"])
+        self._move_warnings = []  # every migration's warnings; moves run in threads, _report keeps each once
         try:
             return self._run()
         finally:
@@ -239,12 +240,11 @@ class MigrationsRunner(Runner):
             params = self._migrate_params(move)
             runner = self.MIGRATE_RUNNER(ItemModule(self.module, params), self.fleet.conn(move["source"]))
             result = dict(runner.run(), failed=False)
-            # The same warning for every guest of a host says one thing: once in the result.
-            self.warn(*[warning for warning in result.get("warnings") or []
-                        if warning not in self.result.get("warnings", [])])
         except Exception as exc:  # pylint: disable=broad-except
             msg, result = failure(exc, runner, "migration of %s" % move["name"])
             result.update(failed=True, msg=msg)
+        if runner is not None:
+            self._move_warnings.extend(runner.result.get("warnings") or [])
         progress = result.get("progress") or {}
         names = dict((member["hostname"], name) for name, member in self.fleet.members.items())
         return dict(
@@ -280,6 +280,9 @@ class MigrationsRunner(Runner):
 
     def _report(self):
         results = self.result["results"]
+        # The same warning of several migrations (one per guest of a host) says one thing: once.
+        self.warn(*[warning for index, warning in enumerate(self._move_warnings)
+                    if warning not in self._move_warnings[:index]])
         self.result["moved"] = [dict(name=r["name"], destination=r["destination"], kind=r["kind"])
                                 for r in results if not r["failed"]]
         self.result["failed_migrations"] = [dict(name=r["name"], destination=r["destination"], msg=r["msg"],

@@ -219,53 +219,60 @@ class Guest:
 
     # -- changes to the running guest ----------------------------------------------------------
     def apply_live(self, change):
-        """Apply one ``Change`` whose field says how it reaches a running guest (``change.live``)."""
-        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
-        method, value = change.live, change.after
-        if method == "memory":
-            self.dom.setMemoryFlags(value, live)
-        elif method == "vcpus":
-            self.dom.setVcpusFlags(value, live)
-        elif method in ("title", "description"):
-            kind = getattr(libvirt, "VIR_DOMAIN_METADATA_" + method.upper())
-            self.dom.setMetadata(kind, value, None, None, live)
-        elif method == "metadata":
-            self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, metadata_xml(value),
-                                 METADATA_PREFIX, METADATA_NAMESPACE, live)
-        elif method == "media":
-            disk = self._live_device(change)
-            disk.source_file = change.owner.source_file
-            self.update_device(disk.to_xml(), live=True, config=False)
-        elif method == "iotune":
-            self._set_io_limits(self._live_device(change).target_dev, change.owner.iotune)
-        elif method == "graphics_password":
-            graphics = self._live_device(change)
-            graphics.password = change.owner.password
-            self.update_device(graphics.to_xml(), live=True, config=False)
-        else:  # pragma: no cover - a field declared a method this layer does not know
-            raise ValueError("no live method %r" % method)
+        """Apply one ``Change`` whose field says how it reaches a running guest: its ``LiveChange``
+        names the method here (``_live_<name>``)."""
+        method = getattr(self, "_live_" + change.live.name, None)
+        if method is None:  # pragma: no cover - a field declared a method this layer does not have
+            raise ValueError("no live method %r" % change.live.name)
+        method(change)
 
-    # What a live method changes, found in the running guest by (list, attribute of the owner).
-    LIVE_DEVICES = {"media": ("disks", "target_dev"), "iotune": ("disks", "target_dev"),
-                    "graphics_password": ("graphics", "type")}
+    def _live_memory(self, change):
+        self.dom.setMemoryFlags(change.after, libvirt.VIR_DOMAIN_AFFECT_LIVE)
 
-    @classmethod
-    def _running_device(cls, change, running):
+    def _live_vcpus(self, change):
+        self.dom.setVcpusFlags(change.after, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+
+    def _live_title(self, change):
+        self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_TITLE, change.after, None, None, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+
+    def _live_description(self, change):
+        self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, change.after, None, None,
+                             libvirt.VIR_DOMAIN_AFFECT_LIVE)
+
+    def _live_metadata(self, change):
+        self.dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, metadata_xml(change.after),
+                             METADATA_PREFIX, METADATA_NAMESPACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+
+    def _live_media(self, change):
+        disk = self._live_device(change)
+        disk.source_file = change.owner.source_file
+        self.update_device(disk.to_xml(), live=True, config=False)
+
+    def _live_iotune(self, change):
+        self._set_io_limits(self._live_device(change).target_dev, change.owner.iotune)
+
+    def _live_graphics_password(self, change):
+        graphics = self._live_device(change)
+        graphics.password = change.owner.password
+        self.update_device(graphics.to_xml(), live=True, config=False)
+
+    @staticmethod
+    def _running_device(change, running):
         """The device of ``running`` (a live DomainConfig) that ``change`` is for, or None."""
-        devices, attribute = cls.LIVE_DEVICES[change.live]
+        devices, attribute = change.live.device
         wanted = getattr(change.owner, attribute)
         return next((device for device in getattr(running, devices) or [] if getattr(device, attribute) == wanted), None)
 
     def can_apply_live(self, change, running):
         """Whether ``change`` can reach the running guest (``running``: its live DomainConfig) now:
         a device added by this very run, or still waiting for a restart, is not there yet."""
-        return change.live not in self.LIVE_DEVICES or self._running_device(change, running) is not None
+        return change.live.device is None or self._running_device(change, running) is not None
 
     def _live_device(self, change):
         found = self._running_device(change, self.live_config())
         if found is None:  # checked by can_apply_live; gone since (a concurrent detach)
             raise VirtopsError("%s has no device %s while running; the change needs a restart"
-                               % (self.name, getattr(change.owner, self.LIVE_DEVICES[change.live][1])))
+                               % (self.name, getattr(change.owner, change.live.device[1])))
         return found
 
     def _set_io_limits(self, target, iotune):

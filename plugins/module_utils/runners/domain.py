@@ -41,21 +41,6 @@ DOMAIN_ARGUMENT_SPEC = dict(
 DOMAIN_ARGUMENT_SPEC.update(DEFINITION_SPEC)
 DOMAIN_ARGUMENT_SPEC.update(KVM_PROBE_ARGUMENT_SPEC)
 
-# How each live method is named in ``actions`` (as before the object model carried them).
-LIVE_ACTIONS = {
-    "memory": "set current memory",
-    "vcpus": "set vcpus",
-    "title": "set title",
-    "description": "set description",
-    "metadata": "set metadata",
-    "media": "change media",
-    "iotune": "set I/O limits",
-    "graphics_password": "set the console password",
-}
-# Live methods that set their owner as a whole (a disk's six I/O limits): one call per owner.
-WHOLE_OWNER_METHODS = ("iotune",)
-
-
 class DomainRunner(Runner):
     """Carries out one ``domain`` module run; ``run()`` returns the module result."""
 
@@ -230,11 +215,11 @@ class DomainRunner(Runner):
         for change in changes:
             if change.live is None or not guest.can_apply_live(change, running):
                 restart.add(change.path)
-            elif change.live in WHOLE_OWNER_METHODS and any(owner is change.owner for owner in applied_owners):
+            elif change.live.whole_owner and any(owner is change.owner for owner in applied_owners):
                 continue
             else:
                 applied_owners.append(change.owner)
-                self.recorder.record("%s (live)" % LIVE_ACTIONS[change.live], guest.apply_live, change)
+                self.recorder.record("%s (live)" % change.live.action, guest.apply_live, change)
         if restart != recorded:
             self.recorder.quietly(guest.mark_pending_restart, restart)
         if restart:

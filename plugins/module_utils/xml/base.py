@@ -36,10 +36,30 @@ class XmlModelError(ValueError):
     """The XML does not fit the model (e.g. a value that is not a number)."""
 
 
+class LiveChange:
+    """How a field's change reaches a running guest without a restart, declared once with the field.
+
+    ``name`` is the guest layer's method for it (``Guest.apply_live`` runs ``_live_<name>``),
+    ``action`` how a module's ``actions`` name it. ``device`` is, for a field of a device, the
+    domain's device list and the attribute that finds the running device (a disk by its target);
+    a device the running guest does not have yet (added by this run) needs the restart instead.
+    ``whole_owner``: one call sets every such field of the owner together (a disk's I/O limits).
+    """
+
+    def __init__(self, name, action, device=None, whole_owner=False):
+        self.name = name
+        self.action = action
+        self.device = device
+        self.whole_owner = whole_owner
+
+    def __repr__(self):
+        return "LiveChange(%r)" % self.name
+
+
 class Change(tuple):
     """One requested difference: ``(path, before, after)``, unpacked like a triple.
 
-    ``live`` says how it can be applied to a running guest (None: only by a restart) and
+    ``live`` (a ``LiveChange``) says how it can be applied to a running guest (None: only by a restart) and
     ``owner`` is the desired object the field belongs to (e.g. the CD-ROM whose media changes).
     """
 
@@ -96,9 +116,9 @@ class Field:
     value and writing it removes the value (only where libvirt reads both the same way).
     ``bare``: the value of an element that is there without the attribute (libvirt reads a bare
     ``<smm/>`` as on).
-    ``live``: how a change of this field reaches a running guest without a restart (a name the
-    guest layer knows, e.g. 'memory' or 'media'); None when it needs a restart. The owning
-    object may narrow it (``ConfigObject.live_method``).
+    ``live``: how a change of this field reaches a running guest without a restart (a
+    ``LiveChange``); None when it needs a restart. The owning object may narrow it
+    (``ConfigObject.live_method``).
     """
 
     def __init__(self, name, path="", attr=None, kind="str", label=None, absent=None, live=None, bare=None):

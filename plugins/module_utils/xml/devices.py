@@ -9,8 +9,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Change, Child, ChildList, ConfigObject, Field, SecretField, etree,
+    Change, Child, ChildList, ConfigObject, Field, LiveChange, SecretField, etree,
 )
+
+# The changes a running guest takes on its devices without a restart.
+LIVE_MEDIA = LiveChange("media", "change media", device=("disks", "target_dev"))
+LIVE_IOTUNE = LiveChange("iotune", "set I/O limits", device=("disks", "target_dev"), whole_owner=True)
+LIVE_GRAPHICS_PASSWORD = LiveChange("graphics_password", "set the console password", device=("graphics", "type"))
 
 
 class NetworkHost(ConfigObject):
@@ -81,7 +86,7 @@ class IotuneConfig(ConfigObject):
 
     TAG = "iotune"
     # 0: no limit. A running guest's limits change with virDomainSetBlockIoTune, no restart.
-    FIELDS = tuple(Field(name, path=name, kind="int", absent=0, live="iotune") for name in IOTUNE_LIMITS)
+    FIELDS = tuple(Field(name, path=name, kind="int", absent=0, live=LIVE_IOTUNE) for name in IOTUNE_LIMITS)
 
 
 class DiskConfig(ConfigObject):
@@ -97,7 +102,7 @@ class DiskConfig(ConfigObject):
         Field("cache", path="driver", attr="cache"),
         Field("io", path="driver", attr="io"),
         Field("discard", path="driver", attr="discard"),
-        Field("source_file", path="source", attr="file", label="source.file", live="media"),
+        Field("source_file", path="source", attr="file", label="source.file", live=LIVE_MEDIA),
         Field("source_dev", path="source", attr="dev", label="source.dev"),
         Field("source_pool", path="source", attr="pool", label="source.pool"),
         Field("source_volume", path="source", attr="volume", label="source.volume"),
@@ -186,7 +191,7 @@ class DiskConfig(ConfigObject):
 
     def changes(self, live=None, prefix=""):
         # A live I/O limit change is made on the disk (its target), not on the <iotune> alone.
-        return [Change(change.path, change.before, change.after, change.live, self) if change.live == "iotune" else change
+        return [Change(change.path, change.before, change.after, change.live, self) if change.live is LIVE_IOTUNE else change
                 for change in super(DiskConfig, self).changes(live, prefix)]
 
     def apply_to(self, live):
@@ -362,7 +367,7 @@ class GraphicsConfig(ConfigObject):
         Field("port", attr="port", kind="int"),
         Field("listen", attr="listen"),
         Field("keymap", attr="keymap"),
-        SecretField("password", attr="passwd", live="graphics_password"),  # virDomainUpdateDeviceFlags
+        SecretField("password", attr="passwd", live=LIVE_GRAPHICS_PASSWORD),  # virDomainUpdateDeviceFlags
     )
 
     def after_parse(self, element):

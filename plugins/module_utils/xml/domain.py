@@ -10,7 +10,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Change, Child, ChildList, ConfigObject, Field, MemoryField, OrderedChildList, etree, in_kib,
+    Change, Child, ChildList, ConfigObject, Field, LiveChange, MemoryField, OrderedChildList, etree, in_kib,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
@@ -488,18 +488,26 @@ class DeviceXmlField(Field):
         return ParsedDevices(list(live or []) + [copy.deepcopy(node) for _index, node in missing])
 
 
+# The changes a running guest takes on the domain itself without a restart.
+LIVE_TITLE = LiveChange("title", "set title")
+LIVE_DESCRIPTION = LiveChange("description", "set description")
+LIVE_MEMORY = LiveChange("memory", "set current memory")
+LIVE_VCPUS = LiveChange("vcpus", "set vcpus")
+LIVE_METADATA = LiveChange("metadata", "set metadata")
+
+
 class DomainConfig(ConfigObject):
     TAG = "domain"
     FIELDS = (
         Field("virt_type", attr="type", label="virt_type"),
         Field("name", path="name"),
         Field("uuid", path="uuid"),
-        Field("title", path="title", live="title"),
-        Field("description", path="description", live="description"),
+        Field("title", path="title", live=LIVE_TITLE),
+        Field("description", path="description", live=LIVE_DESCRIPTION),
         MemoryField("memory_kib", "memory", label="memory_kib"),
-        MemoryField("current_memory_kib", "currentMemory", label="current_memory_kib", live="memory"),
+        MemoryField("current_memory_kib", "currentMemory", label="current_memory_kib", live=LIVE_MEMORY),
         Field("vcpus", path="vcpu", kind="int"),
-        Field("current_vcpus", path="vcpu", attr="current", kind="int", live="vcpus"),
+        Field("current_vcpus", path="vcpu", attr="current", kind="int", live=LIVE_VCPUS),
         Field("iothreads", path="iothreads", kind="int"),
         Child("cputune", "cputune", CputuneConfig),
         Child("numatune", "numatune", NumatuneConfig),
@@ -514,7 +522,7 @@ class DomainConfig(ConfigObject):
         Field("on_poweroff", path="on_poweroff"),
         Field("on_reboot", path="on_reboot"),
         Field("on_crash", path="on_crash"),
-        MetadataField("metadata", live="metadata"),
+        MetadataField("metadata", live=LIVE_METADATA),
         PendingRestartField("pending_restart"),
         Field("emulator", path="devices/emulator"),
         ChildList("disks", "devices/disk", DiskConfig),

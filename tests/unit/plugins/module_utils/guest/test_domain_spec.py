@@ -167,7 +167,7 @@ def test_a_cdrom_without_path_ejects_the_media(conn):
         "<target dev='sda' bus='sata'/><readonly/></disk></devices></domain>")
     desired = build(conn, disks=[dict(device="cdrom", target="sda")])
     changes = [change for change in desired.changes(live) if change.path.startswith("disks")]
-    assert [(change.path, change.before, change.live) for change in changes] == [
+    assert [(change.path, change.before, change.live.name) for change in changes] == [
         ("disks[sda].source.file", "/srv/iso/tools.iso", "media")]
     desired.apply_to(live)
     text = live.to_xml()

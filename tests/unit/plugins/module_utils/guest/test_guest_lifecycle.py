@@ -101,7 +101,7 @@ def test_live_changes_go_through_the_fields_live_method(guest):
     move(guest, "running")
     desired = DomainConfig(current_memory_kib=65536, title="web")
     changes = desired.changes(guest.live_config())
-    assert [(change.path, change.live) for change in changes] == [("title", "title"), ("current_memory_kib", "memory")]
+    assert [(change.path, change.live.name) for change in changes] == [("title", "title"), ("current_memory_kib", "memory")]
     for change in changes:
         guest.apply_live(change)
     running = guest.live_config()
@@ -114,7 +114,7 @@ def test_only_removable_media_change_live(guest):
     disk = next(disk for disk in live.disks if disk.device == "disk")
     cdrom.source_file, disk.source_file = "/guest/other.iso", "/guest/other.img"
     desired = DomainConfig(disks=[cdrom, disk])
-    methods = dict((change.path, change.live) for change in desired.changes(guest.inactive_config()))
+    methods = dict((change.path, change.live and change.live.name) for change in desired.changes(guest.inactive_config()))
     assert methods == {"disks[sda].source.file": "media", "disks[vda].source.file": None}
 
 
@@ -126,12 +126,12 @@ def test_io_limits_and_a_console_password_are_live_changes_of_the_device_that_ha
                           iotune=IotuneConfig(total_iops_sec=100))
     desired = DomainConfig(disks=[disk, new_disk], graphics=[GraphicsConfig(type="vnc", password="n3w")])
     changes = desired.changes(guest.inactive_config())
-    owned = dict((change.path, (change.live, change.owner)) for change in changes if "iotune" in change.path)
+    owned = dict((change.path, (change.live.name, change.owner)) for change in changes if "iotune" in change.path)
     # each limit is a change of the disk (the target to set it on), whether or not it runs yet
     assert owned == {"disks[vda].iotune.read_bytes_sec": ("iotune", disk), "disks[vda].iotune.total_iops_sec": ("iotune", disk),
                      "disks[vdb].iotune.total_iops_sec": ("iotune", new_disk)}
     password = next(change for change in changes if change.path == "graphics[vnc].password")
-    assert (password.live, password.after) == ("graphics_password", "(hidden)")
+    assert (password.live.name, password.after) == ("graphics_password", "(hidden)")
     move(guest, "running")
     running = guest.live_config()
     # vda runs; vdb and a VNC console would come with the next start
@@ -169,3 +169,16 @@ def test_a_change_unpacks_like_the_triple_it_replaces():
     path, before, after = change
     assert (path, before, after) == ("memory_kib", 1, 2) == (change.path, change.before, change.after)
     assert change == ("memory_kib", 1, 2)
+
+
+def test_every_live_change_the_model_declares_has_its_method_here():
+    """A field's LiveChange is the one place a live change is declared: the guest layer must
+    carry each one out, and a device's change must name how the running device is found."""
+    declared = set()
+    for config in (DomainConfig, DiskConfig, GraphicsConfig, IotuneConfig):
+        declared.update(field.live for field in config.FIELDS if getattr(field, "live", None) is not None)
+    assert set(live.name for live in declared) == set(
+        ["title", "description", "memory", "vcpus", "metadata", "media", "iotune", "graphics_password"])
+    for live in declared:
+        assert callable(getattr(Guest, "_live_" + live.name, None)), live.name
+        assert live.action and live.device in (None, ("disks", "target_dev"), ("graphics", "type")), live.name

@@ -18,6 +18,9 @@ import uuid
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.disk import DISK_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain import DOMAIN_ARGUMENT_SPEC
+
 # ansible.builtin.to_uuid's namespace: an instance's UUID is the one "{{ name | to_uuid }}" gives,
 # as the role's instance_uuid default is.
 UUID_NAMESPACE_ANSIBLE = uuid.UUID("361E6D51-FAEC-444A-9079-341386DA8E2E")
@@ -30,19 +33,17 @@ INSTANCE_KEYS = (
     "vcpus", "virt_type", "cpu", "boot", "interfaces", "serial_console", "domain_options",
 )
 STATES = ("running", "shutoff", "absent")
-# virtops.libvirt.domain options an instance's domain_options may hold: the role sets the others.
-DOMAIN_OPTIONS = (
-    "arch", "autostart", "clock", "controllers", "cputune", "current_memory_mb", "current_vcpus", "description", "devices_exclusive",
-    "devices_xml", "features", "firmware", "force", "graphics", "guest_agent", "hostdevs", "inputs", "iothreads",
-    "kvm_probe_kernel", "launch_security", "machine", "memballoon", "memory_backing", "memtune", "metadata", "numatune", "on_crash",
-    "on_poweroff", "on_reboot", "panic", "pcie_root_ports", "return_xml", "rng", "sysinfo", "timeout", "title", "tpm", "uefi", "video",
-    "vsock", "watchdog",
-)
+# Domain options the role never passes: remove_storage (instance_delete_disks deletes the role's
+# own volumes instead) and xml (the role builds the definition from its variables); and those it
+# sets from its own variables.
+NOT_PASSED_TO_DOMAIN = ("remove_storage", "xml")
+SET_BY_THE_ROLE = ("name", "uuid", "state", "memory_mb", "vcpus", "virt_type", "cpu", "boot", "disks", "interfaces",
+                   "serial_console")
+# virtops.libvirt.domain options an instance's domain_options may hold: every other one, so that
+# a new domain option reaches the role without being listed here.
+DOMAIN_OPTIONS = tuple(sorted(set(DOMAIN_ARGUMENT_SPEC) - set(NOT_PASSED_TO_DOMAIN) - set(SET_BY_THE_ROLE)))
 # virtops.libvirt.disk options a data volume may hold (the role sets domain; uri is the play's).
-VOLUME_OPTIONS = (
-    "address", "bus", "cache", "discard", "encryption", "format", "io", "iscsi", "live", "nbd", "nfs", "path",
-    "persistent", "pool", "rbd", "readonly", "retries", "serial", "shareable", "size_mb", "state", "target", "timeout", "volume", "wwn",
-)
+VOLUME_OPTIONS = tuple(sorted(set(DISK_ARGUMENT_SPEC) - set(["domain"])))
 # The instance's own volumes, named after it as Nova names the files of an instance.
 SUFFIXES = ("-disk", "-disk.local", "-disk.swap", "-disk.config")
 

@@ -14,9 +14,11 @@ version_added: 0.1.0
 description:
   - Attaches a file, block device, pool volume, iSCSI LUN (QEMU's own initiator, with CHAP),
     Ceph RBD image (with cephx), file on an NFS server (QEMU's own NFS client, how NAS volumes
-    reach instances) or NBD export to a domain - to the running domain and to its persistent
-    definition, as the domain's state allows - or detaches it. A LUKS volume is opened with a
+    reach instances), NBD export or image on a web or FTP server (read-only) to a domain - to the
+    running domain and to its persistent definition, as the domain's state allows - or detaches it. A LUKS volume is opened with a
     passphrase from a libvirt secret (O(encryption)).
+  - The disk's options are those of a disk in M(virtops.libvirt.domain)'s O(virtops.libvirt.domain#module:disks),
+    built and compared the same way; a setting that is not given is not compared with an attached disk.
   - The disk is identified by its source, so a second run finds it attached and changes nothing.
     Without O(target), the next free name of the bus is used (C(vdb), C(vdc), ... or C(sdX)),
     chosen under a per-domain lock so concurrent runs do not collide.
@@ -33,6 +35,7 @@ author:
 extends_documentation_fragment:
   - virtops.libvirt.attributes.action_group
   - virtops.libvirt.connection
+  - virtops.libvirt.disk
 attributes:
   check_mode:
     support: full
@@ -50,184 +53,6 @@ options:
     type: str
     default: present
     choices: [present, absent]
-  path:
-    description:
-      - Image file or block device on the host.
-      - Through a remote URI a pool volume with that path says whether it is a block device, else
-        a path under C(/dev/) is one and any other path a file.
-    type: path
-  pool:
-    description: Storage pool of O(volume).
-    type: str
-  volume:
-    description: Volume in O(pool).
-    type: str
-  iscsi:
-    description: An iSCSI LUN, reached by QEMU's own initiator.
-    type: dict
-    suboptions:
-      portal:
-        description: Target portal as C(HOST) or C(HOST:PORT) (port 3260 by default).
-        type: str
-        required: true
-      iqn:
-        description: Target IQN.
-        type: str
-        required: true
-      lun:
-        description: LUN number.
-        type: int
-        default: 0
-      chap_username:
-        description: CHAP user name.
-        type: str
-      chap_secret_usage:
-        description: Usage id of the libvirt secret (usage C(iscsi)) holding the CHAP password.
-        type: str
-      chap_secret_uuid:
-        description: UUID of that secret, instead of O(iscsi.chap_secret_usage).
-        type: str
-  rbd:
-    description: A Ceph RBD image.
-    type: dict
-    suboptions:
-      pool:
-        description: Ceph pool.
-        type: str
-        required: true
-      image:
-        description: RBD image name.
-        type: str
-        required: true
-      monitors:
-        description: Monitor addresses as C(HOST) or C(HOST:PORT) (port 6789 by default).
-        type: list
-        elements: str
-        required: true
-      user:
-        description: Ceph user without the C(client.) prefix, for example C(libvirt).
-        type: str
-      secret_usage:
-        description: Usage id of the libvirt secret (usage C(ceph)) holding the user's key.
-        type: str
-      secret_uuid:
-        description: UUID of that secret, instead of O(rbd.secret_usage).
-        type: str
-  nfs:
-    description:
-      - A file on an NFS server, opened by QEMU's own NFS client (libnfs, NFSv3) -
-        nothing is mounted on the host. This is how NAS volumes (NetApp and others) reach instances.
-      - The export must let the host in; the server's portmapper and mountd are asked for the ports.
-    type: dict
-    suboptions:
-      server:
-        description: NFS server, a host name or an address (no port).
-        type: str
-        required: true
-      path:
-        description: Absolute path of the file on the server, the export's path followed by the file's, for example C(/export/volumes/volume-1.qcow2).
-        type: str
-        required: true
-      user:
-        description: User (name or C(+UID)) QEMU acts as towards the server; the QEMU process's user when not given.
-        type: str
-      group:
-        description: Group (name or C(+GID)) QEMU acts as towards the server.
-        type: str
-  nbd:
-    description: An NBD export (for example of C(qemu-nbd)) on a TCP server or a UNIX socket.
-    type: dict
-    suboptions:
-      server:
-        description: NBD server as C(HOST) or C(HOST:PORT) (port 10809 by default).
-        type: str
-      socket:
-        description: Path of the NBD server's UNIX socket, instead of O(nbd.server).
-        type: path
-      export:
-        description: Export name; the server's default export when not given.
-        type: str
-      tls:
-        description: Whether QEMU talks TLS to the server (libvirt's C(nbd_tls) certificates).
-        type: bool
-  encryption:
-    description:
-      - The disk is a LUKS container that QEMU opens with the passphrase of a libvirt secret of
-        usage C(volume) (see M(virtops.libvirt.secret)), as Nova opens encrypted volumes. The
-        passphrase itself never appears here.
-    type: dict
-    suboptions:
-      format:
-        description: Encryption format.
-        type: str
-        default: luks
-        choices: [luks]
-      secret_usage:
-        description: Usage id (the volume path) of the libvirt secret holding the passphrase.
-        type: str
-      secret_uuid:
-        description: UUID of that secret, instead of O(encryption.secret_usage).
-        type: str
-  address:
-    description:
-      - Where the disk sits, pinned instead of chosen by libvirt. A virtio disk takes O(address.pci);
-        a scsi, sata or ide disk takes drive numbers (Nova gives each virtio-scsi disk its O(address.unit)).
-      - Only the numbers given are compared.
-    type: dict
-    suboptions:
-      pci:
-        description: PCI address of a virtio disk, such as C(0000:00:0a.0).
-        type: str
-      controller:
-        description: Index of the disk's controller.
-        type: int
-      bus:
-        description: Bus on that controller.
-        type: int
-      target:
-        description: Target on that bus.
-        type: int
-      unit:
-        description: Unit number (a virtio-scsi controller has units 0 to 16383).
-        type: int
-  target:
-    description: Target device name the guest is told (a hint; guests name disks themselves).
-    type: str
-  bus:
-    description: Bus; V(scsi) adds a virtio-scsi controller when the domain has no SCSI controller.
-    type: str
-    default: virtio
-    choices: [virtio, scsi, sata]
-  format:
-    description: Image format; V(raw) when not given.
-    type: str
-    choices: [raw, qcow2]
-  cache:
-    description: Cache mode.
-    type: str
-    choices: [none, writethrough, writeback, directsync, unsafe]
-  io:
-    description: I/O mode.
-    type: str
-    choices: [native, threads, io_uring]
-  discard:
-    description: Whether discard requests reach the storage.
-    type: str
-    choices: [unmap, ignore]
-  serial:
-    description: Serial number the guest sees - the reliable way to find the disk in the guest.
-    type: str
-  wwn:
-    description: World wide name; O(bus=scsi) only.
-    type: str
-  readonly:
-    description: Read-only disk.
-    type: bool
-    default: false
-  shareable:
-    description: Disk shared with other domains.
-    type: bool
-    default: false
   live:
     description:
       - Attach to (or detach from) the running domain, when it runs.

@@ -392,9 +392,17 @@ options:
           - Through a remote URI the path cannot be looked at from here - a pool volume with that
             path says whether it is a block device, else a path under C(/dev/) is one and any other
             path a file.
-          - A V(cdrom) without O(disks[].path) (or pool and volume) is an empty drive, so media
+          - In M(virtops.libvirt.domain), a V(cdrom) without a source is an empty drive, so media
             in it is ejected, from a running guest too.
         type: path
+      path_type:
+        description:
+          - What O(disks[].path) is - V(file) or V(block) - where the host cannot say or should not be asked
+            (a block device outside C(/dev), such as a multipath or LVM link elsewhere; or a path that
+            appears only when the guest starts).
+          - When not given, the path on the host says; a path that is something else than given is refused.
+        type: str
+        choices: [file, block]
       iscsi:
         description: An iSCSI LUN in the definition, reached by QEMU's own initiator (as M(virtops.libvirt.disk) takes it).
         type: dict
@@ -483,6 +491,14 @@ options:
           tls:
             description: Whether QEMU talks TLS to the server (libvirt's C(nbd_tls) certificates).
             type: bool
+      url:
+        description:
+          - An image on a web or FTP server, C(SCHEME://HOST[:PORT]/PATH[?QUERY]) with scheme
+            C(http), C(https), C(ftp) or C(ftps), read by QEMU's curl driver (as Nova attaches an ISO
+            from an image service). The disk is read-only.
+          - No user or password in the URL - libvirt would keep them where anyone who can read the
+            definition sees them.
+        type: str
       encryption:
         description:
           - The disk is a LUKS container that QEMU opens with the passphrase of a libvirt secret of
@@ -578,8 +594,11 @@ options:
       bus:
         description:
           - Bus; V(virtio) for disks and V(sata) for CD-ROMs when not given.
+          - V(scsi) adds a virtio-scsi controller when the domain has no SCSI controller (libvirt
+            would add an LSI one guests may lack drivers for).
           - V(ide) exists only on the C(pc) (i440fx) machine; it is what guests without AHCI or
             virtio-scsi drivers can read a CD-ROM (a config drive) from. V(sata) needs AHCI in the guest.
+            Neither V(ide) nor V(sata) disks can be attached to a running guest.
         type: str
         choices: [virtio, scsi, sata, ide]
       target:
@@ -605,14 +624,19 @@ options:
         description: Serial number the guest sees (for example in C(/sys/block/vdX/serial)).
         type: str
       readonly:
-        description: Read-only disk.
+        description: Read-only disk; read-write when not given (and then not compared with an attached disk).
         type: bool
       shareable:
-        description: Disk shared with other domains.
+        description: Disk shared with other domains; not shared when not given (and then not compared with an attached disk).
         type: bool
       boot_order:
-        description: Per-device boot order (instead of O(boot.devices)).
+        description: Per-device boot order (instead of O(virtops.libvirt.domain#module:boot.devices)).
         type: int
+      packed:
+        description:
+          - Packed virtqueues (virtio 1.1) for a virtio disk, as Nova's C(hw:virtio_packed_ring)
+            asks; QEMU 6.0 or later, and the guest must support them.
+        type: bool
   interfaces:
     description:
       - Network interfaces. Each is matched by O(interfaces[].mac); without a MAC, by its

@@ -13,16 +13,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
-import stat
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
-    check_address, check_at_least, check_cpu_features, check_disk_serial, check_token, check_wwn_bus, mib_to_bytes,
+    check_address, check_at_least, check_cpu_features, check_token, mib_to_bytes,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
-    CPU_FEATURES_SPEC, DISK_DRIVER_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
+    CPU_FEATURES_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
+    DISK_OPTIONS, DiskBuilder, check_host_file, next_target,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
@@ -35,59 +36,21 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities 
     canonical_machine, domain_capabilities,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
-    ENCRYPTION_SPEC, ISCSI_SOURCE_SPEC, NBD_SOURCE_SPEC, NETWORK_SOURCES, NFS_SOURCE_SPEC, RBD_SOURCE_SPEC,
-    disk_encryption, path_kind, pool_volume, set_network_source,
-)
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, DeviceAddress,
-    DiskConfig, FilterRef,
-    GraphicsConfig, InterfaceConfig, IotuneConfig, SerialConfig, VlanTag,
+    GUEST_AGENT_CHANNEL, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, FilterRef,
+    GraphicsConfig, InterfaceConfig, SerialConfig, VlanTag,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
 )
 
-BUSES = ("virtio", "scsi", "sata", "ide")
-TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
 BOOT_DEVICES = ("hd", "cdrom", "network")
 
-DRIVE_ADDRESS = ("controller", "bus", "target", "unit")
-# Where a disk sits, when the user pins it (shared with the disk module).
-DISK_ADDRESS_SPEC = dict(pci=dict(type="str"), **dict((name, dict(type="int")) for name in DRIVE_ADDRESS))
-
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
-DISK_SPEC = dict(
-    path=dict(type="path"),
-    pool=dict(type="str"),
-    volume=dict(type="str"),
-    iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
-    rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
-    nfs=dict(type="dict", options=NFS_SOURCE_SPEC),
-    nbd=dict(type="dict", options=NBD_SOURCE_SPEC),
-    encryption=dict(type="dict", options=ENCRYPTION_SPEC),
-    address=dict(type="dict", options=DISK_ADDRESS_SPEC),
-    device=dict(type="str", default="disk", choices=["disk", "cdrom", "lun"]),
-    wwn=dict(type="str"),
-    iotune=dict(type="dict", options=dict((name, dict(type="int")) for name in IOTUNE_LIMITS)),
-    blockio=dict(type="dict", options=dict(
-        logical_block_size=dict(type="int", choices=[512, 4096]),
-        physical_block_size=dict(type="int", choices=[512, 4096]),
-    )),
-    bus=dict(type="str", choices=list(BUSES)),
-    target=dict(type="str"),
-    format=dict(type="str", choices=["qcow2", "raw"]),
-    serial=dict(type="str"),
-    readonly=dict(type="bool"),
-    shareable=dict(type="bool"),
-    boot_order=dict(type="int"),
-    **DISK_DRIVER_SPEC
-)
 _BANDWIDTH_DIRECTION = dict(type="dict", options=dict(
     average=dict(type="int", required=True),
     peak=dict(type="int"),
@@ -165,7 +128,7 @@ DEFINITION_SPEC = dict(
         **CPU_NUMA_OPTIONS
     )),
     features=dict(type="dict", options=FEATURE_OPTIONS),
-    disks=dict(type="list", elements="dict", options=DISK_SPEC),
+    disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
     interfaces=dict(type="list", elements="dict", options=INTERFACE_SPEC),
     devices_exclusive=dict(type="bool", default=False),
     serial_console=dict(type="dict", options=dict(
@@ -376,89 +339,14 @@ class DomainSpecBuilder:
 
     def _disks(self, specs):
         disks = []
+        builder = DiskBuilder(self.conn, self.is_local)
         used_targets = set(spec["target"] for spec in specs if spec["target"])
         for index, spec in enumerate(specs):
-            where = "disks[%d]" % index
-            bus = spec["bus"] or ("sata" if spec["device"] == "cdrom" else "virtio")
-            if spec["device"] == "cdrom" and bus == "virtio":
-                raise VirtopsError("%s: a cdrom cannot use bus virtio; use sata, scsi or ide" % where)
-            check_disk_serial(spec["serial"], "%s.serial" % where)
-            self._check_lun(spec, bus, where)
-            disk = DiskConfig(
-                device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
-                cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],
-                readonly=spec["readonly"], shareable=spec["shareable"], boot_order=spec["boot_order"],
-                target_dev=spec["target"] or next_target(bus, used_targets),
-            )
+            disk = builder.build(spec, "disks[%d]" % index)
+            disk.target_dev = disk.target_dev or next_target(disk.target_bus, used_targets)
             used_targets.add(disk.target_dev)
-            self._disk_tuning(disk, spec, bus, where)
-            self._disk_source(disk, spec, where)
-            set_address_and_encryption(self.conn, disk, spec, bus, where + ".")
-            if disk.format is None and disk.type == "file":
-                disk.format = "raw" if spec["device"] == "cdrom" else None
             disks.append(disk)
         return disks
-
-    @staticmethod
-    def _check_lun(spec, bus, where):
-        """A LUN passes SCSI commands through: it needs the SCSI bus and a SCSI device behind it."""
-        if spec["device"] != "lun":
-            return
-        if bus != "scsi":
-            raise VirtopsError("%s: device lun passes SCSI commands through, so it needs bus scsi (got %s)" % (where, bus))
-        if not (spec["iscsi"] or (spec["path"] and spec["path"].startswith("/dev/"))):
-            raise VirtopsError("%s: device lun needs an iscsi LUN or a block device path" % where)
-        if spec["encryption"]:
-            raise VirtopsError("%s: device lun passes SCSI commands through, so it cannot be decrypted" % where)
-
-    @staticmethod
-    def _disk_tuning(disk, spec, bus, where):
-        if spec["wwn"] is not None:
-            check_wwn_bus(bus, "%s: wwn" % where)
-            if not re.match(r"^(0x)?[0-9a-fA-F]{16}$", spec["wwn"]):
-                raise VirtopsError("%s: wwn %r is not 16 hexadecimal digits" % (where, spec["wwn"]))
-            disk.wwn = spec["wwn"]
-        iotune = spec["iotune"]
-        if iotune is not None:
-            for name in IOTUNE_LIMITS:
-                if iotune[name] is not None and iotune[name] < 0:
-                    raise VirtopsError("%s: iotune.%s must be 0 (no limit) or more, got %d" % (where, name, iotune[name]))
-            for kind in ("bytes", "iops"):
-                if iotune["total_%s_sec" % kind] and (iotune["read_%s_sec" % kind] or iotune["write_%s_sec" % kind]):
-                    raise VirtopsError("%s: iotune.total_%s_sec cannot be combined with read_%s_sec or write_%s_sec"
-                                       % (where, kind, kind, kind))
-            disk.iotune = IotuneConfig(**dict((name, iotune[name]) for name in IOTUNE_LIMITS))
-        blockio = spec["blockio"]
-        if blockio is not None:
-            logical, physical = blockio["logical_block_size"], blockio["physical_block_size"]
-            if logical and physical and physical < logical:
-                raise VirtopsError("%s: blockio.physical_block_size %d is smaller than logical_block_size %d"
-                                   % (where, physical, logical))
-            disk.logical_block_size, disk.physical_block_size = logical, physical
-
-    def _disk_source(self, disk, spec, where):
-        if spec["path"] and (spec["pool"] or spec["volume"]):
-            raise VirtopsError("%s: give either path or pool+volume, not both" % where)
-        given = [name for name in ("path", "volume") + NETWORK_SOURCES if spec[name]]
-        if len(given) > 1:
-            raise VirtopsError("%s: give one source of path, pool+volume, iscsi, rbd, nfs and nbd, not %s"
-                               % (where, " and ".join(given)))
-        if any(spec[name] for name in NETWORK_SOURCES):
-            set_network_source(self.conn, disk, spec, option=where + ".")
-            disk.format = disk.format or "raw"  # QEMU does not probe a network disk's format
-        elif spec["path"]:
-            self._check_file(spec["path"], "%s.path" % where, allow_block=True)
-            if path_kind(self.conn, spec["path"], self.is_local) == "block":
-                disk.type, disk.source_dev = "block", spec["path"]
-            else:
-                disk.type, disk.source_file = "file", spec["path"]
-        elif spec["pool"] and spec["volume"]:
-            pool_volume(self.conn, spec["pool"], spec["volume"], where)
-            disk.type, disk.source_pool, disk.source_volume = "volume", spec["pool"], spec["volume"]
-        elif spec["device"] == "cdrom":
-            disk.type, disk.source_file = "file", DiskConfig.NO_MEDIA  # an empty drive: media ejected
-        else:
-            raise VirtopsError("%s: a disk needs path, pool and volume, iscsi, rbd, nfs or nbd" % where)
 
     def _interfaces(self, specs):
         return [self._interface(spec, "interfaces[%d]" % index) for index, spec in enumerate(specs)]
@@ -577,19 +465,8 @@ class DomainSpecBuilder:
         if self.is_local and not os.path.exists(path):
             raise VirtopsError("%s: %s does not exist on this host" % (option, path))
 
-    def _check_file(self, path, option, allow_block=False):
-        if path is None or not self.is_local:
-            return
-        if not os.path.exists(path):
-            # A local URI can still reach a daemon with its own mounts (a container, another mount
-            # namespace): what counts is whether the hypervisor sees the file.
-            if file_exists(self.conn, path):
-                return
-            raise VirtopsError("%s: %s does not exist on %s" % (option, path, self.conn.getHostname()))
-        mode = os.stat(path).st_mode
-        if not (stat.S_ISREG(mode) or (allow_block and stat.S_ISBLK(mode))):
-            raise VirtopsError("%s: %s is not a regular file%s" % (
-                option, path, " or block device" if allow_block else ""))
+    def _check_file(self, path, option):
+        check_host_file(self.conn, path, option, self.is_local)
 
 
 def _bandwidth(spec):
@@ -702,57 +579,6 @@ def check_identity(conn, name, uuid):
     if same_name is not None and same_name.uuid != uuid:
         raise VirtopsError("domain %s exists with uuid %s; a domain's uuid cannot be changed (asked for %s)"
                            % (name, same_name.uuid, uuid))
-
-
-def set_address_and_encryption(conn, disk, spec, bus, option=""):
-    """Give ``disk`` the pinned address and the LUKS encryption its options (``spec``, a disk's in
-    the domain or the disk module) ask for. ``option`` prefixes the option names in messages."""
-    disk.address = disk_address(spec["address"], bus, option + "address")
-    if spec["encryption"] is not None:
-        disk.encryption = disk_encryption(conn, spec["encryption"], option + "encryption")
-
-
-def disk_address(spec, bus, option):
-    """The pinned <address> of a disk: a PCI slot for virtio, a drive address (Nova's SCSI unit
-    numbers) for scsi, sata and ide; None when the user leaves it to libvirt."""
-    if spec is None:
-        return None
-    drive = dict((name, spec[name]) for name in DRIVE_ADDRESS if spec[name] is not None)
-    if bool(spec["pci"]) == bool(drive):
-        raise VirtopsError("%s: give pci (a virtio disk's PCI slot) or the drive numbers controller, bus, target "
-                           "and unit (scsi, sata and ide disks), not %s" % (option, "both" if drive else "neither"))
-    if spec["pci"]:
-        if bus != "virtio":
-            raise VirtopsError("%s.pci: only a virtio disk is a PCI device; a %s disk takes unit (and controller, "
-                               "bus, target)" % (option, bus))
-        domain, pci_bus, slot, function = pci_address(spec["pci"], option + ".pci")
-        return DeviceAddress(type="pci", domain=domain, bus=pci_bus, slot=slot, function=function)
-    if bus == "virtio":
-        raise VirtopsError("%s: a virtio disk is a PCI device; give pci, not %s" % (option, ", ".join(sorted(drive))))
-    for name, value in drive.items():
-        check_at_least(value, 0, "%s.%s" % (option, name))
-    if "bus" in drive:
-        drive["bus"] = str(drive["bus"])  # <address bus=> is a PCI bus's hex text or a drive's number
-    return DeviceAddress(type="drive", **drive)
-
-
-def next_target(bus, used):
-    prefix = TARGET_PREFIX[bus]
-    for index in range(26 * 27):
-        name = prefix + _letters(index)
-        if name not in used:
-            return name
-    raise VirtopsError("no free target device name for bus %s" % bus)
-
-
-def _letters(index):
-    # 0 -> a, 25 -> z, 26 -> aa (libvirt's naming)
-    text = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        text = chr(ord("a") + remainder) + text
-    return text
 
 
 def _is_xml_name(key):

@@ -17,61 +17,38 @@ __metaclass__ = type
 import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
-    check_disk_serial, check_wwn_bus, mib_to_bytes,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     error_text, is_local_uri, libvirt,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
+    DISK_OPTIONS, SOURCES, DiskBuilder, next_target,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import (
-    DISK_ADDRESS_SPEC, next_target, set_address_and_encryption,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
-    ENCRYPTION_SPEC, ISCSI_SOURCE_SPEC, NBD_SOURCE_SPEC, NETWORK_SOURCES, NFS_SOURCE_SPEC, RBD_SOURCE_SPEC,
-    path_kind, pool_volume, set_network_source,
-)
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import ControllerConfig, DiskConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import NETWORK_SOURCES
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import ControllerConfig
 
+# The disk's own options (DISK_OPTIONS, as the domain module's disks take them) and where and how
+# this module attaches it.
 DISK_ARGUMENT_SPEC = dict(
     domain=dict(type="str", required=True),
     state=dict(type="str", default="present", choices=["present", "absent"]),
-    path=dict(type="path"),
-    pool=dict(type="str"),
-    volume=dict(type="str"),
-    iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
-    rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
-    nfs=dict(type="dict", options=NFS_SOURCE_SPEC),
-    nbd=dict(type="dict", options=NBD_SOURCE_SPEC),
-    encryption=dict(type="dict", options=ENCRYPTION_SPEC),
-    address=dict(type="dict", options=DISK_ADDRESS_SPEC),
-    target=dict(type="str"),
-    bus=dict(type="str", default="virtio", choices=["virtio", "scsi", "sata"]),
-    format=dict(type="str", choices=["raw", "qcow2"]),
-    serial=dict(type="str"),
-    wwn=dict(type="str"),
-    readonly=dict(type="bool", default=False),
-    shareable=dict(type="bool", default=False),
     live=dict(type="bool", default=True),
     persistent=dict(type="bool", default=True),
     size_mb=dict(type="int"),
     timeout=dict(type="int", default=30),
     retries=dict(type="int", default=2),
-    **DISK_DRIVER_SPEC
+    **DISK_OPTIONS
 )
-SOURCE_OPTIONS = ("path", "volume") + NETWORK_SOURCES
-# Requested settings compared with an attached disk (the source identifies it).
-COMPARED = ("target_bus", "format", "cache", "io", "discard", "serial", "wwn", "readonly", "shareable",
-            "nfs_user", "nfs_group", "source_tls")
-COMPARED_ELEMENTS = ("address", "encryption")
+# What only finds the running device, not a setting of it: never a reason to refuse.
+IDENTITY_FIELDS = ("alias",)
 
 
 def disk_source_key(params):
     """The source a disk's options name, as one text: the file itself (links resolved), the pool
     volume, or the network source with its server (iscsi://, rbd:, nfs://, nbd://)."""
-    iscsi, rbd, nfs, nbd = (params[name] for name in NETWORK_SOURCES)
+    iscsi, rbd, nfs, nbd, url = (params[name] for name in NETWORK_SOURCES)
     if params["path"]:
         return os.path.realpath(params["path"])
     if params["volume"]:
@@ -84,7 +61,7 @@ def disk_source_key(params):
         return "nfs://%s%s" % (nfs["server"], nfs["path"])
     if nbd:
         return "nbd://%s/%s" % (nbd["socket"] or nbd["server"], nbd["export"] or "")
-    return None
+    return url
 
 
 class DiskRunner(Runner):
@@ -96,12 +73,10 @@ class DiskRunner(Runner):
     def run(self):
         p = self.params
         self.result["domain"] = p["domain"]
-        given = [name for name in SOURCE_OPTIONS if p[name]]
+        given = [name for name in SOURCES if p[name]]
         if len(given) != 1:
-            raise VirtopsError("give exactly one disk source: path, pool+volume, iscsi, rbd, nfs or nbd (got %s)"
+            raise VirtopsError("give exactly one disk source: path, pool+volume, iscsi, rbd, nfs, nbd or url (got %s)"
                                % (", ".join(given) or "none"))
-        if p["volume"] and not p["pool"]:
-            raise VirtopsError("volume needs pool")
         self.guest = Guest.lookup(self.conn, p["domain"])
         if self.guest is None:
             raise VirtopsError("domain %s does not exist; define it first (virtops.libvirt.domain)" % p["domain"])
@@ -138,37 +113,8 @@ class DiskRunner(Runner):
 
     # -- what the user asked for --------------------------------------------------------------
     def _desired(self):
-        p = self.params
-        if p["wwn"]:
-            check_wwn_bus(p["bus"], "wwn")
-        check_disk_serial(p["serial"], "serial")
-        disk = DiskConfig(
-            device="disk", driver_name="qemu", format=p["format"] or "raw", cache=p["cache"], io=p["io"],
-            discard=p["discard"], serial=p["serial"], wwn=p["wwn"], readonly=p["readonly"],
-            shareable=p["shareable"], target_bus=p["bus"], target_dev=p["target"],
-        )
-        if p["path"]:
-            self._source_path(disk, p["path"])
-        elif p["volume"]:
-            pool_volume(self.conn, p["pool"], p["volume"], "volume")
-            disk.type, disk.source_pool, disk.source_volume = "volume", p["pool"], p["volume"]
-        else:
-            set_network_source(self.conn, disk, p)
-        set_address_and_encryption(self.conn, disk, p, p["bus"])
-        return disk
-
-    def _source_path(self, disk, path):
-        is_local = is_local_uri(self.conn.getURI())
-        if is_local and not os.path.exists(path):
-            if self.params["state"] == "absent":
-                # Gone already: a disk still listing the path is detached by its source text.
-                disk.type, disk.source_file = "file", path
-                return
-            raise VirtopsError("path %s does not exist on this host" % path)
-        if path_kind(self.conn, path, is_local) == "block":
-            disk.type, disk.source_dev = "block", path
-        else:
-            disk.type, disk.source_file = "file", path
+        builder = DiskBuilder(self.conn, is_local_uri(self.conn.getURI()), missing_ok=self.params["state"] == "absent")
+        return builder.build(self.params)
 
     # -- where the disk is now ----------------------------------------------------------------
     @staticmethod
@@ -219,18 +165,15 @@ class DiskRunner(Runner):
                                % (desired.source(), self.params["domain"], error_text(exc)))
 
     def _check_same(self, found, desired, where):
-        differs = [name for name in COMPARED
-                   if getattr(desired, name) is not None and getattr(desired, name) != getattr(found, name)]
-        # an element the attached disk lacks compares as empty (ConfigObject.changes)
-        differs += [name for name in COMPARED_ELEMENTS
-                    if getattr(desired, name) is not None and getattr(desired, name).changes(getattr(found, name))]
-        if self.params["target"] and found.target_dev != self.params["target"]:
-            differs.append("target")
+        """Refuse to leave an attached disk with other settings than asked for: its source, bus and
+        the rest are fixed while attached (the model compares what was asked for)."""
+        differs = sorted(set(change.path.split(".")[0] for change in desired.changes(found)
+                             if change.path not in IDENTITY_FIELDS))
         if differs:
             raise VirtopsError(
                 "%s is already attached to %s as %s (%s) with other settings: %s; detach it "
                 "(state=absent) and attach it again to change them"
-                % (desired.source(), self.params["domain"], found.target_dev, where, ", ".join(sorted(differs))))
+                % (desired.source(), self.params["domain"], found.target_dev, where, ", ".join(differs)))
 
     def _pick_target(self, desired, persistent, live):
         used = set(disk.target_dev for config in (persistent, live) if config is not None for disk in config.disks)

@@ -2,7 +2,8 @@
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where a disk's or a pool's data lives: network hosts (portals, monitors), network disks
-(iSCSI with CHAP, Ceph RBD with cephx, NFS and NBD through QEMU's own clients) and LUKS
+(iSCSI with CHAP, Ceph RBD with cephx, NFS, NBD and HTTP(S)/FTP(S) images through QEMU's own
+clients) and LUKS
 encryption as the domain and disk modules both take them, pool volumes, and whether a path is a
 file or a block device."""
 
@@ -14,6 +15,11 @@ import ipaddress
 import os
 import re
 import stat
+
+try:
+    from urllib.parse import urlparse
+except ImportError:  # pragma: no cover - Python 2
+    from urlparse import urlparse
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
@@ -55,7 +61,9 @@ ENCRYPTION_SPEC = dict(
     secret_uuid=dict(type="str", no_log=False),  # names a secret, is none
 )
 # The network disk options of a disk spec, each one way to reach a volume.
-NETWORK_SOURCES = ("iscsi", "rbd", "nfs", "nbd")
+NETWORK_SOURCES = ("iscsi", "rbd", "nfs", "nbd", "url")
+# Image servers QEMU's curl driver reads (read-only), with their default ports.
+URL_PORTS = {"http": "80", "https": "443", "ftp": "21", "ftps": "990"}
 NBD_PORT = "10809"
 NFS_IDENTITY = re.compile(r"^(\+[0-9]+|[A-Za-z_][A-Za-z0-9_.-]*)$")
 
@@ -139,7 +147,7 @@ def set_network_source(conn, disk, spec, option=""):
     ``spec`` (a disk's options) names, reached by QEMU's own client: nothing is mounted or logged in
     on the host. A CHAP or cephx secret must exist in libvirt. ``option`` prefixes the option names
     in messages ('disks[1].')."""
-    iscsi, rbd, nfs, nbd = (spec[name] for name in NETWORK_SOURCES)
+    iscsi, rbd, nfs, nbd, url = (spec[name] for name in NETWORK_SOURCES)
     disk.type = "network"
     if iscsi is not None:
         if iscsi["lun"] < 0:
@@ -159,6 +167,8 @@ def set_network_source(conn, disk, spec, option=""):
         disk.auth = disk_auth(conn, "ceph", rbd["user"], rbd["secret_usage"], rbd["secret_uuid"], option + "rbd.")
     elif nfs is not None:
         _set_nfs_source(disk, nfs, option + "nfs.")
+    elif url is not None:
+        _set_url_source(disk, url, option + "url")
     else:
         _set_nbd_source(disk, nbd, option + "nbd.")
     return disk
@@ -179,6 +189,25 @@ def _set_nfs_source(disk, nfs, option):
         if nfs[name] is not None and not NFS_IDENTITY.match(nfs[name]):
             raise VirtopsError("%s%s %r is not a user or group name or a +ID such as +107" % (option, name, nfs[name]))
     disk.nfs_user, disk.nfs_group = nfs["user"], nfs["group"]
+
+
+def _set_url_source(disk, url, option):
+    """An image on a web or FTP server (QEMU's curl driver: read-only), as Nova attaches an ISO
+    from an image service: ``https://HOST[:PORT]/PATH[?QUERY]``."""
+    parts = urlparse(url)
+    if parts.scheme not in URL_PORTS or not parts.hostname or not parts.path.strip("/"):
+        raise VirtopsError("%s %r is not the URL of an image: give %s://HOST[:PORT]/PATH"
+                           % (option, url, "|".join(sorted(URL_PORTS))))
+    try:
+        port = parts.port
+    except ValueError:
+        raise VirtopsError("%s %r: the port is not a number from 1 to 65535" % (option, url))
+    if parts.username or parts.password:
+        raise VirtopsError("%s: give the URL without a user or password (libvirt would keep them in the "
+                           "definition for anyone to read)" % option)
+    disk.source_protocol, disk.source_name = parts.scheme, parts.path
+    disk.source_query = parts.query or None
+    disk.source_hosts = [NetworkHost(name=parts.hostname, port=str(port or URL_PORTS[parts.scheme]))]
 
 
 def _set_nbd_source(disk, nbd, option):

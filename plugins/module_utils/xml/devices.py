@@ -102,12 +102,14 @@ class DiskConfig(ConfigObject):
         Field("cache", path="driver", attr="cache"),
         Field("io", path="driver", attr="io"),
         Field("discard", path="driver", attr="discard"),
+        Field("packed", path="driver", attr="packed", kind="onoff"),
         Field("source_file", path="source", attr="file", label="source.file", live=LIVE_MEDIA),
         Field("source_dev", path="source", attr="dev", label="source.dev"),
         Field("source_pool", path="source", attr="pool", label="source.pool"),
         Field("source_volume", path="source", attr="volume", label="source.volume"),
         Field("source_protocol", path="source", attr="protocol", label="source.protocol"),
         Field("source_name", path="source", attr="name", label="source.name"),
+        Field("source_query", path="source", attr="query", label="source.query"),
         Field("source_tls", path="source", attr="tls", kind="yesno", label="source.tls"),
         ChildList("source_hosts", "source/host", NetworkHost, label="source.hosts", authoritative=True),
         Field("nfs_user", path="source/identity", attr="user", label="nfs.user"),
@@ -134,7 +136,7 @@ class DiskConfig(ConfigObject):
     SOURCE_FIELDS = ("source_file", "source_dev", "source_pool", "source_volume", "source_protocol",
                      "source_name")
     # What belongs to one source only: another source starts without them.
-    SOURCE_EXTRAS = ("source_tls", "nfs_user", "nfs_group", "encryption")
+    SOURCE_EXTRAS = ("source_tls", "source_query", "nfs_user", "nfs_group", "encryption")
     # The source_file of a CD-ROM drive without media: requested, it ejects; read, it compares.
     NO_MEDIA = ""
 
@@ -163,8 +165,9 @@ class DiskConfig(ConfigObject):
         if self.source_pool or self.source_volume:
             return "%s/%s" % (self.source_pool, self.source_volume)
         hosts = ",".join(host.key() for host in self.source_hosts or [] if not host.socket)
-        if self.source_protocol in ("iscsi", "nfs"):
-            return "%s://%s/%s" % (self.source_protocol, hosts, (self.source_name or "").lstrip("/"))
+        if self.source_protocol in ("iscsi", "nfs", "http", "https", "ftp", "ftps"):
+            query = "?" + self.source_query if self.source_query else ""
+            return "%s://%s/%s%s" % (self.source_protocol, hosts, (self.source_name or "").lstrip("/"), query)
         if self.source_protocol == "nbd":
             sockets = [host.socket for host in self.source_hosts or [] if host.socket]
             if sockets:

@@ -20,7 +20,7 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.virtops.libvirt.plugins.filter.instance_plan import (
-    DOMAIN_OPTIONS, INSTANCE_KEYS, VOLUME_OPTIONS, instance_plan,
+    DOMAIN_OPTIONS, INSTANCE_KEYS, NOT_PASSED_TO_DOMAIN, SET_BY_THE_ROLE, VOLUME_OPTIONS, instance_plan,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.config_drive import (
     CONFIG_DRIVE_ARGUMENT_RULES, CONFIG_DRIVE_ARGUMENT_SPEC,
@@ -30,14 +30,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.volume import VOLUME_ARGUMENT_SPEC
 
 ROLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "instance")
-# Domain options the role never passes: remove_storage (instance_delete_disks deletes the role's
-# own volumes instead) and xml (the role builds the definition from its variables).
-NOT_PASSED_TO_DOMAIN = {"remove_storage", "xml"}
 # Modules whose arguments are one free-form string, where a template is the command line itself.
 FREE_FORM = {"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.debug"}
-# Domain options the role sets from its own variables.
-SET_BY_THE_ROLE = {"name", "uuid", "state", "memory_mb", "vcpus", "virt_type", "cpu", "boot", "disks",
-                   "interfaces", "serial_console"}
 # Role variables that are not per instance.
 ROLE_WIDE = {"instance_list", "instance_workers", "instance_uri", "instance_hypervisors", "instance_memory_reserve_mb",
              "instance_placement_objective"}
@@ -53,7 +47,13 @@ def load_tasks(name):
 
 
 def test_domain_options_are_the_options_the_role_does_not_set():
-    assert set(DOMAIN_OPTIONS) == set(DOMAIN_ARGUMENT_SPEC) - NOT_PASSED_TO_DOMAIN - SET_BY_THE_ROLE
+    # what the role sets is what its domain item holds (besides the options passed through)
+    plan = instance_plan([dict(name="a", state="running", pool="default", ephemeral_filesystem="ext4",
+                               config_drive=False, config_drive_type="iso9660", config_drive_bus="sata",
+                               memory_mb=256, vcpus=1, virt_type="qemu", serial_console=dict(type="pty"))])
+    assert set(plan["domains"][0]) <= set(SET_BY_THE_ROLE) | set(DOMAIN_OPTIONS)
+    assert set(DOMAIN_OPTIONS) == set(DOMAIN_ARGUMENT_SPEC) - set(NOT_PASSED_TO_DOMAIN) - set(SET_BY_THE_ROLE)
+    assert {"title", "tpm", "hostdevs"} <= set(DOMAIN_OPTIONS) and not {"name", "xml", "disks"} & set(DOMAIN_OPTIONS)
 
 
 def test_a_data_volume_takes_every_disk_option_but_domain():
@@ -94,7 +94,7 @@ def test_every_planned_item_is_valid_for_its_module():
     validate(VOLUME_ARGUMENT_SPEC, plan["base_images"] + plan["volumes"] + plan["removed_volumes"])
     validate(CONFIG_DRIVE_ARGUMENT_SPEC, plan["config_drives"], **CONFIG_DRIVE_ARGUMENT_RULES)
     validate(DOMAIN_ARGUMENT_SPEC, plan["domains"])
-    assert set(plan["domains"][0]) == SET_BY_THE_ROLE | {"title", "autostart", "machine"}
+    assert set(plan["domains"][0]) == set(SET_BY_THE_ROLE) | {"title", "autostart", "machine"}
     assert plan["disks"] == [dict(pool="p", volume="v", serial="data", domain="a")]
 
 

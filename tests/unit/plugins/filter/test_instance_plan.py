@@ -83,7 +83,7 @@ def test_data_volumes_name_their_domain_and_domain_options_are_merged():
     ([dict(name="a", state="paused")], "state must be one of running, shutoff, absent, got 'paused'"),
     ([dict(name="a", domain_options=dict(uri="x", name="y"))], "domain_options may hold arch, autostart"),
     ([dict(name="a", volumes=[dict(domain="b")])], "volumes[0]: each data volume takes the options of "
-                                                   "virtops.libvirt.disk but domain and uri: address, bus"),
+                                                   "virtops.libvirt.disk but domain and uri: address, blockio, boot_order, bus"),
     ([dict(name="a"), dict(name="b", base_image=dict(name="base.qcow2", path="/other"))],
      "base_image p/base.qcow2 is also given with another path or format (/srv/base.qcow2)"),
     ([dict(name="a", base_image=dict(name="x"))], "base_image needs name (the volume) and path"),

@@ -114,7 +114,7 @@ def test_encryption_round_trips_inside_the_source():
     (dict(nbd=_nbd(server="h", socket="/s")), r"give exactly one of server"),
     (dict(nbd=_nbd(socket="/s", tls=True)), r"nbd.tls needs server"),
     (dict(nbd=_nbd(server="h:99999")), r"nbd.server: port of 'h:99999' is not a number"),
-    (dict(path="/a", nfs=_nfs()), r"give one source of path, pool\+volume, iscsi, rbd, nfs and nbd, not path and nfs"),
+    (dict(path="/a", nfs=_nfs()), r"give one source of path, pool\+volume, iscsi, rbd, nfs, nbd and url, not path and nfs"),
     (dict(path="/a", encryption=dict(format="luks", secret_usage=None, secret_uuid=None)),
      r"disks\[0\].encryption: give exactly one of secret_usage or secret_uuid"),
     (dict(path="/a", encryption=dict(format="luks", secret_usage="/a", secret_uuid=None)),

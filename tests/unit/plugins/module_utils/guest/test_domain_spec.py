@@ -242,7 +242,7 @@ def test_network_disks_in_the_definition_match_what_libvirt_writes(conn):
 
 
 def test_a_disk_with_two_sources_is_refused(conn):
-    with pytest.raises(VirtopsError, match=r"disks\[0\]: give one source of path, pool\+volume, iscsi, rbd, nfs and nbd, not path and iscsi"):
+    with pytest.raises(VirtopsError, match=r"disks\[0\]: give one source of path, pool\+volume, iscsi, rbd, nfs, nbd and url, not path and iscsi"):
         build(conn, disks=[dict(path="/a", iscsi=dict(portal="127.0.0.1", iqn="iqn.x", lun=0, chap_username=None,
                                                       chap_secret_usage=None, chap_secret_uuid=None))])
 

@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A disk's options, declared once, and the one builder from them to a ``DiskConfig``.
+
+The ``domain`` module's ``disks`` items, the ``disk`` module (and so ``disks`` and the
+``instance`` role's data volumes) take exactly ``DISK_OPTIONS``; a disk is built by
+``DiskBuilder`` in both and compared with the model's own ``changes()``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import stat
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
+    check_at_least, check_disk_serial, check_wwn_bus,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import pci_address
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
+    ENCRYPTION_SPEC, ISCSI_SOURCE_SPEC, NBD_SOURCE_SPEC, NETWORK_SOURCES, NFS_SOURCE_SPEC, RBD_SOURCE_SPEC,
+    disk_encryption, path_kind, pool_volume, set_network_source,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
+    IOTUNE_LIMITS, DeviceAddress, DiskConfig, IotuneConfig,
+)
+
+BUSES = ("virtio", "scsi", "sata", "ide")
+TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
+DRIVE_ADDRESS = ("controller", "bus", "target", "unit")
+SOURCES = ("path", "volume") + NETWORK_SOURCES
+
+# The options of one disk (documented in the domain module's disks and in the disk module).
+DISK_OPTIONS = dict(
+    path=dict(type="path"),
+    path_type=dict(type="str", choices=["file", "block"]),
+    pool=dict(type="str"),
+    volume=dict(type="str"),
+    iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
+    rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
+    nfs=dict(type="dict", options=NFS_SOURCE_SPEC),
+    nbd=dict(type="dict", options=NBD_SOURCE_SPEC),
+    url=dict(type="str"),
+    encryption=dict(type="dict", options=ENCRYPTION_SPEC),
+    address=dict(type="dict", options=dict(pci=dict(type="str"),
+                                           **dict((name, dict(type="int")) for name in DRIVE_ADDRESS))),
+    device=dict(type="str", default="disk", choices=["disk", "cdrom", "lun"]),
+    wwn=dict(type="str"),
+    iotune=dict(type="dict", options=dict((name, dict(type="int")) for name in IOTUNE_LIMITS)),
+    blockio=dict(type="dict", options=dict(
+        logical_block_size=dict(type="int", choices=[512, 4096]),
+        physical_block_size=dict(type="int", choices=[512, 4096]),
+    )),
+    bus=dict(type="str", choices=list(BUSES)),
+    target=dict(type="str"),
+    format=dict(type="str", choices=["qcow2", "raw"]),
+    serial=dict(type="str"),
+    readonly=dict(type="bool"),
+    shareable=dict(type="bool"),
+    boot_order=dict(type="int"),
+    packed=dict(type="bool"),
+    **DISK_DRIVER_SPEC
+)
+
+
+class DiskBuilder:
+    """Builds the ``DiskConfig`` one disk's options ask for, checking them on the way.
+
+    ``is_local``: libvirt runs on this machine, so paths can be looked at here. ``missing_ok``: a
+    path that is gone still names a disk (to detach one whose image was deleted).
+    """
+
+    def __init__(self, conn, is_local, missing_ok=False):
+        self.conn = conn
+        self.is_local = is_local
+        self.missing_ok = missing_ok
+
+    def build(self, spec, where=""):
+        """The disk of ``spec``; ``where`` ('disks[1]', or '' for the disk module's own options)
+        prefixes the option names in messages. Its target is ``spec['target']`` (None: the caller
+        picks a free one with ``next_target``)."""
+        prefix = where + "." if where else ""
+        bus = spec["bus"] or ("sata" if spec["device"] == "cdrom" else "virtio")
+        if spec["device"] == "cdrom" and bus == "virtio":
+            raise VirtopsError("%sbus: a cdrom cannot use bus virtio; use sata, scsi or ide" % prefix)
+        check_disk_serial(spec["serial"], prefix + "serial")
+        if spec["packed"] and bus != "virtio":
+            raise VirtopsError("%spacked: packed virtqueues are a virtio disk's (bus is %s)" % (prefix, bus))
+        self._check_lun(spec, bus, where or "disk")
+        disk = DiskConfig(
+            device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
+            cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],
+            readonly=spec["readonly"], shareable=spec["shareable"], boot_order=spec["boot_order"],
+            packed=spec["packed"], target_dev=spec["target"],
+        )
+        _tuning(disk, spec, bus, prefix)
+        self._source(disk, spec, prefix)
+        disk.address = disk_address(spec["address"], bus, prefix + "address")
+        if spec["encryption"] is not None:
+            disk.encryption = disk_encryption(self.conn, spec["encryption"], prefix + "encryption")
+        if disk.format is None and disk.type == "file" and spec["device"] == "cdrom":
+            disk.format = "raw"
+        return disk
+
+    @staticmethod
+    def _check_lun(spec, bus, where):
+        """A LUN passes SCSI commands through: it needs the SCSI bus and a SCSI device behind it."""
+        if spec["device"] != "lun":
+            return
+        if bus != "scsi":
+            raise VirtopsError("%s: device lun passes SCSI commands through, so it needs bus scsi (got %s)" % (where, bus))
+        if not (spec["iscsi"] or (spec["path"] and (spec["path"].startswith("/dev/") or spec["path_type"] == "block"))):
+            raise VirtopsError("%s: device lun needs an iscsi LUN or a block device path" % where)
+        if spec["encryption"]:
+            raise VirtopsError("%s: device lun passes SCSI commands through, so it cannot be decrypted" % where)
+
+    def _source(self, disk, spec, prefix):
+        lead = prefix[:-1] + ": " if prefix else ""
+        if spec["path"] and (spec["pool"] or spec["volume"]):
+            raise VirtopsError("%sgive either path or pool+volume, not both" % lead)
+        if spec["volume"] and not spec["pool"]:
+            raise VirtopsError("%svolume needs pool" % prefix)
+        if spec["path_type"] and not spec["path"]:
+            raise VirtopsError("%spath_type says what path is; it needs path" % prefix)
+        given = [name for name in SOURCES if spec[name]]
+        if len(given) > 1:
+            raise VirtopsError("%s: give one source of path, pool+volume, iscsi, rbd, nfs, nbd and url, not %s"
+                               % (prefix.rstrip(".") or "disk", " and ".join(given)))
+        if any(spec[name] for name in NETWORK_SOURCES):
+            set_network_source(self.conn, disk, spec, option=prefix)
+            disk.format = disk.format or "raw"  # QEMU does not probe a network disk's format
+            if spec["url"]:
+                disk.readonly = True if disk.readonly is None else disk.readonly
+                if not disk.readonly:
+                    raise VirtopsError("%surl: QEMU reads images from a web or FTP server only; give readonly "
+                                       "true (or leave it out)" % prefix)
+        elif spec["path"]:
+            kind = self._path_type(spec, prefix + "path")
+            if kind == "block":
+                disk.type, disk.source_dev = "block", spec["path"]
+            else:
+                disk.type, disk.source_file = "file", spec["path"]
+        elif spec["pool"] and spec["volume"]:
+            pool_volume(self.conn, spec["pool"], spec["volume"], prefix[:-1] or "volume")
+            disk.type, disk.source_pool, disk.source_volume = "volume", spec["pool"], spec["volume"]
+        elif spec["device"] == "cdrom":
+            disk.type, disk.source_file = "file", DiskConfig.NO_MEDIA  # an empty drive: media ejected
+        else:
+            raise VirtopsError("%s: a disk needs path, pool and volume, iscsi, rbd, nfs, nbd or url"
+                               % (prefix.rstrip(".") or "disk"))
+
+    def _path_type(self, spec, option):
+        """'file' or 'block': ``path_type`` where given, else what the path is on the host."""
+        path = spec["path"]
+        if self.missing_ok and self.is_local and not os.path.exists(path):
+            return spec["path_type"] or "file"  # gone: still names the disk to detach
+        check_host_file(self.conn, path, option, self.is_local, allow_block=True)
+        found = path_kind(self.conn, path, self.is_local)
+        wanted = spec["path_type"]
+        if wanted and self.is_local and os.path.exists(path) and wanted != found:
+            raise VirtopsError("%s: %s is a %s on this host, not a %s (path_type)"
+                               % (option, path, "block device" if found == "block" else "file", wanted))
+        return wanted or found
+
+
+def _tuning(disk, spec, bus, prefix):
+    if spec["wwn"] is not None:
+        check_wwn_bus(bus, prefix + "wwn")
+        if not re.match(r"^(0x)?[0-9a-fA-F]{16}$", spec["wwn"]):
+            raise VirtopsError("%swwn %r is not 16 hexadecimal digits" % (prefix, spec["wwn"]))
+        disk.wwn = spec["wwn"]
+    iotune = spec["iotune"]
+    if iotune is not None:
+        for name in IOTUNE_LIMITS:
+            if iotune[name] is not None and iotune[name] < 0:
+                raise VirtopsError("%siotune.%s must be 0 (no limit) or more, got %d" % (prefix, name, iotune[name]))
+        for kind in ("bytes", "iops"):
+            if iotune["total_%s_sec" % kind] and (iotune["read_%s_sec" % kind] or iotune["write_%s_sec" % kind]):
+                raise VirtopsError("%siotune.total_%s_sec cannot be combined with read_%s_sec or write_%s_sec"
+                                   % (prefix, kind, kind, kind))
+        disk.iotune = IotuneConfig(**dict((name, iotune[name]) for name in IOTUNE_LIMITS))
+    blockio = spec["blockio"]
+    if blockio is not None:
+        logical, physical = blockio["logical_block_size"], blockio["physical_block_size"]
+        if logical and physical and physical < logical:
+            raise VirtopsError("%sblockio.physical_block_size %d is smaller than logical_block_size %d"
+                               % (prefix, physical, logical))
+        disk.logical_block_size, disk.physical_block_size = logical, physical
+
+
+def check_host_file(conn, path, option, is_local, allow_block=False):
+    """Refuse a file (or, with ``allow_block``, a block device) the hypervisor host does not have.
+    Only where libvirt runs on this machine; a remote host's files are libvirt's to check."""
+    if path is None or not is_local:
+        return
+    if not os.path.exists(path):
+        # A local URI can still reach a daemon with its own mounts (a container, another mount
+        # namespace): what counts is whether the hypervisor sees the file.
+        if file_exists(conn, path):
+            return
+        raise VirtopsError("%s: %s does not exist on %s" % (option, path, conn.getHostname()))
+    mode = os.stat(path).st_mode
+    if not (stat.S_ISREG(mode) or (allow_block and stat.S_ISBLK(mode))):
+        raise VirtopsError("%s: %s is not a regular file%s" % (option, path, " or block device" if allow_block else ""))
+
+
+def disk_address(spec, bus, option):
+    """The pinned <address> of a disk: a PCI slot for virtio, a drive address (Nova's SCSI unit
+    numbers) for scsi, sata and ide; None when the user leaves it to libvirt."""
+    if spec is None:
+        return None
+    drive = dict((name, spec[name]) for name in DRIVE_ADDRESS if spec[name] is not None)
+    if bool(spec["pci"]) == bool(drive):
+        raise VirtopsError("%s: give pci (a virtio disk's PCI slot) or the drive numbers controller, bus, target "
+                           "and unit (scsi, sata and ide disks), not %s" % (option, "both" if drive else "neither"))
+    if spec["pci"]:
+        if bus != "virtio":
+            raise VirtopsError("%s.pci: only a virtio disk is a PCI device; a %s disk takes unit (and controller, "
+                               "bus, target)" % (option, bus))
+        domain, pci_bus, slot, function = pci_address(spec["pci"], option + ".pci")
+        return DeviceAddress(type="pci", domain=domain, bus=pci_bus, slot=slot, function=function)
+    if bus == "virtio":
+        raise VirtopsError("%s: a virtio disk is a PCI device; give pci, not %s" % (option, ", ".join(sorted(drive))))
+    for name, value in drive.items():
+        check_at_least(value, 0, "%s.%s" % (option, name))
+    if "bus" in drive:
+        drive["bus"] = str(drive["bus"])  # <address bus=> is a PCI bus's hex text or a drive's number
+    return DeviceAddress(type="drive", **drive)
+
+
+def next_target(bus, used):
+    """The first target name of ``bus`` ('vda', 'sdb', ...) not in ``used``."""
+    prefix = TARGET_PREFIX[bus]
+    for index in range(26 * 27):
+        name = prefix + _letters(index)
+        if name not in used:
+            return name
+    raise VirtopsError("no free target device name for bus %s" % bus)
+
+
+def _letters(index):
+    # 0 -> a, 25 -> z, 26 -> aa (libvirt's naming)
+    text = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        text = chr(ord("a") + remainder) + text
+    return text

@@ -34,9 +34,9 @@ INSTANCE_KEYS = (
 )
 STATES = ("running", "shutoff", "absent")
 # Domain options the role never passes: remove_storage (instance_delete_disks deletes the role's
-# own volumes instead) and xml (the role builds the definition from its variables); and those it
-# sets from its own variables.
-NOT_PASSED_TO_DOMAIN = ("remove_storage", "xml")
+# own volumes instead), xml (the role builds the definition from its variables) and serials (the
+# role's serial_console is the instance's serial port); and those it sets from its own variables.
+NOT_PASSED_TO_DOMAIN = ("remove_storage", "xml", "serials")
 SET_BY_THE_ROLE = ("name", "uuid", "state", "memory_mb", "vcpus", "virt_type", "cpu", "boot", "disks", "interfaces",
                    "serial_console")
 # virtops.libvirt.domain options an instance's domain_options may hold: every other one, so that

@@ -143,7 +143,8 @@ options:
       - UEFI firmware (implies O(firmware=uefi)). libvirt picks installed firmware that has the
         features asked for (its firmware autoselection, as Nova does), or uses O(uefi.loader).
       - O(uefi.secure_boot=true) turns on SMM (O(features.smm)), which secure boot needs; it needs
-        a q35 machine (O(machine)).
+        a q35 machine (O(machine)). It is also written as the loader's C(secure) flag, with or
+        without O(uefi.loader), as Nova writes it.
     type: dict
     suboptions:
       secure_boot:
@@ -156,6 +157,11 @@ options:
         type: bool
       loader:
         description: A firmware image to use instead of autoselection (read-only pflash).
+        type: path
+      nvram:
+        description:
+          - Where the domain's NVRAM (its UEFI variables) is kept on the host, instead of libvirt's
+            C(/var/lib/libvirt/qemu/nvram/NAME_VARS.fd).
         type: path
       nvram_template:
         description: The variables template the domain's NVRAM is copied from on first start.
@@ -792,6 +798,19 @@ options:
             description: "Filter parameters, for example C({IP: 10.0.0.5})."
             type: dict
             default: {}
+      address:
+        description:
+          - Where the guest sees the NIC, pinned instead of chosen by libvirt (as Nova keeps a port's
+            slot), so the guest's names of its interfaces stay.
+        type: dict
+        suboptions:
+          pci:
+            description: Guest PCI address, such as C(0000:00:03.0).
+            type: str
+            required: true
+      packed:
+        description: Packed virtqueues (virtio 1.1, QEMU 6.0 or later) for a virtio NIC, as Nova's C(hw:virtio_packed_ring) asks.
+        type: bool
   devices_exclusive:
     description:
       - When true, O(disks) and O(interfaces), where given, are the complete lists; devices
@@ -815,6 +834,54 @@ options:
       log_file:
         description: Also log everything the console shows to this file. Its directory must exist.
         type: path
+      log_append:
+        description:
+          - Whether O(serial_console.log_file) is appended to (V(true)) or started anew (V(false)) when the
+            guest starts; libvirt's default (start anew) when not given. Nova writes V(false).
+        type: bool
+      host:
+        description: Address QEMU listens on (V(bind)) or connects to (V(connect)) for V(tcp).
+        type: str
+        default: 127.0.0.1
+      port:
+        description: TCP port for V(tcp) (Nova's C(serial_console.port_range)).
+        type: int
+      mode:
+        description: V(bind) listens for a client; V(connect) connects to a server.
+        type: str
+        default: bind
+        choices: [bind, connect]
+      protocol:
+        description: V(raw) bytes or V(telnet).
+        type: str
+        default: raw
+        choices: [raw, telnet]
+  serials:
+    description:
+      - Several serial ports, in order (port 0, 1, ...), each with the options of O(serial_console);
+        the first is also the console. Nova gives an instance as many TCP ports as
+        C(hw:serial_port_count) asks for. Instead of O(serial_console).
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description:
+          - V(pty) (for C(virsh console)), V(file) (output only), V(tcp) (a TCP socket, as Nova's
+            serial console proxy reaches it), or V(none).
+        type: str
+        required: true
+        choices: [pty, file, tcp, none]
+      path:
+        description: Output file for V(file).
+        type: path
+      log_file:
+        description: Also log everything the console shows to this file. Its directory must exist.
+        type: path
+      log_append:
+        description:
+          - Whether O(serials[].log_file) is appended to (V(true)) or started anew (V(false)) when the
+            guest starts; libvirt's default (start anew) when not given. Nova writes V(false).
+        type: bool
       host:
         description: Address QEMU listens on (V(bind)) or connects to (V(connect)) for V(tcp).
         type: str
@@ -893,6 +960,72 @@ options:
       emulatorpin:
         description: Host CPUs QEMU's own threads may run on, in libvirt's set syntax.
         type: str
+      iothreadpin:
+        description: Host CPUs each I/O thread may run on (Nova pins them with the emulator threads).
+        type: list
+        elements: dict
+        suboptions:
+          iothread:
+            description: The I/O thread, 1 to O(iothreads).
+            type: int
+            required: true
+          cpuset:
+            description: Host CPUs in libvirt's set syntax.
+            type: str
+            required: true
+      vcpusched:
+        description:
+          - Real-time scheduling of vCPUs (Nova's C(hw:cpu_realtime) and C(hw:cpu_realtime_mask)).
+            The host kernel must allow real-time scheduling of QEMU's threads.
+        type: list
+        elements: dict
+        suboptions:
+          vcpus:
+            description: The vCPUs, in libvirt's set syntax, for example C(0-3).
+            type: str
+            required: true
+          scheduler:
+            description: V(fifo) and V(rr) are real-time and take a O(cputune.vcpusched[].priority); V(batch) and V(idle) take none.
+            type: str
+            required: true
+            choices: [fifo, rr, batch, idle]
+          priority:
+            description: Real-time priority, 1 to 99.
+            type: int
+      emulatorsched:
+        description: Real-time scheduling of QEMU's own threads.
+        type: dict
+        suboptions:
+          scheduler:
+            description: V(fifo) and V(rr) are real-time and take a O(cputune.emulatorsched.priority); V(batch) and V(idle) take none.
+            type: str
+            required: true
+            choices: [fifo, rr, batch, idle]
+          priority:
+            description: Real-time priority, 1 to 99.
+            type: int
+  vcpu_placement:
+    description:
+      - V(static) runs the vCPUs on O(vcpu_cpuset) (all host CPUs when not given); V(auto) lets numad
+        choose the host CPUs and memory nodes (the guest's C(<vcpu placement>)).
+    type: str
+    choices: [static, auto]
+  vcpu_cpuset:
+    description:
+      - Host CPUs all vCPUs may run on, in libvirt's set syntax (Nova's C(vcpu_pin_set) for unpinned
+        guests); O(cputune.vcpupin) narrows it per vCPU.
+    type: str
+  perf_events:
+    description:
+      - The perf events libvirt counts for the guest (Nova's C(enabled_perf_events)), read with
+        C(virsh domstats --perf); the list is complete - events not listed are not counted. The
+        host's kernel and CPU must have them (C(cmt), C(mbmt) and C(mbml) need Intel RDT).
+    type: list
+    elements: str
+    choices: [cmt, mbmt, mbml, cpu_cycles, instructions, cache_references, cache_misses, branch_instructions,
+              branch_misses, bus_cycles, stalled_cycles_frontend, stalled_cycles_backend, ref_cpu_cycles, cpu_clock,
+              task_clock, page_faults, context_switches, cpu_migrations, page_faults_min, page_faults_maj,
+              alignment_faults, emulation_faults]
   numatune:
     description: Which host NUMA nodes the guest's memory comes from.
     type: dict
@@ -1063,6 +1196,12 @@ options:
       stats_period:
         description: Seconds between the guest's memory statistics (0 stops them).
         type: int
+      autodeflate:
+        description: The guest deflates the balloon before its out-of-memory killer would run (QEMU's C(deflate-on-oom)).
+        type: bool
+      free_page_reporting:
+        description: The guest reports the pages it freed, so the host can take them back.
+        type: bool
   rng:
     description: A paravirtual random number generator fed from a host device (Nova's C(hw_rng)).
     type: dict
@@ -1192,20 +1331,82 @@ options:
     type: dict
     suboptions:
       type:
-        description: Launch security type.
+        description:
+          - V(sev) (SEV, or SEV-ES with policy bit C(0x4)) or V(sev-snp) (SEV-SNP; libvirt 10.5 or later - an
+            older libvirt's schema refuses it, and the definition is refused before anything changes).
         type: str
         default: sev
-        choices: [sev]
+        choices: [sev, sev-snp]
       policy:
-        description: SEV guest policy, hexadecimal (Nova's C(0x0033) - no debugging, no key sharing, SEV only).
+        description:
+          - Guest policy, hexadecimal. V(sev) - C(0x0033) when not given (Nova's - no debugging, no key sharing,
+            SEV only); C(0x0037) also requires SEV-ES. V(sev-snp) - 64 bits, C(0x00030000) when not given.
         type: str
-        default: "0x0033"
       cbitpos:
         description: Position of the C-bit in page table entries; the host's when not given.
         type: int
       reduced_phys_bits:
         description: Physical address bits SEV takes away; the host's when not given.
         type: int
+      kernel_hashes:
+        description: Include the hashes of a directly booted kernel, initrd and command line in the measurement.
+        type: bool
+      author_key:
+        description: SEV-SNP - the guest's ID block carries an author key.
+        type: bool
+      vcek:
+        description: SEV-SNP - the guest's attestation reports are signed with the chip's VCEK (V(false) - its VLEK).
+        type: bool
+  filesystems:
+    description:
+      - Host directories (or block devices and image files) the guest mounts by their O(filesystems[].target)
+        tag, matched by that tag; others of the domain are kept unless O(devices_exclusive=true).
+      - A virtiofs share (how Nova attaches Manila shares) needs the guest's memory shared with
+        C(virtiofsd) - O(memory_backing) with C(access=shared) (and C(source=memfd)), or O(cpu.numa) cells
+        with C(mem_access=shared); without it the definition is refused. The host needs C(virtiofsd).
+      - The guest mounts it with C(mount -t virtiofs TAG /mnt).
+    type: list
+    elements: dict
+    suboptions:
+      source:
+        description: The host directory (O(filesystems[].type=mount)), block device (V(block)) or image file (V(file)).
+        type: path
+        required: true
+      target:
+        description: The tag the guest mounts it by (for V(virtiofs)) or the path it is mounted on.
+        type: str
+        required: true
+      type:
+        description: What O(filesystems[].source) is.
+        type: str
+        default: mount
+        choices: [block, file, mount]
+      driver:
+        description: V(virtiofs) (a C(virtiofsd) per share), or V(path), V(handle) (9p), V(loop), V(nbd).
+        type: str
+        default: virtiofs
+        choices: [virtiofs, path, handle, loop, nbd]
+      accessmode:
+        description: How the guest's file owners map to the host's; virtiofs takes only V(passthrough), its default.
+        type: str
+        choices: [passthrough, mapped, squash]
+      readonly:
+        description: The guest cannot write the share.
+        type: bool
+      queue_size:
+        description: virtiofs request queue size (1 to 1024).
+        type: int
+      binary:
+        description: The C(virtiofsd) program to run, where it is not libvirt's default.
+        type: path
+      address:
+        description: Where the guest sees the share's device, pinned instead of chosen by libvirt.
+        type: dict
+        suboptions:
+          pci:
+            description: Guest PCI address, such as C(0000:00:07.0).
+            type: str
+            required: true
   hostdevs:
     description:
       - Host devices passed to the guest - a PCI device (Nova's PCI passthrough) or a mediated
@@ -1229,6 +1430,18 @@ options:
         type: str
         default: vfio-pci
         choices: [vfio-pci, vfio-ccw, vfio-ap]
+      driver:
+        description: Backend of a PCI device (libvirt's C(<driver name='vfio'>), as Nova writes it); libvirt's choice when not given.
+        type: str
+        choices: [vfio]
+      address:
+        description: Where the guest sees the device, pinned instead of chosen by libvirt.
+        type: dict
+        suboptions:
+          pci:
+            description: Guest PCI address, such as C(0000:00:06.0).
+            type: str
+            required: true
   tpm:
     description:
       - A virtual TPM emulated by swtpm, which libvirt starts with the guest (Nova's vTPM); the
@@ -1245,6 +1458,16 @@ options:
         type: str
         default: '2.0'
         choices: ['1.2', '2.0']
+      persistent_state:
+        description:
+          - Keep the vTPM's state when the domain is undefined (libvirt removes it with the domain otherwise),
+            so that the same definition can be brought back - how Nova keeps a vTPM across a resize or shelve.
+        type: bool
+      secret_uuid:
+        description:
+          - UUID of the libvirt secret (usage C(vtpm), see M(virtops.libvirt.secret)) whose value encrypts the
+            vTPM's state, as Nova's C(hw:tpm_secret_security) keeps it. The secret itself never appears here.
+        type: str
   vsock:
     description: A virtio socket between the guest and the host.
     type: dict

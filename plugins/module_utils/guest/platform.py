@@ -19,10 +19,13 @@ import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
+    Option, OptionGroup, argument_spec, between,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ControllerConfig, HostdevConfig, InputConfig, MemballoonConfig, PanicConfig, RngConfig, TpmConfig, VideoConfig, VsockConfig,
-    WatchdogConfig,
+    ControllerConfig, DeviceAddress, FilesystemConfig, HostdevConfig, InputConfig, MemballoonConfig, PanicConfig,
+    RngConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, LaunchSecurityConfig,
@@ -51,16 +54,14 @@ FEATURE_OPTIONS = dict(
 )
 
 PLATFORM_SPEC = dict(
+    # memballoon, tpm, filesystems: declared below (PLATFORM_OPTIONS), their spec added from there
     uefi=dict(type="dict", options=dict(
         secure_boot=dict(type="bool"),
         enrolled_keys=dict(type="bool"),
         loader=dict(type="path"),
+        nvram=dict(type="path"),
         nvram_template=dict(type="path"),
         stateless=dict(type="bool"),
-    )),
-    tpm=dict(type="dict", options=dict(
-        model=dict(type="str", default="tpm-crb", choices=["tpm-crb", "tpm-tis", "none"]),
-        version=dict(type="str", default="2.0", choices=["1.2", "2.0"]),
     )),
     clock=dict(type="dict", options=dict(
         offset=dict(type="str", choices=["utc", "localtime"]),
@@ -75,10 +76,6 @@ PLATFORM_SPEC = dict(
     on_reboot=dict(type="str", choices=LIFECYCLE_ACTIONS),
     on_crash=dict(type="str", choices=CRASH_ACTIONS),
     sysinfo=dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_SYSTEM)),
-    memballoon=dict(type="dict", options=dict(
-        model=dict(type="str", default="virtio", choices=VIRTIO_MODELS + ["none"]),
-        stats_period=dict(type="int"),
-    )),
     rng=dict(type="dict", options=dict(
         model=dict(type="str", default="virtio", choices=VIRTIO_MODELS + ["none"]),
         backend=dict(type="path", default="/dev/urandom"),
@@ -115,10 +112,13 @@ PLATFORM_SPEC = dict(
         queues=dict(type="int"),
     )),
     launch_security=dict(type="dict", options=dict(
-        type=dict(type="str", default="sev", choices=["sev"]),
-        policy=dict(type="str", default="0x0033"),
+        type=dict(type="str", default="sev", choices=["sev", "sev-snp"]),
+        policy=dict(type="str"),
         cbitpos=dict(type="int"),
         reduced_phys_bits=dict(type="int"),
+        kernel_hashes=dict(type="bool"),
+        author_key=dict(type="bool"),
+        vcek=dict(type="bool"),
     )),
     pcie_root_ports=dict(type="int"),
     hostdevs=dict(type="list", elements="dict", options=dict(
@@ -126,8 +126,90 @@ PLATFORM_SPEC = dict(
         mdev=dict(type="str"),
         managed=dict(type="bool", default=True),
         model=dict(type="str", default="vfio-pci", choices=["vfio-pci", "vfio-ccw", "vfio-ap"]),
+        driver=dict(type="str", choices=["vfio"]),
+        address=dict(type="dict", options=dict(pci=dict(type="str", required=True))),
     )),
 )
+
+
+def guest_pci_address(item, built, option):
+    """The guest PCI <address> of ``address: {pci: ...}`` (a NIC's, a host device's, a share's)."""
+    domain, bus, slot, function = pci_address(item["pci"], option + ".pci")
+    return DeviceAddress(type="pci", domain=domain, bus=bus, slot=slot, function=function)
+
+
+def address_option():
+    """``address``: where the guest sees a PCI device, pinned (as Nova pins NICs and host devices)."""
+    return OptionGroup("address", DeviceAddress, [Option("pci", required=True, field=None)], finish=guest_pci_address)
+
+
+def _balloon(item, balloon, option):
+    given = [name for name in ("stats_period", "autodeflate", "free_page_reporting") if item[name]]
+    if item["model"] == "none" and given:
+        raise VirtopsError("%s.%s needs a balloon; model none has none" % (option, given[0]))
+    return balloon
+
+
+MEMBALLOON = OptionGroup("memballoon", MemballoonConfig, [
+    Option("model", default="virtio", choices=VIRTIO_MODELS + ["none"]),
+    Option("stats_period", "int", checks=[between(0)]),
+    Option("autodeflate", "bool"),
+    Option("free_page_reporting", "bool"),
+], finish=_balloon)
+
+
+def _tpm(item, tpm, option):
+    if item["model"] == "tpm-crb" and item["version"] == "1.2":
+        raise VirtopsError("%s: model tpm-crb is a TPM 2.0 interface; use version 2.0 or model tpm-tis" % option)
+    if item["model"] == "none":
+        return []
+    if tpm.secret_uuid is not None and not UUID.match(tpm.secret_uuid):
+        raise VirtopsError("%s.secret_uuid %r is not a UUID (the libvirt secret of usage vtpm)" % (option, tpm.secret_uuid))
+    tpm.backend_type = "emulator"
+    return [tpm]
+
+
+TPM = OptionGroup("tpm", TpmConfig, [
+    Option("model", default="tpm-crb", choices=["tpm-crb", "tpm-tis", "none"]),
+    Option("version", default="2.0", choices=["1.2", "2.0"], field="backend_version"),
+    Option("persistent_state", "bool"),
+    Option("secret_uuid"),
+], field="tpms", finish=_tpm)
+
+# Where a filesystem's source is, by its type.
+FILESYSTEM_SOURCES = dict(mount="source_dir", block="source_dev", file="source_file")
+
+
+def _filesystem(item, share, option):
+    setattr(share, FILESYSTEM_SOURCES[item["type"]], item["source"])
+    if not item["source"].startswith("/"):
+        raise VirtopsError("%s.source %r is not an absolute path on the host" % (option, item["source"]))
+    if share.driver_type == "virtiofs":
+        if item["type"] != "mount":
+            raise VirtopsError("%s: virtiofs shares a host directory (type mount), not a %s" % (option, item["type"]))
+        if share.accessmode not in (None, "passthrough"):
+            raise VirtopsError("%s.accessmode: virtiofs passes the guest's file owners through; only passthrough "
+                               "is possible (got %s)" % (option, share.accessmode))
+        share.accessmode = "passthrough"
+    elif share.driver_queue is not None or share.binary_path is not None:
+        raise VirtopsError("%s: queue_size and binary are virtiofs settings (driver is %s)" % (option, share.driver_type))
+    return share
+
+
+FILESYSTEMS = OptionGroup("filesystems", FilesystemConfig, [
+    Option("source", "path", required=True, field=None),
+    Option("target", required=True, field="target_dir"),
+    Option("type", default="mount", choices=sorted(FILESYSTEM_SOURCES)),
+    Option("driver", default="virtiofs", choices=["virtiofs", "path", "handle", "loop", "nbd"], field="driver_type"),
+    Option("accessmode", choices=["passthrough", "mapped", "squash"]),
+    Option("readonly", "bool"),
+    Option("queue_size", "int", field="driver_queue", checks=[between(1, 1024)]),
+    Option("binary", "path", field="binary_path"),
+    address_option(),
+], many=True, finish=_filesystem)
+
+# The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
+PLATFORM_OPTIONS = (MEMBALLOON, TPM, FILESYSTEMS)
 
 
 def build_features(spec):
@@ -188,7 +270,14 @@ def _uefi(params, desired, check_file):
             check_file(spec[option], "uefi.%s" % option)
     if spec["loader"] is not None:
         desired.os.loader, desired.os.loader_type, desired.os.loader_readonly = spec["loader"], "pflash", True
-        desired.os.loader_secure = spec["secure_boot"]
+    # libvirt's firmware autoselection reads <loader secure='yes'/> without a path too (as Nova writes it)
+    desired.os.loader_secure = spec["secure_boot"]
+    if spec["nvram"] is not None:
+        if spec["stateless"]:
+            raise VirtopsError("uefi.stateless firmware keeps no NVRAM, so uefi.nvram has no use")
+        if not spec["nvram"].startswith("/"):
+            raise VirtopsError("uefi.nvram %r is not an absolute path on the host" % spec["nvram"])
+        desired.os.nvram = spec["nvram"]
     desired.os.loader_stateless = spec["stateless"]
     if spec["stateless"] and spec["nvram_template"] is not None:
         raise VirtopsError("uefi.stateless firmware keeps no NVRAM, so uefi.nvram_template has no use")
@@ -212,12 +301,10 @@ def _sysinfo(spec, desired):
 
 
 def _devices(params, desired, check_device):
-    balloon = params["memballoon"]
-    if balloon is not None:
-        check_at_least(balloon["stats_period"], 0, "memballoon.stats_period")
-        if balloon["model"] == "none" and balloon["stats_period"]:
-            raise VirtopsError("memballoon.stats_period needs a balloon; model none has none")
-        desired.memballoon = MemballoonConfig(model=balloon["model"], stats_period=balloon["stats_period"])
+    for declared in PLATFORM_OPTIONS:
+        declared.set(desired, params[declared.name])
+    if params["filesystems"] is not None and params["devices_exclusive"]:
+        desired.filesystems = ExclusiveList(desired.filesystems)
     rng = params["rng"]
     if rng is not None:
         check_at_least(rng["rate_bytes"], 1, "rng.rate_bytes")
@@ -243,12 +330,6 @@ def _devices(params, desired, check_device):
         desired.videos = [VideoConfig(model=video["model"], heads=video["heads"], vram_kib=video["vram_kib"])]
     if params["inputs"] is not None:
         desired.inputs = [InputConfig(type=item["type"], bus=item["bus"]) for item in params["inputs"]]
-    tpm = params["tpm"]
-    if tpm is not None:
-        if tpm["model"] == "tpm-crb" and tpm["version"] == "1.2":
-            raise VirtopsError("tpm: model tpm-crb is a TPM 2.0 interface; use version 2.0 or model tpm-tis")
-        desired.tpms = [] if tpm["model"] == "none" else [
-            TpmConfig(model=tpm["model"], backend_type="emulator", backend_version=tpm["version"])]
     if params["pcie_root_ports"] is not None:
         if not 0 <= params["pcie_root_ports"] <= 28:
             raise VirtopsError("pcie_root_ports is 0 to 28 (Nova's num_pcie_ports), got %d" % params["pcie_root_ports"])
@@ -303,8 +384,14 @@ def build_launch_security(spec, machine, sev):
         return None
     if machine and "q35" not in machine:
         raise VirtopsError("launch_security (SEV) needs a q35 machine; machine is %s" % machine)
-    if not re.match(r"^0x[0-9a-fA-F]{1,8}$", spec["policy"]):
-        raise VirtopsError("launch_security.policy %r is not a hexadecimal policy such as 0x0033" % spec["policy"])
+    snp = spec["type"] == "sev-snp"
+    policy = spec["policy"] or ("0x00030000" if snp else "0x0033")
+    if not re.match(r"^0x[0-9a-fA-F]{1,%d}$" % (16 if snp else 8), policy):
+        raise VirtopsError("launch_security.policy %r is not a hexadecimal policy such as %s"
+                           % (policy, "0x00030000 (SEV-SNP, 64 bits)" if snp else "0x0033 (SEV) or 0x0037 (SEV-ES)"))
+    for name in ("author_key", "vcek"):
+        if spec.get(name) is not None and not snp:
+            raise VirtopsError("launch_security.%s is an SEV-SNP setting (type is sev)" % name)
     cbitpos, reduced = spec["cbitpos"], spec["reduced_phys_bits"]
     if sev is not None:
         supported, host_cbitpos, host_reduced = sev
@@ -317,7 +404,9 @@ def build_launch_security(spec, machine, sev):
     if cbitpos is None or reduced is None:
         raise VirtopsError("launch_security: libvirt does not say this host's SEV cbitpos and reducedPhysBits; "
                            "give launch_security.cbitpos and launch_security.reduced_phys_bits")
-    return LaunchSecurityConfig(type=spec["type"], cbitpos=cbitpos, reduced_phys_bits=reduced, policy=spec["policy"])
+    return LaunchSecurityConfig(type=spec["type"], cbitpos=cbitpos, reduced_phys_bits=reduced, policy=policy,
+                                kernel_hashes=spec.get("kernel_hashes"), author_key=spec.get("author_key"),
+                                vcek=spec.get("vcek"))
 
 
 PCI_ADDRESS = re.compile(r"^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")
@@ -337,13 +426,17 @@ def pci_address(text, option):
 def _hostdev(spec, option):
     if bool(spec["pci"]) == bool(spec["mdev"]):
         raise VirtopsError("%s: give exactly one of pci (a host PCI device) or mdev (a mediated device's UUID)" % option)
+    address = address_option().build(spec["address"], option + ".address")
     if spec["pci"]:
         domain, bus, slot, function = pci_address(spec["pci"], option + ".pci")
         return HostdevConfig(mode="subsystem", type="pci", managed=spec["managed"], pci_domain=domain, pci_bus=bus,
-                             pci_slot=slot, pci_function=function)
+                             pci_slot=slot, pci_function=function, driver_name=spec["driver"], address=address)
+    if spec["driver"]:
+        raise VirtopsError("%s.driver: a mediated device has no driver to choose (vfio is for pci)" % option)
     if not UUID.match(spec["mdev"]):
         raise VirtopsError("%s.mdev %r is not a UUID (the mediated device's, from mdevctl list)" % (option, spec["mdev"]))
-    return HostdevConfig(mode="subsystem", type="mdev", model=spec["model"], mdev_uuid=spec["mdev"].lower())
+    return HostdevConfig(mode="subsystem", type="mdev", model=spec["model"], mdev_uuid=spec["mdev"].lower(),
+                         address=address)
 
 
 def _device_element(text, option):
@@ -356,3 +449,6 @@ def _device_element(text, option):
         raise VirtopsError("%s: <%s> is not a device element; libvirt's are %s"
                            % (option, element.tag, ", ".join(sorted(DEVICE_TAGS))))
     return element
+
+
+PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS))

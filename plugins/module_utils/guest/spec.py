@@ -27,7 +27,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_launch_security, build_platform, pci_address,
+    FEATURE_OPTIONS, PLATFORM_SPEC, address_option, build_features, build_launch_security, build_platform, pci_address,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
     CPU_NUMA_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
@@ -51,6 +51,17 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 BOOT_DEVICES = ("hd", "cdrom", "network")
 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
+# A serial port: serial_console (port 0, also the console) or each item of serials.
+SERIAL_OPTIONS = dict(
+    type=dict(type="str", required=True, choices=["pty", "file", "tcp", "none"]),
+    path=dict(type="path"),
+    log_file=dict(type="path"),
+    log_append=dict(type="bool"),
+    host=dict(type="str", default="127.0.0.1"),
+    port=dict(type="int"),
+    mode=dict(type="str", default="bind", choices=["bind", "connect"]),
+    protocol=dict(type="str", default="raw", choices=["raw", "telnet"]),
+)
 _BANDWIDTH_DIRECTION = dict(type="dict", options=dict(
     average=dict(type="int", required=True),
     peak=dict(type="int"),
@@ -91,6 +102,8 @@ INTERFACE_SPEC = dict(
         profileid=dict(type="str"),
     )),
     filter=dict(type="dict", options=FILTER_REFERENCE_OPTIONS),
+    address=address_option().argument_spec(),
+    packed=dict(type="bool"),
 )
 INTERFACE_SOURCES = ("network", "bridge", "direct", "ethernet", "vhostuser", "hostdev")
 DEFINITION_SPEC = dict(
@@ -131,15 +144,8 @@ DEFINITION_SPEC = dict(
     disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
     interfaces=dict(type="list", elements="dict", options=INTERFACE_SPEC),
     devices_exclusive=dict(type="bool", default=False),
-    serial_console=dict(type="dict", options=dict(
-        type=dict(type="str", required=True, choices=["pty", "file", "tcp", "none"]),
-        path=dict(type="path"),
-        log_file=dict(type="path"),
-        host=dict(type="str", default="127.0.0.1"),
-        port=dict(type="int"),
-        mode=dict(type="str", default="bind", choices=["bind", "connect"]),
-        protocol=dict(type="str", default="raw", choices=["raw", "telnet"]),
-    )),
+    serial_console=dict(type="dict", options=SERIAL_OPTIONS),
+    serials=dict(type="list", elements="dict", options=SERIAL_OPTIONS),
     graphics=dict(type="dict", options=dict(
         type=dict(type="str", required=True, choices=["none", "vnc", "spice"]),
         listen=dict(type="str", default="127.0.0.1"),
@@ -202,6 +208,7 @@ class DomainSpecBuilder:
         self._devices(desired)
         build_platform(p, desired, self._check_device)
         build_tuning(p, desired)
+        self._check_shared_memory(desired)
         if p["launch_security"] is not None:
             desired.launch_security = build_launch_security(p["launch_security"], p["machine"], self._host_sev())
         return desired
@@ -316,11 +323,21 @@ class DomainSpecBuilder:
                 desired.controllers = [ControllerConfig(type="scsi", index=0, model="virtio-scsi")]
         if p["interfaces"] is not None:
             desired.interfaces = exclusive(self._interfaces(p["interfaces"]))
-        console = p["serial_console"]
-        if console is not None:
-            for option in ("path", "log_file"):
-                self._check_directory(console[option], "serial_console.%s" % option)
-            desired.serials, desired.consoles = self._serial_console(console)
+        if p["serial_console"] is not None and p["serials"] is not None:
+            raise VirtopsError("give serial_console (one port) or serials (several; the first is the console), not both")
+        ports = [p["serial_console"]] if p["serial_console"] is not None else p["serials"]
+        if ports is not None:
+            option = "serial_console" if p["serial_console"] is not None else "serials[%d]"
+            for index, port in enumerate(ports):
+                for name in ("path", "log_file"):
+                    self._check_directory(port[name], "%s.%s" % (option.replace("%d", str(index)), name))
+            if len(ports) > 1 and any(port["type"] == "none" for port in ports):
+                raise VirtopsError("serials: type none (no serial port) cannot be one of several ports")
+            desired.serials, desired.consoles = [], []
+            for index, port in enumerate(ports):
+                serials, consoles = self._serial_console(port, index, option.replace("%d", str(index)))
+                desired.serials.extend(serials)
+                desired.consoles.extend(consoles)
         if p["guest_agent"]:
             desired.channels = [ChannelConfig.guest_agent()]
         if p["graphics"] is not None:
@@ -362,7 +379,10 @@ class DomainSpecBuilder:
             model=None if kind == "hostdev" else spec["model"], target_dev=spec["target_dev"], mtu=spec["mtu"],
             queues=spec["queues"], rx_queue_size=spec["rx_queue_size"], tx_queue_size=spec["tx_queue_size"],
             bandwidth=_bandwidth(spec["bandwidth"]), filterref=self._filter_reference(spec["filter"], where),
+            address=address_option().build(spec["address"], where + ".address"), packed=spec["packed"],
         )
+        if spec["packed"] and interface.model not in ("virtio", None):
+            raise VirtopsError("%s.packed: packed virtqueues are a virtio NIC's (model is %s)" % (where, interface.model))
         if kind == "network":
             try:
                 self.conn.networkLookupByName(spec["network"])
@@ -421,26 +441,48 @@ class DomainSpecBuilder:
         return FilterRef.with_parameters(spec["name"], spec["parameters"])
 
     @staticmethod
-    def _serial_console(spec):
+    def _serial_console(spec, port=0, option="serial_console"):
+        """The serial port ``port`` of ``spec``; the first port is also the console."""
         kind = spec["type"]
         if kind == "none":
             return [], []
         if kind == "file" and not spec["path"]:
-            raise VirtopsError("serial_console.type=file needs serial_console.path")
+            raise VirtopsError("%s.type=file needs %s.path" % (option, option))
         if kind != "file" and spec["path"]:
-            raise VirtopsError("serial_console.path is only used with type=file; for a %s console use log_file" % kind)
+            raise VirtopsError("%s.path is only used with type=file; for a %s console use log_file" % (option, kind))
+        if spec.get("log_append") is not None and not spec["log_file"]:
+            raise VirtopsError("%s.log_append says whether log_file is appended to; it needs log_file" % option)
         tcp = dict(source_mode=None, source_host=None, source_service=None, protocol=None)
         if kind == "tcp":
             if spec.get("port") is None or not 1 <= spec["port"] <= 65535:
-                raise VirtopsError("serial_console.type=tcp needs serial_console.port, 1 to 65535")
-            check_address(spec["host"], "serial_console.host")
+                raise VirtopsError("%s.type=tcp needs %s.port, 1 to 65535" % (option, option))
+            check_address(spec["host"], option + ".host")
             tcp = dict(source_mode=spec["mode"], source_host=spec["host"], source_service=str(spec["port"]),
                        protocol=spec["protocol"])
-        serial = SerialConfig(type=kind, source_path=spec["path"], target_type="isa-serial",
-                              target_port=0, log_file=spec["log_file"], **tcp)
-        console = ConsoleConfig(type=kind, source_path=spec["path"], target_type="serial",
-                                target_port=0, log_file=spec["log_file"], **tcp)
-        return [serial], [console]
+        common = dict(type=kind, source_path=spec["path"], target_port=port, log_file=spec["log_file"],
+                      log_append=spec.get("log_append"), **tcp)
+        serial = SerialConfig(target_type="isa-serial", **common)
+        if port:
+            return [serial], []
+        return [serial], [ConsoleConfig(target_type="serial", **common)]
+
+    def _check_shared_memory(self, desired):
+        """virtiofsd reads the guest's memory: libvirt refuses to start a virtiofs share without
+        shared memory, so say it before anything is defined."""
+        shares = [index for index, share in enumerate(desired.filesystems or []) if share.driver_type == "virtiofs"]
+        if not shares:
+            return
+        backing = self.params["memory_backing"] or {}
+        cells = (self.params["cpu"] or {}).get("numa") or []
+        if backing.get("access") != "shared" and not (cells and all(cell["mem_access"] == "shared" for cell in cells)):
+            raise VirtopsError("filesystems[%d]: virtiofs needs the guest's memory shared with virtiofsd; give "
+                               "memory_backing with access shared (and source memfd), or cpu.numa cells with "
+                               "mem_access shared" % shares[0])
+        for index in shares:
+            source = desired.filesystems[index].source_dir
+            if self.is_local and not os.path.isdir(source):
+                raise VirtopsError("filesystems[%d].source: directory %s does not exist on %s; create it first"
+                                   % (index, source, self.conn.getHostname()))
 
     def _check_host_memory(self, memory_mb):
         """Refuse more memory than the host has: such a guest defines, but cannot start."""

@@ -18,9 +18,13 @@ import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
+    Option, OptionGroup, argument_spec, between,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import NumaCell
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    CputuneConfig, HugePage, MemNode, MemoryBackingConfig, MemtuneConfig, NumatuneConfig, VcpuPin,
+    CputuneConfig, EmulatorSched, HugePage, IothreadPin, MemNode, MemoryBackingConfig, MemtuneConfig, NumatuneConfig,
+    PerfConfig, PerfEvent, VcpuPin, VcpuSched,
 )
 
 CPUSET = re.compile(r"^\^?\d+(-\d+)?(,\^?\d+(-\d+)?)*$")
@@ -40,17 +44,64 @@ CPU_NUMA_OPTIONS = dict(
     )),
 )
 
+# Real-time schedulers: fifo and rr take a priority, batch and idle none.
+SCHEDULERS = ["fifo", "rr", "batch", "idle"]
+
+
+def _cpuset(text, option):
+    cpu_numbers(text, option)
+
+
+def _quota(value, option):
+    if value != -1 and value < 1000:
+        raise VirtopsError("%s is -1 (no limit) or at least 1000 microseconds, got %d" % (option, value))
+
+
+def _scheduling(item, sched, option):
+    if (item["scheduler"] in ("fifo", "rr")) != (item["priority"] is not None):
+        raise VirtopsError("%s: scheduler fifo and rr take a priority (1 to 99), batch and idle none (got %s%s)"
+                           % (option, item["scheduler"], "" if item["priority"] is None else " with a priority"))
+    return sched
+
+
+def _scheduler_options(*first):
+    return list(first) + [Option("scheduler", required=True, choices=SCHEDULERS),
+                          Option("priority", "int", checks=[between(1, 99)])]
+
+
+# <cputune>, declared once: each suboption is the CputuneConfig field of its name unless it says.
+CPUTUNE = OptionGroup("cputune", CputuneConfig, [
+    Option("shares", "int", checks=[between(2, None)]),
+    Option("period", "int", checks=[between(1000, 1000000, "microseconds")]),
+    Option("quota", "int", checks=[_quota]),
+    OptionGroup("vcpupin", VcpuPin, [
+        Option("vcpu", "int", required=True, checks=[between(0, None)]),
+        Option("cpuset", required=True, checks=[_cpuset]),
+    ], many=True, field="vcpupins"),
+    Option("emulatorpin", checks=[_cpuset]),
+    OptionGroup("iothreadpin", IothreadPin, [
+        Option("iothread", "int", required=True, checks=[between(1, None)]),
+        Option("cpuset", required=True, checks=[_cpuset]),
+    ], many=True, field="iothreadpins"),
+    OptionGroup("vcpusched", VcpuSched, _scheduler_options(Option("vcpus", required=True, checks=[_cpuset])),
+                many=True, field="vcpuscheds", finish=_scheduling),
+    OptionGroup("emulatorsched", EmulatorSched, _scheduler_options(), finish=_scheduling),
+])
+
+PERF_EVENTS = ["cmt", "mbmt", "mbml", "cpu_cycles", "instructions", "cache_references", "cache_misses",
+               "branch_instructions", "branch_misses", "bus_cycles", "stalled_cycles_frontend",
+               "stalled_cycles_backend", "ref_cpu_cycles", "cpu_clock", "task_clock", "page_faults",
+               "context_switches", "cpu_migrations", "page_faults_min", "page_faults_maj", "alignment_faults",
+               "emulation_faults"]
+
+# Where the vCPUs' threads may run as a whole (<vcpu placement cpuset>) and the perf events counted.
+VCPU_PLACEMENT = Option("vcpu_placement", choices=["static", "auto"])
+VCPU_CPUSET = Option("vcpu_cpuset", checks=[_cpuset])
+PERF = Option("perf_events", "list", elements="str", choices=PERF_EVENTS, field="perf",
+              convert=lambda names: PerfConfig(events=[PerfEvent(name=name, enabled=True) for name in names]))
+TUNING_OPTIONS = (CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF)
+
 TUNING_SPEC = dict(
-    cputune=dict(type="dict", options=dict(
-        shares=dict(type="int"),
-        period=dict(type="int"),
-        quota=dict(type="int"),
-        vcpupin=dict(type="list", elements="dict", options=dict(
-            vcpu=dict(type="int", required=True),
-            cpuset=dict(type="str", required=True),
-        )),
-        emulatorpin=dict(type="str"),
-    )),
     numatune=dict(type="dict", options=dict(
         mode=dict(type="str", choices=NUMA_MODES),
         nodeset=dict(type="str"),
@@ -81,6 +132,7 @@ TUNING_SPEC = dict(
         swap_hard_limit_mb=dict(type="int"),
     )),
     iothreads=dict(type="int"),
+    **argument_spec(TUNING_OPTIONS)
 )
 
 
@@ -126,7 +178,9 @@ def build_tuning(params, desired):
     """Set the placement and tuning parts of ``desired`` that ``params`` asks for."""
     check_at_least(params["iothreads"], 0, "iothreads")
     desired.iothreads = params["iothreads"]
-    desired.cputune = _cputune(params["cputune"], params["vcpus"])
+    for declared in TUNING_OPTIONS:
+        declared.set(desired, params[declared.name])
+    _check_tuning(params, desired)
     desired.numatune = _numatune(params["numatune"])
     desired.memory_backing = _memory_backing(params["memory_backing"])
     memtune = params["memtune"]
@@ -138,27 +192,43 @@ def build_tuning(params, desired):
     return desired
 
 
-def _cputune(spec, vcpus):
-    if spec is None:
-        return None
-    check_at_least(spec["shares"], 2, "cputune.shares")
-    if spec["period"] is not None and not 1000 <= spec["period"] <= 1000000:
-        raise VirtopsError("cputune.period is microseconds from 1000 to 1000000, got %d" % spec["period"])
-    if spec["quota"] is not None and spec["quota"] != -1 and spec["quota"] < 1000:
-        raise VirtopsError("cputune.quota is -1 (no limit) or at least 1000 microseconds, got %d" % spec["quota"])
-    pins = None
-    if spec["vcpupin"] is not None:
-        pins = []
-        for index, pin in enumerate(spec["vcpupin"]):
-            cpu_numbers(pin["cpuset"], "cputune.vcpupin[%d].cpuset" % index)
-            if vcpus and not 0 <= pin["vcpu"] < vcpus:
+def _one_per_vcpu(scheds):
+    """libvirt keeps real-time scheduling one <vcpusched> per vCPU ('0-3' comes back as 0, 1, 2
+    and 3): asked for the same way, a second run finds it as it is. A vCPU named twice is refused."""
+    single = {}
+    for index, sched in enumerate(scheds):
+        for vcpu in sorted(cpu_numbers(sched.vcpus, "")):
+            if vcpu in single:
+                raise VirtopsError("cputune.vcpusched[%d].vcpus: vCPU %d already has its scheduler in another item"
+                                   % (index, vcpu))
+            single[vcpu] = VcpuSched(vcpus=str(vcpu), scheduler=sched.scheduler, priority=sched.priority)
+    return [single[vcpu] for vcpu in sorted(single)]
+
+
+def _check_tuning(params, desired):
+    """What the declared options cannot check one by one: the vCPUs named exist, and automatic
+    placement takes no CPU set (numad chooses it)."""
+    vcpus = params["vcpus"]
+    cputune = desired.cputune
+    if vcpus and cputune is not None:
+        for index, pin in enumerate(cputune.vcpupins or []):
+            if pin.vcpu >= vcpus:
                 raise VirtopsError("cputune.vcpupin[%d].vcpu: vCPU %d does not exist; the domain has %d"
-                                   % (index, pin["vcpu"], vcpus))
-            pins.append(VcpuPin(vcpu=pin["vcpu"], cpuset=pin["cpuset"]))
-    if spec["emulatorpin"] is not None:
-        cpu_numbers(spec["emulatorpin"], "cputune.emulatorpin")
-    return CputuneConfig(shares=spec["shares"], period=spec["period"], quota=spec["quota"], vcpupins=pins,
-                         emulatorpin=spec["emulatorpin"])
+                                   % (index, pin.vcpu, vcpus))
+        for index, sched in enumerate(cputune.vcpuscheds or []):
+            beyond = sorted(number for number in cpu_numbers(sched.vcpus, "") if number >= vcpus)
+            if beyond:
+                raise VirtopsError("cputune.vcpusched[%d].vcpus: vCPU %d does not exist; the domain has %d"
+                                   % (index, beyond[0], vcpus))
+    if cputune is not None and cputune.vcpuscheds:
+        cputune.vcpuscheds = _one_per_vcpu(cputune.vcpuscheds)
+    if cputune is not None and cputune.iothreadpins and params["iothreads"] is not None:
+        for index, pin in enumerate(cputune.iothreadpins):
+            if pin.iothread > params["iothreads"]:
+                raise VirtopsError("cputune.iothreadpin[%d].iothread: I/O thread %d does not exist; the domain has %d"
+                                   % (index, pin.iothread, params["iothreads"]))
+    if params["vcpu_placement"] == "auto" and params["vcpu_cpuset"] is not None:
+        raise VirtopsError("vcpu_cpuset is for vcpu_placement static; with auto, numad chooses the host CPUs")
 
 
 def _numatune(spec):

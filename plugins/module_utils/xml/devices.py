@@ -283,6 +283,7 @@ class InterfaceConfig(ConfigObject):
         Field("queues", path="driver", attr="queues", kind="int"),
         Field("rx_queue_size", path="driver", attr="rx_queue_size", kind="int"),
         Field("tx_queue_size", path="driver", attr="tx_queue_size", kind="int"),
+        Field("packed", path="driver", attr="packed", kind="onoff"),
         Child("bandwidth", "bandwidth", BandwidthConfig, replace=True),
         Field("vlan_trunk", path="vlan", attr="trunk", kind="yesno", label="vlan.trunk"),
         ChildList("vlan_tags", "vlan/tag", VlanTag, label="vlan", authoritative=True),
@@ -292,6 +293,7 @@ class InterfaceConfig(ConfigObject):
         Field("virtualport_profileid", path="virtualport/parameters", attr="profileid",
               label="virtualport.profileid"),
         Child("filterref", "filterref", FilterRef, label="filter", replace=True),
+        Child("address", "address", DeviceAddress),  # in the guest; a hostdev NIC's host one is in <source>
     )
     # Where each interface type keeps its source; the others are dropped when the type changes.
     SOURCE_FIELDS = ("source_network", "source_bridge", "source_dev", "source_mode", "source_type", "source_path",
@@ -316,6 +318,7 @@ class SerialConfig(ConfigObject):
         Field("target_type", path="target", attr="type"),
         Field("target_port", path="target", attr="port", kind="int", label="port"),
         Field("log_file", path="log", attr="file", label="log_file"),
+        Field("log_append", path="log", attr="append", kind="onoff", label="log_append"),
     )
 
     def key(self):
@@ -488,6 +491,8 @@ class HostdevConfig(ConfigObject):
         Field("pci_slot", path="source/address", attr="slot", label="pci.slot"),
         Field("pci_function", path="source/address", attr="function", label="pci.function"),
         Field("mdev_uuid", path="source/address", attr="uuid", label="mdev"),
+        Field("driver_name", path="driver", attr="name", label="driver"),
+        Child("address", "address", DeviceAddress),  # where the guest sees it
     )
 
     def key(self):
@@ -508,6 +513,9 @@ class TpmConfig(ConfigObject):
         Field("model", attr="model"),
         Field("backend_type", path="backend", attr="type", label="backend"),
         Field("backend_version", path="backend", attr="version", label="version"),
+        # the vTPM's state outlives the domain's definition, and is encrypted with a libvirt secret
+        Field("persistent_state", path="backend", attr="persistent_state", kind="yesno"),
+        Field("secret_uuid", path="backend/encryption", attr="secret", label="secret_uuid"),
     )
 
 
@@ -518,6 +526,8 @@ class MemballoonConfig(ConfigObject):
     FIELDS = (
         Field("model", attr="model"),
         Field("stats_period", path="stats", attr="period", kind="int"),
+        Field("autodeflate", attr="autodeflate", kind="onoff"),
+        Field("free_page_reporting", attr="freePageReporting", kind="onoff"),
     )
 
     def replacing(self, live):
@@ -525,3 +535,30 @@ class MemballoonConfig(ConfigObject):
         if self.model == "none":
             return self.copy_requested()
         return self.apply_to(live)
+
+
+class FilesystemConfig(ConfigObject):
+    """<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source
+    dir='/srv/share'/><target dir='share'/></filesystem>: a host directory the guest mounts by its
+    target tag (virtiofs, as Nova attaches Manila shares), or a block device or image file."""
+
+    TAG = "filesystem"
+    KEY = "target_dir"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("accessmode", attr="accessmode"),
+        Field("driver_type", path="driver", attr="type", label="driver"),
+        Field("driver_queue", path="driver", attr="queue", kind="int", label="queue"),
+        Field("binary_path", path="binary", attr="path", label="binary"),
+        Field("source_dir", path="source", attr="dir", label="source.dir"),
+        Field("source_dev", path="source", attr="dev", label="source.dev"),
+        Field("source_file", path="source", attr="file", label="source.file"),
+        Field("target_dir", path="target", attr="dir", label="target"),
+        Field("readonly", path="readonly", kind="flag"),
+        Child("address", "address", DeviceAddress),
+    )
+    SOURCE_FIELDS = ("source_dir", "source_dev", "source_file")
+
+    def apply_to(self, live):
+        self.drop_other_values(live, self.SOURCE_FIELDS)
+        return super(FilesystemConfig, self).apply_to(live)

@@ -14,7 +14,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, GraphicsConfig, HostdevConfig, InputConfig,
+    ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilesystemConfig, GraphicsConfig, HostdevConfig,
+    InputConfig,
     InterfaceConfig, MemballoonConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig, VideoConfig, VsockConfig,
     WatchdogConfig,
 )
@@ -156,8 +157,43 @@ class VcpuPin(ConfigObject):
     )
 
 
+class VcpuSched(ConfigObject):
+    """<vcpusched vcpus='0-3' scheduler='fifo' priority='1'/>: real-time scheduling of vCPUs
+    (Nova's hw:cpu_realtime)."""
+
+    TAG = "vcpusched"
+    KEY = "vcpus"
+    FIELDS = (
+        Field("vcpus", attr="vcpus"),
+        Field("scheduler", attr="scheduler"),
+        Field("priority", attr="priority", kind="int"),
+    )
+
+
+class IothreadPin(ConfigObject):
+    """<iothreadpin iothread='1' cpuset='0-7'/>: the host CPUs an I/O thread may run on."""
+
+    TAG = "iothreadpin"
+    KEY = "iothread"
+    FIELDS = (
+        Field("iothread", attr="iothread", kind="int"),
+        Field("cpuset", attr="cpuset"),
+    )
+
+
+class EmulatorSched(ConfigObject):
+    """<emulatorsched scheduler='fifo' priority='10'/>: real-time scheduling of QEMU's own threads."""
+
+    TAG = "emulatorsched"
+    FIELDS = (
+        Field("scheduler", attr="scheduler"),
+        Field("priority", attr="priority", kind="int"),
+    )
+
+
 class CputuneConfig(ConfigObject):
-    """<cputune><shares/><period/><quota/><vcpupin/><emulatorpin cpuset/></cputune>"""
+    """<cputune><shares/><period/><quota/><vcpupin/><emulatorpin cpuset/><iothreadpin/>
+    <vcpusched/><emulatorsched/></cputune>"""
 
     TAG = "cputune"
     FIELDS = (
@@ -166,6 +202,9 @@ class CputuneConfig(ConfigObject):
         Field("quota", path="quota", kind="int"),
         ChildList("vcpupins", "vcpupin", VcpuPin, label="vcpupin", authoritative=True),
         Field("emulatorpin", path="emulatorpin", attr="cpuset"),
+        ChildList("iothreadpins", "iothreadpin", IothreadPin, label="iothreadpin", authoritative=True),
+        ChildList("vcpuscheds", "vcpusched", VcpuSched, label="vcpusched", authoritative=True),
+        Child("emulatorsched", "emulatorsched", EmulatorSched, replace=True),
     )
 
 
@@ -264,7 +303,28 @@ class LaunchSecurityConfig(ConfigObject):
         Field("policy", path="policy"),
         Field("dh_cert", path="dhCert"),
         Field("session", path="session"),
+        Field("kernel_hashes", attr="kernelHashes", kind="yesno"),  # SEV and SEV-SNP
+        Field("author_key", attr="authorKey", kind="yesno"),  # SEV-SNP
+        Field("vcek", attr="vcek", kind="yesno"),  # SEV-SNP
     )
+
+
+class PerfEvent(ConfigObject):
+    """<event name='cmt' enabled='yes'/>: one perf event libvirt counts for the guest."""
+
+    TAG = "event"
+    KEY = "name"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("enabled", attr="enabled", kind="yesno"),
+    )
+
+
+class PerfConfig(ConfigObject):
+    """<perf><event .../></perf>: the perf events counted for the guest (Nova's enabled_perf_events)."""
+
+    TAG = "perf"
+    FIELDS = (ChildList("events", "event", PerfEvent, label="events", authoritative=True),)
 
 
 class SysinfoConfig(ConfigObject):
@@ -508,11 +568,14 @@ class DomainConfig(ConfigObject):
         MemoryField("current_memory_kib", "currentMemory", label="current_memory_kib", live=LIVE_MEMORY),
         Field("vcpus", path="vcpu", kind="int"),
         Field("current_vcpus", path="vcpu", attr="current", kind="int", live=LIVE_VCPUS),
+        Field("vcpu_placement", path="vcpu", attr="placement"),
+        Field("vcpu_cpuset", path="vcpu", attr="cpuset"),
         Field("iothreads", path="iothreads", kind="int"),
         Child("cputune", "cputune", CputuneConfig),
         Child("numatune", "numatune", NumatuneConfig),
         Child("memory_backing", "memoryBacking", MemoryBackingConfig),
         Child("memtune", "memtune", MemtuneConfig),
+        Child("perf", "perf", PerfConfig, replace=True),
         Child("os", "os", OsConfig),
         Child("sysinfo", "sysinfo", SysinfoConfig, replace=True),
         Child("features", "features", FeaturesConfig),
@@ -540,6 +603,7 @@ class DomainConfig(ConfigObject):
         ChildList("vsocks", "devices/vsock", VsockConfig, label="vsock", authoritative=True),
         ChildList("tpms", "devices/tpm", TpmConfig, label="tpm", authoritative=True),
         ChildList("hostdevs", "devices/hostdev", HostdevConfig, label="hostdevs"),
+        ChildList("filesystems", "devices/filesystem", FilesystemConfig, label="filesystems"),
         Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
         DeviceXmlField("devices_xml"),
         RootPortsField("pcie_root_ports"),

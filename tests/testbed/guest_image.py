@@ -33,7 +33,7 @@ BUSYBOX_PACKAGE = "busybox-static"
 GUEST_MODULES = (
     "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "sr_mod", "virtio_net",
     "virtio_balloon", "virtio_console", "ata_piix", "isofs", "vfat", "nls_cp437", "nls_ascii", "nls_utf8",
-    "button", "evdev", "virtio_rng", "efivarfs",
+    "button", "evdev", "virtio_rng", "efivarfs", "virtiofs",
 )
 # The QEMU guest agent, and the packages of the shared libraries it loads (resolved from the
 # binaries' DT_NEEDED entries inside the unpacked packages, not from the host).

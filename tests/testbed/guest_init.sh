@@ -17,6 +17,12 @@
 #                                        of memory with random bytes, without end (a guest whose
 #                                        migration does not converge on its own: auto-converge)
 #   VIRTOPS-NIC name=<ethN> mac=<mac> mtu=<mtu> queues=<rx queues>
+#   VIRTOPS-NIC-PCI name=<ethN> pci=<address>   the guest PCI address the NIC sits at
+#   VIRTOPS-SHARE <tag> <file>: <line>   with virtops.share=<tag>: the virtiofs share is mounted and every
+#                                        line of every file in it shown; then "VIRTOPS-SHARE-WROTE <tag>"
+#                                        once the file from-guest (boot_id=<id>) is written into it
+#   VIRTOPS-PORT <n> boot_id=<id>        with virtops.serials=<count>: written once to each serial port
+#                                        ttyS1 .. ttyS<count-1> (ttyS0 is the console)
 #   VIRTOPS-RNG current=<rng> bytes=<n>  the kernel's hardware RNG (virtio_rng.N) and 16 bytes read from it
 #   VIRTOPS-DMI vendor=<v>|product=<p>|serial=<s>|family=<f>   the SMBIOS system the firmware described
 #   VIRTOPS-NUMA node=<n> cpus=<list> mem_kib=<total>   once per NUMA node the guest sees
@@ -114,6 +120,12 @@ for path in /sys/class/net/*; do
         [ -e "$queue" ] && queues=$((queues + 1))
     done
     echo "VIRTOPS-NIC name=$name mac=$(cat "$path/address") mtu=$(cat "$path/mtu") queues=$queues"
+    pci=$(readlink -f "$path/device" 2>/dev/null)
+    pci=${pci##*/}
+    case "$pci" in
+        virtio*) pci=$(readlink -f "$path/device/.."); pci=${pci##*/} ;;
+    esac
+    echo "VIRTOPS-NIC-PCI name=$name pci=$pci"
 done
 
 rng=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
@@ -208,6 +220,25 @@ while IFS=: read -r user password; do
 done
 SCRIPT
 chmod +x /usr/sbin/chpasswd
+share=$(cmdline_arg share)
+if [ -n "$share" ]; then
+    mkdir -p "/mnt/$share"
+    if mount -t virtiofs "$share" "/mnt/$share"; then
+        for file in "/mnt/$share"/*; do
+            [ -f "$file" ] || continue
+            while IFS= read -r line; do
+                echo "VIRTOPS-SHARE $share ${file##*/}: $line"
+            done < "$file"
+        done
+        echo "boot_id=$boot_id" > "/mnt/$share/from-guest" && sync && echo "VIRTOPS-SHARE-WROTE $share"
+    fi
+fi
+ports=$(cmdline_arg serials)
+port=1
+while [ -n "$ports" ] && [ "$port" -lt "$ports" ]; do
+    echo "VIRTOPS-PORT $port boot_id=$boot_id" > "/dev/ttyS$port"
+    port=$((port + 1))
+done
 mount_dev=$(cmdline_arg mount)
 if [ -n "$mount_dev" ]; then
     mkdir -p /mnt/data && mount -t ext4 "/dev/$mount_dev" /mnt/data && echo "VIRTOPS-MOUNTED $mount_dev /mnt/data"

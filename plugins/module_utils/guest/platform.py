@@ -82,27 +82,6 @@ PLATFORM_SPEC = dict(
         rate_bytes=dict(type="int"),
         rate_period=dict(type="int"),
     )),
-    watchdog=dict(type="dict", options=dict(
-        model=dict(type="str", required=True, choices=["i6300esb", "ib700", "itco", "none"]),
-        action=dict(type="str", default="reset",
-                    choices=["reset", "shutdown", "poweroff", "pause", "none", "dump", "inject-nmi"]),
-    )),
-    panic=dict(type="dict", options=dict(
-        model=dict(type="str", required=True, choices=["isa", "pvpanic", "hyperv", "none"]),
-    )),
-    video=dict(type="dict", options=dict(
-        model=dict(type="str", required=True, choices=["virtio", "vga", "qxl", "bochs", "cirrus", "ramfb", "none"]),
-        heads=dict(type="int"),
-        vram_kib=dict(type="int"),
-    )),
-    inputs=dict(type="list", elements="dict", options=dict(
-        type=dict(type="str", required=True, choices=["tablet", "mouse", "keyboard"]),
-        bus=dict(type="str", default="usb", choices=["usb", "ps2", "virtio"]),
-    )),
-    vsock=dict(type="dict", options=dict(
-        model=dict(type="str", default="virtio", choices=["virtio", "none"]),
-        cid=dict(type="int"),
-    )),
     devices_xml=dict(type="list", elements="str"),
     controllers=dict(type="list", elements="dict", options=dict(
         type=dict(type="str", required=True, choices=list(CONTROLLER_TYPES)),
@@ -208,8 +187,41 @@ FILESYSTEMS = OptionGroup("filesystems", FilesystemConfig, [
     address_option(),
 ], many=True, finish=_filesystem)
 
+def _one_unless_none(item, device, option):
+    """A device asked for with ``model: none`` is removed: the domain's list of them is empty."""
+    return [] if item["model"] == "none" else [device]
+
+
+WATCHDOG = OptionGroup("watchdog", WatchdogConfig, [
+    Option("model", required=True, choices=["i6300esb", "ib700", "itco", "none"]),
+    Option("action", default="reset", choices=["reset", "shutdown", "poweroff", "pause", "none", "dump", "inject-nmi"]),
+], field="watchdogs", finish=_one_unless_none)
+PANIC = OptionGroup("panic", PanicConfig, [
+    Option("model", required=True, choices=["isa", "pvpanic", "hyperv", "none"]),
+], field="panics", finish=_one_unless_none)
+VIDEO = OptionGroup("video", VideoConfig, [
+    Option("model", required=True, choices=["virtio", "vga", "qxl", "bochs", "cirrus", "ramfb", "none"]),
+    Option("heads", "int", checks=[between(1)]),
+    Option("vram_kib", "int", checks=[between(1024)]),
+], field="videos", finish=lambda item, video, option: [video])
+INPUTS = OptionGroup("inputs", InputConfig, [
+    Option("type", required=True, choices=["tablet", "mouse", "keyboard"]),
+    Option("bus", default="usb", choices=["usb", "ps2", "virtio"]),
+], many=True)
+
+
+def _vsock(item, vsock, option):
+    vsock.cid_auto = vsock.cid is None
+    return _one_unless_none(item, vsock, option)
+
+
+VSOCK = OptionGroup("vsock", VsockConfig, [
+    Option("model", default="virtio", choices=["virtio", "none"]),
+    Option("cid", "int", checks=[between(3)]),  # 0-2 are the hypervisor's and the host's
+], field="vsocks", finish=_vsock)
+
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
-PLATFORM_OPTIONS = (MEMBALLOON, TPM, FILESYSTEMS)
+PLATFORM_OPTIONS = (MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, VIDEO, INPUTS, VSOCK)
 
 
 def build_features(spec):
@@ -316,20 +328,6 @@ def _devices(params, desired, check_device):
         desired.rngs = [] if rng["model"] == "none" else [RngConfig(
             model=rng["model"], backend_model="random", backend=rng["backend"],
             rate_bytes=rng["rate_bytes"], rate_period=rng["rate_period"])]
-    watchdog = params["watchdog"]
-    if watchdog is not None:
-        desired.watchdogs = [] if watchdog["model"] == "none" else [
-            WatchdogConfig(model=watchdog["model"], action=watchdog["action"])]
-    panic = params["panic"]
-    if panic is not None:
-        desired.panics = [] if panic["model"] == "none" else [PanicConfig(model=panic["model"])]
-    video = params["video"]
-    if video is not None:
-        check_at_least(video["heads"], 1, "video.heads")
-        check_at_least(video["vram_kib"], 1024, "video.vram_kib")
-        desired.videos = [VideoConfig(model=video["model"], heads=video["heads"], vram_kib=video["vram_kib"])]
-    if params["inputs"] is not None:
-        desired.inputs = [InputConfig(type=item["type"], bus=item["bus"]) for item in params["inputs"]]
     if params["pcie_root_ports"] is not None:
         if not 0 <= params["pcie_root_ports"] <= 28:
             raise VirtopsError("pcie_root_ports is 0 to 28 (Nova's num_pcie_ports), got %d" % params["pcie_root_ports"])
@@ -344,11 +342,6 @@ def _devices(params, desired, check_device):
     if params["devices_xml"] is not None:
         desired.devices_xml = [_device_element(text, "devices_xml[%d]" % index)
                                for index, text in enumerate(params["devices_xml"])]
-    vsock = params["vsock"]
-    if vsock is not None:
-        check_at_least(vsock["cid"], 3, "vsock.cid")  # 0-2 are the hypervisor's and the host's
-        desired.vsocks = [] if vsock["model"] == "none" else [VsockConfig(
-            model=vsock["model"], cid_auto=vsock["cid"] is None, cid=vsock["cid"])]
 
 
 def _controllers(specs, desired):

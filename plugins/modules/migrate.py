@@ -183,6 +183,51 @@ options:
         KubeVirt's C(progressTimeout)); V(0) never. Not applied after the switch to post-copy.
     type: int
     default: 150
+  strategy:
+    description:
+      - V(manual) migrates with the controls as given.
+      - V(auto) measures the guest first (O(measure)) and chooses the strategy that finishes -
+        plain pre-copy when it converges within O(max_downtime_ms); otherwise auto-converge when
+        O(auto_converge) permits it and the throttle it needs stays within O(max_throttle_pct);
+        otherwise post-copy when O(post_copy) permits it. With V(auto), O(auto_converge) and
+        O(post_copy) say what may be used, not what must be. When nothing permitted would finish,
+        the migration is refused before it starts, saying why. Stall detection is on (O(stall_timeout)).
+      - The choice and its reason are in RV(prediction).
+    type: str
+    default: manual
+    choices: [manual, auto]
+  measure:
+    description:
+      - Measure the guest's memory dirty rate (libvirt's dirty-rate calculation, O(dirty_rate_seconds)
+        long) and the memory it has touched, and predict the migration for the bandwidth (O(bandwidth_mib), or
+        O(expected_bandwidth_mib) without a limit) - in RV(prediction), beside what happened once it
+        ran. In check mode the prediction is made and nothing moves. Implied by O(strategy=auto).
+    type: bool
+    default: false
+  dirty_rate_seconds:
+    description: Seconds the dirty-rate calculation samples the guest (1 to 60).
+    type: int
+    default: 2
+  expected_bandwidth_mib:
+    description:
+      - What the link between the hosts carries in MiB/s, for the prediction when O(bandwidth_mib) sets
+        no limit (1024 is about a 10 Gbit/s link).
+    type: int
+    default: 1024
+  max_throttle_pct:
+    description:
+      - The most auto-converge may slow the guest's vCPUs (20 to 99 percent) for O(strategy=auto) to choose
+        it; a guest that needs more is moved by post-copy, if permitted. QEMU's own ceiling is 99.
+    type: int
+    default: 99
+  stall_timeout:
+    description:
+      - Stall detection - when the data left has not fallen below its least for this many seconds, switch
+        over instead of waiting for a timeout - first the allowed downtime goes to O(max_downtime_ms) at once,
+        then, if it stalls again, the migration switches to post-copy where O(post_copy) permits it. When
+        neither is left, O(progress_timeout) and O(completion_timeout) decide as before.
+      - Off when not given (V(0) too), 20 seconds with O(strategy=auto).
+    type: int
   persist:
     description: Make the domain persistent on the destination.
     type: bool
@@ -305,7 +350,7 @@ checks:
 plan:
   description: The migration planned - C(kind), libvirt C(flags), C(copy_disks), C(data_gib),
     C(downtime_steps) ([second, ms] pairs), C(completion_timeout), C(progress_timeout),
-    C(post_copy), C(auto_converge), and C(arrives_paused) - whether the destination's copy
+    C(post_copy), C(auto_converge), C(stall_timeout), and C(arrives_paused) - whether the destination's copy
     arrives paused (libvirt's C(PAUSED) flag) and runs only once the source's copy is gone.
   returned: when a migration is made or would be made
   type: dict
@@ -315,11 +360,24 @@ progress:
       C(downtime_ms), C(data_total_bytes), C(data_processed_bytes), C(data_remaining_bytes),
       C(memory_iterations), C(memory_dirty_rate_pages_s), C(disk_total_bytes),
       C(disk_processed_bytes), ... - with C(post_copy) (whether it switched), C(auto_converge),
-      C(auto_converge_max_throttle_pct) (the highest vCPU throttle auto-converge applied),
+      C(auto_converge_max_throttle_pct) (the highest vCPU throttle auto-converge applied), C(stalls)
+      (switch-overs made because the data left stopped shrinking),
       C(paused_to_finish), C(steering) (what the module did to the job, and when), and
       C(run_after_confirm_ms) - how long the destination's copy waited, paused, after libvirt
       returned until the module ran it (the guest's pause beyond C(downtime_ms)).
   returned: when a migration ran or was followed
+  type: dict
+prediction:
+  description:
+    - With O(measure) or O(strategy=auto) - C(memory_mib) (the memory the guest has touched),
+      C(dirty_rate_mib_s), C(bandwidth_mib_s), C(max_downtime_ms); C(verdict) - V(converges) (plain
+      pre-copy finishes), V(needs_help) (a permitted auto-converge or post-copy would) or V(cannot);
+      C(strategy) chosen (V(pre_copy), V(auto_converge), V(post_copy), or none) and C(reason); the
+      chosen course's C(seconds), C(downtime_ms), C(data_mib), C(iterations), C(throttle_pct); and
+      C(strategies), each strategy's own course with C(finishes).
+    - After the migration, C(predicted) and C(actual) side by side (C(seconds), C(downtime_ms),
+      C(data_mib), C(iterations)) and C(seconds_error_pct).
+  returned: when the guest was measured
   type: dict
 copies:
   description:

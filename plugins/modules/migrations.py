@@ -153,6 +153,37 @@ options:
         C(peer_uri) or C(kind), which the run decides for each move.
     type: dict
     default: {}
+  policies:
+    description:
+      - Migration policies - named sets of M(virtops.libvirt.migrate) options for the guests they select,
+        as KubeVirt's MigrationPolicy. Each guest that moves takes the first policy (in order) that
+        selects it, its O(policies[].migrate_options) over O(migrate_options); a guest no policy selects
+        takes O(migrate_options) alone. RV(results) name the policy of each move.
+      - For example a policy for databases with O(virtops.libvirt.migrate#module:strategy=auto) and
+        post-copy permitted, and the rest with the defaults.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The policy's name, as RV(results) show it.
+        type: str
+        required: true
+      instances:
+        description: Name patterns (C(fnmatch)) of the guests it is for; any matches.
+        type: list
+        elements: str
+        default: []
+      metadata:
+        description:
+          - Keys and values the guest's C(virtops) metadata (the domain module's
+            O(virtops.libvirt.domain#module:metadata)) must all have. With O(policies[].instances) too, both must match.
+        type: dict
+        default: {}
+      migrate_options:
+        description: Options of M(virtops.libvirt.migrate) for these guests, as O(migrate_options) takes them.
+        type: dict
+        default: {}
 notes:
   - The module reaches each hypervisor through O(hosts[].uri); it has no C(uri) option and is not in
     the C(virtops.libvirt.libvirt) action group, so C(module_defaults) for the group do not give it one.
@@ -177,6 +208,17 @@ EXAMPLES = r"""
       bandwidth_mib: 512
       post_copy: true
   register: drained
+
+- name: Drain hv2 - databases by strategy auto with post-copy permitted, the rest with the defaults
+  virtops.libvirt.migrations:
+    hosts: "{{ fleet }}"
+    drain: [hv2.example.com]
+    migrate_options:
+      bandwidth_mib: 512
+    policies:
+      - name: databases
+        metadata: {role: database}
+        migrate_options: {strategy: auto, auto_converge: true, post_copy: true}
 
 - name: Show the plan only
   virtops.libvirt.migrations:
@@ -206,7 +248,9 @@ results:
     - One per migration run, in the order they ended - C(name), C(source), C(destination),
       C(kind), C(failed), C(msg), C(runs_on) (where the guest runs after it), C(started_s),
       C(ended_s), C(duration_s) (seconds from the run's start), C(downtime_ms), C(data_bytes),
-      C(recovery) and C(replaced_from) (the failed destination it was planned to first).
+      C(recovery), C(replaced_from) (the failed destination it was planned to first), C(policy) (the
+      migration policy that chose its options, or none) and C(prediction) (with
+      O(virtops.libvirt.migrate#module:measure) or O(virtops.libvirt.migrate#module:strategy=auto) among the options).
   returned: always
   type: list
   elements: dict

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import fcntl
 import os
+import time
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
@@ -356,6 +357,32 @@ class Guest:
                 return False
             raise
         return stats.get("type", libvirt.VIR_DOMAIN_JOB_NONE) != libvirt.VIR_DOMAIN_JOB_NONE
+
+    def dirty_rate(self, seconds):
+        """The guest's memory dirty rate in MiB/s, measured by libvirt's dirty-rate calculation
+        (QEMU's page sampling, which works under TCG as under KVM) over ``seconds``."""
+        self.dom.startDirtyRateCalc(seconds, 0)
+        deadline = Deadline(seconds + 30)
+        while True:
+            stats = self.conn.domainListGetStats([self.dom], libvirt.VIR_DOMAIN_STATS_DIRTYRATE)[0][1]
+            if stats.get("dirtyrate.calc_status") == libvirt.VIR_DOMAIN_DIRTYRATE_MEASURED:
+                return stats.get("dirtyrate.megabytes_per_second", 0)
+            if deadline.expired():
+                raise VirtopsError("%s: libvirt's dirty-rate calculation did not finish within %d s"
+                                   % (self.name, seconds + 30))
+            time.sleep(0.2)
+
+    def touched_memory_kib(self, memory_kib):
+        """(KiB, basis): how much of the guest's ``memory_kib`` holds data a migration must send -
+        memory never touched goes as zero pages at almost no cost. The guest's own count of its
+        free memory where its balloon reports statistics (as Nova turns them on), else what the
+        host holds of it (QEMU's resident set, QEMU's own memory included), at most ``memory_kib``."""
+        stats = self.dom.memoryStats()
+        if stats.get("unused") is not None and stats.get("available"):
+            return max(0, memory_kib - stats["unused"]), "guest memory not free (balloon statistics)"
+        if stats.get("rss"):
+            return min(memory_kib, stats["rss"]), "host resident memory"
+        return memory_kib, "guest memory size"
 
     def abort_job(self):
         self.dom.abortJob()

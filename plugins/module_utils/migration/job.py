@@ -16,7 +16,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
     error_text, is_error, libvirt, libvirt_errors,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.steering import (
-    ABORT, ALL_SENT, COMPLETION_TIMEOUT, POST_COPY, SET_DOWNTIME, JobSample, Steering,
+    ABORT, ALL_SENT, COMPLETION_TIMEOUT, POST_COPY, SET_DOWNTIME, STALLED, JobSample, Steering,
 )
 
 POLL_INTERVAL = 0.25
@@ -85,6 +85,7 @@ class MigrationJob:
         self.post_copy_started = False
         self.paused_guest = False
         self.max_throttle = 0  # the highest vCPU throttle auto-converge applied (percent)
+        self.stalls = 0  # switch-overs made because the data left stopped shrinking
         self.returned_at = None  # monotonic time libvirt's call returned
         self.finish_wait_s = None  # seconds the job waited, with all data sent, for the destination
         self._started = None
@@ -141,7 +142,7 @@ class MigrationJob:
 
     def _steer(self, running):
         steering = Steering(self.plan.downtime, self.plan.post_copy_after, self.plan.completion_limit,
-                            self.plan.progress_limit)
+                            self.plan.progress_limit, self.plan.stall_limit, self.plan.post_copy)
         while running():
             stats = self._stats()
             sample = JobSample.from_stats(stats, ACTIVE_JOB_TYPES)
@@ -165,6 +166,9 @@ class MigrationJob:
             self._switch_to_post_copy(value)
         elif kind == COMPLETION_TIMEOUT:
             self._on_completion_timeout(value)
+        elif kind == STALLED:
+            self.stalls += 1
+            self._note("stalled: %s" % value)
         elif kind == ABORT:
             self.reason = value
             self._abort()
@@ -223,5 +227,6 @@ class MigrationJob:
         progress = progress_from(self.last_stats)
         progress.update(post_copy=self.post_copy_started, paused_to_finish=self.paused_guest,
                         auto_converge=self.plan.auto_converge, auto_converge_max_throttle_pct=self.max_throttle,
+                        stalls=self.stalls,
                         steering=list(self.steering))
         return progress

@@ -14,6 +14,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
 
 KINDS = ("live", "block", "offline")
+STRATEGIES = ("manual", "auto")
+# Seconds the data left may stop shrinking before an auto migration switches over.
+AUTO_STALL_TIMEOUT = 20
 TIMEOUT_ACTIONS = ("abort", "force_complete")
 COMPRESSION_METHODS = ("xbzrle", "mt", "zlib", "zstd")
 GIB = 1024 ** 3
@@ -45,6 +48,13 @@ MIGRATION_CONTROLS_SPEC = dict(
     undefine_source=dict(type="bool", default=True),
     unsafe=dict(type="bool", default=False),
     copy_disks=dict(type="list", elements="str"),
+    # measure the guest, predict, choose (prediction.py)
+    strategy=dict(type="str", default="manual", choices=list(STRATEGIES)),
+    measure=dict(type="bool", default=False),
+    dirty_rate_seconds=dict(type="int", default=2),
+    expected_bandwidth_mib=dict(type="int", default=1024),
+    max_throttle_pct=dict(type="int", default=99),
+    stall_timeout=dict(type="int"),
 )
 
 
@@ -56,7 +66,9 @@ YEAR_S = 365 * 24 * 3600
 RANGES = dict(bandwidth_mib=(0, (2 ** 63 - 1) // (1024 * 1024)), max_downtime_ms=(0, 2000 * 1000),
               downtime_steps=(0, 1000), downtime_delay_per_gib=(0, YEAR_S), completion_timeout=(0, YEAR_S),
               completion_timeout_per_gib=(0, YEAR_S), progress_timeout=(0, YEAR_S), post_copy_after=(0, YEAR_S),
-              parallel_connections=(1, 255))
+              parallel_connections=(1, 255), dirty_rate_seconds=(1, 60),
+              expected_bandwidth_mib=(1, (2 ** 63 - 1) // (1024 * 1024)), max_throttle_pct=(20, 99),
+              stall_timeout=(0, YEAR_S))
 
 
 def check_controls(params):
@@ -89,7 +101,14 @@ def check_controls(params):
             if params[option]:
                 raise VirtopsError("%s applies to live and block migration, not to kind: offline "
                                    "(which moves a shut-off guest: its definition and image files)" % option)
-    if params["auto_converge"] and params["post_copy"]:
+    if params.get("strategy") == "auto" or params.get("measure"):
+        if kind == "offline":
+            raise VirtopsError("strategy auto and measure are for a running guest (live or block); kind offline "
+                               "moves a shut-off one, which dirties nothing")
+        if params["post_copy_after"] is not None and params.get("strategy") == "auto":
+            raise VirtopsError("post_copy_after is a manual control; with strategy auto the switch to post-copy "
+                               "comes from the prediction and stall detection (stall_timeout)")
+    elif params["auto_converge"] and params["post_copy"]:
         # As Nova: when post-copy is permitted it is the way to finish, auto-converge is not used.
         warnings.append("auto_converge is not used with post_copy: post-copy finishes a migration "
                         "that does not converge, without throttling the guest")
@@ -182,6 +201,10 @@ class MigrationPlan:
         self.completion_limit = completion_limit(params, self.gib) if kind != "offline" else None
         self.progress_limit = params["progress_timeout"] or None
         self.post_copy_after = params["post_copy_after"] if self.post_copy else None
+        stall = params.get("stall_timeout")
+        if stall is None and params.get("strategy") == "auto":
+            stall = AUTO_STALL_TIMEOUT
+        self.stall_limit = (stall or None) if kind != "offline" else None
         # One running copy, always: libvirt leaves the destination's copy paused (VIR_MIGRATE_PAUSED)
         # and the module runs it only once the source's copy is confirmed gone. Without this, a
         # destination daemon that answers the finish late resumes its copy after the source gave up
@@ -257,5 +280,6 @@ class MigrationPlan:
             progress_timeout=self.progress_limit,
             post_copy=self.post_copy,
             auto_converge=self.auto_converge,
+            stall_timeout=self.stall_limit,
             arrives_paused=self.start_paused,
         )

@@ -30,6 +30,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
     MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
+    Prediction, controls_for, measured_against, permitted_strategies,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement import (
     BOTH_RUNNING, DEFINED_ON_BOTH, DEFINED_ON_SOURCE, DESTINATION_LEFTOVER, IN_PROGRESS, NOWHERE,
     ON_DESTINATION, ON_SOURCE, POST_COPY_FAILED, SOURCE_STALE, Placement,
@@ -161,9 +164,31 @@ class MigrateRunner(Runner):
         return self.recorder.failure(msg, found=self.placement.describe(), runs_on=self.placement.running_on())
 
     # -- migrating ------------------------------------------------------------------------------------
-    def _plan(self, config, copies, disk_bytes=0, source_running=False):
-        return MigrationPlan(self.params, self.params["kind"], copies, config.memory_kib or 0, disk_bytes,
+    def _plan(self, config, copies, disk_bytes=0, source_running=False, controls=None):
+        return MigrationPlan(controls or self.params, self.params["kind"], copies, config.memory_kib or 0, disk_bytes,
                              source_running)
+
+    def _predict(self, source, config, plan_limit):
+        """Measure the guest (its dirty rate over ``dirty_rate_seconds``, the memory it has
+        touched), predict the migration and, for ``strategy: auto``, the controls that finish it.
+        Returns (prediction, controls or None)."""
+        p = self.params
+        try:
+            dirty = source.dirty_rate(p["dirty_rate_seconds"])
+            memory_kib, basis = source.touched_memory_kib(config.current_memory_kib or config.memory_kib or 0)
+        except libvirt.libvirtError as exc:
+            raise VirtopsError("measuring %s's dirty rate failed, nothing was changed: %s (libvirt 7.2 and QEMU 5.2 "
+                               "or later measure it)" % (p["name"], error_text(exc)))
+        bandwidth = p["bandwidth_mib"] or p["expected_bandwidth_mib"]
+        prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth, p["max_downtime_ms"] or 1,
+                                permitted_strategies(p), p["max_throttle_pct"], plan_limit)
+        self.result["prediction"] = dict(prediction.as_dict(), memory_basis=basis)
+        if p["strategy"] != "auto":
+            return prediction, None
+        if prediction.strategy is None:
+            raise VirtopsError("%s would not finish migrating within what is permitted, nothing was changed: %s"
+                               % (p["name"], prediction.reason))
+        return prediction, dict(p, **controls_for(prediction.strategy, p))
 
     def _migrate(self, situation):
         p, source = self.params, self.placement.source
@@ -175,6 +200,7 @@ class MigrateRunner(Runner):
             raise VirtopsError("%s runs on %s: offline migration moves a shut-off guest's definition. Use kind: "
                                "live or block, or shut it down first" % (p["name"], self.source_host))
         shared = None  # probed once; an offline migration needs it to choose its copies
+        prediction = controls = None
         if kind == "offline":
             config = source.inactive_config()
             shared = shared_disk_directories(self.conn, self.dest_conn, config)
@@ -183,8 +209,11 @@ class MigrateRunner(Runner):
         else:
             config = source.live_config()
             copies = disks_to_copy(config, p["copy_disks"]) if kind == "block" else []
+            if p["strategy"] == "auto" or p["measure"]:
+                prediction, controls = self._predict(
+                    source, config, self._plan(config, copies).completion_limit)
             plan = self._plan(config, copies, sum(source.block_capacity(disk.target_dev) for disk, _path in copies),
-                              source.state() == "running")
+                              source.state() == "running", controls)
             if plan.start_paused:
                 plan.dest_xml = with_incoming_marker(source.migratable_xml(), self.source_host)
                 plan.persist_xml = with_incoming_marker(source.migratable_xml(inactive=source.is_persistent()),
@@ -225,6 +254,8 @@ class MigrateRunner(Runner):
             self._recover(job, made, action)
             return
         self.result["migrated"] = True
+        if prediction is not None:
+            self.result["prediction"].update(measured_against(prediction, job.last_stats))
         self.placement.read()
         try:
             self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest,

@@ -26,6 +26,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.module impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.execution import BoundedExecution
 from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.facts import Fleet
 from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.planner import Planner, unplaced_text
+from ansible_collections.virtops.libvirt.plugins.module_utils.fleet.policies import (
+    POLICY_OPTIONS, check_policies, matching_policy,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest as Domain
 
 HOST_SPEC = dict(
@@ -53,6 +56,7 @@ MIGRATIONS_ARGUMENT_SPEC = dict(
     max_outbound=dict(type="int", default=2),
     max_inbound=dict(type="int", default=1),
     migrate_options=dict(type="dict", default={}),
+    policies=dict(type="list", elements="dict", default=[], options=POLICY_OPTIONS),
 )
 # What migrate_options may not set: the run decides them for each move.
 DECIDED_PER_MOVE = ("name", "dest_uri", "peer_uri", "kind")
@@ -128,14 +132,20 @@ class MigrationsRunner(Runner):
                                    % p["rebalance"]["spread_pct"])
             if p["rebalance"]["max_moves"] < 1:
                 raise VirtopsError("rebalance.max_moves must be at least 1, got %d" % p["rebalance"]["max_moves"])
-        decided = sorted(set(p["migrate_options"]) & set(DECIDED_PER_MOVE))
-        unknown = sorted(set(p["migrate_options"]) - set(self.MIGRATE_SPEC))
-        if decided or unknown:
-            raise VirtopsError("migrate_options: %s; it takes the options of virtops.libvirt.migrate but %s"
-                               % ("; ".join(["%s is decided for each move" % ", ".join(decided)] * bool(decided)
-                                            + ["%s: no such option" % ", ".join(unknown)] * bool(unknown)),
-                                  ", ".join(DECIDED_PER_MOVE)))
-        self._migrate_params(dict(name="check", source="a", destination="b", kind="live"), validate_only=True)
+        check_policies(p["policies"])
+        for where, options in [("migrate_options", p["migrate_options"])] + [
+                ("policies[%d].migrate_options" % index, policy["migrate_options"])
+                for index, policy in enumerate(p["policies"])]:
+            decided = sorted(set(options) & set(DECIDED_PER_MOVE))
+            unknown = sorted(set(options) - set(self.MIGRATE_SPEC))
+            if decided or unknown:
+                raise VirtopsError("%s: %s; it takes the options of virtops.libvirt.migrate but %s"
+                                   % (where, "; ".join(["%s is decided for each move" % ", ".join(decided)] * bool(decided)
+                                                       + ["%s: no such option" % ", ".join(unknown)] * bool(unknown)),
+                                      ", ".join(DECIDED_PER_MOVE)))
+        for policy in [None] + list(p["policies"]):
+            self._migrate_params(dict(name="check", source="a", destination="b", kind="live"), validate_only=True,
+                                 policy=policy)
 
     # -- planning ----------------------------------------------------------------------------------
     def _run(self):
@@ -219,8 +229,15 @@ class MigrationsRunner(Runner):
         self.result["failed_destinations"] = execution.failed_destinations
         self.result["peak"] = execution.peak
 
-    def _migrate_params(self, move, validate_only=False):
+    def _policy(self, name):
+        """The migration policy of guest ``name`` (by its name and virtops metadata), or None."""
+        config = self.fleet.configs.get(name)
+        return matching_policy(self.params["policies"], name, config.metadata if config is not None else None)
+
+    def _migrate_params(self, move, validate_only=False, policy=None):
         options = copy.deepcopy(self.params["migrate_options"])
+        if policy is not None:
+            options.update(copy.deepcopy(policy["migrate_options"]))
         destination = self.fleet.members.get(move["destination"], {}) if not validate_only else {}
         # the plan's kind: the run's kind for a guest that runs, offline for a shut-off one
         options.update(name=move["name"], dest_uri=destination.get("uri") or "check", kind=move["kind"])
@@ -229,15 +246,17 @@ class MigrationsRunner(Runner):
         rules = dict((key, value) for key, value in self.MIGRATE_RUNNER.MODULE_OPTIONS.items() if key in VALIDATION_RULES)
         validated = ArgumentSpecValidator(self.MIGRATE_SPEC, **rules).validate(options)
         if validated.error_messages:
-            raise VirtopsError("migrate_options are not valid for virtops.libvirt.migrate: %s"
-                               % "; ".join(validated.error_messages))
+            raise VirtopsError("%s are not valid for virtops.libvirt.migrate: %s"
+                               % ("migrate_options" if policy is None else "policy %s's migrate_options" % policy["name"],
+                                  "; ".join(validated.error_messages)))
         return validated.validated_parameters
 
     def _run_move(self, move):
         """One migration through the migrate module's runner; its result, never an exception."""
         runner = None
+        policy = self._policy(move["name"])
         try:
-            params = self._migrate_params(move)
+            params = self._migrate_params(move, policy=policy)
             runner = self.MIGRATE_RUNNER(ItemModule(self.module, params), self.fleet.conn(move["source"]))
             result = dict(runner.run(), failed=False)
         except Exception as exc:  # pylint: disable=broad-except
@@ -253,7 +272,8 @@ class MigrationsRunner(Runner):
             runs_on=[names.get(host, host) for host in (result.get("runs_on") or [])]
             if result.get("runs_on") is not None else self._runs_on(result, move),
             downtime_ms=progress.get("downtime_ms"), data_bytes=progress.get("data_processed_bytes"),
-            recovery=result.get("recovery") or [], replaced_from=move.get("replaced_from"))
+            recovery=result.get("recovery") or [], replaced_from=move.get("replaced_from"),
+            policy=policy["name"] if policy is not None else None, prediction=result.get("prediction"))
 
     def _runs_on(self, result, move):
         """Where the migrate run left the guest, in the fleet's host names."""

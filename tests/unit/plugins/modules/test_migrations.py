@@ -103,6 +103,11 @@ def test_rebalance_plan(fleet, run_module):
     (dict(drain=None, rebalance=dict(spread_pct=101)), "rebalance.spread_pct must be between 0 and 100, got 101"),
     (dict(drain=None, rebalance=dict(max_moves=0)), "rebalance.max_moves must be at least 1, got 0"),
     (dict(rebalance=dict(max_moves=2)), "parameters are mutually exclusive: drain|rebalance"),
+    (dict(policies=[dict(name="p")]), "policies[0] (p): give instances (name patterns) or metadata"),
+    (dict(policies=[dict(name="p", instances=["web"], migrate_options=dict(kind="block"))]),
+     "policies[0].migrate_options: kind is decided for each move"),
+    (dict(policies=[dict(name="p", instances=["web"], migrate_options=dict(bandwidth_mib="fast"))]),
+     "policy p's migrate_options are not valid for virtops.libvirt.migrate"),
 ])
 def test_bad_options_are_refused_before_anything(fleet, run_module, options, message):
     args = dict(hosts=fleet, drain=["a"])
@@ -121,3 +126,12 @@ def test_hosts_given_twice_or_unreachable(fleet, run_module, tmp_path):
     assert list(result["unreachable"]) == [gone] and result["plan"]["complete"]
     empty = run_module(migrations_module, hosts=[dict(uri="  ")], drain=["a"])
     assert empty["failed"] and "hosts[0].uri is empty" in empty["msg"]
+
+
+def test_each_move_takes_the_first_policy_that_selects_its_guest(fleet, run_module):
+    """test:/// cannot migrate: each move fails, and its result still names the policy it ran with."""
+    policies = [dict(name="databases", metadata=dict(anti_affinity="db"), migrate_options=dict(bandwidth_mib=64)),
+                dict(name="everything-w", instances=["w*", "db*"], migrate_options=dict(strategy="auto"))]
+    result = run_module(migrations_module, hosts=fleet, drain=["a"], policies=policies)
+    chosen = dict((item["name"], item["policy"]) for item in result["results"])
+    assert chosen == {"db1": "databases", "web": "everything-w"}, result

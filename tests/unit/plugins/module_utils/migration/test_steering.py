@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import downtime_steps
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.steering import (
-    ABORT, ALL_SENT, COMPLETION_TIMEOUT, POST_COPY, SET_DOWNTIME, JobSample, Steering,
+    ABORT, ALL_SENT, COMPLETION_TIMEOUT, POST_COPY, SET_DOWNTIME, STALLED, JobSample, Steering,
 )
 
 GIB = 1024 ** 3
@@ -138,3 +138,63 @@ def test_job_sample_from_libvirt_statistics():
     assert (active.active, active.data_total, active.data_remaining, active.throttle_pct) == (True, 10, 4, 30)
     ended = JobSample.from_stats({"type": 3}, (1, 2))
     assert (ended.active, ended.data_total, ended.throttle_pct) == (False, None, 0)
+
+
+# -- stall detection --------------------------------------------------------------------------------------
+def passing(remaining, iteration, total=GIB):
+    return JobSample(True, total, remaining, 0, iteration)
+
+
+def test_a_stall_raises_the_downtime_to_its_maximum_at_once_then_switches_to_post_copy():
+    ramp = downtime_steps(500, 10, 75, 1.0)
+    steering = Steering(ramp, stall_limit=10, post_copy_permitted=True, progress_limit=150)
+    steering.decide(0.0, passing(GIB, 1))
+    steering.decide(4.0, passing(GIB // 100, 1))  # within a pass the data left falls to nearly nothing
+    steering.decide(5.0, passing(GIB // 4, 2))  # the second pass starts with what was dirtied: 256 MiB
+    steering.decide(9.0, passing(GIB // 50, 2))
+    assert steering.decide(14.9, passing(GIB // 3, 3)) == []  # no pass began with less than 256 MiB: 9.9 s
+    stalled = steering.decide(15.0, passing(GIB // 3, 3))
+    assert kinds(stalled) == [STALLED, SET_DOWNTIME] and stalled[1][1] == 500
+    assert "at each pass has not fallen below 256 MiB for 10 s" in stalled[0][1]
+    assert steering.decide(24.9, passing(GIB // 3, 4)) == []  # the rest of the ramp is gone; 9.9 s since
+    switched = steering.decide(25.0, passing(GIB // 2, 4))
+    assert kinds(switched) == [STALLED, POST_COPY] and switched[1][1].startswith("stalled: ")
+
+
+def test_a_pass_that_begins_with_less_resets_the_stall_clock():
+    steering = Steering([(0.0, 500)], stall_limit=10, post_copy_permitted=True)
+    steering.decide(0.0, passing(GIB, 1))
+    steering.decide(9.0, passing(GIB // 2, 2))
+    assert steering.decide(18.0, passing(GIB // 3, 3)) == []  # this pass began with less, at 18 s
+    assert steering.decide(27.9, passing(GIB // 3, 4)) == []
+    assert kinds(steering.decide(28.0, passing(GIB // 2, 4))) == [STALLED, POST_COPY]  # max downtime was set at once
+
+
+def test_the_first_pass_is_no_stall_however_long_it_takes():
+    steering = Steering([(0.0, 500)], stall_limit=10, post_copy_permitted=True)
+    steering.decide(0.0, passing(GIB, 1))
+    assert steering.decide(100.0, passing(GIB // 2, 1)) == []
+
+
+def test_without_post_copy_a_stall_at_maximum_downtime_is_left_to_the_progress_timeout():
+    steering = Steering([(0.0, 500)], stall_limit=10, progress_limit=30)
+    steering.decide(0.0, passing(GIB, 1))
+    steering.decide(1.0, passing(GIB // 2, 2))
+    assert steering.decide(11.0, passing(GIB // 2, 3)) == []  # nothing left to switch to
+    assert kinds(steering.decide(31.0, passing(GIB // 2, 4))) == [ABORT]
+
+
+def test_no_stall_is_seen_without_the_limit_after_all_data_was_sent_or_after_the_switch():
+    off = Steering([(0.0, 500)])
+    off.decide(0.0, passing(GIB, 1))
+    off.decide(1.0, passing(GIB, 2))
+    assert off.decide(500.0, passing(GIB, 3)) == []
+    sent = Steering([(0.0, 500)], stall_limit=5, post_copy_permitted=True)
+    sent.decide(0.0, passing(GIB, 1))
+    sent.decide(1.0, passing(GIB // 2, 2))
+    assert kinds(sent.decide(2.0, passing(0, 2))) == [ALL_SENT]
+    assert sent.decide(60.0, passing(0, 2)) == []
+    switched = Steering([(0.0, 500)], stall_limit=5, post_copy_permitted=True)
+    switched.decide(0.0, passing(GIB, 1))
+    switched.decide(1.0, passing(GIB, 2))
+    assert switched.decide(60.0, passing(GIB, 3), post_copy_started=True) == []

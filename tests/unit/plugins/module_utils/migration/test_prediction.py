@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The prediction of a live migration, case by case: plain pre-copy that converges, a guest that
+dirties faster than the link (auto-converge or post-copy needed), and what is permitted."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
+    AUTO_CONVERGE, CANNOT, CONVERGES, NEEDS_HELP, POST_COPY, PRE_COPY, Prediction, simulate_post_copy,
+    simulate_pre_copy,
+)
+
+BOTH = (AUTO_CONVERGE, POST_COPY)
+
+
+def test_an_idle_guest_converges_in_one_pass():
+    course = simulate_pre_copy(256, 1, 32, 500)
+    assert course.finished and course.passes == 1
+    assert course.seconds == pytest.approx(8.75) and course.downtime_ms == pytest.approx(250)
+    assert course.data_mib == pytest.approx(264)
+
+
+def test_a_light_guest_needs_a_few_passes_each_smaller():
+    course = simulate_pre_copy(1024, 40, 100, 300)
+    # 10.24 s, then 409.6 MiB (4.1 s), 163.8 (1.6 s), 65.5 (0.66 s), 26.2 -> 0.26 s of downtime
+    assert course.finished and course.passes == 4
+    assert course.seconds == pytest.approx(0.5 + 10.24 + 4.096 + 1.638 + 0.655 + 0.262, rel=1e-3)
+    assert course.downtime_ms == pytest.approx(262, rel=1e-2)
+
+
+def test_a_guest_dirtying_faster_than_the_link_never_converges_by_itself():
+    course = simulate_pre_copy(256, 38, 16, 500)
+    assert not course.finished and course.downtime_ms is None and course.passes == 1
+
+
+def test_auto_converge_throttles_until_it_converges_or_reaches_its_ceiling():
+    course = simulate_pre_copy(256, 38, 16, 500, throttle_ceiling=99)
+    assert course.finished and 20 <= course.throttle_pct <= 99
+    assert 38 * (1 - course.throttle_pct / 100.0) < 16  # throttled below what the link sends
+    capped = simulate_pre_copy(256, 38, 16, 500, throttle_ceiling=50)
+    assert not capped.finished and capped.throttle_pct == 50
+
+
+def test_post_copy_always_finishes_with_one_pass_and_the_rest_fetched():
+    course = simulate_post_copy(256, 38, 16)
+    assert course.finished and course.passes == 1 and course.downtime_ms is None
+    assert course.seconds == pytest.approx(32.5) and course.data_mib == pytest.approx(512)
+
+
+@pytest.mark.parametrize("dirty, permitted, ceiling, strategy, verdict, said", [
+    (1, BOTH, 99, PRE_COPY, CONVERGES, "pre-copy converges in 1 passes"),
+    (38, BOTH, 99, AUTO_CONVERGE, NEEDS_HELP, "auto-converge would, throttling the vCPUs to"),
+    (38, (POST_COPY,), 99, POST_COPY, NEEDS_HELP, "post-copy finishes in about 32.5 s"),
+    (38, BOTH, 50, POST_COPY, NEEDS_HELP, "nor would auto-converge within its throttle"),
+    (38, (AUTO_CONVERGE,), 50, None, CANNOT, "post_copy would finish but is not permitted"),
+    (38, (), 99, None, CANNOT, "auto_converge or post_copy would finish but neither is permitted"),
+])
+def test_the_strategy_is_the_first_that_finishes_within_what_is_permitted(dirty, permitted, ceiling, strategy,
+                                                                         verdict, said):
+    prediction = Prediction(256, dirty, 16 if dirty > 1 else 32, 500, permitted, ceiling)
+    assert (prediction.strategy, prediction.verdict) == (strategy, verdict)
+    assert said in prediction.reason
+    shown = prediction.as_dict()
+    assert shown["verdict"] == verdict and set(shown["strategies"]) == set([PRE_COPY, AUTO_CONVERGE, POST_COPY])
+    assert shown["strategies"][PRE_COPY]["finishes"] is (verdict == CONVERGES)
+
+
+def test_a_course_longer_than_the_completion_timeout_does_not_finish_in_time():
+    prediction = Prediction(4096, 1, 16, 500, (POST_COPY,), 99, time_limit=120)
+    assert prediction.courses[PRE_COPY].seconds > 120
+    assert (prediction.strategy, prediction.verdict) == (POST_COPY, NEEDS_HELP)
+    assert "beyond the completion timeout of 120 s" in prediction.reason

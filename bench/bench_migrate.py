@@ -42,20 +42,23 @@ def guest_xml(guest, shared):
 <serial type='file'><source path='{shared}/bench-console.log' append='on'/></serial></devices></domain>"""
 
 
-def run_module(root, facts, source, dest, workdir):
-    args = {"ANSIBLE_MODULE_ARGS": {
-        "name": NAME, "uri": facts[source + "_uri"], "dest_uri": facts[dest + "_uri"],
-        "peer_uri": facts[dest + "_peer_uri"], "bandwidth_mib": BANDWIDTH_MIB,
-        "max_downtime_ms": MAX_DOWNTIME_MS, "downtime_steps": 0}}
+def module_run(root, module_args, workdir):
+    """Run the migrate module as Ansible runs it on a host; (wall seconds, its result)."""
     path = os.path.join(workdir, "args.json")
     with open(path, "w") as handle:
-        json.dump(args, handle)
+        json.dump({"ANSIBLE_MODULE_ARGS": module_args}, handle)
     env = dict(os.environ, PYTHONPATH=root)
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "ansible_collections.virtops.libvirt.plugins.modules.migrate", path],
                           capture_output=True, text=True, env=env, check=False)
-    elapsed = time.monotonic() - started
-    result = json.loads(done.stdout)
+    return time.monotonic() - started, json.loads(done.stdout)
+
+
+def run_module(root, facts, source, dest, workdir):
+    elapsed, result = module_run(root, {
+        "name": NAME, "uri": facts[source + "_uri"], "dest_uri": facts[dest + "_uri"],
+        "peer_uri": facts[dest + "_peer_uri"], "bandwidth_mib": BANDWIDTH_MIB,
+        "max_downtime_ms": MAX_DOWNTIME_MS, "downtime_steps": 0}, workdir)
     if result.get("failed") or not result.get("migrated"):
         raise SystemExit("the module did not migrate: %s" % result.get("msg", result))
     return elapsed, result["progress"].get("downtime_ms"), result["progress"].get("run_after_confirm_ms")

@@ -8,6 +8,7 @@
 #     Nova runs it;
 #  3. live-migrate a guest back and forth between two namespaced libvirt hosts: virtops.libvirt.migrate
 #     vs bare `virsh migrate --live --p2p` (3 rounds; not while scripts/test.sh runs: same test bed names);
+#  3b. a heavy guest (dirtying faster than the capped link) with the default controls vs strategy auto;
 #  4. drain eight guests from one of four namespaced hosts: up to four migrations at once vs one by one;
 #  5. the placement planner on synthetic fleets of 50, 500 and 5,000 hosts vs the planner it replaced.
 # Usage: bash bench/run.sh [N]   (default 100). A measurement, not a test gate.
@@ -48,6 +49,8 @@ ln -sfn "$ROOT" "$CACHE_DIR/bench-root/ansible_collections/virtops/libvirt"
 "$VENV/bin/python" "$ROOT/bench/bench_config_drive.py" --count "$((${1:-100} * 2))" --root "$CACHE_DIR/bench-root"
 ensure_apt_packages bindfs
 "$VENV/bin/python" "$ROOT/bench/bench_migrate.py" --rounds 3 --root "$CACHE_DIR/bench-root" \
+    --guest "$(build_guest "$CACHE_DIR/bench-guest")" --cache-dir "$CACHE_DIR/migration-hosts"
+"$VENV/bin/python" "$ROOT/bench/bench_strategy.py" --root "$CACHE_DIR/bench-root" \
     --guest "$(build_guest "$CACHE_DIR/bench-guest")" --cache-dir "$CACHE_DIR/migration-hosts"
 "$VENV/bin/python" "$ROOT/bench/bench_drain.py" --root "$CACHE_DIR/bench-root" \
     --guest "$(build_guest "$CACHE_DIR/bench-guest")" --cache-dir "$CACHE_DIR/migration-hosts"

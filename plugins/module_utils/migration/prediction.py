@@ -25,7 +25,9 @@ CONVERGES, NEEDS_HELP, CANNOT = "converges", "needs_help", "cannot"
 THROTTLE_INITIAL, THROTTLE_STEP, THROTTLE_MAX = 20, 10, 99
 # A pass whose dirtied data is more than this share of what it sent raises the throttle (QEMU's rule).
 THROTTLE_TRIGGER = 0.5
-MAX_PASSES = 60
+MAX_PASSES = 100000
+# A pass that leaves at least this share of what it sent dirty again does not shrink the data.
+STEADY = 0.95
 # What a migration costs besides sending memory: the daemons' handshake, QEMU's setup, the
 # destination's start (measured on the test bed: about half a second).
 SETUP_SECONDS = 0.5
@@ -51,27 +53,58 @@ class Simulation:
                     data_mib=int(round(self.data_mib)), iterations=self.passes, throttle_pct=self.throttle_pct)
 
 
-def simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, max_downtime_ms, throttle_ceiling=0):
+def allowance(downtime, stall_limit=None):
+    """The downtime allowed (seconds) at a second of the migration, and when it changes next:
+    ``downtime`` is a constant in ms or the ramp [(second, ms), ...] the module steers by; with
+    ``stall_limit`` a steady state that lasts that long gets the ramp's maximum at once (stall
+    detection). Returns (allowed(second, steady_since), next_change(second, steady_since))."""
+    ramp = [(0.0, downtime)] if isinstance(downtime, (int, float)) else list(downtime) or [(0.0, 0)]
+    top = max(ms for _at, ms in ramp)
+
+    def allowed(second, steady_since=None):
+        if stall_limit and steady_since is not None and second - steady_since >= stall_limit:
+            return top / 1000.0
+        return max([ms for at, ms in ramp if at <= second] or [ramp[0][1]]) / 1000.0
+
+    def next_change(second, steady_since=None):
+        times = [at for at, ms in ramp if at > second and ms / 1000.0 > allowed(second, steady_since)]
+        if stall_limit and steady_since is not None and allowed(second, steady_since) < top / 1000.0:
+            times.append(max(second, steady_since + stall_limit))
+        return min(times) if times else None
+    return allowed, next_change
+
+
+def simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, throttle_ceiling=0, stall_limit=None):
     """Pass by pass: each pass sends what the previous one left dirty (at most the memory), the
-    guest dirtying at ``dirty_mib_s`` less the throttle. ``throttle_ceiling`` 0 is plain pre-copy;
-    otherwise auto-converge may throttle up to it."""
-    allowed_s = max_downtime_ms / 1000.0
-    to_send, seconds, data, throttle = float(memory_mib), SETUP_SECONDS, 0.0, 0
-    for passes in range(1, MAX_PASSES + 1):
+    guest dirtying at ``dirty_mib_s`` less the throttle; it converges when that fits in the downtime
+    allowed then (``allowance``). ``throttle_ceiling`` 0 is plain pre-copy; otherwise auto-converge
+    may throttle up to it. A steady state (the passes no longer shrink) waits for the allowance to
+    rise - the ramp's next step, or stall detection - and never converges when nothing will."""
+    allowed, next_change = allowance(downtime, stall_limit)
+    to_send, seconds, data, throttle, passes, steady_since = float(memory_mib), SETUP_SECONDS, 0.0, 0, 0, None
+    while passes < MAX_PASSES:
+        passes += 1
         pass_s = to_send / bandwidth_mib_s
         seconds += pass_s
         data += to_send
         dirtied = min(float(memory_mib), dirty_mib_s * (1 - throttle / 100.0) * pass_s)
-        if dirtied / bandwidth_mib_s <= allowed_s:
+        if dirtied / bandwidth_mib_s <= allowed(seconds, steady_since):
             downtime_s = dirtied / bandwidth_mib_s
             return Simulation(True, seconds + downtime_s, downtime_s * 1000, data + dirtied, passes, throttle)
-        if throttle_ceiling and passes >= 2 and dirtied > THROTTLE_TRIGGER * to_send:
+        if throttle_ceiling and passes >= 2 and dirtied > THROTTLE_TRIGGER * to_send and \
+                throttle < min(throttle_ceiling, THROTTLE_MAX):
             throttle = min(throttle_ceiling, THROTTLE_MAX,
                            THROTTLE_INITIAL if throttle == 0 else throttle + THROTTLE_STEP)
-        elif not throttle_ceiling and dirtied >= to_send:
-            break  # not shrinking, and nothing will slow the guest: it never converges
-        elif throttle_ceiling and throttle >= min(throttle_ceiling, THROTTLE_MAX) and dirtied >= to_send:
-            break  # throttled as far as permitted and still not shrinking
+        elif passes >= 2 and dirtied >= STEADY * to_send:
+            # not shrinking, and no more throttle: the same passes repeat until the allowance rises
+            steady_since = seconds if steady_since is None else steady_since
+            later = next_change(seconds, steady_since)
+            if later is None:
+                break
+            repeats = max(1, int((later - seconds) / max(dirtied / bandwidth_mib_s, 1e-6)))
+            data += bandwidth_mib_s * (later - seconds)
+            passes += repeats
+            seconds = later
         to_send = dirtied
     return Simulation(False, seconds, None, data, passes, throttle)
 
@@ -87,15 +120,16 @@ def simulate_post_copy(memory_mib, dirty_mib_s, bandwidth_mib_s):
 class Prediction:
     """The measured figures, what each strategy would do, the verdict and the chosen strategy."""
 
-    def __init__(self, memory_mib, dirty_mib_s, bandwidth_mib_s, max_downtime_ms, permitted, throttle_ceiling,
-                 time_limit=None):
+    def __init__(self, memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, permitted, throttle_ceiling,
+                 time_limit=None, stall_limit=None):
         self.memory_mib = memory_mib
         self.dirty_mib_s = dirty_mib_s
         self.bandwidth_mib_s = bandwidth_mib_s
-        self.max_downtime_ms = max_downtime_ms
-        self.courses = {PRE_COPY: simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, max_downtime_ms)}
-        self.courses[AUTO_CONVERGE] = simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, max_downtime_ms,
-                                                        throttle_ceiling or THROTTLE_MAX)
+        self.max_downtime_ms = downtime if isinstance(downtime, (int, float)) else max(ms for _at, ms in downtime)
+        self.courses = {PRE_COPY: simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime,
+                                                    stall_limit=stall_limit)}
+        self.courses[AUTO_CONVERGE] = simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime,
+                                                        throttle_ceiling or THROTTLE_MAX, stall_limit)
         self.courses[POST_COPY] = simulate_post_copy(memory_mib, dirty_mib_s, bandwidth_mib_s)
         self.throttle_ceiling = throttle_ceiling
         self.strategy, self.verdict, self.reason = choose(self.courses, permitted, throttle_ceiling, time_limit)

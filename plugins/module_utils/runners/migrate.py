@@ -28,7 +28,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks i
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
-    MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
+    AUTO_STALL_TIMEOUT, MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
     Prediction, controls_for, measured_against, permitted_strategies,
@@ -168,7 +168,7 @@ class MigrateRunner(Runner):
         return MigrationPlan(controls or self.params, self.params["kind"], copies, config.memory_kib or 0, disk_bytes,
                              source_running)
 
-    def _predict(self, source, config, plan_limit):
+    def _predict(self, source, config, plan):
         """Measure the guest (its dirty rate over ``dirty_rate_seconds``, the memory it has
         touched), predict the migration and, for ``strategy: auto``, the controls that finish it.
         Returns (prediction, controls or None)."""
@@ -180,8 +180,10 @@ class MigrateRunner(Runner):
             raise VirtopsError("measuring %s's dirty rate failed, nothing was changed: %s (libvirt 7.2 and QEMU 5.2 "
                                "or later measure it)" % (p["name"], error_text(exc)))
         bandwidth = p["bandwidth_mib"] or p["expected_bandwidth_mib"]
-        prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth, p["max_downtime_ms"] or 1,
-                                permitted_strategies(p), p["max_throttle_pct"], plan_limit)
+        stall = p["stall_timeout"] if p["stall_timeout"] is not None else (
+            AUTO_STALL_TIMEOUT if p["strategy"] == "auto" else None)
+        prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth, plan.downtime or p["max_downtime_ms"],
+                                permitted_strategies(p), p["max_throttle_pct"], plan.completion_limit, stall or None)
         self.result["prediction"] = dict(prediction.as_dict(), memory_basis=basis)
         if p["strategy"] != "auto":
             return prediction, None
@@ -210,8 +212,7 @@ class MigrateRunner(Runner):
             config = source.live_config()
             copies = disks_to_copy(config, p["copy_disks"]) if kind == "block" else []
             if p["strategy"] == "auto" or p["measure"]:
-                prediction, controls = self._predict(
-                    source, config, self._plan(config, copies).completion_limit)
+                prediction, controls = self._predict(source, config, self._plan(config, copies))
             plan = self._plan(config, copies, sum(source.block_capacity(disk.target_dev) for disk, _path in copies),
                               source.state() == "running", controls)
             if plan.start_paused:

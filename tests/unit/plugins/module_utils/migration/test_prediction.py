@@ -11,7 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
-    AUTO_CONVERGE, CANNOT, CONVERGES, NEEDS_HELP, POST_COPY, PRE_COPY, Prediction, simulate_post_copy,
+    allowance, AUTO_CONVERGE, CANNOT, CONVERGES, NEEDS_HELP, POST_COPY, PRE_COPY, Prediction, simulate_post_copy,
     simulate_pre_copy,
 )
 
@@ -35,7 +35,7 @@ def test_a_light_guest_needs_a_few_passes_each_smaller():
 
 def test_a_guest_dirtying_faster_than_the_link_never_converges_by_itself():
     course = simulate_pre_copy(256, 38, 16, 500)
-    assert not course.finished and course.downtime_ms is None and course.passes == 1
+    assert not course.finished and course.downtime_ms is None and course.passes == 2  # the second did not shrink
 
 
 def test_auto_converge_throttles_until_it_converges_or_reaches_its_ceiling():
@@ -75,3 +75,28 @@ def test_a_course_longer_than_the_completion_timeout_does_not_finish_in_time():
     assert prediction.courses[PRE_COPY].seconds > 120
     assert (prediction.strategy, prediction.verdict) == (POST_COPY, NEEDS_HELP)
     assert "beyond the completion timeout of 120 s" in prediction.reason
+
+
+def test_the_allowance_follows_the_ramp_and_stall_detection_takes_its_maximum():
+    ramp = [(0.0, 50), (150.0, 95), (300.0, 140)]
+    allowed, next_change = allowance(ramp)
+    assert (allowed(0), allowed(149.9), allowed(150), allowed(1000)) == (0.05, 0.05, 0.095, 0.14)
+    assert (next_change(10), next_change(200), next_change(400)) == (150.0, 300.0, None)
+    stalled, stalled_next = allowance(ramp, stall_limit=20)
+    assert stalled(30, steady_since=5) == 0.14 and stalled(24, steady_since=5) == 0.05
+    assert stalled_next(10, steady_since=5) == 25  # the stall switch comes before the ramp's step
+    assert allowance(500)[0](0) == 0.5 and allowance(500)[1](0) is None
+
+
+def test_a_ramp_that_starts_low_delays_convergence_until_its_step():
+    # 64 MiB dirtied at 2 MiB/s over 16 MiB/s: passes of 4 s, 0.5 s, 62 ms... the last 0.125 MiB
+    # needs 8 ms, within the first step's 50 ms: no wait
+    quick = simulate_pre_copy(64, 2, 16, [(0.0, 50), (150.0, 500)])
+    assert quick.finished and quick.seconds < 10
+    # 8 MiB dirtied at 15.5 MiB/s over 16 MiB/s: each pass leaves ~0.48 s of data, above 50 ms and
+    # no longer shrinking - it waits for the 500 ms step at 150 s, or for stall detection at 20 s
+    steady = simulate_pre_copy(8, 15.5, 16, [(0.0, 50), (150.0, 500)])
+    assert steady.finished and 150 <= steady.seconds < 151.5 and 400 < steady.downtime_ms <= 500
+    with_stall = simulate_pre_copy(8, 15.5, 16, [(0.0, 50), (150.0, 500)], stall_limit=20)
+    assert with_stall.finished and 21 <= with_stall.seconds < 23  # steady from the second pass on
+    assert not simulate_pre_copy(8, 15.5, 16, [(0.0, 50)], stall_limit=20).finished  # nothing to rise to

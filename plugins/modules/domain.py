@@ -925,6 +925,31 @@ options:
           - A password set outside this module is kept when other options change.
           - A running guest's console takes a new password at once, without a restart.
         type: str
+      image_compression:
+        description: SPICE - how images are compressed (Nova's C([spice] image_compression)).
+        type: str
+        choices: [auto_glz, auto_lz, quic, glz, lz, 'off']
+      jpeg_compression:
+        description: SPICE - JPEG compression of images over a WAN.
+        type: str
+        choices: [auto, never, always]
+      zlib_compression:
+        description: SPICE - zlib compression of images over a WAN.
+        type: str
+        choices: [auto, never, always]
+      playback_compression:
+        description: SPICE - compression of the audio stream.
+        type: bool
+      streaming_mode:
+        description: SPICE - video streaming detection.
+        type: str
+        choices: [filter, all, 'off']
+      secure:
+        description:
+          - SPICE - V(true) makes every channel (main, display, inputs, cursor, playback, record, smartcard,
+            usbredir) take TLS only, as Nova's C([spice] require_secure); V(false) removes that. Needs
+            libvirt's SPICE TLS certificates on the host.
+        type: bool
   guest_agent:
     description:
       - V(true) gives the domain the QEMU guest agent's channel (a virtio-serial port named

@@ -362,8 +362,20 @@ class ChannelConfig(ConfigObject):
         return cls(type="unix", target_type="virtio", target_name=GUEST_AGENT_CHANNEL)
 
 
+class SpiceChannel(ConfigObject):
+    """<channel name='main' mode='secure'/> of a SPICE console: whether that channel takes TLS."""
+
+    TAG = "channel"
+    KEY = "name"
+    FIELDS = (
+        Field("name", attr="name"),
+        Field("mode", attr="mode"),
+    )
+
+
 class GraphicsConfig(ConfigObject):
-    """<graphics type='vnc|spice' listen='...' autoport='yes'>"""
+    """<graphics type='vnc|spice' listen='...' autoport='yes'>, with SPICE's compression and
+    secure channels as Nova writes them."""
 
     TAG = "graphics"
     KEY = "type"
@@ -374,7 +386,15 @@ class GraphicsConfig(ConfigObject):
         Field("listen", attr="listen"),
         Field("keymap", attr="keymap"),
         SecretField("password", attr="passwd", live=LIVE_GRAPHICS_PASSWORD),  # virDomainUpdateDeviceFlags
+        Field("image_compression", path="image", attr="compression", label="image_compression"),
+        Field("jpeg_compression", path="jpeg", attr="compression", label="jpeg_compression"),
+        Field("zlib_compression", path="zlib", attr="compression", label="zlib_compression"),
+        Field("playback_compression", path="playback", attr="compression", kind="onoff", label="playback_compression"),
+        Field("streaming_mode", path="streaming", attr="mode", label="streaming_mode"),
+        ChildList("channels", "channel", SpiceChannel, label="channels", authoritative=True),
     )
+    # The SPICE channels Nova makes secure (TLS) with spice.require_secure.
+    SECURE_CHANNELS = ("main", "display", "inputs", "cursor", "playback", "record", "smartcard", "usbredir")
 
     def after_parse(self, element):
         # The address may be given only as a <listen type='address'> child (no listen attribute).

@@ -185,3 +185,23 @@ def test_a_declared_group_gives_its_spec_and_builds_its_object():
     assert many.argument_spec()["type"] == "list" and many.argument_spec()["elements"] == "dict"
     with pytest.raises(VirtopsError, match=r"^scheds\[1\].priority"):
         many.build([dict(scheduler="fifo", priority=1), dict(scheduler="fifo", priority=100)])
+
+
+def test_spice_compression_and_secure_channels_as_nova_writes_them(conn, fresh_name, run_module):
+    graphics = dict(type="spice", port=5901, keymap="en-us", image_compression="auto_glz", jpeg_compression="auto",
+                    zlib_compression="always", playback_compression=True, streaming_mode="filter", secure=True)
+    args = dict(name=fresh_name, virt_type="qemu", memory_mb=64, graphics=graphics)
+    first = run_module(domain_module, **copy.deepcopy(args))
+    assert not first.get("failed"), first.get("msg")
+    shown = DomainConfig.from_xml(_xml(conn, fresh_name)).graphics[0]
+    assert (shown.image_compression, shown.jpeg_compression, shown.zlib_compression, shown.playback_compression,
+            shown.streaming_mode) == ("auto_glz", "auto", "always", True, "filter")
+    assert [(channel.name, channel.mode) for channel in shown.channels] == [
+        (name, "secure") for name in ("main", "display", "inputs", "cursor", "playback", "record", "smartcard", "usbredir")]
+    again = run_module(domain_module, **copy.deepcopy(args))
+    assert again["changed"] is False, again["changes"]
+    args["graphics"]["secure"] = False
+    insecure = run_module(domain_module, **copy.deepcopy(args))
+    assert insecure["changed"] is True and DomainConfig.from_xml(_xml(conn, fresh_name)).graphics[0].channels == []
+    refused = run_module(domain_module, name=fresh_name, graphics=dict(type="vnc", streaming_mode="all"))
+    assert refused["failed"] is True and "graphics.streaming_mode is a SPICE setting (type is vnc)" in refused["msg"]

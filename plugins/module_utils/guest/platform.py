@@ -152,7 +152,7 @@ TPM = OptionGroup("tpm", TpmConfig, [
     Option("model", default="tpm-crb", choices=["tpm-crb", "tpm-tis", "none"]),
     Option("version", default="2.0", choices=["1.2", "2.0"], field="backend_version"),
     Option("persistent_state", "bool"),
-    Option("secret_uuid"),
+    Option("secret_uuid", no_log=False),  # names the libvirt secret; its value never passes here
 ], field="tpms", finish=_tpm)
 
 # Where a filesystem's source is, by its type.
@@ -186,6 +186,7 @@ FILESYSTEMS = OptionGroup("filesystems", FilesystemConfig, [
     Option("binary", "path", field="binary_path"),
     address_option(),
 ], many=True, finish=_filesystem)
+
 
 def _one_unless_none(item, device, option):
     """A device asked for with ``model: none`` is removed: the domain's list of them is empty."""

@@ -41,6 +41,7 @@ DOMAIN_ARGUMENT_SPEC = dict(
 DOMAIN_ARGUMENT_SPEC.update(DEFINITION_SPEC)
 DOMAIN_ARGUMENT_SPEC.update(KVM_PROBE_ARGUMENT_SPEC)
 
+
 class DomainRunner(Runner):
     """Carries out one ``domain`` module run; ``run()`` returns the module result."""
 

@@ -61,7 +61,7 @@ def test_post_copy_always_finishes_with_one_pass_and_the_rest_fetched():
     (38, (), 99, None, CANNOT, "auto_converge or post_copy would finish but neither is permitted"),
 ])
 def test_the_strategy_is_the_first_that_finishes_within_what_is_permitted(dirty, permitted, ceiling, strategy,
-                                                                         verdict, said):
+                                                                          verdict, said):
     prediction = Prediction(256, dirty, 16 if dirty > 1 else 32, 500, permitted, ceiling)
     assert (prediction.strategy, prediction.verdict) == (strategy, verdict)
     assert said in prediction.reason

@@ -63,15 +63,6 @@ PLATFORM_SPEC = dict(
         nvram_template=dict(type="path"),
         stateless=dict(type="bool"),
     )),
-    clock=dict(type="dict", options=dict(
-        offset=dict(type="str", choices=["utc", "localtime"]),
-        timers=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True,
-                      choices=["platform", "pit", "rtc", "hpet", "tsc", "kvmclock", "hypervclock"]),
-            present=dict(type="bool"),
-            tickpolicy=dict(type="str", choices=["delay", "catchup", "merge", "discard"]),
-        )),
-    )),
     on_poweroff=dict(type="str", choices=LIFECYCLE_ACTIONS),
     on_reboot=dict(type="str", choices=LIFECYCLE_ACTIONS),
     on_crash=dict(type="str", choices=CRASH_ACTIONS),
@@ -221,8 +212,18 @@ VSOCK = OptionGroup("vsock", VsockConfig, [
     Option("cid", "int", checks=[between(3)]),  # 0-2 are the hypervisor's and the host's
 ], field="vsocks", finish=_vsock)
 
+CLOCK = OptionGroup("clock", ClockConfig, [
+    Option("offset", choices=["utc", "localtime"]),
+    OptionGroup("timers", TimerConfig, [
+        Option("name", required=True, choices=["platform", "pit", "rtc", "hpet", "tsc", "kvmclock", "hypervclock"]),
+        Option("present", "bool"),
+        Option("tickpolicy", choices=["delay", "catchup", "merge", "discard"]),
+    ], many=True),
+])
+
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
 PLATFORM_OPTIONS = (MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, VIDEO, INPUTS, VSOCK)
+PLATFORM_SPEC.update(argument_spec((CLOCK,)))
 
 
 def build_features(spec):
@@ -249,11 +250,7 @@ def build_platform(params, desired, check_device):
     """Set the platform parts of ``desired`` that ``params`` asks for. ``check_device(path,
     option)`` refuses a host device path that is missing (where it can be looked at)."""
     _uefi(params, desired, check_device)
-    clock = params["clock"]
-    if clock is not None:
-        desired.clock = ClockConfig(offset=clock["offset"], timers=None if clock["timers"] is None else [
-            TimerConfig(name=timer["name"], present=timer["present"], tickpolicy=timer["tickpolicy"])
-            for timer in clock["timers"]])
+    CLOCK.set(desired, params["clock"])
     for action in ("on_poweroff", "on_reboot", "on_crash"):
         setattr(desired, action, params[action])
     _sysinfo(params["sysinfo"], desired)

@@ -99,18 +99,25 @@ VCPU_PLACEMENT = Option("vcpu_placement", choices=["static", "auto"])
 VCPU_CPUSET = Option("vcpu_cpuset", checks=[_cpuset])
 PERF = Option("perf_events", "list", elements="str", choices=PERF_EVENTS, field="perf",
               convert=lambda names: PerfConfig(events=[PerfEvent(name=name, enabled=True) for name in names]))
-TUNING_OPTIONS = (CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF)
+def _mib_option(name):
+    """A limit given in MiB, kept in KiB as libvirt counts it."""
+    return Option(name + "_mb", "int", field=name + "_kib", convert=lambda mib: mib * 1024, checks=[between(1)])
+
+
+NUMATUNE = OptionGroup("numatune", NumatuneConfig, [
+    Option("mode", choices=NUMA_MODES),
+    Option("nodeset", checks=[_cpuset]),
+    OptionGroup("memnodes", MemNode, [
+        Option("cellid", "int", required=True),
+        Option("mode", default="strict", choices=NUMA_MODES),
+        Option("nodeset", required=True, checks=[_cpuset]),
+    ], many=True),
+])
+MEMTUNE = OptionGroup("memtune", MemtuneConfig, [_mib_option("hard_limit"), _mib_option("soft_limit"),
+                                                 _mib_option("swap_hard_limit")])
+TUNING_OPTIONS = (CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF, NUMATUNE, MEMTUNE)
 
 TUNING_SPEC = dict(
-    numatune=dict(type="dict", options=dict(
-        mode=dict(type="str", choices=NUMA_MODES),
-        nodeset=dict(type="str"),
-        memnodes=dict(type="list", elements="dict", options=dict(
-            cellid=dict(type="int", required=True),
-            mode=dict(type="str", default="strict", choices=NUMA_MODES),
-            nodeset=dict(type="str", required=True),
-        )),
-    )),
     memory_backing=dict(type="dict", options=dict(
         hugepages=dict(type="dict", options=dict(
             enabled=dict(type="bool", default=True),
@@ -125,11 +132,6 @@ TUNING_SPEC = dict(
         access=dict(type="str", choices=["shared", "private"]),
         allocation=dict(type="str", choices=["immediate", "ondemand"]),
         discard=dict(type="bool"),
-    )),
-    memtune=dict(type="dict", options=dict(
-        hard_limit_mb=dict(type="int"),
-        soft_limit_mb=dict(type="int"),
-        swap_hard_limit_mb=dict(type="int"),
     )),
     iothreads=dict(type="int"),
     **argument_spec(TUNING_OPTIONS)
@@ -181,14 +183,9 @@ def build_tuning(params, desired):
     for declared in TUNING_OPTIONS:
         declared.set(desired, params[declared.name])
     _check_tuning(params, desired)
-    desired.numatune = _numatune(params["numatune"])
+    NUMATUNE.set(desired, params["numatune"])
     desired.memory_backing = _memory_backing(params["memory_backing"])
-    memtune = params["memtune"]
-    if memtune is not None:
-        for name in ("hard_limit_mb", "soft_limit_mb", "swap_hard_limit_mb"):
-            check_at_least(memtune[name], 1, "memtune.%s" % name)
-        desired.memtune = MemtuneConfig(**dict(
-            (name[:-3] + "_kib", None if memtune[name] is None else memtune[name] * 1024) for name in memtune))
+    MEMTUNE.set(desired, params["memtune"])
     return desired
 
 
@@ -229,20 +226,6 @@ def _check_tuning(params, desired):
                                    % (index, pin.iothread, params["iothreads"]))
     if params["vcpu_placement"] == "auto" and params["vcpu_cpuset"] is not None:
         raise VirtopsError("vcpu_cpuset is for vcpu_placement static; with auto, numad chooses the host CPUs")
-
-
-def _numatune(spec):
-    if spec is None:
-        return None
-    if spec["nodeset"] is not None:
-        cpu_numbers(spec["nodeset"], "numatune.nodeset")
-    memnodes = None
-    if spec["memnodes"] is not None:
-        memnodes = []
-        for index, node in enumerate(spec["memnodes"]):
-            cpu_numbers(node["nodeset"], "numatune.memnodes[%d].nodeset" % index)
-            memnodes.append(MemNode(cellid=node["cellid"], mode=node["mode"], nodeset=node["nodeset"]))
-    return NumatuneConfig(mode=spec["mode"], nodeset=spec["nodeset"], memnodes=memnodes)
 
 
 def _memory_backing(spec):

@@ -86,9 +86,10 @@ class DiskBuilder:
         prefixes the option names in messages. Its target is ``spec['target']`` (None: the caller
         picks a free one with ``next_target``)."""
         prefix = where + "." if where else ""
+        lead = where + ": " if where else ""
         bus = spec["bus"] or ("sata" if spec["device"] == "cdrom" else "virtio")
         if spec["device"] == "cdrom" and bus == "virtio":
-            raise VirtopsError("%sbus: a cdrom cannot use bus virtio; use sata, scsi or ide" % prefix)
+            raise VirtopsError("%sa cdrom cannot use bus virtio; use sata, scsi or ide" % lead)
         check_disk_serial(spec["serial"], prefix + "serial")
         if spec["packed"] and bus != "virtio":
             raise VirtopsError("%spacked: packed virtqueues are a virtio disk's (bus is %s)" % (prefix, bus))
@@ -99,7 +100,7 @@ class DiskBuilder:
             readonly=spec["readonly"], shareable=spec["shareable"], boot_order=spec["boot_order"],
             packed=spec["packed"], target_dev=spec["target"],
         )
-        _tuning(disk, spec, bus, prefix)
+        _tuning(disk, spec, bus, lead)
         self._source(disk, spec, prefix)
         disk.address = disk_address(spec["address"], bus, prefix + "address")
         if spec["encryption"] is not None:
@@ -169,28 +170,29 @@ class DiskBuilder:
         return wanted or found
 
 
-def _tuning(disk, spec, bus, prefix):
+def _tuning(disk, spec, bus, lead):
+    """``lead``: 'disks[1]: ' naming the disk in messages ('' for the disk module's own options)."""
     if spec["wwn"] is not None:
-        check_wwn_bus(bus, prefix + "wwn")
+        check_wwn_bus(bus, lead + "wwn")
         if not re.match(r"^(0x)?[0-9a-fA-F]{16}$", spec["wwn"]):
-            raise VirtopsError("%swwn %r is not 16 hexadecimal digits" % (prefix, spec["wwn"]))
+            raise VirtopsError("%swwn %r is not 16 hexadecimal digits" % (lead, spec["wwn"]))
         disk.wwn = spec["wwn"]
     iotune = spec["iotune"]
     if iotune is not None:
         for name in IOTUNE_LIMITS:
             if iotune[name] is not None and iotune[name] < 0:
-                raise VirtopsError("%siotune.%s must be 0 (no limit) or more, got %d" % (prefix, name, iotune[name]))
+                raise VirtopsError("%siotune.%s must be 0 (no limit) or more, got %d" % (lead, name, iotune[name]))
         for kind in ("bytes", "iops"):
             if iotune["total_%s_sec" % kind] and (iotune["read_%s_sec" % kind] or iotune["write_%s_sec" % kind]):
                 raise VirtopsError("%siotune.total_%s_sec cannot be combined with read_%s_sec or write_%s_sec"
-                                   % (prefix, kind, kind, kind))
+                                   % (lead, kind, kind, kind))
         disk.iotune = IotuneConfig(**dict((name, iotune[name]) for name in IOTUNE_LIMITS))
     blockio = spec["blockio"]
     if blockio is not None:
         logical, physical = blockio["logical_block_size"], blockio["physical_block_size"]
         if logical and physical and physical < logical:
             raise VirtopsError("%sblockio.physical_block_size %d is smaller than logical_block_size %d"
-                               % (prefix, physical, logical))
+                               % (lead, physical, logical))
         disk.logical_block_size, disk.physical_block_size = logical, physical
 
 

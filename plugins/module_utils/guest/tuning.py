@@ -99,6 +99,8 @@ VCPU_PLACEMENT = Option("vcpu_placement", choices=["static", "auto"])
 VCPU_CPUSET = Option("vcpu_cpuset", checks=[_cpuset])
 PERF = Option("perf_events", "list", elements="str", choices=PERF_EVENTS, field="perf",
               convert=lambda names: PerfConfig(events=[PerfEvent(name=name, enabled=True) for name in names]))
+
+
 def _mib_option(name):
     """A limit given in MiB, kept in KiB as libvirt counts it."""
     return Option(name + "_mb", "int", field=name + "_kib", convert=lambda mib: mib * 1024, checks=[between(1)])

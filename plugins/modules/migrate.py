@@ -189,7 +189,8 @@ options:
       - V(auto) measures the guest first (O(measure)) and chooses the strategy that finishes -
         plain pre-copy when it converges within O(max_downtime_ms); otherwise auto-converge when
         O(auto_converge) permits it and the throttle it needs stays within O(max_throttle_pct);
-        otherwise post-copy when O(post_copy) permits it. With V(auto), O(auto_converge) and
+        otherwise post-copy when O(post_copy) permits it, switching once the first pass has sent the
+        memory. With V(auto), O(auto_converge) and
         O(post_copy) say what may be used, not what must be. When nothing permitted would finish,
         the migration is refused before it starts, saying why. Stall detection is on (O(stall_timeout)).
       - The choice and its reason are in RV(prediction).

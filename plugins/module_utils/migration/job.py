@@ -142,7 +142,8 @@ class MigrationJob:
 
     def _steer(self, running):
         steering = Steering(self.plan.downtime, self.plan.post_copy_after, self.plan.completion_limit,
-                            self.plan.progress_limit, self.plan.stall_limit, self.plan.post_copy)
+                            self.plan.progress_limit, self.plan.stall_limit, self.plan.post_copy,
+                            self.plan.post_copy_after_first_pass)
         while running():
             stats = self._stats()
             sample = JobSample.from_stats(stats, ACTIVE_JOB_TYPES)

@@ -201,6 +201,8 @@ class MigrationPlan:
         self.completion_limit = completion_limit(params, self.gib) if kind != "offline" else None
         self.progress_limit = params["progress_timeout"] or None
         self.post_copy_after = params["post_copy_after"] if self.post_copy else None
+        # set by strategy auto when it chose post-copy (prediction.controls_for), not a user's option
+        self.post_copy_after_first_pass = bool(params.get("switch_after_first_pass")) and self.post_copy
         stall = params.get("stall_timeout")
         if stall is None and params.get("strategy") == "auto":
             stall = AUTO_STALL_TIMEOUT

@@ -182,12 +182,12 @@ def choose(courses, permitted, throttle_ceiling, time_limit=None):
 
 def controls_for(strategy, params):
     """The controls of an ``auto`` migration for the chosen strategy: auto-converge only when
-    chosen; post-copy (the flag - the switch comes from stall detection) when chosen, or kept
-    permitted behind plain pre-copy so that a stall can still switch."""
+    chosen; post-copy when chosen, switching once the first pass has sent the memory (as the
+    prediction assumes), or kept permitted behind plain pre-copy so that a stall can still switch."""
     if strategy == AUTO_CONVERGE:
         return dict(auto_converge=True, post_copy=False)
     if strategy == POST_COPY:
-        return dict(auto_converge=False, post_copy=True)
+        return dict(auto_converge=False, post_copy=True, switch_after_first_pass=True)
     return dict(auto_converge=False, post_copy=params["post_copy"])
 
 

@@ -57,13 +57,15 @@ class Steering:
     """
 
     def __init__(self, downtime_ramp, post_copy_after=None, completion_limit=None, progress_limit=None,
-                 stall_limit=None, post_copy_permitted=False):
+                 stall_limit=None, post_copy_permitted=False, post_copy_after_first_pass=False):
         self.ramp = list(downtime_ramp)
         self.max_downtime = max([ms for _at, ms in self.ramp] or [0])
         self.downtime_now = None  # the allowance set last (None: QEMU's default until the ramp starts)
         self.stall_limit = stall_limit
         self.post_copy_permitted = post_copy_permitted
         self.stall_acted_at = None  # seconds since the start of the last switch-over for a stall
+        # strategy auto chose post-copy: switch once the first pass has sent the memory
+        self.post_copy_after_first_pass = post_copy_after_first_pass
         self.iteration = None  # the pass seen last
         self.least_pass = None  # the least data left at the start of a pass (after the first)
         self.least_pass_at = None  # seconds since the start at which that was
@@ -121,6 +123,9 @@ class Steering:
             switch = self._switch_over(sample, elapsed, decisions)
             if switch == POST_COPY:
                 return decisions
+        if self.post_copy_after_first_pass and not post_copy_started and (sample.iteration or 0) >= 2:
+            decisions.append((POST_COPY, "the first pass is done (strategy auto chose post-copy)"))
+            return decisions
         if self.post_copy_after is not None and not post_copy_started and elapsed >= self.post_copy_after:
             decisions.append((POST_COPY, "post_copy_after %d s" % self.post_copy_after))
             # Nothing else this sample: a post-copy migration must never be aborted (the source

@@ -100,3 +100,11 @@ def test_a_ramp_that_starts_low_delays_convergence_until_its_step():
     with_stall = simulate_pre_copy(8, 15.5, 16, [(0.0, 50), (150.0, 500)], stall_limit=20)
     assert with_stall.finished and 21 <= with_stall.seconds < 23  # steady from the second pass on
     assert not simulate_pre_copy(8, 15.5, 16, [(0.0, 50)], stall_limit=20).finished  # nothing to rise to
+
+
+def test_auto_post_copy_switches_after_the_first_pass_and_the_others_keep_the_user_s_permission():
+    from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import controls_for
+    assert controls_for(POST_COPY, dict(post_copy=True)) == dict(auto_converge=False, post_copy=True,
+                                                                 switch_after_first_pass=True)
+    assert controls_for(AUTO_CONVERGE, dict(post_copy=True)) == dict(auto_converge=True, post_copy=False)
+    assert controls_for(PRE_COPY, dict(post_copy=True)) == dict(auto_converge=False, post_copy=True)

@@ -198,3 +198,12 @@ def test_no_stall_is_seen_without_the_limit_after_all_data_was_sent_or_after_the
     switched.decide(0.0, passing(GIB, 1))
     switched.decide(1.0, passing(GIB, 2))
     assert switched.decide(60.0, passing(GIB, 3), post_copy_started=True) == []
+
+
+def test_auto_post_copy_switches_once_the_first_pass_is_done():
+    steering = Steering([(0.0, 500)], stall_limit=20, post_copy_permitted=True, post_copy_after_first_pass=True)
+    assert kinds(steering.decide(0.0, passing(GIB, 1))) == [SET_DOWNTIME]
+    assert steering.decide(10.0, passing(GIB // 10, 1)) == []  # the first pass still sends
+    switched = steering.decide(11.0, passing(GIB // 2, 2))
+    assert switched == [(POST_COPY, "the first pass is done (strategy auto chose post-copy)")]
+    assert steering.decide(12.0, passing(GIB // 2, 2), post_copy_started=True) == []

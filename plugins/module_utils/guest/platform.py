@@ -54,7 +54,7 @@ FEATURE_OPTIONS = dict(
 )
 
 PLATFORM_SPEC = dict(
-    # memballoon, tpm, filesystems: declared below (PLATFORM_OPTIONS), their spec added from there
+    # clock and the devices of PLATFORM_OPTIONS are declared below; their spec is added from there
     uefi=dict(type="dict", options=dict(
         secure_boot=dict(type="bool"),
         enrolled_keys=dict(type="bool"),
@@ -222,8 +222,7 @@ CLOCK = OptionGroup("clock", ClockConfig, [
 ])
 
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
-PLATFORM_OPTIONS = (MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, VIDEO, INPUTS, VSOCK)
-PLATFORM_SPEC.update(argument_spec((CLOCK,)))
+PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, VIDEO, INPUTS, VSOCK)
 
 
 def build_features(spec):
@@ -250,7 +249,6 @@ def build_platform(params, desired, check_device):
     """Set the platform parts of ``desired`` that ``params`` asks for. ``check_device(path,
     option)`` refuses a host device path that is missing (where it can be looked at)."""
     _uefi(params, desired, check_device)
-    CLOCK.set(desired, params["clock"])
     for action in ("on_poweroff", "on_reboot", "on_crash"):
         setattr(desired, action, params[action])
     _sysinfo(params["sysinfo"], desired)

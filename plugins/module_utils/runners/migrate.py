@@ -28,7 +28,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks i
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
-    AUTO_STALL_TIMEOUT, MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
+    MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
     Prediction, controls_for, measured_against, permitted_strategies,
@@ -180,10 +180,8 @@ class MigrateRunner(Runner):
             raise VirtopsError("measuring %s's dirty rate failed, nothing was changed: %s (libvirt 7.2 and QEMU 5.2 "
                                "or later measure it)" % (p["name"], error_text(exc)))
         bandwidth = p["bandwidth_mib"] or p["expected_bandwidth_mib"]
-        stall = p["stall_timeout"] if p["stall_timeout"] is not None else (
-            AUTO_STALL_TIMEOUT if p["strategy"] == "auto" else None)
         prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth, plan.downtime or p["max_downtime_ms"],
-                                permitted_strategies(p), p["max_throttle_pct"], plan.completion_limit, stall or None)
+                                permitted_strategies(p), p["max_throttle_pct"], plan.completion_limit, plan.stall_limit)
         self.result["prediction"] = dict(prediction.as_dict(), memory_basis=basis)
         if p["strategy"] != "auto":
             return prediction, None
@@ -211,10 +209,13 @@ class MigrateRunner(Runner):
         else:
             config = source.live_config()
             copies = disks_to_copy(config, p["copy_disks"]) if kind == "block" else []
+            disk_bytes = sum(source.block_capacity(disk.target_dev) for disk, _path in copies)
+            running = source.state() == "running"
             if p["strategy"] == "auto" or p["measure"]:
-                prediction, controls = self._predict(source, config, self._plan(config, copies))
-            plan = self._plan(config, copies, sum(source.block_capacity(disk.target_dev) for disk, _path in copies),
-                              source.state() == "running", controls)
+                # the user's controls' ramp and limits, as the plan below has them (the strategy
+                # changes only which helpers it uses)
+                prediction, controls = self._predict(source, config, self._plan(config, copies, disk_bytes, running))
+            plan = self._plan(config, copies, disk_bytes, running, controls)
             if plan.start_paused:
                 plan.dest_xml = with_incoming_marker(source.migratable_xml(), self.source_host)
                 plan.persist_xml = with_incoming_marker(source.migratable_xml(inactive=source.is_persistent()),

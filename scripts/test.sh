@@ -193,8 +193,14 @@ stage_integration() {
     else
         expected=$(find "$COLLECTION/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d | wc -l)
     fi
+    local status=0
     (cd "$COLLECTION" && ansible-test integration --python 3.11 --local --allow-destructive --color no "${targets[@]}") \
-        | tee "$WORK/integration.log"
+        | tee "$WORK/integration.log" || status=$?
+    if [ "$status" -ne 0 ]; then
+        # A long log is shown by its start and end: repeat the failed tasks where they are seen.
+        python3 "$ROOT/tests/testbed/failed_tasks.py" "$WORK/integration.log" >&2
+        return "$status"
+    fi
     ran=$(grep -c "^Running .* integration test role" "$WORK/integration.log" || true)
     if [ "$ran" -ne "$expected" ]; then
         log "only $ran of $expected integration targets ran"
@@ -205,7 +211,7 @@ stage_integration() {
 stage_molecule() {
     # Each scenario under extensions/molecule runs its role against the local libvirtd with the
     # test guest; every scenario must run.
-    local guest expected ran
+    local guest expected ran status=0
     touch "$WORK/guest-copied"
     guest=$(build_guest "$IT_WORKDIR/guest")
     # The evacuate and rolling_maintenance scenarios use the four namespaced libvirt hosts; started
@@ -220,7 +226,11 @@ stage_molecule() {
     # it instead of asking Galaxy, which is out of reach here.
     (cd "$COLLECTION" && ANSIBLE_COLLECTIONS_PATH="$WORK" VIRTOPS_MOLECULE_VARS="$WORK/molecule-vars.json" \
         molecule test --all) 2>&1 \
-        | tee "$WORK/molecule.log"
+        | tee "$WORK/molecule.log" || status=$?
+    if [ "$status" -ne 0 ]; then
+        python3 "$ROOT/tests/testbed/failed_tasks.py" "$WORK/molecule.log" >&2
+        return "$status"
+    fi
     ran=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/molecule.log" | grep -c "^INFO .* verify: Executed: Successful" || true)
     if [ "$ran" -ne "$expected" ]; then
         log "only $ran of $expected molecule scenarios verified"

@@ -188,7 +188,8 @@ options:
       - V(manual) migrates with the controls as given.
       - V(auto) measures the guest first (O(measure)) and chooses the strategy that finishes -
         plain pre-copy when it converges within O(max_downtime_ms); otherwise auto-converge when
-        O(auto_converge) permits it and the throttle it needs stays within O(max_throttle_pct);
+        O(auto_converge) permits it and the throttle it needs stays within O(max_throttle_pct) (never
+        for a guest under TCG on a QEMU before 9.0, whose later passes can lose writes);
         otherwise post-copy when O(post_copy) permits it, switching once the first pass has sent the
         memory. With V(auto), O(auto_converge) and
         O(post_copy) say what may be used, not what must be. When nothing permitted would finish,
@@ -376,6 +377,9 @@ prediction:
       C(strategy) chosen (V(pre_copy), V(auto_converge), V(post_copy), or none) and C(reason); the
       chosen course's C(seconds), C(downtime_ms), C(data_mib), C(iterations), C(throttle_pct); and
       C(strategies), each strategy's own course with C(finishes).
+    - C(excluded) - strategies permitted but left out for this guest, each with the reason:
+      auto-converge for a guest under TCG on a QEMU before 9.0, where pre-copy passes after the first
+      can lose the guest's writes.
     - After the migration, C(predicted) and C(actual) side by side (C(seconds), C(downtime_ms),
       C(data_mib), C(iterations)) and C(seconds_error_pct).
   returned: when the guest was measured

@@ -64,10 +64,25 @@ def cpu_fits(dest_conn, config):
 QEMU_TCG_DIRTY_TRACKING_FIXED = 9000000
 
 
+def tcg_loses_writes(config, qemu_version, kind):
+    """Whether a live migration of this guest can lose its writes in pre-copy passes after the
+    first: a TCG guest on a QEMU before 9.0."""
+    return kind != "offline" and config.virt_type == "qemu" and bool(qemu_version) \
+        and qemu_version < QEMU_TCG_DIRTY_TRACKING_FIXED
+
+
+def tcg_auto_converge_exclusion(config, qemu_version, kind):
+    """Why strategy auto leaves auto-converge out for this guest (many passes by design, each
+    after the first able to lose writes), or None."""
+    if not tcg_loses_writes(config, qemu_version, kind):
+        return None
+    return ("the guest runs under TCG on QEMU %s, where every pre-copy pass after the first can lose the guest's "
+            "writes (fixed in QEMU 9.0); auto-converge makes many" % version_text(qemu_version))
+
+
 def tcg_memory_warning(config, qemu_version, kind):
     """A warning for a live TCG guest on a QEMU that can lose its memory writes; None otherwise."""
-    if kind == "offline" or config.virt_type != "qemu" or not qemu_version \
-            or qemu_version >= QEMU_TCG_DIRTY_TRACKING_FIXED:
+    if not tcg_loses_writes(config, qemu_version, kind):
         return None
     return ("the guest runs under TCG (domain type qemu) on QEMU %s: before QEMU 9.0, a live migration of a TCG "
             "guest that makes more than one pre-copy pass can lose the guest's memory writes, and the guest "

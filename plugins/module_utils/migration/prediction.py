@@ -166,8 +166,9 @@ def choose(courses, permitted, throttle_ceiling, time_limit=None):
     if too_long:
         why = "pre-copy would take about %.0f s, beyond the completion timeout of %d s" % (pre.seconds, time_limit)
     else:
-        why = "pre-copy does not converge: the guest dirties %s than the link sends within the allowed downtime" % (
-            "memory faster" if pre.passes <= 2 else "too much")
+        why = "pre-copy does not converge: %s" % (
+            "the guest dirties memory faster than the link sends it" if pre.passes <= 2
+            else "what the guest dirties during a pass never fits within the allowed downtime")
     if auto_fits and AUTO_CONVERGE in permitted:
         return AUTO_CONVERGE, NEEDS_HELP, "%s; auto-converge would, throttling the vCPUs to %d %%" % (
             why, auto.throttle_pct)

@@ -24,14 +24,14 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
     cpu_fits, distinct_hosts, memory_fits, offline_copies, shared_disk_directories, storage_fits,
-    tcg_memory_warning,
+    tcg_auto_converge_exclusion, tcg_memory_warning,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.job import MigrationJob
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan import (
     MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
-    Prediction, controls_for, measured_against, permitted_strategies,
+    AUTO_CONVERGE, Prediction, controls_for, measured_against, permitted_strategies,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement import (
     BOTH_RUNNING, DEFINED_ON_BOTH, DEFINED_ON_SOURCE, DESTINATION_LEFTOVER, IN_PROGRESS, NOWHERE,
@@ -180,14 +180,19 @@ class MigrateRunner(Runner):
             raise VirtopsError("measuring %s's dirty rate failed, nothing was changed: %s (libvirt 7.2 and QEMU 5.2 "
                                "or later measure it)" % (p["name"], error_text(exc)))
         bandwidth = p["bandwidth_mib"] or p["expected_bandwidth_mib"]
+        permitted, excluded = permitted_strategies(p), {}
+        why_not = tcg_auto_converge_exclusion(config, self.conn.getVersion(), p["kind"])
+        if why_not and AUTO_CONVERGE in permitted:
+            permitted, excluded[AUTO_CONVERGE] = tuple(name for name in permitted if name != AUTO_CONVERGE), why_not
         prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth, plan.downtime or p["max_downtime_ms"],
-                                permitted_strategies(p), p["max_throttle_pct"], plan.completion_limit, plan.stall_limit)
-        self.result["prediction"] = dict(prediction.as_dict(), memory_basis=basis)
+                                permitted, p["max_throttle_pct"], plan.completion_limit, plan.stall_limit)
+        self.result["prediction"] = dict(prediction.as_dict(), memory_basis=basis, excluded=excluded)
         if p["strategy"] != "auto":
             return prediction, None
         if prediction.strategy is None:
-            raise VirtopsError("%s would not finish migrating within what is permitted, nothing was changed: %s"
-                               % (p["name"], prediction.reason))
+            raise VirtopsError("%s would not finish migrating within what is permitted, nothing was changed: %s%s"
+                               % (p["name"], prediction.reason, "".join(
+                                   " (%s left out: %s)" % item for item in sorted(excluded.items()))))
         return prediction, dict(p, **controls_for(prediction.strategy, p))
 
     def _migrate(self, situation):

@@ -19,7 +19,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.recorder im
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 import ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement as where
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
-    distinct_hosts, memory_fits, tcg_memory_warning,
+    distinct_hosts, memory_fits, tcg_auto_converge_exclusion, tcg_memory_warning,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
@@ -334,3 +334,8 @@ def test_tcg_memory_warning_only_for_live_tcg_guests_on_qemu_before_9(virt_type,
     assert bool(warning) is warned
     if warned:
         assert "QEMU 7.2.22" in warning and "downtime_steps: 0" in warning
+    # strategy auto leaves auto-converge (many passes by design) out for exactly the same guests
+    exclusion = tcg_auto_converge_exclusion(config, version, kind)
+    assert bool(exclusion) is warned
+    if warned:
+        assert "QEMU 7.2.22" in exclusion and "auto-converge makes many" in exclusion

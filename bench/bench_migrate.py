@@ -42,14 +42,15 @@ def guest_xml(guest, shared):
 <serial type='file'><source path='{shared}/bench-console.log' append='on'/></serial></devices></domain>"""
 
 
-def module_run(root, module_args, workdir):
-    """Run the migrate module as Ansible runs it on a host; (wall seconds, its result)."""
+def module_run(root, module_args, workdir, module="migrate"):
+    """Run one of the collection's modules (the migrate module by default) as Ansible runs it on a
+    host; (wall seconds, its result)."""
     path = os.path.join(workdir, "args.json")
     with open(path, "w") as handle:
         json.dump({"ANSIBLE_MODULE_ARGS": module_args}, handle)
     env = dict(os.environ, PYTHONPATH=root)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "ansible_collections.virtops.libvirt.plugins.modules.migrate", path],
+    done = subprocess.run([sys.executable, "-m", "ansible_collections.virtops.libvirt.plugins.modules." + module, path],
                           capture_output=True, text=True, env=env, check=False)
     return time.monotonic() - started, json.loads(done.stdout)
 

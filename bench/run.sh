@@ -11,6 +11,8 @@
 #  3b. a heavy guest (dirtying faster than the capped link) with the default controls vs strategy auto;
 #  4. drain eight guests from one of four namespaced hosts: up to four migrations at once vs one by one;
 #  5. the placement planner on synthetic fleets of 50, 500 and 5,000 hosts vs the planner it replaced.
+#  6. backups of a running guest's 1 GiB disk: an incremental point vs the full one, the full one vs
+#     `qemu-img convert` of the same disk.
 # Usage: bash bench/run.sh [N]   (default 100). A measurement, not a test gate.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -55,3 +57,5 @@ ensure_apt_packages bindfs
 "$VENV/bin/python" "$ROOT/bench/bench_drain.py" --root "$CACHE_DIR/bench-root" \
     --guest "$(build_guest "$CACHE_DIR/bench-guest")" --cache-dir "$CACHE_DIR/migration-hosts"
 "$VENV/bin/python" "$ROOT/bench/bench_planner.py" --root "$CACHE_DIR/bench-root"
+"$VENV/bin/python" "$ROOT/bench/bench_backup.py" --root "$CACHE_DIR/bench-root" \
+    --guest "$(build_guest "$CACHE_DIR/bench-guest")" --workdir "$CACHE_DIR"

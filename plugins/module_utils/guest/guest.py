@@ -387,6 +387,30 @@ class Guest:
     def abort_job(self):
         self.dom.abortJob()
 
+    # -- backups and their checkpoints (backup/job.py composes these) ------------------------
+    def begin_backup(self, backup_xml, checkpoint_xml):
+        """Start a backup job on images this collection created (libvirt reuses them)."""
+        self.dom.backupBegin(backup_xml, checkpoint_xml, libvirt.VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL)
+
+    def checkpoint_names(self):
+        """The names of the domain's checkpoints ([] where the driver has none)."""
+        try:
+            return [checkpoint.getName() for checkpoint in self.dom.listAllCheckpoints(0)]
+        except libvirt.libvirtError as exc:
+            if is_error(exc, "NO_SUPPORT"):
+                return []
+            raise
+
+    def has_checkpoint(self, name):
+        return lookup_or_none(self.dom.checkpointLookupByName, "NO_DOMAIN_CHECKPOINT", name) is not None
+
+    def delete_checkpoint(self, name):
+        """Delete checkpoint ``name`` (its changes are merged into its parent's); True if it was there."""
+        checkpoint = lookup_or_none(self.dom.checkpointLookupByName, "NO_DOMAIN_CHECKPOINT", name)
+        if checkpoint is not None:
+            checkpoint.delete(0)
+        return checkpoint is not None
+
     def start_post_copy(self):
         self.dom.migrateStartPostCopy(0)
 

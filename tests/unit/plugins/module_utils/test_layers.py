@@ -32,7 +32,9 @@ LAYERS = {
     "migration": {"common", "xml", "host", "storage", "guest"},
     "network": {"common", "xml", "guest"},
     "fleet": {"common", "xml", "host", "storage", "guest", "migration"},
-    "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration", "network", "fleet"},
+    "backup": {"common", "xml", "guest"},
+    "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration", "network", "fleet",
+                "backup"},
 }
 MODULE_MAY_IMPORT = {"common", "runners"}
 # Modules that never act on a domain carry nothing of the guest or host layers.

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One run of the ``backup`` module: a restore point of a running instance (full or incremental),
+a chain verified, or a point restored as new images."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import shutil
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.backup.chain import (
+    FULL, INCREMENTAL, BackupSet, now_utc, point_name_for,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import (
+    QUIESCE, backup_disks, plan_backup, stale_checkpoints, take_backup,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MAX_TIMEOUT
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+
+BACKUP_ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    dest=dict(type="path", required=True),
+    state=dict(type="str", default="present", choices=["present", "verified", "restored"]),
+    point=dict(type="str"),
+    mode=dict(type="str", default="auto", choices=["auto", FULL, INCREMENTAL]),
+    disks=dict(type="list", elements="str"),
+    quiesce=dict(type="str", default="auto", choices=list(QUIESCE)),
+    timeout=dict(type="int", default=3600),
+    restore_dir=dict(type="path"),
+    restore_format=dict(type="str", default="qcow2", choices=["qcow2", "raw"]),
+)
+POINT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+RESTORE_RECORD = ".virtops-restore.json"
+
+
+class BackupRunner(Runner):
+    MODULE_OPTIONS = dict(required_if=[("state", "restored", ("restore_dir",))])
+
+    @staticmethod
+    def needs_connection(params):
+        return params["state"] == "present"  # verifying and restoring read only the backup directory
+
+    def subject(self):
+        return "backup of %s" % self.params["name"]
+
+    def run(self):
+        p = self.params
+        if p["point"] is not None and (p["point"] == "latest" and p["state"] == "present"
+                                       or p["point"] != "latest" and not POINT_NAME.match(p["point"])):
+            raise VirtopsError("point %r is not a point name: 1 to 64 letters, digits, '.', '_' or '-', starting "
+                               "with a letter or digit%s" % (p["point"], "" if p["state"] != "present" else
+                                                             ", and not 'latest'"))
+        if not 1 <= p["timeout"] <= MAX_TIMEOUT:
+            raise VirtopsError("timeout must be between 1 and %d seconds, got %d" % (MAX_TIMEOUT, p["timeout"]))
+        backup_set = BackupSet(p["dest"])
+        # not "dest": Ansible adds a file's attributes to a result that has a "dest" or "path" key
+        self.result["directory"] = backup_set.dest
+        if p["state"] == "present":
+            self._backup(backup_set)
+        elif p["state"] == "verified":
+            self._verify(backup_set)
+        else:
+            self._restore(backup_set)
+        self.result["points"] = [backup_set.describe(point) for point in backup_set.points]
+        self.result["diff"] = self.diff
+        return self.result
+
+    # -- state: present ----------------------------------------------------------------------
+    def _backup(self, backup_set):
+        p = self.params
+        guest = Guest.lookup(self.conn, p["name"])
+        if guest is None:
+            raise VirtopsError("instance %s does not exist on %s" % (p["name"], self.conn.getHostname()))
+        mismatch = backup_set.owner_mismatch(guest.uuid)
+        if mismatch:
+            raise VirtopsError(mismatch + "; give each instance its own dest")
+        existing = backup_set.point(p["point"]) if p["point"] else None
+        if existing is not None:
+            self.result["point"] = backup_set.describe(existing)
+            return
+        if not guest.is_active():
+            raise VirtopsError("instance %s is not running: libvirt's backup job needs a running instance "
+                               "(state %s)" % (p["name"], guest.state()))
+        disks, left_out = backup_disks(guest.live_config(), p["disks"])
+        if not disks:
+            raise VirtopsError("instance %s has no disk a backup can take (%s)" % (
+                p["name"], "; ".join(left_out) or "it has no disks"))
+        for leftover in backup_set.leftovers():
+            self.recorder.record("remove %s, the unfinished point an interrupted run left" % backup_set.path(leftover),
+                                 shutil.rmtree, backup_set.path(leftover))
+        keep = set(point.get("checkpoint") for point in backup_set.points)
+        for name in stale_checkpoints(guest, keep):
+            self.recorder.record("delete checkpoint %s, which no complete point names" % name,
+                                 guest.delete_checkpoint, name)
+        plan = plan_backup(guest, backup_set, disks, p["mode"], p["point"] or point_name_for(now_utc()))
+        self.result["plan"] = plan.describe()
+        self.result["left_out"] = left_out
+        before = [point["name"] for point in backup_set.points]
+        self.diff = dict(before=_listing(before), after=_listing(before + [plan.name]))
+        point = self.recorder.record("take a %s backup %s of %s (%s)" % (
+            plan.kind, plan.name, ", ".join(target for target, _s, _c in plan.disks), plan.reason),
+            take_backup, guest, backup_set, plan, p["quiesce"], p["timeout"])
+        if point is None:  # check mode
+            return
+        backup_set.manifest["domain"] = dict(name=guest.name, uuid=guest.uuid)
+        backup_set.points.append(point)
+        backup_set.save()
+        self.result["point"] = backup_set.describe(point)
+        if not point["quiesced"]:
+            self.warn("backup %s of %s is crash-consistent only: %s" % (plan.name, p["name"], point["quiesce_note"]))
+
+    # -- state: verified ---------------------------------------------------------------------
+    def _verify(self, backup_set):
+        name = self.params["point"] or "latest"
+        chain = backup_set.chain_to(name)
+        problems = backup_set.verify(name)
+        self.result["point"] = backup_set.describe(chain[-1])
+        self.result["chain"] = [point["name"] for point in chain]
+        self.result["problems"] = problems
+        if problems:
+            raise VirtopsError("restore point %s of %s cannot be trusted: %s" % (
+                chain[-1]["name"], backup_set.dest, "; ".join(problems)), problems=problems)
+
+    # -- state: restored ---------------------------------------------------------------------
+    def _restore(self, backup_set):
+        p = self.params
+        name = p["point"] or "latest"
+        chain = backup_set.chain_to(name)
+        point = chain[-1]
+        self.result["point"] = backup_set.describe(point)
+        targets = backup_set.restore_targets(point, p["restore_dir"], p["restore_format"])
+        self.result["restored"] = targets
+        record_path = os.path.join(p["restore_dir"], RESTORE_RECORD)
+        wanted = dict(dest=backup_set.dest, point=point["name"], format=p["restore_format"],
+                      sha256=dict((disk, image["sha256"]) for disk, image in point["disks"].items()))
+        if _read_json(record_path) == wanted and all(os.path.exists(path) for path in targets.values()):
+            return
+        present = sorted(path for path in targets.values() if os.path.exists(path))
+        if present:
+            raise VirtopsError("%s already exist(s) and were not restored from point %s: a restore never "
+                               "overwrites; choose another restore_dir or remove them" % (", ".join(present), name))
+        problems = backup_set.verify(point["name"])
+        if problems:
+            raise VirtopsError("restore point %s cannot be trusted, nothing was restored: %s" % (
+                point["name"], "; ".join(problems)), problems=problems)
+        self.diff = dict(before="", after="".join("%s\n" % path for _disk, path in sorted(targets.items())))
+        self.recorder.record("restore point %s (%s) to %s" % (point["name"], point["kind"], ", ".join(
+            path for _disk, path in sorted(targets.items()))), _restore_and_record, backup_set, point["name"],
+            p["restore_dir"], p["restore_format"], record_path, wanted)
+
+
+def _restore_and_record(backup_set, name, restore_dir, image_format, record_path, record):
+    backup_set.restore(name, restore_dir, image_format)
+    with open(record_path, "w", encoding="utf-8") as handle:
+        json.dump(record, handle, sort_keys=True)
+
+
+def _read_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _listing(names):
+    return "".join("%s\n" % name for name in names)

@@ -377,9 +377,9 @@ prediction:
       C(strategy) chosen (V(pre_copy), V(auto_converge), V(post_copy), or none) and C(reason); the
       chosen course's C(seconds), C(downtime_ms), C(data_mib), C(iterations), C(throttle_pct); and
       C(strategies), each strategy's own course with C(finishes).
-    - C(excluded) - strategies permitted but left out for this guest, each with the reason:
-      auto-converge for a guest under TCG on a QEMU before 9.0, where pre-copy passes after the first
-      can lose the guest's writes.
+    - C(excluded) - strategies permitted but left out for this guest, each with the reason (auto-converge
+      for a guest under TCG on a QEMU before 9.0, where pre-copy passes after the first can lose the
+      guest's writes).
     - After the migration, C(predicted) and C(actual) side by side (C(seconds), C(downtime_ms),
       C(data_mib), C(iterations)) and C(seconds_error_pct).
   returned: when the guest was measured

@@ -17,7 +17,7 @@ description:
     libvirt keeps on the instance (QEMU's dirty bitmaps), the next point is incremental - its images
     hold only the blocks changed since the last point and have that point's images as backing files.
   - The first point is full; so is a point whose chain cannot go on, and the result says why
-    (RV(plan.reason)) - the last point's checkpoint is gone from the instance, the disks changed,
+    (C(reason) of RV(plan)) - the last point's checkpoint is gone from the instance, the disks changed,
     or a disk is not qcow2 (only qcow2 images keep the bitmaps).
   - With the QEMU guest agent, the guest's filesystems are frozen while the job starts and thawed
     right after (thawed even when the start fails), so the point is consistent for the

@@ -97,6 +97,13 @@ options:
     description: Seconds the backup job may take; after that it is aborted and nothing of the point is kept.
     type: int
     default: 3600
+  keep:
+    description:
+      - For O(state=present), how many points to keep, newest first; older ones are removed after the
+        backup (or by a run that found O(point) taken). A kept point whose parent is removed is first
+        merged with the points it builds on into a full image in its own place, so every kept point
+        stays restorable and later points read through it as before. Default, every point is kept.
+    type: int
   restore_dir:
     description: For O(state=restored), the directory the restored images are written to. Required then.
     type: path
@@ -130,6 +137,12 @@ EXAMPLES = r"""
     dest: /srv/backups/web01
     point: "nightly-{{ '%Y%m%d' | strftime }}"
     quiesce: required
+
+- name: Back up, keeping the newest 7 points
+  virtops.libvirt.backup:
+    name: web01
+    dest: /srv/backups/web01
+    keep: 7
 
 - name: Check that the newest point can be restored
   virtops.libvirt.backup:

@@ -160,7 +160,7 @@ class BackupSet:
                 if not os.path.exists(path):
                     problems.append("%s: %s is missing" % (point["name"], path))
                     continue
-                if file_sha256(path) != image["sha256"]:
+                if file_sha256(path) not in (image["sha256"], image.get("pending_sha256")):
                     problems.append("%s: %s does not match its checksum recorded at backup time" % (
                         point["name"], path))
                     continue
@@ -168,7 +168,8 @@ class BackupSet:
                     qemu_img("check", "-U", "-q", path)
                 except VirtopsError as exc:
                     problems.append("%s: %s" % (point["name"], exc))
-        if problems:
+        if problems or any(image.get("pending_sha256") for point in chain for image in point["disks"].values()):
+            # a retention merge was interrupted: the images are sound, the chain is shortened next run
             return problems
         top = chain[-1]
         for disk, image in top["disks"].items():
@@ -213,3 +214,41 @@ class BackupSet:
     def restore_targets(point, restore_dir, image_format):
         return dict((disk, os.path.join(os.path.abspath(restore_dir), "%s.%s" % (disk, image_format)))
                     for disk in point["disks"])
+
+    # -- retention -------------------------------------------------------------------------------
+    def prune_plan(self, keep, points=None):
+        """(the points beyond the newest ``keep``, the kept points whose chain starts in them: each is
+        merged with its earlier points into a full image). ``points``: other than the manifest's
+        (check mode adds the point it would take)."""
+        points = self.points if points is None else points
+        dropped = points[:max(0, len(points) - keep)]
+        names = set(point["name"] for point in dropped)
+        merged = [point for point in points[len(dropped):] if point.get("parent") in names]
+        return dropped, merged
+
+    def prune(self, keep):
+        """Keep the newest ``keep`` points, every one of them restorable. A kept point whose parent
+        goes is first merged into a full image in its own place (its later points read through
+        it as before); the manifest is saved before and after the images are swapped, so an
+        interruption leaves either chain restorable."""
+        dropped, merged = self.prune_plan(keep)
+        for point in merged:
+            flat = {}
+            for disk, image in point["disks"].items():
+                path = self.path(image["file"])
+                qemu_img("convert", "-q", "-O", "qcow2", path, path + ".merged")
+                flat[disk] = path + ".merged"
+                image["pending_sha256"] = file_sha256(flat[disk])
+            self.save()
+            for disk, image in point["disks"].items():
+                os.replace(flat[disk], self.path(image["file"]))
+                image["sha256"] = image.pop("pending_sha256")
+                image["kind"] = FULL
+                image["size"] = image_info(self.path(image["file"])).get("actual-size", image["size"])
+            point["kind"], point["parent"] = FULL, None
+        names = set(point["name"] for point in dropped)
+        self.manifest["points"] = [point for point in self.points if point["name"] not in names]
+        self.save()
+        for name in sorted(names):
+            shutil.rmtree(self.path(name), ignore_errors=True)
+        return sorted(names), [point["name"] for point in merged]

@@ -21,6 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import 
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MAX_TIMEOUT
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
@@ -33,11 +34,13 @@ BACKUP_ARGUMENT_SPEC = dict(
     disks=dict(type="list", elements="str"),
     quiesce=dict(type="str", default="auto", choices=list(QUIESCE)),
     timeout=dict(type="int", default=3600),
+    keep=dict(type="int"),
     restore_dir=dict(type="path"),
     restore_format=dict(type="str", default="qcow2", choices=["qcow2", "raw"]),
 )
 POINT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RESTORE_RECORD = ".virtops-restore.json"
+MAX_KEEP = 10000
 
 
 class BackupRunner(Runner):
@@ -57,6 +60,10 @@ class BackupRunner(Runner):
             raise VirtopsError("point %r is not a point name: 1 to 64 letters, digits, '.', '_' or '-', starting "
                                "with a letter or digit%s" % (p["point"], "" if p["state"] != "present" else
                                                              ", and not 'latest'"))
+        if p["keep"] is not None and not 1 <= p["keep"] <= MAX_KEEP:
+            raise VirtopsError("keep must be between 1 and %d points, got %d" % (MAX_KEEP, p["keep"]))
+        if p["keep"] is not None and p["state"] != "present":
+            raise VirtopsError("keep applies to state present (the points kept after a backup), not to %s" % p["state"])
         if not 1 <= p["timeout"] <= MAX_TIMEOUT:
             raise VirtopsError("timeout must be between 1 and %d seconds, got %d" % (MAX_TIMEOUT, p["timeout"]))
         backup_set = BackupSet(p["dest"])
@@ -84,10 +91,16 @@ class BackupRunner(Runner):
         existing = backup_set.point(p["point"]) if p["point"] else None
         if existing is not None:
             self.result["point"] = backup_set.describe(existing)
+            self._keep(backup_set, backup_set.points)
             return
         if not guest.is_active():
             raise VirtopsError("instance %s is not running: libvirt's backup job needs a running instance "
                                "(state %s)" % (p["name"], guest.state()))
+        if guest.has_job():
+            # e.g. the backup job of a run that was killed: it still writes into its point's
+            # directory, which must not be removed as a leftover under it
+            raise VirtopsError("instance %s runs a job now (%s); a backup starts once it has ended - watch or abort "
+                               "it with virtops.libvirt.domain_job" % (p["name"], _job_operation(guest)))
         disks, left_out = backup_disks(guest.live_config(), p["disks"])
         if not disks:
             raise VirtopsError("instance %s has no disk a backup can take (%s)" % (
@@ -108,13 +121,30 @@ class BackupRunner(Runner):
             plan.kind, plan.name, ", ".join(target for target, _s, _c in plan.disks), plan.reason),
             take_backup, guest, backup_set, plan, p["quiesce"], p["timeout"])
         if point is None:  # check mode
+            self._keep(backup_set, backup_set.points + [dict(
+                name=plan.name, parent=plan.base["name"] if plan.base else None)])
             return
         backup_set.manifest["domain"] = dict(name=guest.name, uuid=guest.uuid)
         backup_set.points.append(point)
         backup_set.save()
-        self.result["point"] = backup_set.describe(point)
+        self._keep(backup_set, backup_set.points)
+        self.result["point"] = backup_set.describe(backup_set.point(plan.name))
         if not point["quiesced"]:
             self.warn("backup %s of %s is crash-consistent only: %s" % (plan.name, p["name"], point["quiesce_note"]))
+
+    def _keep(self, backup_set, points):
+        """Retention: at most ``keep`` points, the oldest kept one merged into a full image when its
+        parent goes."""
+        keep = self.params["keep"]
+        if keep is None:
+            return
+        dropped, merged = backup_set.prune_plan(keep, points)
+        if not dropped:
+            return
+        self.recorder.record("keep the newest %d point(s) - remove %s%s" % (
+            keep, ", ".join(point["name"] for point in dropped),
+            "; first merge %s with the points it builds on into a full image" % ", ".join(
+                point["name"] for point in merged) if merged else ""), backup_set.prune, keep)
 
     # -- state: verified ---------------------------------------------------------------------
     def _verify(self, backup_set):
@@ -172,3 +202,9 @@ def _read_json(path):
 
 def _listing(names):
     return "".join("%s\n" % name for name in names)
+
+
+def _job_operation(guest):
+    operation = guest.job_stats().get("operation")
+    return "a backup" if operation == getattr(libvirt, "VIR_DOMAIN_JOB_OPERATION_BACKUP", None) else \
+        "operation %s" % operation

@@ -121,3 +121,38 @@ def test_the_manifest_names_its_instance(chain):
     chain.manifest["domain"] = dict(name="web01", uuid="u-1")
     assert chain.owner_mismatch("u-1") is None
     assert "holds the backups of web01 (u-1)" in chain.owner_mismatch("u-2")
+
+
+def restored_bytes(backup_set, name, tmp_path):
+    written = backup_set.restore(name, str(tmp_path / ("r-" + name)), "raw")
+    with open(written["vda"], "rb") as handle:
+        return handle.read()
+
+
+def test_retention_merges_the_oldest_kept_point_and_keeps_every_kept_point_restorable(chain, tmp_path):
+    before = dict((name, restored_bytes(chain, name, tmp_path / "before")) for name in ("p2", "p3"))
+    assert [p["name"] for p in chain.prune_plan(2)[0]] == ["p1"]
+    assert [p["name"] for p in chain.prune_plan(2)[1]] == ["p2"]
+    assert chain.prune(2) == (["p1"], ["p2"])
+    again = BackupSet(chain.dest)
+    assert [point["name"] for point in again.points] == ["p2", "p3"]
+    assert again.point("p2")["kind"] == "full" and again.point("p2")["parent"] is None
+    assert not os.path.exists(chain.path("p1"))
+    assert again.verify("p3") == []
+    for name in ("p2", "p3"):
+        assert restored_bytes(again, name, tmp_path / "after") == before[name]
+
+
+def test_an_interrupted_merge_leaves_a_chain_that_verifies(chain, tmp_path):
+    # the state between the manifest saved with the merged image's checksum and its swap
+    path = chain.path("p2/vda.qcow2")
+    qemu_img("convert", "-q", "-O", "qcow2", path, path + ".merged")
+    chain.points[1]["disks"]["vda"]["pending_sha256"] = file_sha256(path + ".merged")
+    assert chain.verify("p3") == []
+    os.replace(path + ".merged", path)
+    assert chain.verify("p3") == []
+
+
+def test_retention_with_room_left_removes_nothing(chain):
+    assert chain.prune_plan(3) == ([], [])
+    assert chain.prune_plan(5) == ([], [])

@@ -176,7 +176,7 @@ plan:
 point:
   description:
     - The point taken, found, verified or restored - C(name), C(kind), C(parent), C(checkpoint),
-      C(started), C(finished), C(quiesced) and C(disks) (per disk its image C(file), C(kind),
+      C(started), C(finished), C(quiesced), C(job_ms) (how long libvirt's backup job ran) and C(disks) (per disk its image C(file), C(kind),
       C(virtual_size), C(size) on disk and C(sha256)). Not set in check mode when a point would be taken.
   returned: success
   type: dict

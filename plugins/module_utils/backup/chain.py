@@ -141,7 +141,7 @@ class BackupSet:
     def describe(self, point):
         return dict(name=point["name"], kind=point["kind"], checkpoint=point.get("checkpoint"),
                     parent=point.get("parent"), started=point["started"], finished=point["finished"],
-                    quiesced=point["quiesced"],
+                    quiesced=point["quiesced"], job_ms=point.get("job_ms"),
                     disks=dict((disk, dict(file=self.path(image["file"]), virtual_size=image["virtual_size"],
                                            size=image["size"], sha256=image["sha256"], kind=image["kind"]))
                                for disk, image in sorted(point["disks"].items())))

@@ -205,5 +205,6 @@ def take_backup(guest, backup_set, plan, quiesce, timeout):
                  parent=plan.base["name"] if plan.base else None,
                  started=plan.started.isoformat(), finished=now_utc().isoformat(), quiesced=quiesced,
                  quiesce_note=why_not_quiesced, disks=disks,
-                 bytes_written=stats.get("disk_processed", stats.get("data_processed")))
+                 bytes_written=stats.get("disk_processed", stats.get("data_processed")),
+                 job_ms=stats.get("time_elapsed"))
     return point

@@ -30,7 +30,8 @@ description:
   - O(state=restored) verifies a point's chain and writes its disks as standalone images in
     O(restore_dir) (C(<disk>.qcow2) or C(<disk>.raw)), for a new instance or to copy back into a
     shut-off one. It never overwrites a file.
-  - O(state=verified) and O(state=restored) read only O(dest); they need no connection to libvirt.
+  - O(state=verified), and O(state=restored) to new images, read only O(dest); they need no
+    connection to libvirt. O(into_instance=true) restores into the shut-off instance's own disks.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
@@ -105,8 +106,20 @@ options:
         stays restorable and later points read through it as before. Default, every point is kept.
     type: int
   restore_dir:
-    description: For O(state=restored), the directory the restored images are written to. Required then.
+    description:
+      - For O(state=restored), the directory the restored images are written to. O(state=restored) needs
+        it or O(into_instance=true).
     type: path
+  into_instance:
+    description:
+      - For O(state=restored), write the point into the instance's own disks instead of O(restore_dir).
+        The instance must be shut off. Each disk's image before is kept beside it
+        (C(<image>.before-restore-<point>)), never deleted; a run that finds such a file refuses.
+        The instance's checkpoints are removed (the restored images do not hold their bitmaps), so
+        the next O(state=present) run takes a full point and says why. A re-run that finds the disks
+        as restored changes nothing.
+    type: bool
+    default: false
   restore_format:
     description: For O(state=restored), the format of the restored images.
     type: str
@@ -157,6 +170,14 @@ EXAMPLES = r"""
     state: restored
     point: nightly-20261204
     restore_dir: /var/lib/libvirt/images/web01-restored
+
+- name: Bring the shut-off instance back to a point (its images before are kept beside them)
+  virtops.libvirt.backup:
+    name: web01
+    dest: /srv/backups/web01
+    state: restored
+    point: nightly-20261204
+    into_instance: true
 """
 
 RETURN = r"""
@@ -206,6 +227,11 @@ restored:
   returned: when O(state=restored)
   type: dict
   sample: {vda: /var/lib/libvirt/images/web01-restored/vda.qcow2}
+kept:
+  description: For O(into_instance=true), where each disk's image before the restore was kept.
+  returned: when a restore into the instance is made
+  type: dict
+  sample: {vda: /var/lib/libvirt/images/web01.qcow2.before-restore-nightly-20261204}
 actions:
   description: Changes made (or, in check mode, that would be made).
   returned: always

@@ -204,11 +204,16 @@ class BackupSet:
         written = {}
         os.makedirs(restore_dir, exist_ok=True)
         for disk, path in sorted(self.restore_targets(point, restore_dir, image_format).items()):
-            partial = path + ".partial"
-            qemu_img("convert", "-q", "-O", image_format, self.path(point["disks"][disk]["file"]), partial)
-            os.replace(partial, path)
+            self.write_image(point, disk, path, image_format)
             written[disk] = path
         return written
+
+    def write_image(self, point, disk, path, image_format):
+        """Write ``point``'s image of ``disk`` (read through its chain) to ``path`` as a standalone
+        image: all of it or nothing (written beside it, then renamed)."""
+        partial = path + ".partial"
+        qemu_img("convert", "-q", "-O", image_format, self.path(point["disks"][disk]["file"]), partial)
+        os.replace(partial, path)
 
     @staticmethod
     def restore_targets(point, restore_dir, image_format):

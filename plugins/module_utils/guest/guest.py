@@ -404,6 +404,12 @@ class Guest:
     def has_checkpoint(self, name):
         return lookup_or_none(self.dom.checkpointLookupByName, "NO_DOMAIN_CHECKPOINT", name) is not None
 
+    def delete_checkpoint_metadata(self, name):
+        """Forget checkpoint ``name`` without touching the disks (their images no longer hold its bitmaps)."""
+        checkpoint = lookup_or_none(self.dom.checkpointLookupByName, "NO_DOMAIN_CHECKPOINT", name)
+        if checkpoint is not None:
+            checkpoint.delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
+
     def delete_checkpoint(self, name):
         """Delete checkpoint ``name`` (its changes are merged into its parent's); True if it was there."""
         checkpoint = lookup_or_none(self.dom.checkpointLookupByName, "NO_DOMAIN_CHECKPOINT", name)

@@ -14,7 +14,7 @@ import re
 import shutil
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.chain import (
-    FULL, INCREMENTAL, BackupSet, now_utc, point_name_for,
+    FULL, INCREMENTAL, BackupSet, file_sha256, now_utc, point_name_for,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import (
     QUIESCE, backup_disks, plan_backup, stale_checkpoints, take_backup,
@@ -36,19 +36,20 @@ BACKUP_ARGUMENT_SPEC = dict(
     timeout=dict(type="int", default=3600),
     keep=dict(type="int"),
     restore_dir=dict(type="path"),
+    into_instance=dict(type="bool", default=False),
     restore_format=dict(type="str", default="qcow2", choices=["qcow2", "raw"]),
 )
 POINT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RESTORE_RECORD = ".virtops-restore.json"
+INSTANCE_RESTORE_RECORD = "restored-into-instance.json"
 MAX_KEEP = 10000
 
 
 class BackupRunner(Runner):
-    MODULE_OPTIONS = dict(required_if=[("state", "restored", ("restore_dir",))])
-
     @staticmethod
     def needs_connection(params):
-        return params["state"] == "present"  # verifying and restoring read only the backup directory
+        # verifying, and restoring to new images, read only the backup directory
+        return params["state"] == "present" or params["state"] == "restored" and params["into_instance"]
 
     def subject(self):
         return "backup of %s" % self.params["name"]
@@ -161,10 +162,16 @@ class BackupRunner(Runner):
     # -- state: restored ---------------------------------------------------------------------
     def _restore(self, backup_set):
         p = self.params
+        if bool(p["restore_dir"]) == bool(p["into_instance"]):
+            raise VirtopsError("state restored needs either restore_dir (new images) or into_instance: true (the "
+                               "instance's own disks, the instance shut off)%s" % (
+                                   ", not both" if p["restore_dir"] else ""))
         name = p["point"] or "latest"
         chain = backup_set.chain_to(name)
         point = chain[-1]
         self.result["point"] = backup_set.describe(point)
+        if p["into_instance"]:
+            return self._restore_into_instance(backup_set, point)
         targets = backup_set.restore_targets(point, p["restore_dir"], p["restore_format"])
         self.result["restored"] = targets
         record_path = os.path.join(p["restore_dir"], RESTORE_RECORD)
@@ -185,11 +192,74 @@ class BackupRunner(Runner):
             path for _disk, path in sorted(targets.items()))), _restore_and_record, backup_set, point["name"],
             p["restore_dir"], p["restore_format"], record_path, wanted)
 
+    def _restore_into_instance(self, backup_set, point):
+        """The instance's own disks replaced by the point's images; each disk's image before is kept
+        beside it (``<image>.before-restore-<point>``), and the instance's checkpoints, whose bitmaps
+        the new images lack, are removed (the next backup is a full one)."""
+        p = self.params
+        guest = Guest.lookup(self.conn, p["name"])
+        if guest is None:
+            raise VirtopsError("instance %s does not exist on %s" % (p["name"], self.conn.getHostname()))
+        mismatch = backup_set.owner_mismatch(guest.uuid)
+        if mismatch:
+            raise VirtopsError(mismatch)
+        config = guest.inactive_config() if guest.is_persistent() else guest.live_config()
+        by_target = dict((disk.target_dev, disk) for disk in config.disks or [])
+        targets = {}
+        for target in sorted(point["disks"]):
+            disk = by_target.get(target)
+            if disk is None or not disk.source_file:
+                raise VirtopsError("instance %s has no file disk %s to restore point %s into (a restore into the "
+                                   "instance writes its file disks only)" % (p["name"], target, point["name"]))
+            targets[target] = (disk.source_file, disk.format or "raw")
+        self.result["restored"] = dict((target, path) for target, (path, _f) in targets.items())
+        record_path = backup_set.path(INSTANCE_RESTORE_RECORD)
+        record = _read_json(record_path) or {}
+        if record.get("point") == point["name"] and record.get("uuid") == guest.uuid and all(
+                os.path.exists(path) and file_sha256(path) == record.get("sha256", {}).get(target)
+                for target, (path, _f) in targets.items()):
+            return
+        if guest.is_active():
+            raise VirtopsError("instance %s runs (state %s): a restore into its disks needs it shut off first; "
+                               "nothing was changed" % (p["name"], guest.state()))
+        problems = backup_set.verify(point["name"])
+        if problems:
+            raise VirtopsError("restore point %s cannot be trusted, nothing was restored: %s" % (
+                point["name"], "; ".join(problems)), problems=problems)
+        kept = dict((target, "%s.before-restore-%s" % (path, point["name"])) for target, (path, _f) in targets.items())
+        taken = sorted(path for path in kept.values() if os.path.exists(path))
+        if taken:
+            raise VirtopsError("%s already exist(s): a restore keeps each disk's image before it under that name; "
+                               "move them away first" % ", ".join(taken))
+        self.result["kept"] = kept
+        self.diff = dict(before="".join("%s: %s\n" % (t, path) for t, (path, _f) in sorted(targets.items())),
+                         after="".join("%s: %s (point %s)\n" % (t, path, point["name"])
+                                       for t, (path, _f) in sorted(targets.items())))
+        for target, (path, image_format) in sorted(targets.items()):
+            self.recorder.record("restore %s of point %s into %s (the image before kept as %s)" % (
+                target, point["name"], path, kept[target]), _replace_image, backup_set, point, target, path,
+                image_format, kept[target])
+        for name in guest.checkpoint_names():
+            self.recorder.record("delete checkpoint %s of %s (its bitmaps are not in the restored images)" % (
+                name, p["name"]), guest.delete_checkpoint_metadata, name)
+        if not self.check_mode:
+            with open(record_path, "w", encoding="utf-8") as handle:
+                json.dump(dict(point=point["name"], uuid=guest.uuid, sha256=dict(
+                    (target, file_sha256(path)) for target, (path, _f) in targets.items())), handle, sort_keys=True)
+
 
 def _restore_and_record(backup_set, name, restore_dir, image_format, record_path, record):
     backup_set.restore(name, restore_dir, image_format)
     with open(record_path, "w", encoding="utf-8") as handle:
         json.dump(record, handle, sort_keys=True)
+
+
+def _replace_image(backup_set, point, target, path, image_format, kept):
+    restoring = path + ".restoring"
+    backup_set.write_image(point, target, restoring, image_format)
+    shutil.copymode(path, restoring)
+    os.rename(path, kept)
+    os.replace(restoring, path)
 
 
 def _read_json(path):

@@ -133,9 +133,11 @@ class BackupSet:
         return sorted(entry for entry in os.listdir(self.dest)
                       if os.path.isdir(self.path(entry)) and entry not in named)
 
-    def remove_leftovers(self):
-        for entry in self.leftovers():
-            shutil.rmtree(self.path(entry))
+    def remove_leftover(self, name):
+        """Remove one of ``leftovers()`` (a run records each removal as its own action)."""
+        if name not in self.leftovers():
+            raise VirtopsError("%s is not a point directory the manifest leaves out" % self.path(name))
+        shutil.rmtree(self.path(name))
 
     # -- summaries for results ---------------------------------------------------------------
     def describe(self, point):

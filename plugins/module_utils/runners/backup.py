@@ -108,7 +108,7 @@ class BackupRunner(Runner):
                 p["name"], "; ".join(left_out) or "it has no disks"))
         for leftover in backup_set.leftovers():
             self.recorder.record("remove %s, the unfinished point an interrupted run left" % backup_set.path(leftover),
-                                 shutil.rmtree, backup_set.path(leftover))
+                                 backup_set.remove_leftover, leftover)
         keep = set(point.get("checkpoint") for point in backup_set.points)
         for name in stale_checkpoints(guest, keep):
             self.recorder.record("delete checkpoint %s, which no complete point names" % name,

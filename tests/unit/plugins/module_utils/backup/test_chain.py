@@ -100,7 +100,7 @@ def test_a_backing_chain_that_differs_from_the_manifest_is_named(chain):
 def test_a_directory_the_manifest_does_not_name_is_a_leftover(chain):
     os.makedirs(chain.path("p4"))
     assert chain.leftovers() == ["p4"]
-    chain.remove_leftovers()
+    chain.remove_leftover("p4")
     assert chain.leftovers() == [] and not os.path.exists(chain.path("p4"))
 
 
@@ -156,3 +156,9 @@ def test_an_interrupted_merge_leaves_a_chain_that_verifies(chain, tmp_path):
 def test_retention_with_room_left_removes_nothing(chain):
     assert chain.prune_plan(3) == ([], [])
     assert chain.prune_plan(5) == ([], [])
+
+
+def test_only_a_leftover_is_removed_as_one(chain):
+    with pytest.raises(VirtopsError, match="is not a point directory the manifest leaves out"):
+        chain.remove_leftover("p1")
+    assert os.path.exists(chain.path("p1"))

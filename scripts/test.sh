@@ -11,6 +11,14 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
+# One run at a time on a machine: the test bed's daemons, ports, namespaces and work directory are
+# shared. flock holds the lock itself (-o: the daemons a run starts do not inherit it).
+if [ -z "${VIRTOPS_TEST_LOCK_HELD:-}" ]; then
+    mkdir -p "$CACHE_DIR"
+    flock -n "$CACHE_DIR/test.lock" true || log "another test run on this machine holds $CACHE_DIR/test.lock: waiting for it"
+    VIRTOPS_TEST_LOCK_HELD=1 exec flock -o -w 5400 "$CACHE_DIR/test.lock" bash "$0" "$@"
+fi
+
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(sanity lint docs units package integration molecule)
 
@@ -39,6 +47,13 @@ cleanup() {
 trap cleanup EXIT
 
 setup_all test
+
+# Holding the lock, an integration work directory can only be what an interrupted run left
+# (killed, or the machine restarted): its daemons, namespaces and virtops-it-* objects go first.
+if [ -d "$IT_WORKDIR" ] && [[ " ${stages[*]} " =~ \ (package|integration|molecule)\  ]]; then
+    log "removing what an interrupted test run left in $IT_WORKDIR"
+    python3 "$ROOT/tests/testbed/testbed.py" down --workdir "$IT_WORKDIR"
+fi
 
 mkdir -p "$COLLECTION"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \

@@ -12,7 +12,9 @@ import subprocess
 import time
 import uuid
 
-from processes import read_pid, stop
+import shutil
+
+from processes import running_pid, stop
 
 MON_PORT = 6789  # the msgr v1 port QEMU's librbd and libvirt reach the mon on
 POOL = "rbd"
@@ -77,8 +79,10 @@ keyring = {self._path('client.admin.keyring')}
             handle.write(text)
 
     def up(self):
-        if os.path.exists(self._path("run", "mon.a.pid")):
+        if running_pid(self._path("run", "mon.a.pid"), "ceph-mon"):
             raise SystemExit("a test Ceph cluster is already running under %s" % self.dir)
+        self.down()  # what an interrupted run left: its OSD, stale pid files, its data
+        shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir, exist_ok=True)
         fsid = str(uuid.uuid4())
         self._write_conf(fsid)
@@ -130,11 +134,11 @@ keyring = {self._path('client.admin.keyring')}
         return self._run("rbd", "-c", self.conf, *args, timeout=timeout)
 
     def down(self):
-        for name in ("osd.0", "mon.a"):
+        for name, program in (("osd.0", "ceph-osd"), ("mon.a", "ceph-mon")):
             pid_file = self._path("run", name + ".pid")
             if not os.path.exists(pid_file):
                 continue
-            pid = read_pid(pid_file)
+            pid = running_pid(pid_file, program)
             if pid:
                 stop(pid, grace=15)
             if os.path.exists(pid_file):  # the daemons remove their own on a clean exit

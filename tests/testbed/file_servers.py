@@ -13,7 +13,7 @@ import os
 import subprocess
 import time
 
-from processes import port_open, read_pid, stop
+from processes import port_open, running_pid, stop
 
 NFS_PORT, PORTMAPPER_PORT, NBD_PORT = 2049, 111, 10809
 NBD_EXPORT = "virtops-it-nbd"
@@ -48,11 +48,12 @@ def _wait(ready, what, process, log):
         time.sleep(0.1)
 
 
-def _stop(pid_file):
-    pid = read_pid(pid_file)
-    if pid is None:
+def _stop(pid_file, program):
+    if not os.path.exists(pid_file):
         return
-    stop(pid)
+    pid = running_pid(pid_file, program)
+    if pid:
+        stop(pid)
     os.remove(pid_file)
 
 
@@ -118,5 +119,5 @@ class FileServers:
 
     def down(self):
         # ganesha first: it unregisters from the portmapper as it stops.
-        for name in ("qemu-nbd.pid", "ganesha.pid", "rpcbind.pid"):
-            _stop(self._path(name))
+        for program in ("qemu-nbd", "ganesha.nfsd", "rpcbind"):
+            _stop(self._path(program.split(".")[0] + ".pid"), program)

@@ -46,7 +46,7 @@ import sys
 import time
 import uuid
 
-from processes import pid_alive, read_pid
+from processes import pid_alive, read_pid, running_pid
 
 HOSTS = {
     "src": {"name": "virtops-it-src", "address": "10.99.0.1", "veth": "vtit-mig-s"},
@@ -255,7 +255,6 @@ class MigrationHosts:
             json.dump(inventory, handle, indent=2)
 
     def _prepare(self, key):
-        host = ALL_HOSTS[key]
         for folder in PRIVATE_DIRS.values():
             os.makedirs(self.state(key, folder), exist_ok=True)
         etc = self.state(key, "etc")
@@ -324,8 +323,7 @@ class MigrationHosts:
 
     # -- daemons -------------------------------------------------------------------------------
     def daemon_pid(self, key, daemon="libvirtd"):
-        pid = read_pid(self.state(key, "runroot", daemon + ".pid"))
-        return pid if pid and pid_alive(pid) else None
+        return running_pid(self.state(key, "runroot", daemon + ".pid"), daemon)
 
     def start_daemon(self, key, wait=True):
         """libvirtd again, as the hypervisor role starts it on a host without systemd."""

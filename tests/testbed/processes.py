@@ -31,6 +31,21 @@ def read_pid(path):
         return None
 
 
+def running_pid(path, program):
+    """The pid in ``path`` while that process runs ``program``; None otherwise.
+
+    A pid file an interrupted run left (a killed test, a restarted machine) may name a pid that
+    another process has since taken: only a live process whose executable is ``program`` counts."""
+    pid = read_pid(path)
+    if not pid or not pid_alive(pid):
+        return None
+    try:
+        executable = os.path.basename(os.readlink("/proc/%d/exe" % pid))
+    except OSError:
+        return None
+    return pid if executable.replace(" (deleted)", "") == program else None
+
+
 def stop(pid, grace=10):
     """SIGTERM, up to ``grace`` seconds for the process to go, then SIGKILL."""
     try:

@@ -27,7 +27,7 @@ import libvirt
 from ceph_cluster import CephCluster
 from file_servers import FileServers
 from migration_hosts import MigrationHosts
-from processes import pid_alive, port_open
+from processes import pid_alive, port_open, running_pid
 
 PREFIX = "virtops-it-"
 NETWORK = PREFIX + "net"
@@ -131,8 +131,7 @@ class IscsiTarget:
         pid_file = os.path.join(self.dir, "tgtd.pid")
         if not os.path.exists(pid_file):
             return
-        with open(pid_file) as handle:
-            pid = int(handle.read())
+        pid = running_pid(pid_file, "tgtd")  # None: an interrupted run's stale file
         # tgtd ignores SIGTERM: remove the targets, then ask the daemon itself to stop.
         for tid in ("1", "2"):
             subprocess.run(["tgtadm", "-C", self.CONTROL, "--lld", "iscsi", "--op", "delete", "--mode", "target",
@@ -140,9 +139,9 @@ class IscsiTarget:
         subprocess.run(["tgtadm", "-C", self.CONTROL, "--op", "delete", "--mode", "system"],
                        capture_output=True, timeout=30, check=False)
         deadline = time.time() + 10
-        while pid_alive(pid) and time.time() < deadline:
+        while pid and pid_alive(pid) and time.time() < deadline:
             time.sleep(0.1)
-        if pid_alive(pid):
+        if pid and pid_alive(pid):
             os.kill(pid, 9)
         for leftover in ("socket." + self.CONTROL, "socket.%s.lock" % self.CONTROL):
             path = os.path.join("/var/run/tgtd", leftover)

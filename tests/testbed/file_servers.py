@@ -119,5 +119,5 @@ class FileServers:
 
     def down(self):
         # ganesha first: it unregisters from the portmapper as it stops.
-        for program in ("qemu-nbd", "ganesha.nfsd", "rpcbind"):
-            _stop(self._path(program.split(".")[0] + ".pid"), program)
+        for pid_file, program in (("qemu-nbd.pid", "qemu-nbd"), ("ganesha.pid", "ganesha.nfsd"), ("rpcbind.pid", "rpcbind")):
+            _stop(self._path(pid_file), program)

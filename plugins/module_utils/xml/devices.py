@@ -205,7 +205,16 @@ class DiskConfig(ConfigObject):
         if new_source:  # e.g. the old volume's passphrase does not open the new one
             for name in self.SOURCE_EXTRAS:
                 setattr(live, name, None)
+            live.forget_backing_chain()
         return super(DiskConfig, self).apply_to(live)
+
+    def forget_backing_chain(self):
+        """Drop the <backingStore> libvirt wrote for the old source (a persistent definition keeps
+        one after a snapshot): libvirt opens an image on a chain given in the XML rather than the
+        one the image's own header names, so a new image would be read on the old one's chain."""
+        if self._source is not None:
+            for node in self._source.findall("backingStore"):
+                self._source.remove(node)
 
 
 class FilterParameter(ConfigObject):

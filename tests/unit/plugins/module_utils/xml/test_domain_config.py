@@ -138,6 +138,24 @@ def test_disk_source_switch_drops_the_old_source(inactive):
     assert "root.qcow2" not in text
 
 
+SNAPSHOTTED = """<domain type='qemu'><name>g</name><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/i/g-vda.s1.qcow2'/>
+<backingStore type='file'><format type='qcow2'/><source file='/i/root.qcow2'/><backingStore/></backingStore>
+<target dev='vda' bus='virtio'/></disk></devices></domain>"""
+
+
+def test_a_new_disk_source_is_read_on_its_own_chain_not_the_old_sources_backing_store():
+    # libvirt opens an image on the chain a definition gives: kept, the new image would be read on
+    # the old one's backing files (a persistent definition carries one after a snapshot)
+    config = DomainConfig.from_xml(SNAPSHOTTED)
+    DomainConfig(disks=[DiskConfig(target_dev="vda", source_file="/i/other.qcow2")]).apply_to(config)
+    text = config.to_xml()
+    assert "/i/other.qcow2" in text and "backingStore" not in text and "root.qcow2" not in text
+    unchanged = DomainConfig.from_xml(SNAPSHOTTED)
+    DomainConfig(disks=[DiskConfig(target_dev="vda", source_file="/i/g-vda.s1.qcow2")]).apply_to(unchanged)
+    assert "backingStore" in unchanged.to_xml(), "the same source keeps the chain libvirt wrote"
+
+
 def test_interface_source_switch_and_filter_replacement(inactive):
     mac = inactive.interfaces[0].mac
     DomainConfig(interfaces=[InterfaceConfig(mac=mac, type="bridge", source_bridge="br9")]).apply_to(inactive)

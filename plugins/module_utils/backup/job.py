@@ -132,9 +132,9 @@ def _documents(plan, images):
     return backup.to_xml(), checkpoint.to_xml()
 
 
-def _freeze(guest, quiesce):
-    """Freeze the guest's filesystems through its agent; (frozen, why not). ``required``: fail
-    when the agent cannot."""
+def freeze(guest, quiesce, what="backup"):
+    """Freeze the guest's filesystems through its agent for a ``what``; (frozen, why not).
+    ``required``: fail when the agent cannot."""
     if quiesce == "never":
         return False, "quiesce is never"
     try:
@@ -142,8 +142,8 @@ def _freeze(guest, quiesce):
     except libvirt.libvirtError as exc:
         why = "the guest agent did not freeze the filesystems: %s" % error_text(exc)
         if quiesce == "required":
-            raise VirtopsError("the backup needs the guest quiesced (quiesce: required) and %s; nothing "
-                               "was backed up" % why)
+            raise VirtopsError("the %s needs the guest quiesced (quiesce: required) and %s; nothing was taken"
+                               % (what, why))
         return False, why
     return True, "%d filesystem(s) frozen" % count
 
@@ -179,7 +179,7 @@ def take_backup(guest, backup_set, plan, quiesce, timeout):
     try:
         images = _create_images(plan, point_dir, backup_set)
         backup_xml, checkpoint_xml = _documents(plan, images)
-        quiesced, why_not_quiesced = _freeze(guest, quiesce)
+        quiesced, why_not_quiesced = freeze(guest, quiesce)
         try:
             guest.begin_backup(backup_xml, checkpoint_xml)
             began = True

@@ -347,6 +347,8 @@ class Guest:
 
     def has_job(self):
         """Whether a job (a migration, a save...) runs on the domain now."""
+        if not self.is_active():
+            return False  # libvirt reports no job statistics for a shut-off domain: it runs none
         try:
             stats = self.job_stats()
         except libvirt.libvirtError as exc:
@@ -416,6 +418,50 @@ class Guest:
         if checkpoint is not None:
             checkpoint.delete(0)
         return checkpoint is not None
+
+    # -- external snapshots (backup/snapshots.py composes these) ------------------------------
+    def create_snapshot(self, snapshot_xml, flags):
+        self.dom.snapshotCreateXML(snapshot_xml, flags)
+
+    def _snapshot(self, name):
+        return lookup_or_none(self.dom.snapshotLookupByName, "NO_DOMAIN_SNAPSHOT", name)
+
+    def snapshots(self):
+        """{name: (its XML, the names of its children)} of every snapshot of the domain."""
+        found = {}
+        for snapshot in self.dom.listAllSnapshots(0):
+            found[snapshot.getName()] = (snapshot.getXMLDesc(0), sorted(
+                child.getName() for child in snapshot.listAllChildren(0)))
+        return found
+
+    def current_snapshot_name(self):
+        return self.dom.snapshotCurrent(0).getName() if self.dom.hasCurrentSnapshot(0) else None
+
+    def delete_snapshot(self, name):
+        """Delete snapshot ``name``; libvirt merges its overlays (a block commit while the guest runs)."""
+        snapshot = self._snapshot(name)
+        if snapshot is not None:
+            snapshot.delete(0)
+
+    def delete_snapshot_metadata(self, name):
+        """Forget snapshot ``name``, leaving its files as they are."""
+        snapshot = self._snapshot(name)
+        if snapshot is not None:
+            snapshot.delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+
+    def set_current_snapshot(self, snapshot_xml):
+        """Mark the snapshot described by ``snapshot_xml`` (libvirt's own description) current."""
+        self.dom.snapshotCreateXML(snapshot_xml, libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE
+                                   | libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT)
+
+    def restore_memory(self, path, domain_xml, paused):
+        """Run the domain from the memory state saved in ``path`` with the definition ``domain_xml``."""
+        self.conn.restoreFlags(path, domain_xml, libvirt.VIR_DOMAIN_SAVE_PAUSED if paused
+                               else libvirt.VIR_DOMAIN_SAVE_RUNNING)
+
+    def redefine(self, xml):
+        """Replace the persistent definition (the same domain: its name and UUID)."""
+        self.conn.defineXML(xml)
 
     def start_post_copy(self):
         self.dom.migrateStartPostCopy(0)

@@ -32,7 +32,7 @@ LAYERS = {
     "migration": {"common", "xml", "host", "storage", "guest"},
     "network": {"common", "xml", "guest"},
     "fleet": {"common", "xml", "host", "storage", "guest", "migration"},
-    "backup": {"common", "xml", "guest"},
+    "backup": {"common", "xml", "storage", "guest"},
     "runners": {"common", "xml", "host", "storage", "guest", "configdrive", "migration", "network", "fleet",
                 "backup"},
 }

@@ -105,6 +105,11 @@ options:
         merged with the points it builds on into a full image in its own place, so every kept point
         stays restorable and later points read through it as before. Default, every point is kept.
     type: int
+  keep_days:
+    description:
+      - For O(state=present), keep only the points that finished within this many days (with O(keep),
+        both limits apply); the newest point is kept whatever its age. Removed points go as with O(keep).
+    type: int
   restore_dir:
     description:
       - For O(state=restored), the directory the restored images are written to. O(state=restored) needs
@@ -156,6 +161,12 @@ EXAMPLES = r"""
     name: web01
     dest: /srv/backups/web01
     keep: 7
+
+- name: Back up, keeping the points of the last 30 days
+  virtops.libvirt.backup:
+    name: web01
+    dest: /srv/backups/web01
+    keep_days: 30
 
 - name: Check that the newest point can be restored
   virtops.libvirt.backup:

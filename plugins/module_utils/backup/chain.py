@@ -43,6 +43,20 @@ def point_name_for(moment):
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
+def points_to_keep(points, keep, keep_days, now):
+    """How many of ``points`` (oldest first) retention keeps: the newest ``keep`` of them (None:
+    all), and only those that finished within ``keep_days`` days before ``now`` (None: any age),
+    but always the newest one - a backup directory never loses its last point to its age."""
+    count = len(points) if keep is None else min(keep, len(points))
+    if keep_days is not None:
+        cutoff = now - datetime.timedelta(days=keep_days)
+        # a point without a finish time is the one being taken (check mode): the newest of all
+        young = [point for point in points if not point.get("finished") or
+                 datetime.datetime.fromisoformat(point["finished"]) >= cutoff]
+        count = min(count, len(young))
+    return max(count, 1) if points else 0
+
+
 def file_sha256(path):
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

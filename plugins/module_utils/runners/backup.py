@@ -14,7 +14,7 @@ import re
 import shutil
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.chain import (
-    FULL, INCREMENTAL, BackupSet, file_sha256, now_utc, point_name_for,
+    FULL, INCREMENTAL, BackupSet, file_sha256, now_utc, point_name_for, points_to_keep,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import (
     QUIESCE, backup_disks, plan_backup, stale_checkpoints, take_backup,
@@ -35,6 +35,7 @@ BACKUP_ARGUMENT_SPEC = dict(
     quiesce=dict(type="str", default="auto", choices=list(QUIESCE)),
     timeout=dict(type="int", default=3600),
     keep=dict(type="int"),
+    keep_days=dict(type="int"),
     restore_dir=dict(type="path"),
     into_instance=dict(type="bool", default=False),
     restore_format=dict(type="str", default="qcow2", choices=["qcow2", "raw"]),
@@ -43,6 +44,7 @@ POINT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RESTORE_RECORD = ".virtops-restore.json"
 INSTANCE_RESTORE_RECORD = "restored-into-instance.json"
 MAX_KEEP = 10000
+MAX_KEEP_DAYS = 36500
 
 
 class BackupRunner(Runner):
@@ -63,8 +65,12 @@ class BackupRunner(Runner):
                                                              ", and not 'latest'"))
         if p["keep"] is not None and not 1 <= p["keep"] <= MAX_KEEP:
             raise VirtopsError("keep must be between 1 and %d points, got %d" % (MAX_KEEP, p["keep"]))
-        if p["keep"] is not None and p["state"] != "present":
-            raise VirtopsError("keep applies to state present (the points kept after a backup), not to %s" % p["state"])
+        if p["keep_days"] is not None and not 1 <= p["keep_days"] <= MAX_KEEP_DAYS:
+            raise VirtopsError("keep_days must be between 1 and %d days, got %d" % (MAX_KEEP_DAYS, p["keep_days"]))
+        for option in ("keep", "keep_days"):
+            if p[option] is not None and p["state"] != "present":
+                raise VirtopsError("%s applies to state present (the points kept after a backup), not to %s" % (
+                    option, p["state"]))
         if not 1 <= p["timeout"] <= MAX_TIMEOUT:
             raise VirtopsError("timeout must be between 1 and %d seconds, got %d" % (MAX_TIMEOUT, p["timeout"]))
         backup_set = BackupSet(p["dest"])
@@ -134,16 +140,17 @@ class BackupRunner(Runner):
             self.warn("backup %s of %s is crash-consistent only: %s" % (plan.name, p["name"], point["quiesce_note"]))
 
     def _keep(self, backup_set, points):
-        """Retention: at most ``keep`` points, the oldest kept one merged into a full image when its
-        parent goes."""
-        keep = self.params["keep"]
-        if keep is None:
+        """Retention: the newest ``keep`` points, those of the last ``keep_days`` days (always the
+        newest one); the oldest kept one merged into a full image when its parent goes."""
+        if self.params["keep"] is None and self.params["keep_days"] is None:
             return
+        keep = points_to_keep(points, self.params["keep"], self.params["keep_days"], now_utc())
         dropped, merged = backup_set.prune_plan(keep, points)
         if not dropped:
             return
-        self.recorder.record("keep the newest %d point(s) - remove %s%s" % (
-            keep, ", ".join(point["name"] for point in dropped),
+        self.recorder.record("keep the newest %d point(s)%s - remove %s%s" % (
+            keep, "" if self.params["keep_days"] is None else " (of the last %d days)" % self.params["keep_days"],
+            ", ".join(point["name"] for point in dropped),
             "; first merge %s with the points it builds on into a full image" % ", ".join(
                 point["name"] for point in merged) if merged else ""), backup_set.prune, keep)
 

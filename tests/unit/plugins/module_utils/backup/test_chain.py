@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ import subprocess
 import pytest
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.chain import (
-    BackupSet, file_sha256, image_info, qemu_img,
+    BackupSet, file_sha256, image_info, qemu_img, points_to_keep,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 
@@ -162,3 +163,29 @@ def test_only_a_leftover_is_removed_as_one(chain):
     with pytest.raises(VirtopsError, match="is not a point directory the manifest leaves out"):
         chain.remove_leftover("p1")
     assert os.path.exists(chain.path("p1"))
+
+
+def _finished(days_ago, name):
+    moment = datetime.datetime(2026, 12, 5, 12, 0, tzinfo=datetime.timezone.utc) - datetime.timedelta(days=days_ago)
+    return dict(name=name, finished=moment.isoformat())
+
+
+NOW = datetime.datetime(2026, 12, 5, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def test_retention_by_count_by_age_and_both():
+    points = [_finished(40, "a"), _finished(20, "b"), _finished(3, "c"), _finished(1, "d")]
+    assert points_to_keep(points, None, None, NOW) == 4
+    assert points_to_keep(points, 3, None, NOW) == 3
+    assert points_to_keep(points, None, 30, NOW) == 3
+    assert points_to_keep(points, None, 7, NOW) == 2
+    assert points_to_keep(points, 1, 30, NOW) == 1
+    assert points_to_keep(points, 10, 7, NOW) == 2
+
+
+def test_the_newest_point_is_never_removed_for_its_age_and_the_one_being_taken_is_young():
+    old = [_finished(400, "a"), _finished(300, "b")]
+    assert points_to_keep(old, None, 7, NOW) == 1
+    assert points_to_keep(old + [dict(name="planned")], None, 7, NOW) == 1
+    assert points_to_keep([_finished(3, "c"), dict(name="planned")], None, 7, NOW) == 2
+    assert points_to_keep([], None, 7, NOW) == 0

@@ -22,7 +22,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs impo
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import pci_address
-from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists, local_backing_files
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import (
     ENCRYPTION_SPEC, ISCSI_SOURCE_SPEC, NBD_SOURCE_SPEC, NETWORK_SOURCES, NFS_SOURCE_SPEC, RBD_SOURCE_SPEC,
     disk_encryption, path_kind, pool_volume, set_network_source,
@@ -254,3 +254,37 @@ def _letters(index):
         index, remainder = divmod(index - 1, 26)
         text = chr(ord("a") + remainder) + text
     return text
+
+
+def image_chain(disk, is_local):
+    """The files ``disk`` reads, its source first: the backing chain libvirt shows and, with
+    libvirt on this machine, the one the images' headers name (a shut-off domain's definition
+    may show none)."""
+    if not disk.source_file:
+        return []
+    chain = [os.path.normpath(path) for path in [disk.source_file] + disk.backing_files()]
+    for path in local_backing_files(disk.source_file) if is_local else ():
+        if path not in chain:
+            chain.append(path)
+    return chain
+
+
+def follow_snapshot_overlay(desired, existing, is_local):
+    """Point ``desired`` - a disk asked for by its image - at the overlay ``existing`` runs on
+    when that image is below it. A snapshot's overlay is the disk now: going back to the image
+    would hide what was written since and write into an image the overlay is built on. True when
+    it did."""
+    if not desired.source_file or not existing.source_file or desired.source_file == existing.source_file:
+        return False
+    if os.path.normpath(desired.source_file) not in image_chain(existing, is_local)[1:]:
+        return False
+    desired.type, desired.source_file, desired.format = existing.type, existing.source_file, existing.format
+    return True
+
+
+def follow_snapshot_overlays(desired, live, is_local):
+    """``follow_snapshot_overlay`` for each disk of the domain ``desired`` (matched by target)."""
+    existing = dict((disk.target_dev, disk) for disk in live.disks or [])
+    for disk in desired.disks or []:
+        if disk.target_dev in existing:
+            follow_snapshot_overlay(disk, existing[disk.target_dev], is_local)

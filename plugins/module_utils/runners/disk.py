@@ -23,7 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
-    DISK_OPTIONS, SOURCES, DiskBuilder, next_target,
+    DISK_OPTIONS, SOURCES, DiskBuilder, follow_snapshot_overlay, next_target,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import NETWORK_SOURCES
@@ -117,11 +117,16 @@ class DiskRunner(Runner):
         return builder.build(self.params)
 
     # -- where the disk is now ----------------------------------------------------------------
-    @staticmethod
-    def _find(config, desired):
+    def _find(self, config, desired):
+        """The disk of ``config`` on the image ``desired`` names: as its source, or below the
+        overlays of its snapshots (``desired`` then names that overlay, as the disk is now)."""
         if config is None:
             return None
-        return next((disk for disk in config.disks if disk.source() == desired.source()), None)
+        is_local = is_local_uri(self.conn.getURI())
+        for disk in config.disks:
+            if disk.source() == desired.source() or follow_snapshot_overlay(desired, disk, is_local):
+                return disk
+        return None
 
     def _places_wanted(self):
         """{'config': bool, 'live': bool}: where the disk should be, for this domain's state."""

@@ -14,6 +14,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_timeout
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import KVM_PROBE_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import follow_snapshot_overlays
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.lifecycle import (
     STATES, Transition, remove,
@@ -143,6 +144,7 @@ class DomainRunner(Runner):
         self.warn(*builder.warnings)
         desired.virt_type = virt_type
         resolve_against_live(desired, live, p["guest_agent"])
+        follow_snapshot_overlays(desired, live, self.is_local)
         check_machine_change(desired, live)
         changes = desired.changes(live)
         if changes:

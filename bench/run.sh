@@ -7,7 +7,7 @@
 #  2. build 10*N OpenStack config drives: this collection's Python ISO writer vs genisoimage as
 #     Nova runs it;
 #  3. live-migrate a guest back and forth between two namespaced libvirt hosts: virtops.libvirt.migrate
-#     vs bare `virsh migrate --live --p2p` (3 rounds; not while scripts/test.sh runs: same test bed names);
+#     vs bare `virsh migrate --live --p2p` (3 rounds; waits for a running scripts/test.sh: same test bed names);
 #  3b. a heavy guest (dirtying faster than the capped link) with the default controls vs strategy auto;
 #  4. drain eight guests from one of four namespaced hosts: up to four migrations at once vs one by one;
 #  5. the placement planner on synthetic fleets of 50, 500 and 5,000 hosts vs the planner it replaced.
@@ -17,6 +17,7 @@
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/../scripts/common.sh"
+run_alone "$0" "$@"
 STARTED_DAEMONS_FILE=$(mktemp)
 trap stop_daemons_we_started EXIT
 setup_all base

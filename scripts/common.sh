@@ -30,6 +30,17 @@ TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtoo
 
 log() { printf '>>> %s\n' "$*" >&2; }
 
+# One test or benchmark run at a time on a machine: the test bed's daemons, ports, namespaces and
+# work directory are shared. Re-executes the calling script (run_alone "$0" "$@") under flock, which
+# holds the lock itself (-o: the daemons a run starts do not inherit it); a second run waits.
+run_alone() {
+    [ -z "${VIRTOPS_LOCK_HELD:-}" ] || return 0
+    mkdir -p "$CACHE_DIR"
+    flock -n "$CACHE_DIR/test.lock" true \
+        || log "another test or benchmark run on this machine holds $CACHE_DIR/test.lock: waiting for it"
+    VIRTOPS_LOCK_HELD=1 exec flock -o -w 5400 "$CACHE_DIR/test.lock" bash "$@"
+}
+
 ensure_apt_packages() {
     local missing=()
     for package in "$@"; do

@@ -11,13 +11,7 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
-# One run at a time on a machine: the test bed's daemons, ports, namespaces and work directory are
-# shared. flock holds the lock itself (-o: the daemons a run starts do not inherit it).
-if [ -z "${VIRTOPS_TEST_LOCK_HELD:-}" ]; then
-    mkdir -p "$CACHE_DIR"
-    flock -n "$CACHE_DIR/test.lock" true || log "another test run on this machine holds $CACHE_DIR/test.lock: waiting for it"
-    VIRTOPS_TEST_LOCK_HELD=1 exec flock -o -w 5400 "$CACHE_DIR/test.lock" bash "$0" "$@"
-fi
+run_alone "$0" "$@"
 
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(sanity lint docs units package integration molecule)

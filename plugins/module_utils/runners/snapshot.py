@@ -67,10 +67,12 @@ class SnapshotRunner(Runner):
             self._absent([name for name in wanted if name in existing], existing)
         elif p["state"] == "reverted":
             self._reverted(wanted[0], existing)
-        after = in_creation_order(self.guest.snapshots()) if not self.check_mode else self._planned(before, wanted)
+        final, current = self.guest.snapshots(), self.guest.current_snapshot_name()
+        ordered = in_creation_order(final)
+        after = ordered if not self.check_mode else self._planned(before, wanted)
         self.diff = dict(before=_listing(before), after=_listing(after))
-        self.result["snapshots"] = self._described()
-        self.result["current"] = self.guest.current_snapshot_name()
+        self.result["snapshots"] = [describe(final[name][0], current, final[name][1]) for name in ordered]
+        self.result["current"] = current
         self.result["diff"] = self.diff
         return self.result
 
@@ -82,11 +84,6 @@ class SnapshotRunner(Runner):
         if state == "absent":
             return [name for name in before if name not in wanted]
         return before
-
-    def _described(self):
-        existing = self.guest.snapshots()
-        current = self.guest.current_snapshot_name()
-        return [describe(existing[name][0], current, existing[name][1]) for name in in_creation_order(existing)]
 
     def _refuse_during_job(self, what):
         if self.guest.has_job():

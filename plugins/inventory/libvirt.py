@@ -74,6 +74,15 @@ options:
         O(compose) may set it to anything else.
     type: bool
     default: true
+  agent_connection:
+    description:
+      - Reach the domains that have the QEMU guest agent's channel through it - the
+        P(virtops.libvirt.agent#connection) connection, no network needed. Sets
+        C(ansible_connection), C(ansible_libvirt_uri) (the hypervisor's URI as given in O(uris)) and
+        C(ansible_libvirt_domain) for them; the other domains keep the default connection.
+      - O(compose) may set something else, for example only for some groups.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -91,6 +100,12 @@ groups:
   big: libvirt_memory_mb >= 8192
 compose:
   ansible_user: "'debian'"
+
+# Instances configured through their guest agents (no network needed), from an isolated hypervisor
+# plugin: virtops.libvirt.libvirt
+# uris: [qemu+ssh://root@hv1.example.com/system]
+# states: [running]
+# agent_connection: true
 
 # Through a bastion: ansible_host as the name in DNS instead of an address
 # plugin: virtops.libvirt.libvirt
@@ -250,6 +265,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 group = self.inventory.add_group(self._sanitize_group_name(group))
                 self.inventory.add_child(group, host)
             hostvars = dict(("libvirt_%s" % key, value) for key, value in record.items())
+            if self.get_option("agent_connection") and record.get("guest_agent"):
+                hostvars.update(ansible_connection="virtops.libvirt.agent", ansible_libvirt_uri=record["uri"],
+                                ansible_libvirt_domain=record["name"])
             if self.get_option("ansible_host_from_address") and record["addresses"]:
                 hostvars["ansible_host"] = record["addresses"][0]["address"]
             for key, value in hostvars.items():

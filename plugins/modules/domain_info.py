@@ -115,6 +115,9 @@ domains:
     metadata:
       description: This collection's key/value metadata.
       type: dict
+    guest_agent:
+      description: Whether the domain has the QEMU guest agent's channel.
+      type: bool
     xml:
       description: Live XML, with O(return_xml=true).
       type: str

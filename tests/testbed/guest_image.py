@@ -5,7 +5,11 @@ The packages are fetched with ``apt-get download`` (no other download) and unpac
 deterministic cpio archive, so the same inputs give the same bytes. Results are cached under
 ``--cache-dir`` keyed by the kernel package version and the contents of the guest's init.
 
-Prints a JSON object: {"kernel": path, "initrd": path, "kernel_version": ...}. With
+Prints a JSON object: {"kernel": path, "initrd": path, "initrd_python": path, "kernel_version": ...}.
+``initrd_python`` is the initrd with a second archive appended (the kernel unpacks both): what an
+Ansible target needs - Debian's Python 3.11 with its standard library, and an SSH server
+(dropbear) - for tests that run Ansible modules inside the guest; the other tests keep the small
+initrd, which boots faster under TCG. With
 ``--install-dir`` the paths are fresh copies in that directory rather than the cache's own files:
 libvirt's DAC driver records the owner of every file a guest uses in extended attributes on the
 file and refuses another owner while the count is not zero, so a count left behind by a daemon
@@ -41,7 +45,19 @@ AGENT_PACKAGES = ("qemu-guest-agent", "libc6", "libglib2.0-0", "libpcre2-8-0", "
 AGENT_BINARY = "usr/sbin/qemu-ga"
 LIBRARY_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
 LOADER = "lib64/ld-linux-x86-64.so.2"
-BUILDER_VERSION = "3"
+# Python for Ansible modules in the guest, the libraries of its extension modules, and dropbear (an
+# SSH server) with its own. An extension whose libraries are not among these (ssl, sqlite, curses,
+# readline, dbm) is left out.
+TARGET_PACKAGES = ("python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "zlib1g", "libexpat1",
+                   "libffi8", "libbz2-1.0", "liblzma5", "libuuid1", "libcrypt1",
+                   "dropbear-bin", "libtomcrypt1", "libtommath1", "libgmp10")
+PYTHON_BINARY = "usr/bin/python3.11"
+SSH_SERVER_BINARY = "usr/sbin/dropbear"
+PYTHON_LIBRARY = "usr/lib/python3.11"
+# Parts of the standard library no module run by Ansible needs.
+PYTHON_LEFT_OUT = ("test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "pydoc_data",
+                   "config-3.11-x86_64-linux-gnu", "sitecustomize.py", "EXTERNALLY-MANAGED")
+BUILDER_VERSION = "6"
 
 
 def run(*cmd, cwd=None):
@@ -87,8 +103,9 @@ def module_load_order(modules_dir, wanted):
     return order
 
 
-def needed_libraries(root, binary):
-    """Paths (relative to ``root``) of the shared libraries ``binary`` loads, transitively."""
+def needed_libraries(root, binary, packages=AGENT_PACKAGES):
+    """Paths (relative to ``root``) of the shared libraries ``binary`` loads, transitively; raises
+    MissingLibrary when one is in none of ``packages``."""
     found, todo = [], [binary]
     while todo:
         path = todo.pop()
@@ -99,11 +116,15 @@ def needed_libraries(root, binary):
             library = next((os.path.join(folder, name) for folder in LIBRARY_DIRS
                             if os.path.exists(os.path.join(root, folder, name))), None)
             if library is None:
-                raise SystemExit(f"{path} needs {name}, which none of {', '.join(AGENT_PACKAGES)} has")
+                raise MissingLibrary(f"{path} needs {name}, which none of {', '.join(packages)} has")
             if library not in found:
                 found.append(library)
                 todo.append(library)
     return sorted(found)
+
+
+class MissingLibrary(SystemExit):
+    """A binary needs a library that none of the unpacked packages has."""
 
 
 def read_resolved(root, path):
@@ -179,6 +200,48 @@ def build_initrd(root, modules_dir, kernel_version, out_path):
     return kernel_version
 
 
+def target_archive(root, out_path):
+    """A gzip'd cpio of Python, its standard library (less PYTHON_LEFT_OUT), the extension modules
+    whose libraries the packages have, and dropbear, with what they load (the loader and libc are
+    in the first archive); /usr/bin/python3 points at Python."""
+    files = []
+    libraries = set(needed_libraries(root, PYTHON_BINARY, TARGET_PACKAGES) + needed_libraries(root, SSH_SERVER_BINARY, TARGET_PACKAGES))
+    for folder, directories, names in os.walk(os.path.join(root, PYTHON_LIBRARY)):
+        relative = os.path.relpath(folder, root)
+        directories[:] = sorted(d for d in directories if not (relative == PYTHON_LIBRARY and d in PYTHON_LEFT_OUT)
+                                and d != "__pycache__")
+        files.append((relative, None))
+        for name in sorted(names):
+            path = os.path.join(relative, name)
+            if relative == PYTHON_LIBRARY and name in PYTHON_LEFT_OUT:
+                continue
+            if name.endswith(".so"):
+                try:
+                    libraries.update(needed_libraries(root, path, TARGET_PACKAGES))
+                except MissingLibrary:
+                    continue
+            files.append((path, os.readlink(os.path.join(root, path)) if os.path.islink(os.path.join(root, path)) else ""))
+    with open(out_path, "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
+            cpio = CpioWriter(stream)
+            # the kernel makes no parent directories: each archive names its own
+            for directory in ("lib", "lib/x86_64-linux-gnu", "usr", "usr/bin", "usr/sbin", "usr/lib", "usr/lib/x86_64-linux-gnu"):
+                cpio.directory(directory)
+            cpio.file(PYTHON_BINARY, read_resolved(root, PYTHON_BINARY), 0o100755)
+            cpio.file(SSH_SERVER_BINARY, read_resolved(root, SSH_SERVER_BINARY), 0o100755)
+            cpio.symlink("usr/bin/python3", "python3.11")
+            for library in sorted(libraries):
+                cpio.file(library, read_resolved(root, library), 0o100755)
+            for path, link in files:
+                if link is None:
+                    cpio.directory(path)
+                elif link:
+                    cpio.symlink(path, link)
+                else:
+                    cpio.file(path, read_resolved(root, path))
+            cpio.close()
+
+
 def build(cache_dir):
     package = kernel_package()
     with open(INIT_SCRIPT, "rb") as handle:
@@ -188,16 +251,17 @@ def build(cache_dir):
     result = {
         "kernel": os.path.join(out_dir, "vmlinuz"),
         "initrd": os.path.join(out_dir, "initrd.img"),
+        "initrd_python": os.path.join(out_dir, "initrd-python.img"),
         "kernel_package": package,
     }
-    if os.path.exists(result["kernel"]) and os.path.exists(result["initrd"]):
+    if all(os.path.exists(result[key]) for key in ("kernel", "initrd", "initrd_python")):
         return result
     os.makedirs(cache_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir) as staging:
         downloads = os.path.join(cache_dir, "debs")
         download_and_unpack(package, staging, downloads)
         download_and_unpack(BUSYBOX_PACKAGE, staging, downloads)
-        for package in AGENT_PACKAGES:
+        for package in AGENT_PACKAGES + TARGET_PACKAGES:
             download_and_unpack(package, staging, downloads)
         kernels = glob.glob(os.path.join(staging, "boot", "vmlinuz-*"))
         kernel_version = os.path.basename(kernels[0])[len("vmlinuz-"):]
@@ -208,6 +272,12 @@ def build(cache_dir):
         os.chmod(build_dir, 0o755)  # QEMU runs as libvirt-qemu and must reach the files
         shutil.copyfile(kernels[0], os.path.join(build_dir, "vmlinuz"))
         build_initrd(staging, modules_dir, kernel_version, os.path.join(build_dir, "initrd.img"))
+        target_archive(staging, os.path.join(build_dir, "target.cpio.gz"))
+        with open(os.path.join(build_dir, "initrd-python.img"), "wb") as joined:
+            for part in ("initrd.img", "target.cpio.gz"):
+                with open(os.path.join(build_dir, part), "rb") as handle:
+                    shutil.copyfileobj(handle, joined)
+        os.remove(os.path.join(build_dir, "target.cpio.gz"))
         shutil.rmtree(out_dir, ignore_errors=True)
         os.rename(build_dir, out_dir)
     return result
@@ -219,7 +289,7 @@ def install(result, directory):
     os.makedirs(directory, exist_ok=True)
     os.chmod(directory, 0o755)  # QEMU runs as libvirt-qemu and must reach the files
     installed = dict(result)
-    for key in ("kernel", "initrd"):
+    for key in ("kernel", "initrd", "initrd_python"):
         target = os.path.join(directory, os.path.basename(result[key]))
         staging = target + ".new"
         shutil.copyfile(result[key], staging)

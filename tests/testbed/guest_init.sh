@@ -37,12 +37,17 @@
 #                                            cloud-init label that findfs finds it by (or "none")
 #   VIRTOPS-FILE <dev>:<path> <content line>  every line of every file on such a disk
 #   VIRTOPS-AGENT port=<vportNpM>       the domain has the guest agent's channel: qemu-ga serves it
+#                                        (with virtops.agent_block=<rpc,...>: those commands disabled)
 #   VIRTOPS-MOUNTED <dev> <dir>          with virtops.mount=<dev>: the ext4 disk is mounted on <dir>
+#   VIRTOPS-SSH port=22                  with virtops.ssh_key=<base64 of an authorized_keys line> and the
+#                                        initrd for Ansible targets: dropbear serves root with that key
 #   VIRTOPS-TICK <n> boot_id=<id>        a counter every second (continuity across migration)
 #   VIRTOPS-POWEROFF                     the ACPI power button was pressed; the guest powers off
 # The kernel starts init without PATH; programs started from here (qemu-ga runs chpasswd) need one.
 export PATH=/sbin:/usr/sbin:/bin:/usr/bin
-/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /mnt /tmp
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /mnt /tmp /var/tmp
+/bin/busybox chmod 1777 /tmp /var/tmp  # as on any Linux system: every user's temporary files
+/bin/busybox chmod 755 /  # the kernel's rootfs is world-writable; root's home (/) must not be for SSH
 /bin/busybox --install -s
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -220,6 +225,12 @@ while IFS=: read -r user password; do
 done
 SCRIPT
 chmod +x /usr/sbin/chpasswd
+ssh_key=$(cmdline_arg ssh_key)
+if [ -n "$ssh_key" ] && [ -x /usr/sbin/dropbear ]; then
+    mkdir -p /.ssh /etc/dropbear && chmod 700 /.ssh  # root's home is /
+    echo "$ssh_key" | base64 -d > /.ssh/authorized_keys && chmod 600 /.ssh/authorized_keys
+    dropbear -R -p 22 && echo "VIRTOPS-SSH port=22"
+fi
 share=$(cmdline_arg share)
 if [ -n "$share" ]; then
     mkdir -p "/mnt/$share"
@@ -247,7 +258,8 @@ fi
 for port in /sys/class/virtio-ports/*; do
     [ "$(cat "$port/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] || continue
     printf 'NAME="virtops test guest"\nID=virtops\nVERSION_ID=1\nPRETTY_NAME="virtops test guest 1"\n' > /etc/os-release
-    /usr/sbin/qemu-ga -m virtio-serial -p "/dev/${port##*/}" -t /run >/dev/null 2>&1 &
+    blocked=$(cmdline_arg agent_block)
+    /usr/sbin/qemu-ga -m virtio-serial -p "/dev/${port##*/}" -t /run ${blocked:+-b "$blocked"} >/dev/null 2>&1 &
     echo "VIRTOPS-AGENT port=${port##*/}"
 done
 

@@ -162,6 +162,7 @@ def up(args):
         # tests run its README's examples
         "virtops_test_collection": os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.config)))),
         "virtops_test_network": NETWORK,
+        "virtops_test_bridge": BRIDGE,  # a target may plug its own namespace into the network
         "virtops_test_expected_virt_type": "kvm" if kvm_runs_guests(guest) else "qemu",
         "virtops_test_iscsi": IscsiTarget(args.workdir).up(),
         "virtops_test_ceph": ceph_up(args.workdir),
@@ -212,6 +213,11 @@ def down(args):
                 net.destroy()
             if persistent:
                 net.undefine()
+    # Namespaces a target plugged into the test network (the test bed's hosts' are gone by now)
+    for name in sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else []:
+        if name.startswith(PREFIX):
+            print(f"removing leftover network namespace {name}", file=sys.stderr)
+            subprocess.run(["ip", "netns", "delete", name], check=False)
     shutil.rmtree(args.workdir, ignore_errors=True)
 
 

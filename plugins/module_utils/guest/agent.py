@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import base64
 import json
+import uuid
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt_errors
@@ -20,6 +21,12 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import
 
 COMMAND_TIMEOUT = 5  # seconds libvirt waits for one agent reply
 READ_CHUNK = 48 * 1024  # bytes per guest-file-read (its reply is base64 in one JSON message)
+# A request to the agent of more than about 200 KB is never answered, and the agent stays silent
+# for a while after it (seen with QEMU 7.2's agent: 200 KB answered, 253 KB not; replies of 2.6 MB
+# come back). Data sent to the guest therefore goes in requests well under that.
+WRITE_CHUNK = 96 * 1024  # bytes per guest-file-write
+INLINE_INPUT_MAX = 96 * 1024  # standard input sent inside guest-exec; more is staged in a file
+STAGED_INPUT_DIR = "/tmp"
 
 
 class Agent:
@@ -43,7 +50,10 @@ class Agent:
         try:
             text = self.guest.agent_command(json.dumps(message), timeout)
         except libvirt_errors() as exc:
-            raise VirtopsError("the guest agent of %s did not do %s: %s" % (self.guest.name, command, error_text(exc)))
+            reason = error_text(exc)
+            if "has been disabled" in reason:
+                reason += "; the agent's configuration disables it (qemu-ga's block-rpcs or allow-rpcs)"
+            raise VirtopsError("the guest agent of %s did not do %s: %s" % (self.guest.name, command, reason))
         return qmp_reply(text, "the guest agent of %s" % self.guest.name, command) if text else None
 
     def wait_until_answering(self, timeout):
@@ -69,11 +79,20 @@ class Agent:
         return round(deadline.elapsed(), 3)
 
     def start(self, path, args, stdin):
-        """Start ``path`` with ``args`` in the guest; its pid. Raises VirtopsError (nothing ran)
-        when the agent refuses: no such program, input it does not take."""
+        """Start ``path`` with ``args`` in the guest; its pid. ``stdin`` (text or bytes) is its
+        standard input. Raises VirtopsError (nothing ran) when the agent refuses: no such
+        program, input it does not take, guest-exec disabled in the agent's configuration."""
         arguments = {"path": path, "arg": list(args), "capture-output": True}
-        if stdin is not None:
-            arguments["input-data"] = base64.b64encode(stdin.encode("utf-8")).decode("ascii")
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+        if data is not None and len(data) > INLINE_INPUT_MAX:
+            # Too long for one request: written to a file first, which the program reads as its
+            # standard input through /bin/sh; the file is removed once opened.
+            staged = "%s/.virtops-agent-input-%s" % (STAGED_INPUT_DIR, uuid.uuid4().hex)
+            self.write_chunks(staged, (data[start:start + WRITE_CHUNK] for start in range(0, len(data), WRITE_CHUNK)))
+            arguments["path"] = "/bin/sh"
+            arguments["arg"] = ["-c", 'exec <"$0" && rm -f "$0" && exec "$@"', staged, path] + list(args)
+        elif data is not None:
+            arguments["input-data"] = base64.b64encode(data).decode("ascii")
         return self.call("guest-exec", arguments)["pid"]
 
     def run(self, path, args, stdin, timeout, started=None):
@@ -85,35 +104,90 @@ class Agent:
         return self.wait(path, pid, timeout)
 
     def wait(self, path, pid, timeout):
-        """Wait for the program ``pid`` started to exit; its exit code and output."""
+        """Wait for the program ``pid`` started to exit; its exit code and output as text."""
+        result = self.wait_bytes(path, pid, timeout)
+        result.update(stdout=result["stdout"].decode("utf-8", "replace"), stderr=result["stderr"].decode("utf-8", "replace"))
+        return result
+
+    def wait_bytes(self, path, pid, timeout):
+        """Wait for the program ``pid`` started to exit; its exit code and output as bytes."""
         exited, status = wait_until(lambda: self.call("guest-exec-status", {"pid": pid}),
                                     lambda found: found.get("exited"), timeout)
         if not exited:
             raise VirtopsError("%s (pid %d in the guest) did not finish within %d s; it may still run"
                                % (path, pid, timeout), pid=pid)
         return dict(pid=pid, exit_code=status.get("exitcode"), signal=status.get("signal"),
-                    stdout=_decoded(status.get("out-data")), stderr=_decoded(status.get("err-data")),
+                    stdout=base64.b64decode(status.get("out-data") or ""), stderr=base64.b64decode(status.get("err-data") or ""),
                     stdout_truncated=bool(status.get("out-truncated")),
                     stderr_truncated=bool(status.get("err-truncated")))
 
     def read_file(self, path, max_bytes):
         """Up to ``max_bytes`` of the guest file ``path``: (bytes, whether the file was longer)."""
-        handle = self.call("guest-file-open", {"path": path, "mode": "r"})
         data = b""
-        try:
+        with self._open(path, "r") as handle:
             while len(data) < max_bytes:
-                chunk = self.call("guest-file-read", {"handle": handle, "count": min(READ_CHUNK, max_bytes - len(data))})
-                data += base64.b64decode(chunk.get("buf-b64", ""))
-                if chunk.get("eof") or not chunk.get("count"):
+                chunk, eof = self._read(handle, min(READ_CHUNK, max_bytes - len(data)), COMMAND_TIMEOUT)
+                data += chunk
+                if eof:
                     return data, False
-            more = self.call("guest-file-read", {"handle": handle, "count": 1})
-            return data, bool(more.get("count"))
-        finally:
-            self.call("guest-file-close", {"handle": handle})
+            more, _eof = self._read(handle, 1, COMMAND_TIMEOUT)
+            return data, bool(more)
+
+    def read_chunks(self, path, chunk_size, timeout=COMMAND_TIMEOUT):
+        """The guest file ``path``, in chunks of at most ``chunk_size`` bytes (a generator)."""
+        with self._open(path, "r") as handle:
+            while True:
+                chunk, eof = self._read(handle, chunk_size, timeout)
+                if chunk:
+                    yield chunk
+                if eof:
+                    return
+
+    def write_chunks(self, path, chunks, timeout=COMMAND_TIMEOUT):
+        """Write the guest file ``path`` (created or emptied) from ``chunks`` (bytes, each at most
+        WRITE_CHUNK long); bytes written."""
+        written = 0
+        with self._open(path, "w") as handle:
+            for chunk in chunks:
+                if len(chunk) > WRITE_CHUNK:
+                    raise ValueError("a chunk of %d bytes is longer than WRITE_CHUNK" % len(chunk))
+                while chunk:
+                    encoded = base64.b64encode(chunk).decode("ascii")
+                    count = self.call("guest-file-write", {"handle": handle, "buf-b64": encoded}, timeout)["count"]
+                    if count <= 0:
+                        raise VirtopsError("the guest agent of %s wrote nothing of %d bytes to %s" % (self.guest.name, len(chunk), path))
+                    written += count
+                    chunk = chunk[count:]
+        return written
+
+    def _read(self, handle, count, timeout):
+        """(bytes, end of file) from one guest-file-read."""
+        chunk = self.call("guest-file-read", {"handle": handle, "count": count}, timeout)
+        data = base64.b64decode(chunk.get("buf-b64", ""))
+        return data, bool(chunk.get("eof") or not chunk.get("count"))
+
+    def _open(self, path, mode):
+        return _GuestFile(self, path, mode)
 
 
-def _decoded(b64):
-    return base64.b64decode(b64).decode("utf-8", "replace") if b64 else ""
+class _GuestFile:
+    """A file opened by the guest agent, closed on leaving the ``with`` block."""
+
+    def __init__(self, agent, path, mode):
+        self.agent, self.path, self.mode = agent, path, mode
+        self.handle = None
+
+    def __enter__(self):
+        self.handle = self.agent.call("guest-file-open", {"path": self.path, "mode": self.mode})
+        return self.handle
+
+    def __exit__(self, *exc_info):
+        try:
+            self.agent.call("guest-file-close", {"handle": self.handle})
+        except VirtopsError:
+            if exc_info[0] is None:
+                raise
+        return False
 
 
 def shape_info(info):

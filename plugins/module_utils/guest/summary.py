@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import GUEST_AGENT_CHANNEL
+
 
 def guest_summary(guest):
     """State, resources and devices of a guest as plain data."""
@@ -31,5 +33,6 @@ def guest_summary(guest):
                          model=i.model, filter=i.filterref.filter if i.filterref else None)
                     for i in config.interfaces],
         metadata=config.metadata or {},
+        guest_agent=any(channel.target_name == GUEST_AGENT_CHANNEL for channel in config.channels),
         pending_restart=config.pending_restart or [],
     )

@@ -97,9 +97,12 @@ stage_docs() {
     # the role and every scenario guide.
     build_docsite "$WORK" "$WORK/docsite"
     local html="$WORK/docsite/build/html/collections/virtops/libvirt" page lacking=0
-    for page in "$COLLECTION"/plugins/modules/*.py "$COLLECTION"/roles/* "$COLLECTION"/docs/docsite/rst/*.rst; do
+    for page in "$COLLECTION"/plugins/modules/*.py "$COLLECTION"/plugins/connection/*.py "$COLLECTION"/plugins/inventory/*.py \
+            "$COLLECTION"/roles/* "$COLLECTION"/docs/docsite/rst/*.rst; do
         case $page in
             */plugins/modules/*) page="$(basename "$page" .py)_module.html" ;;
+            */plugins/connection/*) page="$(basename "$page" .py)_connection.html" ;;
+            */plugins/inventory/*) page="$(basename "$page" .py)_inventory.html" ;;
             */roles/*) page="$(basename "$page")_role.html" ;;
             *) page="docsite/$(basename "$page" .rst).html" ;;
         esac
@@ -120,7 +123,8 @@ stage_package() {
     tarball=$(echo "$dist"/virtops-libvirt-*.tar.gz)
     tar -tzf "$tarball" >"$WORK/tarball-files"
     for path in LICENSE README.md meta/runtime.yml meta/execution-environment.yml meta/ee-requirements.txt \
-            meta/ee-bindep.txt playbooks/demo.yml roles/instance/meta/argument_specs.yml \
+            meta/ee-bindep.txt playbooks/demo.yml playbooks/molecule_create.yml playbooks/molecule_destroy.yml \
+            plugins/connection/agent.py roles/instance/meta/argument_specs.yml \
             roles/evacuate/meta/argument_specs.yml roles/hypervisor/meta/argument_specs.yml \
             docs/docsite/extra-docs.yml changelogs/changelog.yaml; do
         grep -qx "$path" "$WORK/tarball-files" || { log "the tarball lacks $path"; lacking=1; }
@@ -137,6 +141,9 @@ stage_package() {
     export ANSIBLE_COLLECTIONS_PATH="$installed"  # this stage sees only the installed collection
     for module in "$installed"/ansible_collections/virtops/libvirt/plugins/modules/*.py; do
         ansible-doc "virtops.libvirt.$(basename "$module" .py)" >/dev/null
+    done
+    for plugin in connection/agent inventory/libvirt; do
+        ansible-doc -t "${plugin%/*}" "virtops.libvirt.${plugin#*/}" >/dev/null
     done
     for role in "$installed"/ansible_collections/virtops/libvirt/roles/*; do
         ansible-doc -t role "virtops.libvirt.$(basename "$role")" >/dev/null

@@ -16,7 +16,7 @@ description:
     execution environment) talks to the hypervisor's libvirt, which talks to the agent over the
     instance's virtio-serial channel.
   - Commands run as the user the agent runs as (C(root) with the agent's packaging), through
-    C(/bin/sh -c), with standard input, exit code, standard output and error. O(remote_user) is
+    C(/bin/sh -c), with standard input, exit code, standard output and error. C(ansible_user) is
     not used.
   - Files go to and from the guest byte for byte, in chunks (C(guest-file-write) of 96 KiB, since
     the agent does not answer much longer requests; C(guest-file-read) of 1 MiB). Standard input
@@ -29,7 +29,7 @@ description:
   - The instance needs the guest agent's channel (V(true) in O(virtops.libvirt.domain#module:guest_agent))
     and the agent running in the guest with C(guest-exec), C(guest-exec-status) and C(guest-file-*)
     allowed; a refused command is reported with the agent's reason.
-  - The M(virtops.libvirt.libvirt) inventory's O(virtops.libvirt.libvirt#inventory:agent_connection)
+  - The P(virtops.libvirt.libvirt#inventory) inventory's O(virtops.libvirt.libvirt#inventory:agent_connection)
     sets this connection for the instances that have the agent's channel.
 author:
   - virtops.libvirt developers (@virtops)

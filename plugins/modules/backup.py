@@ -133,9 +133,12 @@ options:
 notes:
   - Incremental points need libvirt 7.6 or later with QEMU 6.0 or later (incremental backup enabled
     by default), and qcow2 disks.
-  - A checkpoint lives in the instance's libvirt definition and its bitmaps in the qcow2 images;
-    a checkpoint libvirt loses (the instance defined anew, or moved to a host that does not carry
-    the checkpoint's metadata) makes the next point a full one, with the reason.
+  - A checkpoint lives in the instance's libvirt definition and its bitmaps in the qcow2 images.
+    libvirt migrates the bitmaps with the images but leaves the checkpoints' definitions on the
+    source; M(virtops.libvirt.migrate) and M(virtops.libvirt.migrations) define them again on the
+    destination, so backups stay incremental after a move. A checkpoint libvirt loses (the instance
+    defined anew, moved some other way, or a destination that refused it) makes the next point a
+    full one, with the reason.
 seealso:
   - module: virtops.libvirt.guest_agent
   - name: libvirt's backup XML

@@ -339,6 +339,17 @@ placement:
   description: The guest on each host after this run (not in check mode).
   returned: success, and failure after a migration was attempted
   type: dict
+checkpoints:
+  description:
+    - The guest's checkpoints (the ones M(virtops.libvirt.backup) keeps for incremental backups) defined on
+      the destination after the move. libvirt leaves their metadata on the source while their bitmaps travel in
+      the disk images, so the module defines them again there, parents first, and the next backup stays
+      incremental.
+    - C(lost) are the ones the destination refused (their bitmaps did not arrive), with libvirt's C(reason); the
+      module warns, and the next backup of the guest is a full one.
+  returned: when the guest had checkpoints the destination lacked
+  type: dict
+  sample: {carried: [virtops-p-20261205T010000Z, virtops-p-20261206T010000Z], lost: [], reason: null}
 runs_on:
   description: Hosts with an active copy of the guest after this run (exactly one when all went well).
   returned: success (not in check mode), and failure

@@ -249,8 +249,10 @@ results:
       C(kind), C(failed), C(msg), C(runs_on) (where the guest runs after it), C(started_s),
       C(ended_s), C(duration_s) (seconds from the run's start), C(downtime_ms), C(data_bytes),
       C(recovery), C(replaced_from) (the failed destination it was planned to first), C(policy) (the
-      migration policy that chose its options, or none) and C(prediction) (with
-      O(virtops.libvirt.migrate#module:measure) or O(virtops.libvirt.migrate#module:strategy=auto) among the options).
+      migration policy that chose its options, or none), C(prediction) (with
+      O(virtops.libvirt.migrate#module:measure) or O(virtops.libvirt.migrate#module:strategy=auto) among the options)
+      and C(checkpoints) (the backup checkpoints defined again on the destination, as M(virtops.libvirt.migrate)
+      returns them).
   returned: always
   type: list
   elements: dict

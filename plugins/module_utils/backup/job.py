@@ -91,8 +91,8 @@ def plan_backup(guest, backup_set, disks, mode, name):
         elif sorted(base["disks"]) != sorted(disk.target_dev for disk in disks):
             why_full = "the disks differ from the last point's (%s)" % ", ".join(sorted(base["disks"]))
         elif not guest.has_checkpoint(base["checkpoint"]):
-            why_full = ("the instance no longer has checkpoint %s of the last point (it was defined anew, "
-                        "or the checkpoint was removed)" % base["checkpoint"])
+            why_full = ("the instance no longer has checkpoint %s of the last point (it was defined anew, moved "
+                        "to this host without its checkpoints, or the checkpoint was removed)" % base["checkpoint"])
     if why_full and mode == INCREMENTAL:
         raise VirtopsError("an incremental backup is not possible: %s" % why_full)
     planned = [(disk.target_dev, disk.source_file or disk.source_dev, guest.block_capacity(disk.target_dev))

@@ -396,12 +396,29 @@ class Guest:
 
     def checkpoint_names(self):
         """The names of the domain's checkpoints ([] where the driver has none)."""
+        return [checkpoint.getName() for checkpoint in self._checkpoints(0)]
+
+    def checkpoint_xmls(self):
+        """Each checkpoint's XML, parents before children ([] where the driver has none)."""
+        return [checkpoint.getXMLDesc(0) for checkpoint in
+                self._checkpoints(getattr(libvirt, "VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL", 0))]
+
+    def _checkpoints(self, flags):
         try:
-            return [checkpoint.getName() for checkpoint in self.dom.listAllCheckpoints(0)]
+            return self.dom.listAllCheckpoints(flags)
         except libvirt.libvirtError as exc:
             if is_error(exc, "NO_SUPPORT"):
                 return []
             raise
+
+    def redefine_checkpoint(self, xml):
+        """Define a checkpoint from another copy's XML (a migration leaves its metadata behind on the
+        source while the bitmaps travel in the images). A running domain's images must hold its
+        bitmaps: libvirt checks them and refuses otherwise."""
+        flags = libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
+        if self.is_active():
+            flags |= libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE
+        self.dom.checkpointCreateXML(xml, flags)
 
     def has_checkpoint(self, name):
         return lookup_or_none(self.dom.checkpointLookupByName, "NO_DOMAIN_CHECKPOINT", name) is not None

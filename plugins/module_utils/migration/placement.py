@@ -16,8 +16,9 @@ __metaclass__ = type
 import time
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import is_error, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, is_error, libvirt, libvirt_errors
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.backup import DomainCheckpoint
 
 # The situations a survey finds (what the module does about each is in docs/docsite/rst/guide_migration.rst).
 ON_SOURCE = "on_source"                # the only active copy is on the source
@@ -61,6 +62,8 @@ class Placement:
         self.source = self.dest = None
         self.found = None
         self.resumed_at = None  # monotonic time this run resumed the destination's copy
+        self.source_checkpoints = None  # the source's checkpoints' XML, read before the migration
+        self.checkpoints = None  # what finish_on_destination carried over (carried, lost, reason)
         self.read()
 
     def read(self):
@@ -237,8 +240,43 @@ class Placement:
             xml = src.xml(inactive=True) if src is not None and src.is_persistent() else dst.migratable_xml()
             recorder.record("define on %s" % self.dest_host, Guest.define, self.dest_conn, xml)
             dest_persistent = True
+        self._carry_checkpoints(recorder, src, dst)
         if undefine_source and src is not None and src.is_persistent() and not src.is_active() and dest_persistent:
             recorder.record("undefine on %s" % self.source_host, src.undefine)
+
+    def remember_checkpoints(self):
+        """Read the source's checkpoints before a migration: libvirt leaves their metadata on the
+        source (and removes it with the source's definition) while the bitmaps travel in the
+        images, so an incremental backup after the move needs them defined again here."""
+        self.source_checkpoints = self.source.checkpoint_xmls() if self.source is not None else []
+
+    def _carry_checkpoints(self, recorder, src, dst):
+        """Define on the destination the source's checkpoints it lacks, parents first. One it
+        refuses (its bitmaps did not arrive) ends the carrying: the checkpoints after it build on
+        it. ``checkpoints`` says what was carried and, when not everything, why."""
+        xmls = self.source_checkpoints
+        if xmls is None:  # a run that finds the guest arrived earlier: the source may still know them
+            xmls = src.checkpoint_xmls() if src is not None else []
+        have = set(dst.checkpoint_names())
+        missing = [(DomainCheckpoint.from_xml(xml).name, xml) for xml in xmls]
+        missing = [(name, xml) for name, xml in missing if name not in have]
+        self.checkpoints = dict(carried=[], lost=[], reason=None)
+        if not missing:
+            return
+
+        def carry():
+            for index, (name, xml) in enumerate(missing):
+                try:
+                    dst.redefine_checkpoint(xml)
+                except libvirt_errors() as exc:
+                    self.checkpoints.update(lost=[lost for lost, _xml in missing[index:]], reason=error_text(exc))
+                    return
+                self.checkpoints["carried"].append(name)
+
+        recorder.record("define checkpoint%s %s on %s (their bitmaps came in the images)" % (
+            "s" if len(missing) > 1 else "", ", ".join(name for name, _xml in missing), self.dest_host), carry)
+        if recorder.check_mode:
+            self.checkpoints["carried"] = [name for name, _xml in missing]
 
     def run_arrived_copy(self):
         """Right after libvirt returned from a migration whose copy arrives paused: run that copy

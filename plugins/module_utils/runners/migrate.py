@@ -91,6 +91,7 @@ class MigrateRunner(Runner):
         situation = self._converge_before(situation)
         if situation in (ON_DESTINATION, DEFINED_ON_BOTH):
             self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"])
+            self._report_checkpoints()
             self.result["reason"] = "%s is already on %s" % (p["name"], self.dest_host)
         elif situation in (ON_SOURCE, DEFINED_ON_SOURCE):
             self._migrate(situation)
@@ -244,6 +245,7 @@ class MigrateRunner(Runner):
                 self.recorder.record("announce the guest's MACs on %s" % self.dest_host)
             self.predicted = self._predicted_placement()
             return
+        self.placement.remember_checkpoints()
         job = MigrationJob(source, plan)
         before_migration = self.recorder.mark()
         if kind == "offline":
@@ -267,6 +269,7 @@ class MigrateRunner(Runner):
         try:
             self.placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest,
                                                  arrived_now=True)
+            self._report_checkpoints()
         except VirtopsError as exc:  # libvirt said done, the hosts say otherwise: where the guest is
             self.placement.read()
             raise self._stuck("migration of %s from %s to %s: %s" % (p["name"], self.source_host, self.dest_host,
@@ -282,6 +285,18 @@ class MigrateRunner(Runner):
             dest = self.placement.dest
             self.recorder.record("announce the guest's MACs on %s" % self.dest_host,
                                  dest.qemu_monitor_command, ANNOUNCE_SELF)
+
+    def _report_checkpoints(self):
+        """Checkpoints carried to the destination (incremental backups go on there); a warning
+        when some could not be, since the next backup of the guest is then a full one."""
+        carried = self.placement.checkpoints
+        if not carried or not (carried["carried"] or carried["lost"]):
+            return
+        self.result["checkpoints"] = carried
+        if carried["lost"]:
+            self.warn("checkpoint%s %s of %s could not be defined on %s (%s): the next backup of %s there is a "
+                      "full one" % ("s" if len(carried["lost"]) > 1 else "", ", ".join(carried["lost"]), self.params["name"],
+                                    self.dest_host, carried["reason"], self.params["name"]))
 
     def _check_runs_on_destination(self):
         """libvirt said the migration completed; the guest must run on the destination now (a
@@ -386,6 +401,7 @@ class MigrateRunner(Runner):
             self.recorder.record(action)  # the guest did move: already done
             self.result["migrated"] = True
             placement.finish_on_destination(self.recorder, p["persist"], p["undefine_source"], job.paused_guest)
+            self._report_checkpoints()
             return
         raise self._stuck("migration of %s from %s to %s failed: %s; afterwards: %s"
                           % (p["name"], self.source_host, self.dest_host, error, situation))

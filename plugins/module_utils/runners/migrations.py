@@ -273,7 +273,8 @@ class MigrationsRunner(Runner):
             if result.get("runs_on") is not None else self._runs_on(result, move),
             downtime_ms=progress.get("downtime_ms"), data_bytes=progress.get("data_processed_bytes"),
             recovery=result.get("recovery") or [], replaced_from=move.get("replaced_from"),
-            policy=policy["name"] if policy is not None else None, prediction=result.get("prediction"))
+            policy=policy["name"] if policy is not None else None, prediction=result.get("prediction"),
+            checkpoints=result.get("checkpoints"))
 
     def _runs_on(self, result, move):
         """Where the migrate run left the guest, in the fleet's host names."""

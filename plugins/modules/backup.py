@@ -24,7 +24,9 @@ description:
     filesystems; without it the point is crash-consistent and a warning says so (see O(quiesce)).
   - A point enters O(dest)'s C(manifest.json) only once its job completed and its images are
     checked and summed; an interrupted run leaves nothing a restore would trust, and the next run
-    removes what it left (the unfinished images, the checkpoint no point names).
+    removes what it left (the unfinished images, the checkpoint no point names). A backup job still
+    running from such a run (QEMU goes on when the module is killed, and libvirt takes the job up
+    again after a restart of its daemon) is waited for, up to O(timeout), with a warning.
   - O(state=verified) checks a point's whole chain without restoring it - every image present, its
     checksum as recorded at backup time, C(qemu-img check), and the backing chain as the manifest says.
   - O(state=restored) verifies a point's chain and writes its disks as standalone images in

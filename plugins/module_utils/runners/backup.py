@@ -23,6 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MAX_TIMEOUT
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline, wait_until
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
 BACKUP_ARGUMENT_SPEC = dict(
@@ -103,9 +104,17 @@ class BackupRunner(Runner):
         if not guest.is_active():
             raise VirtopsError("instance %s is not running: libvirt's backup job needs a running instance "
                                "(state %s)" % (p["name"], guest.state()))
+        if guest.has_job() and _job_operation(guest) == "a backup":
+            # The backup job of a run that was killed, or one libvirt took up again after its
+            # daemon restarted: it still writes into a point directory no manifest names, which is
+            # removed as a leftover once the job has ended - never under it.
+            deadline = Deadline(p["timeout"])
+            ended, _busy = wait_until(guest.has_job, lambda busy: not busy, p["timeout"], interval=0.5)
+            if ended:
+                self.warn("instance %s ran an earlier backup job (of a run that was interrupted, or resumed after a "
+                          "restart of libvirt); this run waited %.1f s for it to end" % (p["name"], deadline.elapsed()))
         if guest.has_job():
-            # e.g. the backup job of a run that was killed: it still writes into its point's
-            # directory, which must not be removed as a leftover under it
+            # e.g. a migration, or an earlier backup job that outlasted the timeout
             raise VirtopsError("instance %s runs a job now (%s); a backup starts once it has ended - watch or abort "
                                "it with virtops.libvirt.domain_job" % (p["name"], _job_operation(guest)))
         disks, left_out = backup_disks(guest.live_config(), p["disks"])

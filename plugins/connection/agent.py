@@ -121,7 +121,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import (
     HAS_LIBVIRT, error_text, libvirt, lookup_or_none, open_connection,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.agent import WRITE_CHUNK, Agent
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.agent import Agent
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
 display = Display()
@@ -191,16 +191,9 @@ class Connection(ConnectionBase):
         b_in_path = to_bytes(in_path, errors="surrogate_or_strict")
         if not os.path.exists(b_in_path):
             raise AnsibleFileNotFound("file or module does not exist: %s" % in_path)
-
-        def chunks(handle):
-            chunk = handle.read(WRITE_CHUNK)
-            while chunk:
-                yield chunk
-                chunk = handle.read(WRITE_CHUNK)
-
         try:
             with open(b_in_path, "rb") as handle:
-                self._agent.write_chunks(out_path, chunks(handle), TRANSFER_CALL_TIMEOUT)
+                self._agent.write_file(out_path, handle, TRANSFER_CALL_TIMEOUT)
         except (VirtopsError, libvirt.libvirtError) as exc:
             raise AnsibleError("virtops.libvirt.agent: copying %s to %s in the guest failed: %s" % (in_path, out_path, _reason(exc)))
 

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import io
 import json
 import uuid
 
@@ -25,7 +26,7 @@ READ_CHUNK = 48 * 1024  # bytes per guest-file-read (its reply is base64 in one 
 # for a while after it (seen with QEMU 7.2's agent: 200 KB answered, 253 KB not; replies of 2.6 MB
 # come back). Data sent to the guest therefore goes in requests well under that.
 WRITE_CHUNK = 96 * 1024  # bytes per guest-file-write
-INLINE_INPUT_MAX = 96 * 1024  # standard input sent inside guest-exec; more is staged in a file
+INLINE_INPUT_MAX = WRITE_CHUNK  # standard input sent inside guest-exec (one request too); more is staged in a file
 STAGED_INPUT_DIR = "/tmp"
 
 
@@ -88,7 +89,7 @@ class Agent:
             # Too long for one request: written to a file first, which the program reads as its
             # standard input through /bin/sh; the file is removed once opened.
             staged = "%s/.virtops-agent-input-%s" % (STAGED_INPUT_DIR, uuid.uuid4().hex)
-            self.write_chunks(staged, (data[start:start + WRITE_CHUNK] for start in range(0, len(data), WRITE_CHUNK)))
+            self.write_file(staged, io.BytesIO(data))
             arguments["path"] = "/bin/sh"
             arguments["arg"] = ["-c", 'exec <"$0" && rm -f "$0" && exec "$@"', staged, path] + list(args)
         elif data is not None:
@@ -143,14 +144,12 @@ class Agent:
                 if eof:
                     return
 
-    def write_chunks(self, path, chunks, timeout=COMMAND_TIMEOUT):
-        """Write the guest file ``path`` (created or emptied) from ``chunks`` (bytes, each at most
-        WRITE_CHUNK long); bytes written."""
+    def write_file(self, path, stream, timeout=COMMAND_TIMEOUT):
+        """Write the guest file ``path`` (created or emptied) from ``stream`` (a binary file object),
+        WRITE_CHUNK bytes per request; bytes written."""
         written = 0
         with self._open(path, "w") as handle:
-            for chunk in chunks:
-                if len(chunk) > WRITE_CHUNK:
-                    raise ValueError("a chunk of %d bytes is longer than WRITE_CHUNK" % len(chunk))
+            for chunk in iter(lambda: stream.read(WRITE_CHUNK), b""):
                 while chunk:
                     encoded = base64.b64encode(chunk).decode("ascii")
                     count = self.call("guest-file-write", {"handle": handle, "buf-b64": encoded}, timeout)["count"]

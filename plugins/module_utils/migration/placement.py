@@ -258,8 +258,8 @@ class Placement:
         if xmls is None:  # a run that finds the guest arrived earlier: the source may still know them
             xmls = src.checkpoint_xmls() if src is not None else []
         have = set(dst.checkpoint_names())
-        missing = [(DomainCheckpoint.from_xml(xml).name, xml) for xml in xmls]
-        missing = [(name, xml) for name, xml in missing if name not in have]
+        named = ((DomainCheckpoint.from_xml(xml).name, xml) for xml in xmls)
+        missing = [(name, xml) for name, xml in named if name not in have]
         self.checkpoints = dict(carried=[], lost=[], reason=None)
         if not missing:
             return

@@ -219,7 +219,7 @@ cat > /usr/sbin/chpasswd <<'SCRIPT'
 crypted=
 [ "$1" = -e ] && crypted=yes
 while IFS=: read -r user password; do
-    [ -n "$crypted" ] || password=$(mkpasswd -m sha512 "$password") || exit 1
+    [ -n "$crypted" ] || password=$(mkpasswd -m sha512 -- "$password") || exit 1  # -- : a password may start with -
     grep -q "^$user:" /etc/shadow || exit 1
     sed -i "s|^$user:[^:]*:|$user:$password:|" /etc/shadow
 done

@@ -15,19 +15,20 @@ __metaclass__ = type
 
 import os
 import shutil
-import time
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.chain import (
     FULL, INCREMENTAL, file_sha256, image_info, now_utc, qemu_img,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import wait_until
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.backup import (
     BackupDisk, CheckpointDisk, DomainBackup, DomainCheckpoint,
 )
 
 CHECKPOINT_PREFIX = "virtops-"
 POLL_S = 0.5
+FIRST_POLL_S = 0.05
 QUIESCE = ("auto", "required", "never")
 
 
@@ -150,15 +151,11 @@ def freeze(guest, quiesce, what="backup"):
 
 def _wait(guest, timeout):
     """Wait for the backup job to end; raise with libvirt's reason when it did not complete."""
-    deadline = time.monotonic() + timeout
-    while True:
-        stats = guest.job_stats()
-        if stats.get("type", libvirt.VIR_DOMAIN_JOB_NONE) == libvirt.VIR_DOMAIN_JOB_NONE:
-            break
-        if time.monotonic() > deadline:
-            guest.abort_job()
-            raise VirtopsError("the backup job did not finish within %d s (timeout); it was aborted" % timeout)
-        time.sleep(POLL_S)
+    ended, _stats = wait_until(guest.job_stats, lambda stats: stats.get("type", libvirt.VIR_DOMAIN_JOB_NONE) ==
+                               libvirt.VIR_DOMAIN_JOB_NONE, timeout, interval=POLL_S, first=FIRST_POLL_S)
+    if not ended:
+        guest.abort_job()
+        raise VirtopsError("the backup job did not finish within %d s (timeout); it was aborted" % timeout)
     done = guest.job_stats(completed=True)
     if done.get("type") != libvirt.VIR_DOMAIN_JOB_COMPLETED:
         raise VirtopsError("the backup job ended without completing: %s" % (

@@ -31,20 +31,24 @@ class Deadline:
         return time.monotonic() - self.started
 
 
-def wait_until(read, accept, timeout, interval=POLL_INTERVAL):
+def wait_until(read, accept, timeout, interval=POLL_INTERVAL, first=None):
     """Call ``read()`` until ``accept(value)`` holds or ``timeout`` seconds pass.
 
     Returns (True, value) once accepted, (False, last value) when time ran out. ``read`` runs at
-    least once, so a timeout of 0 still looks.
+    least once, so a timeout of 0 still looks. With ``first``, the pauses start there and grow by
+    half each time up to ``interval``: a wait that is often short (a job of a second) is not
+    stretched to a whole interval, and a long one still reads rarely.
     """
     deadline = Deadline(timeout)
+    pause = interval if first is None else min(first, interval)
     while True:
         value = read()
         if accept(value):
             return True, value
         if deadline.expired():
             return False, value
-        time.sleep(min(interval, deadline.remaining()))
+        time.sleep(min(pause, deadline.remaining()))
+        pause = min(interval, pause * 1.5)
 
 
 class StillRunning(Exception):

@@ -12,7 +12,8 @@ import pytest
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_timeout
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import StillRunning, call_within
+from ansible_collections.virtops.libvirt.plugins.module_utils.common import waits
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import StillRunning, call_within, wait_until
 
 
 def test_call_within_returns_the_result_of_a_call_that_ends_in_time():
@@ -53,3 +54,19 @@ def test_a_timeout_is_between_one_second_and_a_year(value):
 
 def test_one_second_is_a_timeout():
     check_timeout(1, "timeout", "an import")
+
+
+def test_wait_until_pauses_grow_from_first_to_the_interval(monkeypatch):
+    pauses = []
+    monkeypatch.setattr(waits.time, "sleep", pauses.append)
+    reads = iter(range(10))
+    assert wait_until(lambda: next(reads), lambda value: value == 7, 60, interval=0.5, first=0.05) == (True, 7)
+    assert pauses == pytest.approx([0.05, 0.075, 0.1125, 0.16875, 0.253125, 0.3796875, 0.5])
+
+
+def test_wait_until_without_first_pauses_the_whole_interval(monkeypatch):
+    pauses = []
+    monkeypatch.setattr(waits.time, "sleep", pauses.append)
+    reads = iter(range(10))
+    assert wait_until(lambda: next(reads), lambda value: value == 2, 60, interval=0.5) == (True, 2)
+    assert pauses == [0.5, 0.5]

@@ -194,7 +194,8 @@ def down(args):
     FileServers(args.workdir).down()
     conn = connect()
     undefine_flags = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
-                      | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+                      | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+                      | libvirt.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
     for dom in conn.listAllDomains(0):
         if not dom.name().startswith(PREFIX):
             continue

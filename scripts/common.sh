@@ -26,7 +26,7 @@ APT_PACKAGES=(
 # tests/testbed/migration_hosts.py).
 # nfs-ganesha (with its VFS backend) and rpcbind serve NFS volumes to QEMU's own NFS client.
 TEST_APT_PACKAGES=(tgt ceph-mon ceph-osd ceph-common shellcheck genisoimage mtools open-iscsi bindfs swtpm swtpm-tools
-                   nfs-ganesha nfs-ganesha-vfs rpcbind)
+                   nfs-ganesha nfs-ganesha-vfs rpcbind libnbd-bin)
 
 log() { printf '>>> %s\n' "$*" >&2; }
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: backup
-short_description: Full and incremental backups of a running instance's disks, verified and restored
+short_description: Full and incremental backups of a running instance's disks, verified and restored, or exported through NBD
 version_added: 0.4.0
 description:
   - O(state=present) takes a restore point of a running instance through libvirt's backup job in
@@ -34,6 +34,18 @@ description:
     shut-off one. It never overwrites a file.
   - O(state=verified), and O(state=restored) to new images, read only O(dest); they need no
     connection to libvirt. O(into_instance=true) restores into the shut-off instance's own disks.
+  - O(state=exported) is libvirt's pull mode - for a backup tool of your own (C(nbdcopy),
+    C(qemu-img), virtnbdbackup, a vendor's agent). The running instance's disks are exported
+    read-only through QEMU's NBD server, frozen at the moment the export started (the guest's
+    filesystems quiesced as for a point) while the guest goes on writing, until
+    O(state=export_stopped). Each export makes a checkpoint; an incremental export publishes per disk
+    the bitmap of the blocks changed since the last export read completely (the NBD meta context
+    C(qemu:dirty-bitmap:<bitmap>)). RV(export) describes it - per disk the NBD URI, the export name
+    and the bitmap. The points in O(dest) are not touched; O(dest) holds the export's socket and
+    scratch images (in C(.export/)).
+  - O(state=export_stopped) ends the export. O(export_complete) says whether the reader got every
+    block it needed - only then is this export the base of the next incremental one; otherwise its
+    checkpoint is deleted and the next export covers these changes again.
 author:
   - virtops.libvirt developers (@virtops)
 extends_documentation_fragment:
@@ -42,10 +54,11 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reports the point it would take (full or incremental, and why) or the images it would restore.
+    description: Reports the point or export it would take (full or incremental, and why), the images it would
+      restore, or the checkpoints stopping an export would delete.
   diff_mode:
     support: full
-    description: The list of points before and after, or the images a restore writes.
+    description: The list of points before and after, the images a restore writes, or the disks exported before and after.
 options:
   name:
     description: The instance (libvirt domain). It must run for O(state=present).
@@ -63,9 +76,13 @@ options:
         point is taken on every run
       - V(verified) - the chain of O(point) can be restored (fails naming every problem).
       - V(restored) - O(point)'s disks are written to O(restore_dir).
+      - V(exported) - the running instance's disks are exported through NBD (pull mode); a re-run
+        that finds the export running changes nothing, one that finds an export unlike the one asked
+        for fails.
+      - V(export_stopped) - no export runs (the running one is stopped, see O(export_complete)).
     type: str
     default: present
-    choices: [present, verified, restored]
+    choices: [present, verified, restored, exported, export_stopped]
   point:
     description:
       - The restore point's name. For V(present), the name of the new point (1 to 64 letters, digits,
@@ -78,6 +95,8 @@ options:
       - V(auto) - incremental when the chain can go on, full otherwise.
       - V(full) - a full point (a new chain starts; earlier points stay restorable).
       - V(incremental) - incremental or fail with the reason it cannot be.
+      - For O(state=exported) the same, where the chain is that of the exports - incremental from the
+        last export stopped with O(export_complete=true).
     type: str
     default: auto
     choices: [auto, full, incremental]
@@ -132,9 +151,33 @@ options:
     type: str
     default: qcow2
     choices: [qcow2, raw]
+  export_socket:
+    description:
+      - For O(state=exported), the UNIX socket QEMU's NBD server listens on (an absolute path of at most
+        107 bytes, in a directory QEMU's user may create files in). Default C(<dest>/.export/nbd.sock),
+        in a directory this module gives to QEMU's user (mode 0700).
+    type: path
+  export_address:
+    description:
+      - For O(state=exported), listen on TCP at this address instead of a UNIX socket. Anyone who can
+        reach it can read the disks (libvirt's NBD TLS is not set up by this module); keep it on a
+        network only the backup host reaches.
+    type: str
+  export_port:
+    description: With O(export_address), the TCP port; default, one libvirt picks from its backup port range.
+    type: int
+  export_complete:
+    description:
+      - For O(state=export_stopped) (and required there), whether the reader got every block it needed.
+      - V(true) - the next incremental export starts from this one; the older export checkpoints are deleted.
+      - V(false) - this export's checkpoint is deleted, so the next incremental export covers its changes again.
+    type: bool
 notes:
   - Incremental points need libvirt 7.6 or later with QEMU 6.0 or later (incremental backup enabled
     by default), and qcow2 disks.
+  - Pull mode keeps its own checkpoints (C(virtops.export-<time>)) apart from the points' ones
+    (C(virtops-<point>)), so exports and backup points do not break each other's chains. While an
+    export runs, no point is taken (libvirt runs one backup job at a time).
   - A checkpoint lives in the instance's libvirt definition and its bitmaps in the qcow2 images.
     libvirt migrates the bitmaps with the images but leaves the checkpoints' definitions on the
     source; M(virtops.libvirt.migrate) and M(virtops.libvirt.migrations) define them again on the
@@ -187,6 +230,25 @@ EXAMPLES = r"""
     point: nightly-20261204
     restore_dir: /var/lib/libvirt/images/web01-restored
 
+- name: Export the disks for another backup tool (pull mode)
+  virtops.libvirt.backup:
+    name: web01
+    dest: /srv/backups/web01
+    state: exported
+  register: nbd
+
+- name: The tool reads the disk (here the whole of it, with libnbd's nbdcopy)
+  ansible.builtin.command:
+    cmd: nbdcopy {{ nbd.export.disks.vda.uri }} /srv/copies/web01-vda.raw
+  changed_when: true
+
+- name: Stop the export; the tool read everything, so the next export is incremental from this one
+  virtops.libvirt.backup:
+    name: web01
+    dest: /srv/backups/web01
+    state: export_stopped
+    export_complete: true
+
 - name: Bring the shut-off instance back to a point (its images before are kept beside them)
   virtops.libvirt.backup:
     name: web01
@@ -204,7 +266,8 @@ directory:
   sample: /srv/backups/web01
 plan:
   description:
-    - For O(state=present) when a point is taken (or would be, in check mode) - its C(name), C(kind)
+    - For O(state=present) when a point is taken (or would be, in check mode), and for
+      O(state=exported) when an export starts (without C(name)) - its C(name), C(kind)
       (V(full) or V(incremental)), C(reason) (why full, or the point an incremental one starts
       from), C(checkpoint), C(base) (the previous point of an incremental one) and C(disks).
   returned: when a point is taken
@@ -238,6 +301,36 @@ problems:
   returned: when O(state=verified)
   type: list
   elements: str
+export:
+  description:
+    - For O(state=exported), and O(state=export_stopped) when an export ran - C(transport) (V(unix) or
+      V(tcp)), C(socket), C(address), C(port), C(kind) (V(full) or V(incremental)), C(base) (the
+      checkpoint an incremental export's bitmaps start from), C(checkpoint) (this export's),
+      C(started), and C(disks) - per disk its NBD C(export) name, C(uri), and for an incremental export
+      its C(bitmap) and the NBD meta C(context) that reads it. Not set in check mode when an export would start.
+  returned: when an export runs or would be stopped
+  type: dict
+  sample:
+    transport: unix
+    socket: /srv/backups/web01/.export/nbd.sock
+    kind: incremental
+    base: virtops.export-20261205T020000Z
+    checkpoint: virtops.export-20261206T020000Z
+    disks:
+      vda:
+        export: vda
+        uri: nbd+unix:///vda?socket=/srv/backups/web01/.export/nbd.sock
+        bitmap: backup-vda
+        context: qemu:dirty-bitmap:backup-vda
+checkpoints_deleted:
+  description: For O(state=export_stopped), the export checkpoints deleted (see O(export_complete)).
+  returned: when O(state=export_stopped) found an export
+  type: list
+  elements: str
+next_base:
+  description: For O(state=export_stopped), the checkpoint the next incremental export starts from (none, a full one).
+  returned: when O(state=export_stopped) found an export
+  type: str
 restored:
   description: For O(state=restored), the image written (or already there) for each disk.
   returned: when O(state=restored)

@@ -140,12 +140,13 @@ class BackupSet:
         return None
 
     def leftovers(self):
-        """Point directories the manifest does not name: what an interrupted run left."""
+        """Point directories the manifest does not name: what an interrupted run left. A point's
+        name never starts with a dot; such directories (an export's ``.export``) are not points."""
         if not os.path.isdir(self.dest):
             return []
         named = set(point["name"] for point in self.points)
         return sorted(entry for entry in os.listdir(self.dest)
-                      if os.path.isdir(self.path(entry)) and entry not in named)
+                      if os.path.isdir(self.path(entry)) and entry not in named and not entry.startswith("."))
 
     def remove_leftover(self, name):
         """Remove one of ``leftovers()`` (a run records each removal as its own action)."""

@@ -390,9 +390,30 @@ class Guest:
         self.dom.abortJob()
 
     # -- backups and their checkpoints (backup/job.py composes these) ------------------------
-    def begin_backup(self, backup_xml, checkpoint_xml):
-        """Start a backup job on images this collection created (libvirt reuses them)."""
-        self.dom.backupBegin(backup_xml, checkpoint_xml, libvirt.VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL)
+    def begin_backup(self, backup_xml, checkpoint_xml, reuse=True):
+        """Start a backup job. ``reuse``: on images this collection created (libvirt reuses them);
+        without it libvirt creates the files (a pull-mode export's scratch images)."""
+        self.dom.backupBegin(backup_xml, checkpoint_xml, libvirt.VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL if reuse else 0)
+
+    def running_backup_xml(self):
+        """The XML of the backup job running now (libvirt's, with what it chose: the NBD port,
+        export and bitmap names), or None when none runs."""
+        try:
+            return self.dom.backupGetXMLDesc(0)
+        except libvirt.libvirtError as exc:
+            if is_error(exc, "NO_DOMAIN_BACKUP", "OPERATION_INVALID", "NO_SUPPORT"):
+                return None
+            raise
+
+    def qemu_owner(self):
+        """(uid, gid) QEMU runs as, from the running guest's DAC label (``+64055:+64055``), or None
+        where there is none (no DAC driver, or QEMU runs as root)."""
+        for label in self.live_config().seclabels or []:
+            if label.model == "dac" and label.label and ":" in label.label:
+                user, group = label.label.split(":", 1)
+                if user.startswith("+") and group.startswith("+"):
+                    return int(user[1:]), int(group[1:])
+        return None
 
     def checkpoint_names(self):
         """The names of the domain's checkpoints ([] where the driver has none)."""
@@ -430,11 +451,21 @@ class Guest:
             checkpoint.delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
 
     def delete_checkpoint(self, name):
-        """Delete checkpoint ``name`` (its changes are merged into its parent's); True if it was there."""
+        """Delete checkpoint ``name`` (its changes are merged into its parent's); True if it was there.
+
+        A checkpoint whose bitmap the disk's image no longer holds (the image was replaced, or the
+        domain defined again over a new one) cannot be merged: libvirt refuses with "bitmap ... not
+        found"; nothing of it is left but its metadata, which goes alone."""
         checkpoint = lookup_or_none(self.dom.checkpointLookupByName, "NO_DOMAIN_CHECKPOINT", name)
-        if checkpoint is not None:
+        if checkpoint is None:
+            return False
+        try:
             checkpoint.delete(0)
-        return checkpoint is not None
+        except libvirt.libvirtError as exc:
+            if not (is_error(exc, "INTERNAL_ERROR") and "bitmap" in error_text(exc) and "not found" in error_text(exc)):
+                raise
+            checkpoint.delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
+        return True
 
     # -- external snapshots (backup/snapshots.py composes these) ------------------------------
     def create_snapshot(self, snapshot_xml, flags):

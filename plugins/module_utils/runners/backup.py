@@ -16,6 +16,10 @@ import shutil
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.chain import (
     FULL, INCREMENTAL, BackupSet, file_sha256, now_utc, point_name_for, points_to_keep,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.backup.export import (
+    EXPORT_DIR, ExportServer, checkpoints_to_settle, describe_export, export_checkpoints, plan_export, prepare_workdir,
+    read_record, running_export, start_export, stop_export,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import (
     QUIESCE, backup_disks, plan_backup, stale_checkpoints, take_backup,
 )
@@ -29,7 +33,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import
 BACKUP_ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
     dest=dict(type="path", required=True),
-    state=dict(type="str", default="present", choices=["present", "verified", "restored"]),
+    state=dict(type="str", default="present", choices=["present", "verified", "restored", "exported", "export_stopped"]),
     point=dict(type="str"),
     mode=dict(type="str", default="auto", choices=["auto", FULL, INCREMENTAL]),
     disks=dict(type="list", elements="str"),
@@ -40,7 +44,12 @@ BACKUP_ARGUMENT_SPEC = dict(
     restore_dir=dict(type="path"),
     into_instance=dict(type="bool", default=False),
     restore_format=dict(type="str", default="qcow2", choices=["qcow2", "raw"]),
+    export_socket=dict(type="path"),
+    export_address=dict(type="str"),
+    export_port=dict(type="int"),
+    export_complete=dict(type="bool"),
 )
+EXPORT_OPTIONS = ("export_socket", "export_address", "export_port")
 POINT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RESTORE_RECORD = ".virtops-restore.json"
 INSTANCE_RESTORE_RECORD = "restored-into-instance.json"
@@ -52,7 +61,8 @@ class BackupRunner(Runner):
     @staticmethod
     def needs_connection(params):
         # verifying, and restoring to new images, read only the backup directory
-        return params["state"] == "present" or params["state"] == "restored" and params["into_instance"]
+        return params["state"] in ("present", "exported", "export_stopped") or \
+            params["state"] == "restored" and params["into_instance"]
 
     def subject(self):
         return "backup of %s" % self.params["name"]
@@ -72,6 +82,18 @@ class BackupRunner(Runner):
             if p[option] is not None and p["state"] != "present":
                 raise VirtopsError("%s applies to state present (the points kept after a backup), not to %s" % (
                     option, p["state"]))
+        for option in EXPORT_OPTIONS:
+            if p[option] is not None and p["state"] != "exported":
+                raise VirtopsError("%s applies to state exported (where the NBD server listens), not to %s" % (
+                    option, p["state"]))
+        if p["state"] == "export_stopped" and p["export_complete"] is None:
+            raise VirtopsError("state export_stopped needs export_complete: true when the reader got every block it "
+                               "needed (the next incremental export starts from this one), false when it did not "
+                               "(the next one covers these changes again)")
+        if p["export_complete"] is not None and p["state"] != "export_stopped":
+            raise VirtopsError("export_complete applies to state export_stopped, not to %s" % p["state"])
+        if p["point"] is not None and p["state"] in ("exported", "export_stopped"):
+            raise VirtopsError("point names a restore point in dest; an NBD export (state %s) has none" % p["state"])
         if not 1 <= p["timeout"] <= MAX_TIMEOUT:
             raise VirtopsError("timeout must be between 1 and %d seconds, got %d" % (MAX_TIMEOUT, p["timeout"]))
         backup_set = BackupSet(p["dest"])
@@ -81,21 +103,30 @@ class BackupRunner(Runner):
             self._backup(backup_set)
         elif p["state"] == "verified":
             self._verify(backup_set)
+        elif p["state"] == "exported":
+            self._export(backup_set)
+        elif p["state"] == "export_stopped":
+            self._stop_export(backup_set)
         else:
             self._restore(backup_set)
         self.result["points"] = [backup_set.describe(point) for point in backup_set.points]
         self.result["diff"] = self.diff
         return self.result
 
-    # -- state: present ----------------------------------------------------------------------
-    def _backup(self, backup_set):
-        p = self.params
-        guest = Guest.lookup(self.conn, p["name"])
+    def _guest(self, backup_set):
+        """The instance, which must be the one ``dest`` belongs to."""
+        guest = Guest.lookup(self.conn, self.params["name"])
         if guest is None:
-            raise VirtopsError("instance %s does not exist on %s" % (p["name"], self.conn.getHostname()))
+            raise VirtopsError("instance %s does not exist on %s" % (self.params["name"], self.conn.getHostname()))
         mismatch = backup_set.owner_mismatch(guest.uuid)
         if mismatch:
             raise VirtopsError(mismatch + "; give each instance its own dest")
+        return guest
+
+    # -- state: present ----------------------------------------------------------------------
+    def _backup(self, backup_set):
+        p = self.params
+        guest = self._guest(backup_set)
         existing = backup_set.point(p["point"]) if p["point"] else None
         if existing is not None:
             self.result["point"] = backup_set.describe(existing)
@@ -104,6 +135,9 @@ class BackupRunner(Runner):
         if not guest.is_active():
             raise VirtopsError("instance %s is not running: libvirt's backup job needs a running instance "
                                "(state %s)" % (p["name"], guest.state()))
+        if running_export(guest) is not None:
+            raise VirtopsError("instance %s exports its disks through NBD now (state exported); a backup point is "
+                               "taken once that export is stopped (state export_stopped)" % p["name"])
         if guest.has_job() and _job_operation(guest) == "a backup":
             # The backup job of a run that was killed, or one libvirt took up again after its
             # daemon restarted: it still writes into a point directory no manifest names, which is
@@ -162,6 +196,83 @@ class BackupRunner(Runner):
             ", ".join(point["name"] for point in dropped),
             "; first merge %s with the points it builds on into a full image" % ", ".join(
                 point["name"] for point in merged) if merged else ""), backup_set.prune, keep)
+
+    # -- state: exported and export_stopped (pull mode) --------------------------------------------
+    def _export(self, backup_set):
+        p = self.params
+        guest = self._guest(backup_set)
+        workdir = backup_set.path(EXPORT_DIR)
+        server = ExportServer.requested(workdir, p["export_socket"], p["export_address"], p["export_port"])
+        running = running_export(guest)
+        if running is not None:
+            self._check_running_export(running, server)
+            self.result["export"] = describe_export(running, read_record(workdir))
+            return
+        if not guest.is_active():
+            raise VirtopsError("instance %s is not running: libvirt's backup job exports a running instance's disks "
+                               "(state %s)" % (p["name"], guest.state()))
+        if guest.has_job():
+            raise VirtopsError("instance %s runs a job now (%s); an export starts once it has ended" % (
+                p["name"], _job_operation(guest)))
+        disks, left_out = backup_disks(guest.live_config(), p["disks"])
+        if not disks:
+            raise VirtopsError("instance %s has no disk an export can take (%s)" % (
+                p["name"], "; ".join(left_out) or "it has no disks"))
+        plan = plan_export(guest, disks, p["mode"])
+        self.result["plan"] = plan.describe()
+        self.result["left_out"] = left_out
+        self.diff = dict(before="", after=_listing("%s: exported (%s) on %s" % (target, plan.kind, server.describe())
+                                                   for target in plan.targets))
+        started = self.recorder.record("export %s of %s through NBD on %s (%s: %s)" % (
+            ", ".join(plan.targets), p["name"], server.describe(), plan.kind, plan.reason),
+            self._start_export, guest, plan, workdir, server)
+        if started is None:  # check mode
+            return
+        self.result["export"], record = started
+        if not record["quiesced"]:
+            self.warn("the export of %s is crash-consistent only: %s" % (p["name"], record["quiesce_note"]))
+
+    def _start_export(self, guest, plan, workdir, server):
+        prepare_workdir(workdir, guest.qemu_owner())
+        return start_export(guest, plan, workdir, server, self.params["quiesce"])
+
+    def _check_running_export(self, running, server):
+        """A re-run finds the export running: unchanged when it is the one asked for, else refused."""
+        p = self.params
+        now = ExportServer.of(running)
+        targets = sorted(disk.name for disk in running.disks or [] if disk.backup is not False)
+        kind = INCREMENTAL if running.incremental else FULL
+        differences = []
+        if not server.covers(now):
+            differences.append("it listens on %s, not on %s" % (now.describe(), server.describe()))
+        if p["disks"] is not None and sorted(p["disks"]) != targets:
+            differences.append("it exports %s, not %s" % (", ".join(targets), ", ".join(sorted(p["disks"]))))
+        if p["mode"] != "auto" and p["mode"] != kind:
+            differences.append("it is %s, not %s" % (kind, p["mode"]))
+        if differences:
+            raise VirtopsError("instance %s exports its disks already, but not as asked: %s; stop that export first "
+                               "(state export_stopped)" % (p["name"], "; ".join(differences)))
+
+    def _stop_export(self, backup_set):
+        p = self.params
+        guest = self._guest(backup_set)
+        workdir = backup_set.path(EXPORT_DIR)
+        running = running_export(guest)
+        record = read_record(workdir)
+        if running is None and record is None:
+            return
+        doomed, next_base = checkpoints_to_settle(export_checkpoints(guest), record, p["export_complete"])
+        self.result["checkpoints_deleted"] = doomed
+        self.result["next_base"] = next_base
+        if running is not None:
+            self.result["export"] = describe_export(running, record)
+            self.diff = dict(before=_listing("%s: exported on %s" % (disk, ExportServer.of(running).describe())
+                                             for disk in sorted(self.result["export"]["disks"])), after="")
+        self.recorder.record("stop the NBD export of %s (%s); delete checkpoint(s) %s - the next incremental export "
+                             "starts from %s" % (
+                                 p["name"], "read completely" if p["export_complete"] else "not read completely",
+                                 ", ".join(doomed) or "none", next_base or "nothing: it will be full"),
+                             stop_export, guest, workdir, p["export_complete"])
 
     # -- state: verified ---------------------------------------------------------------------
     def _verify(self, backup_set):

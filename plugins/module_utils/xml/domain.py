@@ -309,6 +309,21 @@ class LaunchSecurityConfig(ConfigObject):
     )
 
 
+class SecurityLabel(ConfigObject):
+    """<seclabel type='dynamic' model='dac'><label>+64055:+64055</label></seclabel>: how a security
+    driver confines the guest's QEMU; the DAC label of a running guest is the user:group QEMU runs as."""
+
+    TAG = "seclabel"
+    KEY = "model"
+    FIELDS = (
+        Field("type", attr="type"),
+        Field("model", attr="model"),
+        Field("relabel", attr="relabel", kind="yesno"),
+        Field("label", path="label"),
+        Field("image_label", path="imagelabel"),
+    )
+
+
 class PerfEvent(ConfigObject):
     """<event name='cmt' enabled='yes'/>: one perf event libvirt counts for the guest."""
 
@@ -607,6 +622,7 @@ class DomainConfig(ConfigObject):
         Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
         DeviceXmlField("devices_xml"),
         RootPortsField("pcie_root_ports"),
+        ChildList("seclabels", "seclabel", SecurityLabel, label="seclabel"),
     )
 
     def adopt_live_identities(self, live, uuid=False):

@@ -15,7 +15,7 @@ import pytest
 
 # Every module of the object model, imported so that all its subclasses are registered.
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml import (
-    capabilities, cpu, devices, domain, network, nwfilter, storage,
+    backup, capabilities, cpu, devices, domain, network, nwfilter, snapshot, storage,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
     Child, ChildList, ConfigObject, Field, MemoryField, SecretField, etree,
@@ -25,7 +25,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 )
 
 
-MODEL_MODULES = (capabilities, cpu, devices, domain, network, nwfilter, storage)
+MODEL_MODULES = (backup, capabilities, cpu, devices, domain, network, nwfilter, snapshot, storage)
 
 
 def _all_classes(base=ConfigObject):

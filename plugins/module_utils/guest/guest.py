@@ -374,14 +374,23 @@ class Guest:
                                    % (self.name, seconds + 30))
             time.sleep(0.2)
 
-    def touched_memory_kib(self, memory_kib):
+    def touched_memory_kib(self, memory_kib, boot_files=()):
         """(KiB, basis): how much of the guest's ``memory_kib`` holds data a migration must send -
         memory never touched goes as zero pages at almost no cost. The guest's own count of its
         free memory where its balloon reports statistics (as Nova turns them on), else what the
-        host holds of it (QEMU's resident set, QEMU's own memory included), at most ``memory_kib``."""
+        host holds of it (QEMU's resident set, QEMU's own memory included), at most ``memory_kib``.
+
+        Free is not zero: QEMU loads a directly booted kernel and initrd into guest memory, and the
+        guest frees both once it has unpacked them - free pages a migration still sends (seen on the
+        test bed: 28 MiB more sent than the balloon's figure, for 18 MiB of such files). The sizes of
+        ``boot_files`` this host can read are added to the balloon's figure."""
         stats = self.dom.memoryStats()
         if stats.get("unused") is not None and stats.get("available"):
-            return max(0, memory_kib - stats["unused"]), "guest memory not free (balloon statistics)"
+            loaded = sum(os.path.getsize(path) for path in boot_files if path and os.path.isfile(path)) // 1024
+            basis = "guest memory not free (balloon statistics)"
+            if loaded:
+                basis += " and the %d MiB of boot kernel and initrd its free memory still holds" % (loaded // 1024)
+            return min(memory_kib, max(0, memory_kib - stats["unused"]) + loaded), basis
         if stats.get("rss"):
             return min(memory_kib, stats["rss"]), "host resident memory"
         return memory_kib, "guest memory size"

@@ -176,7 +176,9 @@ class MigrateRunner(Runner):
         p = self.params
         try:
             dirty = source.dirty_rate(p["dirty_rate_seconds"])
-            memory_kib, basis = source.touched_memory_kib(config.current_memory_kib or config.memory_kib or 0)
+            boot = config.os
+            memory_kib, basis = source.touched_memory_kib(config.current_memory_kib or config.memory_kib or 0,
+                                                          (boot.kernel, boot.initrd) if boot else ())
         except libvirt.libvirtError as exc:
             raise VirtopsError("measuring %s's dirty rate failed, nothing was changed: %s (libvirt 7.2 and QEMU 5.2 "
                                "or later measure it)" % (p["name"], error_text(exc)))

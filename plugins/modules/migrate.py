@@ -207,7 +207,10 @@ options:
     type: bool
     default: false
   dirty_rate_seconds:
-    description: Seconds the dirty-rate calculation samples the guest (1 to 60).
+    description:
+      - Seconds the dirty-rate calculation samples the guest (1 to 60). From 2 on, a second calculation over
+        half as long runs first, to see whether the guest keeps rewriting the same pages (RV(prediction)'s
+        C(working_set_mib)).
     type: int
     default: 2
   expected_bandwidth_mib:
@@ -383,7 +386,9 @@ progress:
 prediction:
   description:
     - With O(measure) or O(strategy=auto) - C(memory_mib) (the memory the guest has touched),
-      C(dirty_rate_mib_s), C(bandwidth_mib_s), C(max_downtime_ms); C(verdict) - V(converges) (plain
+      C(memory_basis) (how that was counted), C(dirty_rate_mib_s), C(working_set_mib) (the memory the guest
+      keeps rewriting, when a second calculation over half the window shows one; it bounds what a pass
+      leaves dirty), C(bandwidth_mib_s), C(max_downtime_ms); C(verdict) - V(converges) (plain
       pre-copy finishes), V(needs_help) (a permitted auto-converge or post-copy would) or V(cannot);
       C(strategy) chosen (V(pre_copy), V(auto_converge), V(post_copy), or none) and C(reason); the
       chosen course's C(seconds), C(downtime_ms), C(data_mib), C(iterations), C(throttle_pct); and

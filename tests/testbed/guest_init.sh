@@ -13,9 +13,11 @@
 #   VIRTOPS-READBACK name=... serial=... ok|bad   each second, that first sector read again with
 #                                        direct I/O (past the guest's page cache): the disk the guest
 #                                        runs on still holds what it wrote (block migration)
-#   VIRTOPS-DIRTY mib=<n>                with virtops.dirty=<n> on the command line: a loop rewrites n MiB
+#   VIRTOPS-DIRTY mib=<n> pause=<s>      with virtops.dirty=<n> on the command line: a loop rewrites n MiB
 #                                        of memory with random bytes, without end (a guest whose
-#                                        migration does not converge on its own: auto-converge)
+#                                        migration does not converge on its own: auto-converge);
+#                                        virtops.dirty_pause=<s> sleeps s seconds after each rewrite (a
+#                                        light guest: the same n MiB dirtied again every s seconds)
 #   VIRTOPS-NIC name=<ethN> mac=<mac> mtu=<mtu> queues=<rx queues>
 #   VIRTOPS-NIC-PCI name=<ethN> pci=<address>   the guest PCI address the NIC sits at
 #   VIRTOPS-SHARE <tag> <file>: <line>   with virtops.share=<tag>: the virtiofs share is mounted and every
@@ -264,9 +266,13 @@ for port in /sys/class/virtio-ports/*; do
 done
 
 dirty=$(sed -n 's/.*virtops\.dirty=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+dirty_pause=$(sed -n 's/.*virtops\.dirty_pause=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
 if [ -n "$dirty" ]; then
-    (while true; do dd if=/dev/urandom of=/dirty bs=1M count="$dirty" conv=notrunc 2>/dev/null; done) &
-    echo "VIRTOPS-DIRTY mib=$dirty"
+    (while true; do
+        dd if=/dev/urandom of=/dirty bs=1M count="$dirty" conv=notrunc 2>/dev/null
+        [ -z "$dirty_pause" ] || sleep "$dirty_pause"
+    done) &
+    echo "VIRTOPS-DIRTY mib=$dirty pause=${dirty_pause:-0}"
 fi
 
 known=$(list_disks | cut -d' ' -f1,2)

@@ -28,6 +28,8 @@ THROTTLE_TRIGGER = 0.5
 MAX_PASSES = 100000
 # A pass that leaves at least this share of what it sent dirty again does not shrink the data.
 STEADY = 0.95
+# A guest that dirtied less than this many times the memory in twice the time rewrites the same pages.
+REWRITE_GROWTH = 1.5
 # What a migration costs besides sending memory: the daemons' handshake, QEMU's setup, the
 # destination's start (measured on the test bed: about half a second).
 SETUP_SECONDS = 0.5
@@ -74,20 +76,42 @@ def allowance(downtime, stall_limit=None):
     return allowed, next_change
 
 
-def simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, throttle_ceiling=0, stall_limit=None):
-    """Pass by pass: each pass sends what the previous one left dirty (at most the memory), the
-    guest dirtying at ``dirty_mib_s`` less the throttle; it converges when that fits in the downtime
-    allowed then (``allowance``). ``throttle_ceiling`` 0 is plain pre-copy; otherwise auto-converge
-    may throttle up to it. A steady state (the passes no longer shrink) waits for the allowance to
-    rise - the ramp's next step, or stall detection - and never converges when nothing will."""
+def working_set(short, long_):
+    """The memory (MiB) a guest keeps rewriting, from two dirty-rate measurements ``short`` and
+    ``long_`` - each (seconds, MiB/s), the long window about twice the short one - or None.
+
+    QEMU's calculation counts the distinct pages that changed within its window, so the window's
+    rate times its length is the memory dirtied in that time. A guest that dirties new memory finds
+    about twice as much in twice the time; one that rewrites the same pages finds about the same
+    (the long window found less than half again as much): that set bounds what a pass of any
+    length leaves dirty. Without it a light guest that rewrites a few MiB every second would be
+    predicted to dirty its rate times a pass of many seconds."""
+    (short_s, short_rate), (long_s, long_rate) = short, long_
+    if long_s < 1.5 * short_s:
+        return None
+    short_set, long_set = short_rate * short_s, long_rate * long_s
+    if long_set < REWRITE_GROWTH * short_set or long_set == short_set == 0:
+        return float(max(short_set, long_set))
+    return None
+
+
+def simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, throttle_ceiling=0, stall_limit=None,
+                      working_set_mib=None):
+    """Pass by pass: each pass sends what the previous one left dirty (at most the memory, and at
+    most the ``working_set_mib`` the guest keeps rewriting), the guest dirtying at ``dirty_mib_s``
+    less the throttle; it converges when that fits in the downtime allowed then (``allowance``).
+    ``throttle_ceiling`` 0 is plain pre-copy; otherwise auto-converge may throttle up to it. A steady
+    state (the passes no longer shrink) waits for the allowance to rise - the ramp's next step, or
+    stall detection - and never converges when nothing will."""
     allowed, next_change = allowance(downtime, stall_limit)
+    bound = float(memory_mib) if working_set_mib is None else min(float(memory_mib), working_set_mib)
     to_send, seconds, data, throttle, passes, steady_since = float(memory_mib), SETUP_SECONDS, 0.0, 0, 0, None
     while passes < MAX_PASSES:
         passes += 1
         pass_s = to_send / bandwidth_mib_s
         seconds += pass_s
         data += to_send
-        dirtied = min(float(memory_mib), dirty_mib_s * (1 - throttle / 100.0) * pass_s)
+        dirtied = min(bound, dirty_mib_s * (1 - throttle / 100.0) * pass_s)
         if dirtied / bandwidth_mib_s <= allowed(seconds, steady_since):
             downtime_s = dirtied / bandwidth_mib_s
             return Simulation(True, seconds + downtime_s, downtime_s * 1000, data + dirtied, passes, throttle)
@@ -109,11 +133,12 @@ def simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, thrott
     return Simulation(False, seconds, None, data, passes, throttle)
 
 
-def simulate_post_copy(memory_mib, dirty_mib_s, bandwidth_mib_s):
+def simulate_post_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, working_set_mib=None):
     """One full pass, then the switch: the pages dirtied during it are fetched afterwards; the
     guest's pause is the switch itself (device state), not a memory transfer."""
     first_s = memory_mib / float(bandwidth_mib_s)
-    rest = min(float(memory_mib), dirty_mib_s * first_s)
+    bound = float(memory_mib) if working_set_mib is None else min(float(memory_mib), working_set_mib)
+    rest = min(bound, dirty_mib_s * first_s)
     return Simulation(True, SETUP_SECONDS + first_s + rest / bandwidth_mib_s, None, memory_mib + rest, 1)
 
 
@@ -121,16 +146,17 @@ class Prediction:
     """The measured figures, what each strategy would do, the verdict and the chosen strategy."""
 
     def __init__(self, memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, permitted, throttle_ceiling,
-                 time_limit=None, stall_limit=None):
+                 time_limit=None, stall_limit=None, working_set_mib=None):
         self.memory_mib = memory_mib
         self.dirty_mib_s = dirty_mib_s
+        self.working_set_mib = working_set_mib
         self.bandwidth_mib_s = bandwidth_mib_s
         self.max_downtime_ms = downtime if isinstance(downtime, (int, float)) else max(ms for _at, ms in downtime)
         self.courses = {PRE_COPY: simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime,
-                                                    stall_limit=stall_limit)}
+                                                    stall_limit=stall_limit, working_set_mib=working_set_mib)}
         self.courses[AUTO_CONVERGE] = simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime,
-                                                        throttle_ceiling or THROTTLE_MAX, stall_limit)
-        self.courses[POST_COPY] = simulate_post_copy(memory_mib, dirty_mib_s, bandwidth_mib_s)
+                                                        throttle_ceiling or THROTTLE_MAX, stall_limit, working_set_mib)
+        self.courses[POST_COPY] = simulate_post_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, working_set_mib)
         self.throttle_ceiling = throttle_ceiling
         self.strategy, self.verdict, self.reason = choose(self.courses, permitted, throttle_ceiling, time_limit)
 
@@ -141,6 +167,7 @@ class Prediction:
         chosen = self.course()
         result = dict(
             memory_mib=int(round(self.memory_mib)), dirty_rate_mib_s=self.dirty_mib_s,
+            working_set_mib=None if self.working_set_mib is None else int(round(self.working_set_mib)),
             bandwidth_mib_s=self.bandwidth_mib_s, max_downtime_ms=self.max_downtime_ms,
             verdict=self.verdict, strategy=self.strategy, reason=self.reason,
             strategies=dict((name, course.as_dict()) for name, course in sorted(self.courses.items())),

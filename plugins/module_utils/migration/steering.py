@@ -112,7 +112,8 @@ class Steering:
         if self.all_sent_at is not None:
             self.last_progress = elapsed
         if sample.iteration is not None and sample.iteration != self.iteration:
-            if self.iteration is not None and remaining is not None and \
+            # QEMU counts the first pass as 1 (0 before it starts): a pass that begins is the 2nd or later
+            if sample.iteration >= 2 and remaining is not None and \
                     (self.least_pass is None or remaining < self.least_pass):
                 self.least_pass, self.least_pass_at = remaining, elapsed
             self.iteration = sample.iteration

@@ -31,7 +31,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan imp
     MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
-    AUTO_CONVERGE, Prediction, controls_for, measured_against, permitted_strategies,
+    AUTO_CONVERGE, Prediction, controls_for, measured_against, permitted_strategies, working_set,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement import (
     BOTH_RUNNING, DEFINED_ON_BOTH, DEFINED_ON_SOURCE, DESTINATION_LEFTOVER, IN_PROGRESS, NOWHERE,
@@ -175,7 +175,11 @@ class MigrateRunner(Runner):
         Returns (prediction, controls or None)."""
         p = self.params
         try:
-            dirty = source.dirty_rate(p["dirty_rate_seconds"])
+            # a shorter window first: beside the requested one it shows whether the guest rewrites a set of pages
+            seconds = p["dirty_rate_seconds"]
+            short = (max(1, seconds // 2), source.dirty_rate(max(1, seconds // 2))) if seconds >= 2 else None
+            dirty = source.dirty_rate(seconds)
+            rewritten = working_set(short, (seconds, dirty)) if short else None
             boot = config.os
             memory_kib, basis = source.touched_memory_kib(config.current_memory_kib or config.memory_kib or 0,
                                                           (boot.kernel, boot.initrd) if boot else ())
@@ -187,8 +191,9 @@ class MigrateRunner(Runner):
         why_not = tcg_auto_converge_exclusion(config, self.conn.getVersion(), p["kind"])
         if why_not and AUTO_CONVERGE in permitted:
             permitted, excluded[AUTO_CONVERGE] = tuple(name for name in permitted if name != AUTO_CONVERGE), why_not
-        prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth, plan.downtime or p["max_downtime_ms"],
-                                permitted, p["max_throttle_pct"], plan.completion_limit, plan.stall_limit)
+        prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth,
+                                plan.downtime or p["max_downtime_ms"], permitted, p["max_throttle_pct"],
+                                plan.completion_limit, plan.stall_limit, working_set_mib=rewritten)
         self.result["prediction"] = dict(prediction.as_dict(), memory_basis=basis, excluded=excluded)
         if p["strategy"] != "auto":
             return prediction, None

@@ -26,7 +26,7 @@ import json
 import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.backup.chain import FULL, INCREMENTAL, now_utc
-from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import freeze
+from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import freeze, not_qcow2
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import wait_until
@@ -132,7 +132,7 @@ def plan_export(guest, disks, mode):
     elif not previous:
         why_full = "the instance has no checkpoint of an earlier export that was read completely"
     else:
-        raw = [disk.target_dev for disk in disks if (disk.format or "raw") != "qcow2"]
+        raw = not_qcow2(disks)
         if raw:
             why_full = "disk %s is not qcow2: the changed-block bitmaps live in qcow2 images" % ", ".join(raw)
     targets = [disk.target_dev for disk in disks]
@@ -238,19 +238,18 @@ def checkpoints_to_settle(exports, record, complete):
     return [current], rest[-1] if rest else None
 
 
-def stop_export(guest, workdir, complete):
-    """End the running export (if one runs) and settle the checkpoints; the ones deleted."""
-    if running_export(guest) is not None:
+def stop_export(guest, workdir, running, doomed):
+    """End the export (``running``: whether its job runs) and delete the checkpoints ``doomed``
+    (``checkpoints_to_settle``'s first answer)."""
+    if running:
         guest.abort_job()
         ended, _busy = wait_until(guest.has_job, lambda busy: not busy, STOP_WAIT_S, interval=0.5, first=0.05)
         if not ended:
             raise VirtopsError("the export job of %s did not end within %d s of being stopped" % (
                 guest.name, STOP_WAIT_S))
-    deleted, _next_base = checkpoints_to_settle(export_checkpoints(guest), read_record(workdir), complete)
-    for name in deleted:
+    for name in doomed:
         guest.delete_checkpoint(name)
     for entry in os.listdir(workdir) if os.path.isdir(workdir) else []:
         # libvirt removes its scratch images and QEMU its socket; a guest that died during the export leaves them
         if entry == RECORD or entry.startswith("scratch-") or entry == SOCKET_NAME:
             os.unlink(os.path.join(workdir, entry))
-    return deleted

@@ -74,6 +74,11 @@ def backup_disks(config, wanted):
     return [disk for disk, _why in chosen], ["%s: %s" % (disk.target_dev, why) for disk, why in left]
 
 
+def not_qcow2(disks):
+    """The targets of ``disks`` (DiskConfig) that are not qcow2 images: they keep no changed-block bitmaps."""
+    return [disk.target_dev for disk in disks if (disk.format or "raw") != "qcow2"]
+
+
 def plan_backup(guest, backup_set, disks, mode, name):
     """Plan the backup ``name`` of ``disks`` (DiskConfig): incremental from the newest point when
     ``mode`` allows it and the chain can go on, else full with the reason."""
@@ -85,7 +90,7 @@ def plan_backup(guest, backup_set, disks, mode, name):
     elif base is None:
         why_full = "there is no earlier backup in %s" % backup_set.dest
     else:
-        raw = [disk.target_dev for disk in disks if (disk.format or "raw") != "qcow2"]
+        raw = not_qcow2(disks)
         if raw:
             why_full = ("disk %s is not qcow2: incremental backups need the changed-block bitmaps QEMU keeps "
                         "in qcow2 images" % ", ".join(raw))

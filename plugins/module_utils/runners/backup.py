@@ -272,7 +272,7 @@ class BackupRunner(Runner):
                              "starts from %s" % (
                                  p["name"], "read completely" if p["export_complete"] else "not read completely",
                                  ", ".join(doomed) or "none", next_base or "nothing: it will be full"),
-                             stop_export, guest, workdir, p["export_complete"])
+                             stop_export, guest, workdir, running is not None, doomed)
 
     # -- state: verified ---------------------------------------------------------------------
     def _verify(self, backup_set):

@@ -212,7 +212,7 @@ stage_integration() {
     fi
     local status=0
     (cd "$COLLECTION" && ansible-test integration --python 3.11 --local --allow-destructive --color no "${targets[@]}") \
-        | python3 "$ROOT/tests/testbed/target_times.py" | tee "$WORK/integration.log" || status=$?
+        | python3 "$ROOT/tests/testbed/target_times.py" "$COLLECTION/tests/output/junit" | tee "$WORK/integration.log" || status=$?
     if [ "$status" -ne 0 ]; then
         # A long log is shown by its start and end: repeat the failed tasks where they are seen.
         python3 "$ROOT/tests/testbed/failed_tasks.py" "$WORK/integration.log" >&2

@@ -131,6 +131,18 @@ options:
         O(post_copy) (as Nova); the module warns when both are set.
     type: bool
     default: false
+  auto_converge_initial_pct:
+    description:
+      - The vCPU throttle auto-converge starts at, in percent (1 to 99; QEMU's default 20). A guest
+        known to dirty memory fast converges in fewer passes when the throttle starts higher.
+      - Needs O(auto_converge). O(strategy=auto) predicts with it.
+    type: int
+  auto_converge_increment_pct:
+    description:
+      - What auto-converge adds to the throttle each time a pass still leaves too much dirty, in percent
+        (1 to 99; QEMU's default 10).
+      - Needs O(auto_converge). O(strategy=auto) predicts with it.
+    type: int
   post_copy:
     description:
       - Permit post-copy, the switch to running on the destination while the rest of the memory is
@@ -284,6 +296,14 @@ EXAMPLES = r"""
     completion_timeout: 600
     completion_timeout_action: force_complete
 
+- name: Move a guest that dirties memory fast, throttling it from 50 % up in steps of 20 % when needed
+  virtops.libvirt.migrate:
+    name: cache03
+    dest_uri: qemu+ssh://hv2/system
+    auto_converge: true
+    auto_converge_initial_pct: 50
+    auto_converge_increment_pct: 20
+
 - name: Move a shut-off guest with the disks the destination does not share
   virtops.libvirt.migrate:
     name: batch07
@@ -366,7 +386,8 @@ checks:
 plan:
   description: The migration planned - C(kind), libvirt C(flags), C(copy_disks), C(data_gib),
     C(downtime_steps) ([second, ms] pairs), C(completion_timeout), C(progress_timeout),
-    C(post_copy), C(auto_converge), C(stall_timeout), and C(arrives_paused) - whether the destination's copy
+    C(post_copy), C(auto_converge), C(auto_converge_steps_pct) (with auto-converge, the throttle it starts at
+    and the step it adds, in percent), C(stall_timeout), and C(arrives_paused) - whether the destination's copy
     arrives paused (libvirt's C(PAUSED) flag) and runs only once the source's copy is gone.
   returned: when a migration is made or would be made
   type: dict

@@ -12,6 +12,7 @@ import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import throttle_steps
 
 KINDS = ("live", "block", "offline")
 STRATEGIES = ("manual", "auto")
@@ -35,6 +36,8 @@ MIGRATION_CONTROLS_SPEC = dict(
     parallel_connections=dict(type="int"),
     compression=dict(type="list", elements="str", choices=list(COMPRESSION_METHODS)),
     auto_converge=dict(type="bool", default=False),
+    auto_converge_initial_pct=dict(type="int"),
+    auto_converge_increment_pct=dict(type="int"),
     post_copy=dict(type="bool", default=False),
     post_copy_after=dict(type="int"),
     max_downtime_ms=dict(type="int", default=500),
@@ -68,7 +71,7 @@ RANGES = dict(bandwidth_mib=(0, (2 ** 63 - 1) // (1024 * 1024)), max_downtime_ms
               completion_timeout_per_gib=(0, YEAR_S), progress_timeout=(0, YEAR_S), post_copy_after=(0, YEAR_S),
               parallel_connections=(1, 255), dirty_rate_seconds=(1, 60),
               expected_bandwidth_mib=(1, (2 ** 63 - 1) // (1024 * 1024)), max_throttle_pct=(20, 99),
-              stall_timeout=(0, YEAR_S))
+              stall_timeout=(0, YEAR_S), auto_converge_initial_pct=(1, 99), auto_converge_increment_pct=(1, 99))
 
 
 def check_controls(params):
@@ -93,6 +96,10 @@ def check_controls(params):
                                "default connection, this machine)" % option)
     if params["post_copy_after"] is not None and not params["post_copy"]:
         raise VirtopsError("post_copy_after switches a migration to post-copy, which needs post_copy: true")
+    steps = [option for option in ("auto_converge_initial_pct", "auto_converge_increment_pct") if params[option]]
+    if steps and not params["auto_converge"]:
+        raise VirtopsError("%s set%s how auto-converge throttles the guest, which needs auto_converge: true"
+                           % (" and ".join(steps), "" if len(steps) > 1 else "s"))
     if params["copy_disks"] is not None and kind == "live":
         raise VirtopsError("copy_disks chooses the disks a block or offline migration copies; kind is live "
                            "(which copies none)")
@@ -215,6 +222,10 @@ class MigrationPlan:
         self.start_paused = source_running and kind != "offline" and not self.post_copy
         self.dest_xml = self.persist_xml = None  # the destination's documents, with the incoming marker
 
+    def throttle_steps(self):
+        """(first, step): the vCPU throttle auto-converge starts at and adds at each step, in percent."""
+        return throttle_steps(self.params)
+
     def flag_names(self):
         """libvirt's VIR_MIGRATE_* flags for this migration, named without the prefix, in libvirt's order."""
         p = self.params
@@ -256,6 +267,11 @@ class MigrationPlan:
             params[libvirt.VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS] = p["parallel_connections"]
         if p["compression"]:
             params[libvirt.VIR_MIGRATE_PARAM_COMPRESSION] = list(p["compression"])
+        if self.auto_converge:
+            for option, name in (("auto_converge_initial_pct", libvirt.VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL),
+                                 ("auto_converge_increment_pct", libvirt.VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT)):
+                if p[option]:
+                    params[name] = p[option]
         if self.dest_xml:
             params[libvirt.VIR_MIGRATE_PARAM_DEST_XML] = self.dest_xml
         if self.persist_xml and "PERSIST_DEST" in self.flag_names():
@@ -282,6 +298,7 @@ class MigrationPlan:
             progress_timeout=self.progress_limit,
             post_copy=self.post_copy,
             auto_converge=self.auto_converge,
+            auto_converge_steps_pct=list(self.throttle_steps()) if self.auto_converge else None,
             stall_timeout=self.stall_limit,
             arrives_paused=self.start_paused,
         )

@@ -95,12 +95,20 @@ def working_set(short, long_):
     return None
 
 
+def throttle_steps(params):
+    """(first, step) of auto-converge's vCPU throttle in percent: the migration's
+    ``auto_converge_initial_pct`` and ``auto_converge_increment_pct``, else QEMU's defaults."""
+    return (params.get("auto_converge_initial_pct") or THROTTLE_INITIAL,
+            params.get("auto_converge_increment_pct") or THROTTLE_STEP)
+
+
 def simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, throttle_ceiling=0, stall_limit=None,
-                      working_set_mib=None):
+                      working_set_mib=None, steps=(THROTTLE_INITIAL, THROTTLE_STEP)):
     """Pass by pass: each pass sends what the previous one left dirty (at most the memory, and at
     most the ``working_set_mib`` the guest keeps rewriting), the guest dirtying at ``dirty_mib_s``
     less the throttle; it converges when that fits in the downtime allowed then (``allowance``).
-    ``throttle_ceiling`` 0 is plain pre-copy; otherwise auto-converge may throttle up to it. A steady
+    ``throttle_ceiling`` 0 is plain pre-copy; otherwise auto-converge may throttle up to it, starting
+    at ``steps[0]`` percent and adding ``steps[1]`` each time a pass still dirties too much. A steady
     state (the passes no longer shrink) waits for the allowance to rise - the ramp's next step, or
     stall detection - and never converges when nothing will."""
     allowed, next_change = allowance(downtime, stall_limit)
@@ -117,8 +125,7 @@ def simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, thrott
             return Simulation(True, seconds + downtime_s, downtime_s * 1000, data + dirtied, passes, throttle)
         if throttle_ceiling and passes >= 2 and dirtied > THROTTLE_TRIGGER * to_send and \
                 throttle < min(throttle_ceiling, THROTTLE_MAX):
-            throttle = min(throttle_ceiling, THROTTLE_MAX,
-                           THROTTLE_INITIAL if throttle == 0 else throttle + THROTTLE_STEP)
+            throttle = min(throttle_ceiling, THROTTLE_MAX, steps[0] if throttle == 0 else throttle + steps[1])
         elif passes >= 2 and dirtied >= STEADY * to_send:
             # not shrinking, and no more throttle: the same passes repeat until the allowance rises
             steady_since = seconds if steady_since is None else steady_since
@@ -146,7 +153,7 @@ class Prediction:
     """The measured figures, what each strategy would do, the verdict and the chosen strategy."""
 
     def __init__(self, memory_mib, dirty_mib_s, bandwidth_mib_s, downtime, permitted, throttle_ceiling,
-                 time_limit=None, stall_limit=None, working_set_mib=None):
+                 time_limit=None, stall_limit=None, working_set_mib=None, steps=(THROTTLE_INITIAL, THROTTLE_STEP)):
         self.memory_mib = memory_mib
         self.dirty_mib_s = dirty_mib_s
         self.working_set_mib = working_set_mib
@@ -155,7 +162,8 @@ class Prediction:
         self.courses = {PRE_COPY: simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime,
                                                     stall_limit=stall_limit, working_set_mib=working_set_mib)}
         self.courses[AUTO_CONVERGE] = simulate_pre_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, downtime,
-                                                        throttle_ceiling or THROTTLE_MAX, stall_limit, working_set_mib)
+                                                        throttle_ceiling or THROTTLE_MAX, stall_limit, working_set_mib,
+                                                        steps)
         self.courses[POST_COPY] = simulate_post_copy(memory_mib, dirty_mib_s, bandwidth_mib_s, working_set_mib)
         self.throttle_ceiling = throttle_ceiling
         self.strategy, self.verdict, self.reason = choose(self.courses, permitted, throttle_ceiling, time_limit)

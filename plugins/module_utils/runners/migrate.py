@@ -31,7 +31,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.migration.plan imp
     MIGRATION_CONTROLS_SPEC, MigrationPlan, check_controls, disks_to_copy,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.prediction import (
-    AUTO_CONVERGE, Prediction, controls_for, measured_against, permitted_strategies, working_set,
+    AUTO_CONVERGE, Prediction, controls_for, measured_against, permitted_strategies, throttle_steps, working_set,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.placement import (
     BOTH_RUNNING, DEFINED_ON_BOTH, DEFINED_ON_SOURCE, DESTINATION_LEFTOVER, IN_PROGRESS, NOWHERE,
@@ -193,7 +193,8 @@ class MigrateRunner(Runner):
             permitted, excluded[AUTO_CONVERGE] = tuple(name for name in permitted if name != AUTO_CONVERGE), why_not
         prediction = Prediction(memory_kib / 1024.0, dirty, bandwidth,
                                 plan.downtime or p["max_downtime_ms"], permitted, p["max_throttle_pct"],
-                                plan.completion_limit, plan.stall_limit, working_set_mib=rewritten)
+                                plan.completion_limit, plan.stall_limit, working_set_mib=rewritten,
+                                steps=throttle_steps(p))
         self.result["prediction"] = dict(prediction.as_dict(), memory_basis=basis, excluded=excluded)
         if p["strategy"] != "auto":
             return prediction, None

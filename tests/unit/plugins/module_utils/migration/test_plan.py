@@ -107,6 +107,20 @@ def test_block_offline_and_post_copy_flags():
     assert "POSTCOPY" in post_copy.flag_names() and "AUTO_CONVERGE" not in post_copy.flag_names()
 
 
+def test_auto_converge_steps_go_to_libvirt_only_with_auto_converge_used():
+    steep = MigrationPlan(options(auto_converge=True, auto_converge_initial_pct=60, auto_converge_increment_pct=20),
+                          "live", [], 1048576, 0)
+    assert "AUTO_CONVERGE" in steep.flag_names()
+    assert steep.typed_params() == {libvirt.VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL: 60,
+                                    libvirt.VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT: 20}
+    assert steep.describe()["auto_converge_steps_pct"] == [60, 20]
+    # QEMU's own steps when none are given; none at all when post-copy replaces auto-converge
+    assert MigrationPlan(options(auto_converge=True), "live", [], 1048576, 0).describe()["auto_converge_steps_pct"] == [20, 10]
+    post_copy = MigrationPlan(options(auto_converge=True, post_copy=True, auto_converge_initial_pct=60), "live", [],
+                              1048576, 0)
+    assert post_copy.typed_params() == {} and post_copy.describe()["auto_converge_steps_pct"] is None
+
+
 @pytest.mark.parametrize("changes, message", [
     (dict(tunnelled=True, peer_to_peer=False), "tunnelled migration needs peer_to_peer: true"),
     (dict(tunnelled=True, migrate_uri="tcp://x"), "migrate_uri cannot be used with tunnelled: true"),
@@ -125,6 +139,12 @@ def test_block_offline_and_post_copy_flags():
     (dict(post_copy_after=5), "post_copy_after switches a migration to post-copy, which needs post_copy: true"),
     (dict(copy_disks=["vda"]), "copy_disks chooses the disks a block or offline migration copies; kind is live"),
     (dict(kind="offline", post_copy=True), "post_copy applies to live and block migration, not to kind: offline"),
+    (dict(auto_converge_initial_pct=50), "auto_converge_initial_pct sets how auto-converge throttles the guest, "
+                                         "which needs auto_converge: true"),
+    (dict(auto_converge_initial_pct=50, auto_converge_increment_pct=20),
+     "auto_converge_initial_pct and auto_converge_increment_pct set how auto-converge"),
+    (dict(auto_converge=True, auto_converge_initial_pct=100), "auto_converge_initial_pct must be between 1 and 99"),
+    (dict(auto_converge=True, auto_converge_increment_pct=0), "auto_converge_increment_pct must be between 1 and 99"),
 ])
 def test_refused_combinations_say_what_is_wrong(changes, message):
     with pytest.raises(VirtopsError) as caught:

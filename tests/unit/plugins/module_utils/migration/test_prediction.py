@@ -46,6 +46,17 @@ def test_auto_converge_throttles_until_it_converges_or_reaches_its_ceiling():
     assert not capped.finished and capped.throttle_pct == 50
 
 
+def test_a_steeper_throttle_converges_in_fewer_passes_and_sooner():
+    default = simulate_pre_copy(256, 38, 16, 500, throttle_ceiling=99)
+    steep = simulate_pre_copy(256, 38, 16, 500, throttle_ceiling=99, steps=(60, 20))
+    assert default.finished and steep.finished
+    assert steep.passes < default.passes and steep.seconds < default.seconds
+    assert steep.throttle_pct >= 60 and (steep.throttle_pct - 60) % 20 == 0
+    # the prediction takes the same steps
+    prediction = Prediction(256, 38, 16, 500, BOTH, 99, steps=(60, 20))
+    assert prediction.courses[AUTO_CONVERGE].passes == steep.passes
+
+
 def test_post_copy_always_finishes_with_one_pass_and_the_rest_fetched():
     course = simulate_post_copy(256, 38, 16)
     assert course.finished and course.passes == 1 and course.downtime_ms is None

@@ -43,6 +43,8 @@ EXTRA = {
     "disk": dict(path="/nonexistent-virtops-hostile/disk.img"),
     "config_drives": dict(config_drives=[dict(path="/nonexistent-virtops-hostile/drive.iso")]),
     "disks": dict(disks=[dict(path="/nonexistent-virtops-hostile/disk.img")]),
+    "daemon_config": dict(config_dir="/nonexistent-virtops-hostile",
+                          settings=[dict(file="qemu.conf", key="max_files", value=1)]),
 }
 
 

@@ -831,6 +831,12 @@ options:
       path:
         description: Output file for V(file).
         type: path
+      append:
+        description:
+          - For V(file) - whether QEMU appends to O(serial_console.path) (V(true)) or empties it (V(false)) when the guest
+            starts and when it arrives by migration; libvirt's default (empties it) when not given. A console
+            file on storage two hosts share keeps what the guest wrote before a migration only with V(true).
+        type: bool
       log_file:
         description: Also log everything the console shows to this file. Its directory must exist.
         type: path
@@ -874,6 +880,12 @@ options:
       path:
         description: Output file for V(file).
         type: path
+      append:
+        description:
+          - For V(file) - whether QEMU appends to O(serials[].path) (V(true)) or empties it (V(false)) when the guest
+            starts and when it arrives by migration; libvirt's default (empties it) when not given. A console
+            file on storage two hosts share keeps what the guest wrote before a migration only with V(true).
+        type: bool
       log_file:
         description: Also log everything the console shows to this file. Its directory must exist.
         type: path

@@ -58,6 +58,7 @@ SPICE_OPTIONS = ("image_compression", "jpeg_compression", "zlib_compression", "p
 SERIAL_OPTIONS = dict(
     type=dict(type="str", required=True, choices=["pty", "file", "tcp", "none"]),
     path=dict(type="path"),
+    append=dict(type="bool"),
     log_file=dict(type="path"),
     log_append=dict(type="bool"),
     host=dict(type="str", default="127.0.0.1"),
@@ -466,6 +467,9 @@ class DomainSpecBuilder:
             raise VirtopsError("%s.type=file needs %s.path" % (option, option))
         if kind != "file" and spec["path"]:
             raise VirtopsError("%s.path is only used with type=file; for a %s console use log_file" % (option, kind))
+        if spec.get("append") is not None and kind != "file":
+            raise VirtopsError("%s.append says whether path is appended to, for type=file; for a %s console "
+                               "log_append does that for log_file" % (option, kind))
         if spec.get("log_append") is not None and not spec["log_file"]:
             raise VirtopsError("%s.log_append says whether log_file is appended to; it needs log_file" % option)
         tcp = dict(source_mode=None, source_host=None, source_service=None, protocol=None)
@@ -475,7 +479,8 @@ class DomainSpecBuilder:
             check_address(spec["host"], option + ".host")
             tcp = dict(source_mode=spec["mode"], source_host=spec["host"], source_service=str(spec["port"]),
                        protocol=spec["protocol"])
-        common = dict(type=kind, source_path=spec["path"], target_port=port, log_file=spec["log_file"],
+        common = dict(type=kind, source_path=spec["path"], source_append=spec.get("append"), target_port=port,
+                      log_file=spec["log_file"],
                       log_append=spec.get("log_append"), **tcp)
         serial = SerialConfig(target_type="isa-serial", **common)
         if port:

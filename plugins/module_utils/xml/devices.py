@@ -320,6 +320,7 @@ class SerialConfig(ConfigObject):
     FIELDS = (
         Field("type", attr="type"),
         Field("source_path", path="source", attr="path", label="path"),
+        Field("source_append", path="source", attr="append", kind="onoff", label="append"),
         Field("source_mode", path="source", attr="mode", label="mode"),
         Field("source_host", path="source", attr="host", label="host"),
         Field("source_service", path="source", attr="service", label="port"),
@@ -336,7 +337,7 @@ class SerialConfig(ConfigObject):
     def describe_key(self):
         return str(self.key())
 
-    SOURCE_FIELDS = ("source_path", "source_mode", "source_host", "source_service", "protocol")
+    SOURCE_FIELDS = ("source_path", "source_append", "source_mode", "source_host", "source_service", "protocol")
 
     def apply_to(self, live):
         # Another kind of console (pty -> tcp) has another source: the old one's attributes go.

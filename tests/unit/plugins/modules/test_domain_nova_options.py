@@ -47,7 +47,8 @@ NOVA_OPTIONS = dict(
     interfaces=[dict(network="default", mac="52:54:00:aa:bb:01", address=dict(pci="0000:00:03.0"), packed=True)],
     hostdevs=[dict(pci="0000:81:00.1", driver="vfio", address=dict(pci="0000:00:06.0"))],
     serials=[dict(type="tcp", host="127.0.0.1", port=10000), dict(type="tcp", host="127.0.0.1", port=10001),
-             dict(type="pty", log_file="/var/log/guest-console.log", log_append=False)],
+             dict(type="pty", log_file="/var/log/guest-console.log", log_append=False),
+             dict(type="file", path="/var/log/guest-serial.log", append=True)],
 )
 
 
@@ -94,8 +95,9 @@ def test_what_nova_writes_is_defined_once_and_then_left_alone(conn, fresh_name, 
     hostdev = config.hostdevs[0]
     assert (hostdev.driver_name, hostdev.address.slot, hostdev.pci_bus) == ("vfio", "0x06", "0x81")
     assert [(serial.type, serial.target_port, serial.source_service) for serial in config.serials] == [
-        ("tcp", 0, "10000"), ("tcp", 1, "10001"), ("pty", 2, None)]
+        ("tcp", 0, "10000"), ("tcp", 1, "10001"), ("pty", 2, None), ("file", 3, None)]
     assert config.serials[2].log_append is False and len(config.consoles) == 1
+    assert config.serials[3].source_append is True and config.serials[2].source_append is None
     for check_mode in (True, False):
         again = run_module(domain_module, _ansible_check_mode=check_mode, **copy.deepcopy(args))
         assert not again.get("failed"), again.get("msg")
@@ -137,6 +139,7 @@ def test_what_nova_writes_is_defined_once_and_then_left_alone(conn, fresh_name, 
     (dict(serials=[dict(type="pty"), dict(type="none")]), "type none (no serial port) cannot be one of several"),
     (dict(serial_console=dict(type="pty")), "give serial_console (one port) or serials"),
     (dict(serials=[dict(type="pty", log_append=True)]), "serials[0].log_append says whether log_file is appended"),
+    (dict(serials=[dict(type="pty", append=True)]), "serials[0].append says whether path is appended to, for type=file"),
     (dict(launch_security=dict(type="sev", vcek=True, cbitpos=47, reduced_phys_bits=1)),
      "launch_security.vcek is an SEV-SNP setting"),
 ])

@@ -4,6 +4,12 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${VIRTOPS_CACHE_DIR:-/var/cache/virtops-libvirt}
+# Every libvirt daemon the tests, the demo and the benchmarks start inherits it. With GLib before
+# 2.76 (Debian 12 has 2.74) the slice allocator's lock is not fork-safe, and libvirt's lockd lock
+# manager allocates in the forked child before it execs QEMU: an incoming migration into a daemon
+# restarted a few seconds before hung in that child (g_slice_alloc under virDomainLockProcessStart),
+# and the rolling maintenance test with it. GLib's slices from malloc are fork-safe.
+export G_SLICE=always-malloc
 
 # What the collection and its demo need on a hypervisor.
 APT_PACKAGES=(

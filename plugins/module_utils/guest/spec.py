@@ -480,8 +480,7 @@ class DomainSpecBuilder:
             tcp = dict(source_mode=spec["mode"], source_host=spec["host"], source_service=str(spec["port"]),
                        protocol=spec["protocol"])
         common = dict(type=kind, source_path=spec["path"], source_append=spec.get("append"), target_port=port,
-                      log_file=spec["log_file"],
-                      log_append=spec.get("log_append"), **tcp)
+                      log_file=spec["log_file"], log_append=spec.get("log_append"), **tcp)
         serial = SerialConfig(target_type="isa-serial", **common)
         if port:
             return [serial], []

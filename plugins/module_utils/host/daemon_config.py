@@ -20,6 +20,9 @@ HIDDEN = "(hidden)"
 SECRET_KEY = re.compile(r"password|passwd|secret", re.IGNORECASE)
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.conf$")
+NUMBER = re.compile(r"-?[0-9]+")
+# A setting's line, active or commented: (indent and '#') (key) (' = ') (value) (line end)
+SETTING_LINE = re.compile(r"^(\s*#?\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.*?)(\n?)$")
 
 
 def _scan_value(text, at):
@@ -50,7 +53,7 @@ def _scan_value(text, at):
             if end < 0 or "\n" in text[i:end]:
                 raise VirtopsError("a string opened with %s is not closed on its line" % text[i])
             return text[i + 1:end], end + 1
-        number = re.compile(r"-?[0-9]+").match(text, i)
+        number = NUMBER.match(text, i)
         if number:
             return int(number.group(0)), number.end()
         raise VirtopsError("expected a number, a quoted string or a list at %r" % text[i:i + 20])
@@ -101,8 +104,7 @@ def render_value(value):
 class ConfigFile:
     """The text of one configuration file and the changes made to it."""
 
-    def __init__(self, name, text):
-        self.name = name
+    def __init__(self, text):
         self.original = text
         self.lines = text.splitlines(True)
 
@@ -120,12 +122,12 @@ class ConfigFile:
         found = []
         for index, line in enumerate(self.lines):
             if active.match(line):
-                found.append((index, self._value_end(index, line), False))
+                found.append((index, self._value_end(index), False))
             elif example.match(line):
                 found.append((index, index + 1, True))
         return found
 
-    def _value_end(self, index, line):
+    def _value_end(self, index):
         """The index of the line after an active entry's value (a list may run over lines)."""
         rest = "".join(self.lines[index:])
         start = rest.index("=") + 1
@@ -136,16 +138,12 @@ class ConfigFile:
         return index + rest[:end].count("\n") + 1
 
     def _written(self, index, end):
-        """The value of the active entry on lines index..end as written (a one-line entry without
-        its trailing comment)."""
+        """The value of the active entry on lines index..end as written, without a trailing comment."""
         written = "".join(self.lines[index:end]).split("=", 1)[1]
-        if end == index + 1:
-            try:
-                _value, stop = _scan_value(written, 0)
-                return written[:stop].strip()
-            except VirtopsError:
-                return written.strip()
-        return written.strip()
+        try:
+            return written[:_scan_value(written, 0)[1]].strip()
+        except VirtopsError:
+            return written.strip()
 
     def current(self, key):
         """The value libvirt reads for ``key`` (its first active entry) as written; None when the
@@ -187,24 +185,29 @@ class ConfigFile:
         self.lines.append(line)
         return True
 
-    def shown(self, hidden_keys):
-        """The text with the values of ``hidden_keys`` and of keys named like secrets replaced
-        (for a diff)."""
-        out = []
-        for line in self.lines:
-            match = re.match(r"^(\s*#?\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.*?)(\n?)$", line)
-            if match and (match.group(2).lower() in hidden_keys or SECRET_KEY.search(match.group(2))):
-                line = "%s%s%s%s%s" % (match.group(1), match.group(2), match.group(3), HIDDEN, match.group(5))
-            out.append(line)
-        return "".join(out)
+
+def hide_secrets(text, hidden_keys):
+    """``text`` with the values of ``hidden_keys`` (lower case) and of keys named like secrets
+    replaced, for a diff."""
+    out = []
+    for line in text.splitlines(True):
+        match = SETTING_LINE.match(line)
+        if match and (match.group(2).lower() in hidden_keys or SECRET_KEY.search(match.group(2))):
+            line = "%s%s%s%s%s" % (match.group(1), match.group(2), match.group(3), HIDDEN, match.group(5))
+        out.append(line)
+    return "".join(out)
 
 
-def check_setting(file_name, key):
-    """Refuse a file name that is not a plain ``*.conf`` name (no path) or a key that is not a
-    setting name."""
+def check_file_name(file_name):
+    """Refuse a file name that is not a plain ``*.conf`` name (no path)."""
     if not isinstance(file_name, str) or not FILE.match(file_name):
         raise VirtopsError("file %r is not a configuration file's name in the directory: a plain name ending in "
                            ".conf, such as virtqemud.conf or qemu.conf (no path)" % (file_name,))
+
+
+def check_setting(file_name, key):
+    """Refuse a file name that is not a plain ``*.conf`` name or a key that is not a setting name."""
+    check_file_name(file_name)
     if not isinstance(key, str) or not KEY.match(key):
         raise VirtopsError("%s: key %r is not a setting name (letters, digits and '_', not starting with a digit)"
                            % (file_name, key))

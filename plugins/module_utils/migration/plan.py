@@ -222,10 +222,6 @@ class MigrationPlan:
         self.start_paused = source_running and kind != "offline" and not self.post_copy
         self.dest_xml = self.persist_xml = None  # the destination's documents, with the incoming marker
 
-    def throttle_steps(self):
-        """(first, step): the vCPU throttle auto-converge starts at and adds at each step, in percent."""
-        return throttle_steps(self.params)
-
     def flag_names(self):
         """libvirt's VIR_MIGRATE_* flags for this migration, named without the prefix, in libvirt's order."""
         p = self.params
@@ -298,7 +294,7 @@ class MigrationPlan:
             progress_timeout=self.progress_limit,
             post_copy=self.post_copy,
             auto_converge=self.auto_converge,
-            auto_converge_steps_pct=list(self.throttle_steps()) if self.auto_converge else None,
+            auto_converge_steps_pct=list(throttle_steps(self.params)) if self.auto_converge else None,
             stall_timeout=self.stall_limit,
             arrives_paused=self.start_paused,
         )

@@ -14,7 +14,7 @@ import tempfile
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.daemon_config import (
-    HIDDEN, ConfigFile, check_setting, is_secret, parse_value, render_value,
+    HIDDEN, ConfigFile, check_file_name, check_setting, hide_secrets, is_secret, parse_value, render_value,
 )
 
 DAEMON_CONFIG_ARGUMENT_SPEC = dict(
@@ -72,7 +72,7 @@ class DaemonConfigRunner(Runner):
                            _literal(setting["secret_value"] if secret else setting["value"], where),
                            is_secret(setting["key"], secret)))
         for name in p["create_files"]:
-            check_setting(name, "create_files")
+            check_file_name(name)
         files, hidden = {}, {}
         for name, key, _literal_value, secret in wanted:
             if name not in files:
@@ -92,10 +92,9 @@ class DaemonConfigRunner(Runner):
             config = files[name]
             path = os.path.join(p["config_dir"], name)
             diffs.append(dict(before_header=path, after_header=path,
-                              before=ConfigFile(name, config.original).shown(hidden.get(name, set())),
-                              after=config.shown(hidden.get(name, set()))))
-            self.recorder.record("write %s" % name, self._write, name, config,
-                                 any(secret for file_name, _k, _l, secret in wanted if file_name == name))
+                              before=hide_secrets(config.original, hidden.get(name, set())),
+                              after=hide_secrets(config.text(), hidden.get(name, set()))))
+            self.recorder.record("write %s" % name, self._write, name, config, name in hidden)
         self.result.update(changed_files=changed_files, changes=changes, diff=diffs)
         return self.result
 
@@ -103,10 +102,10 @@ class DaemonConfigRunner(Runner):
         path = os.path.join(self.params["config_dir"], name)
         try:
             with open(path, encoding="utf-8") as handle:
-                return ConfigFile(name, handle.read())
+                return ConfigFile(handle.read())
         except FileNotFoundError:
             if name in self.params["create_files"]:
-                return ConfigFile(name, "")
+                return ConfigFile("")
             raise VirtopsError("%s does not exist; libvirt's packages install it (is the daemon that reads it "
                                "installed?), or list %s in create_files to have it made" % (path, name))
         except (OSError, UnicodeDecodeError) as exc:

@@ -51,7 +51,7 @@ def test_what_libvirt_would_refuse_is_not_a_value(literal):
 
 
 def test_the_first_active_entry_is_rewritten_whole_and_later_duplicates_become_comments():
-    config = ConfigFile("qemu.conf", QEMU_CONF)
+    config = ConfigFile(QEMU_CONF)
     assert config.current("cgroup_controllers") == '[ "cpu", "devices",\n                       "memory" ]'
     assert config.current("max_files") == "2048"  # without its comment
     assert config.set("cgroup_controllers", '["cpu"]')
@@ -64,7 +64,7 @@ def test_the_first_active_entry_is_rewritten_whole_and_later_duplicates_become_c
 
 
 def test_a_key_without_entry_takes_its_packaged_example_or_goes_at_the_end():
-    config = ConfigFile("qemu.conf", QEMU_CONF)
+    config = ConfigFile(QEMU_CONF)
     assert config.set("vnc_listen", '"10.0.0.1"') and config.set("cgroup_device_acl", '["/dev/null"]')
     assert config.set("migration_address", '"10.0.0.2"')
     lines = config.text().splitlines()
@@ -73,7 +73,7 @@ def test_a_key_without_entry_takes_its_packaged_example_or_goes_at_the_end():
 
 
 def test_a_value_written_otherwise_but_read_the_same_is_no_change():
-    config = ConfigFile("qemu.conf", QEMU_CONF)
+    config = ConfigFile(QEMU_CONF)
     assert not config.set("cgroup_controllers", '["cpu", "devices", "memory"]')
     assert not config.set("max_files", "2048")
     assert not config.changed()

@@ -9,6 +9,10 @@ per other driver, ``virtproxyd`` for remote clients). A setting belongs to a fil
 the daemon that reads it, so that a changed setting restarts that daemon only. ``virtlogd`` and
 ``virtlockd`` are reloaded instead (they re-execute themselves and keep the guests' log files and
 disk locks open): restarting ``virtlockd`` would drop every lock of every running guest.
+
+Each daemon also gets the environment it runs with. With the lock manager, the daemon that starts
+QEMU gets ``G_SLICE=always-malloc``: libvirt takes the disk lock in the child it forks for QEMU, and
+GLib's slice allocator before 2.76 can deadlock there (later GLib ignores the variable).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,6 +31,9 @@ MODULAR_DRIVER_DAEMONS = ("virtqemud", "virtnetworkd", "virtstoraged", "virtnwfi
 LISTENER_KEYS = re.compile(r"^(listen_\w+|tcp_port|tls_port|auth_\w+|tls_\w+|key_file|cert_file|ca_file|crl_file|"
                            r"sasl_allowed_username_list|unix_sock_\w+|access_drivers|mdns_\w+)$")
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+ENVIRONMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What the daemon that forks QEMU needs with the lock manager (see the module's documentation).
+LOCKD_ENVIRONMENT = {"G_SLICE": "always-malloc"}
 RELOADED = ("virtlogd", "virtlockd")
 
 
@@ -79,6 +86,25 @@ def _merge(*dicts):
     for part in dicts:
         merged.update(part or {})
     return merged
+
+
+def _environment(name, defaults, given):
+    """The environment ``name`` runs with: ``defaults`` updated by ``given`` (a None value removes)."""
+    if not isinstance(given, dict):
+        _fail("hypervisor_daemon_environment: %s's is %r; it maps a variable's name to its value" % (name, given))
+    environment = dict(defaults)
+    for key, value in given.items():
+        if not isinstance(key, str) or not ENVIRONMENT_NAME.match(key):
+            _fail("hypervisor_daemon_environment: %s: %r is not a variable name (letters, digits and '_', "
+                  "not starting with a digit)" % (name, key))
+        if value is None:
+            environment.pop(key, None)
+        elif isinstance(value, bool) or not isinstance(value, (str, int)) or "\n" in str(value):
+            _fail("hypervisor_daemon_environment: %s: %s is %r; allowed are strings of one line and whole numbers"
+                  % (name, key, value))
+        else:
+            environment[key] = str(value)
+    return environment
 
 
 def hypervisor_setup(role):
@@ -145,12 +171,23 @@ def hypervisor_setup(role):
     helpers = [dict(name="virtlogd", listen=False)]
     if lock_manager == "lockd":
         helpers.append(dict(name="virtlockd", listen=False))
+    environments = role.get("environment") or {}
+    if not isinstance(environments, dict):
+        _fail("hypervisor_daemon_environment is %r; it maps a daemon's name to its variables" % (environments,))
     daemons = []
     for daemon in helpers + main:  # the helpers first: libvirt connects to their sockets at start
-        daemon.update(pid_file="/run/%s.pid" % daemon["name"],
-                      action="reload" if daemon["name"] in RELOADED else "restart",
-                      sockets=_sockets(daemon["name"], listening if daemon["listen"] else {}))
+        name = daemon["name"]
+        defaults = LOCKD_ENVIRONMENT if lock_manager == "lockd" and name == qemu_daemon else {}
+        daemon.update(pid_file="/run/%s.pid" % name,
+                      action="reload" if name in RELOADED else "restart",
+                      sockets=_sockets(name, listening if daemon["listen"] else {}),
+                      environment=_environment(name, defaults, environments.get(name) or {}))
         daemons.append(daemon)
+    # a daemon this host does not run is allowed: one inventory may hold monolithic and modular hosts
+    unknown = set(environments) - {"libvirtd", "virtproxyd"} - set(RELOADED) - set(MODULAR_DRIVER_DAEMONS)
+    if unknown:
+        _fail("hypervisor_daemon_environment names %s; allowed are libvirtd, virtproxyd, virtlogd, virtlockd and %s"
+              % (", ".join(sorted(map(str, unknown))), ", ".join(MODULAR_DRIVER_DAEMONS)))
     return dict(settings=settings, daemons=daemons)
 
 

@@ -86,6 +86,23 @@ def test_lockd_settings_only_with_the_lock_manager():
     assert "virtlockd" not in [daemon["name"] for daemon in result["daemons"]]
 
 
+def test_with_the_lock_manager_the_daemon_that_starts_qemu_runs_with_glib_slices_from_malloc():
+    environments = {daemon["name"]: daemon["environment"] for daemon in setup(lock_manager="lockd")["daemons"]}
+    assert environments == {"virtlogd": {}, "virtlockd": {}, "libvirtd": {"G_SLICE": "always-malloc"}}
+    modular = setup(daemons="modular", lock_manager="lockd", present_files=["virtqemud.conf", "virtnetworkd.conf"])
+    assert {daemon["name"]: daemon["environment"] for daemon in modular["daemons"]}["virtqemud"] == {
+        "G_SLICE": "always-malloc"}
+    assert all(not daemon["environment"] for daemon in setup()["daemons"])
+
+
+def test_daemon_environment_adds_replaces_and_removes_variables():
+    result = setup(lock_manager="lockd", environment={
+        "libvirtd": {"LIBVIRT_DEBUG": 1, "G_SLICE": None}, "virtlogd": {"TZ": "UTC"},
+        "virtqemud": {"TZ": "UTC"}})  # a daemon of modular hosts: allowed in a mixed inventory
+    environments = {daemon["name"]: daemon["environment"] for daemon in result["daemons"]}
+    assert environments == {"virtlogd": {"TZ": "UTC"}, "virtlockd": {}, "libvirtd": {"LIBVIRT_DEBUG": "1"}}
+
+
 def test_typed_settings_given_as_text_are_numbers_and_switches():
     """ansible-playbook -e hypervisor_max_clients=4000 passes text: libvirt wants a number."""
     result = setup(typed={"daemon": {"max_clients": "4000"}, "qemu": {"set_process_name": "true", "vnc_listen": "0.0.0.0"}})
@@ -107,6 +124,11 @@ def test_free_settings_win_over_typed_ones():
     (dict(daemons="both"), "daemons is 'both'; allowed are modular and monolithic"),
     (dict(lock_manager="sanlock"), "hypervisor_lock_manager is 'sanlock'; allowed are lockd and '' (none)"),
     (dict(daemon_config={"virtfoo": {}}), "hypervisor_daemon_config names virtfoo"),
+    (dict(environment={"virtfoo": {}}), "hypervisor_daemon_environment names virtfoo; allowed are libvirtd"),
+    (dict(environment={"libvirtd": {"1X": "a"}}), "libvirtd: '1X' is not a variable name"),
+    (dict(environment={"libvirtd": {"X": "a\nb"}}), "allowed are strings of one line and whole numbers"),
+    (dict(environment={"libvirtd": {"X": True}}), "libvirtd: X is True; allowed are strings"),
+    (dict(environment={"libvirtd": ["X=1"]}), "libvirtd's is ['X=1']; it maps a variable's name to its value"),
 ])
 def test_refusals_name_what_is_wrong_and_what_is_allowed(role, message):
     role.setdefault("daemons", "monolithic")

@@ -195,6 +195,15 @@ options:
         KubeVirt's C(progressTimeout)); V(0) never. Not applied after the switch to post-copy.
     type: int
     default: 150
+  abort_timeout:
+    description:
+      - Seconds to wait for libvirt's call to end after this run aborted the migration (a timeout above, or
+        O(completion_timeout) reached before any data moved - the guest is never paused for a migration that has
+        not started). The abort does not reach a destination whose daemon is stuck preparing the incoming
+        guest before its QEMU runs; the run then stops waiting and fails, saying where the guest runs as the
+        source alone reports it (calls about the guest to such a destination block as well).
+    type: int
+    default: 60
   strategy:
     description:
       - V(manual) migrates with the controls as given.

@@ -81,6 +81,15 @@ PRIVATE_DIRS = {  # path inside the host: folder under the host's state director
     "/var/log/libvirt": "log",
 }
 START_TIMEOUT = 90.0
+# libvirt's QEMU hook on every host (read when the daemon starts). While the host's
+# /run/virtops-hold-start exists, a guest's start waits in it - libvirt's preparation of the guest,
+# before QEMU runs, with the domain locked: a destination whose incoming guest never starts (as with
+# the GLib slice deadlock of libvirt 9.0 with the lock manager) while the daemon itself answers.
+HOLD_START_FLAG = "/run/virtops-hold-start"
+QEMU_HOOK = """#!/bin/sh
+[ "$2" = prepare ] && [ "$3" = begin ] || exit 0
+while [ -e %s ]; do sleep 0.1; done
+""" % HOLD_START_FLAG
 SETUP_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hypervisors.yml")
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -141,6 +150,8 @@ class MigrationHosts:
             # the private directory of each host as the root namespace sees it
             "src_private_root": self.state("src", "lib", "images"),
             "dst_private_root": self.state("dst", "lib", "images"),
+            # while this file exists, a guest's start on the destination waits before QEMU runs (QEMU_HOOK)
+            "dst_hold_start": self.state("dst", "runroot", os.path.basename(HOLD_START_FLAG)),
             "control": "%s %s --workdir %s" % (sys.executable, os.path.abspath(__file__),
                                                os.path.dirname(self.dir)),
             # captures a link's traffic (link_capture.py)
@@ -262,8 +273,11 @@ class MigrationHosts:
         # A copy of the host's configuration without any of its objects.
         shutil.copytree("/etc/libvirt", etc, symlinks=True,
                         ignore=shutil.ignore_patterns("*.xml", "autostart"))
-        for folder in ("qemu", "qemu/networks", "storage", "secrets"):
+        for folder in ("qemu", "qemu/networks", "storage", "secrets", "hooks"):
             os.makedirs(os.path.join(etc, folder), exist_ok=True)
+        with open(os.path.join(etc, "hooks", "qemu"), "w") as handle:
+            handle.write(QEMU_HOOK)
+        os.chmod(os.path.join(etc, "hooks", "qemu"), 0o755)
         # libvirt's stock traffic filters (clean-traffic, ...) as the package ships them, none of the host's own.
         shutil.rmtree(os.path.join(etc, "nwfilter"), ignore_errors=True)
         shutil.copytree(STOCK_NWFILTERS, os.path.join(etc, "nwfilter"))

@@ -87,6 +87,10 @@ class MigrationJob:
         self.max_throttle = 0  # the highest vCPU throttle auto-converge applied (percent)
         self.stalls = 0  # switch-overs made because the data left stopped shrinking
         self.returned_at = None  # monotonic time libvirt's call returned
+        # libvirt's call had not ended plan.abort_timeout seconds after this job aborted the
+        # migration (a destination stuck before its QEMU runs: the abort cannot reach it)
+        self.unreturned = False
+        self._aborted_at = None
         self.finish_wait_s = None  # seconds the job waited, with all data sent, for the destination
         self._started = None
         self._all_sent_at = None
@@ -107,6 +111,8 @@ class MigrationJob:
         worker.start()
         try:
             self._steer(worker.is_alive)
+            if self.unreturned:
+                return False  # the worker stays blocked in libvirt's call; the process ends without it
             worker.join()
             if self.error is None and on_return is not None:
                 on_return()
@@ -145,6 +151,11 @@ class MigrationJob:
                             self.plan.progress_limit, self.plan.stall_limit, self.plan.post_copy,
                             self.plan.post_copy_after_first_pass)
         while running():
+            if self._aborted_at is not None and time.monotonic() - self._aborted_at >= self.plan.abort_timeout:
+                self.unreturned = True
+                self._note("libvirt's call had not ended %d s after the abort; stopped waiting for it"
+                           % self.plan.abort_timeout)
+                return
             stats = self._stats()
             sample = JobSample.from_stats(stats, ACTIVE_JOB_TYPES)
             if sample.active:
@@ -220,6 +231,8 @@ class MigrationJob:
         self._try(self.guest.mark_paused_for_migration, True)
 
     def _abort(self):
+        if self._aborted_at is None:
+            self._aborted_at = time.monotonic()
         if self._try(self.guest.abort_job):
             self._note("aborted: %s" % self.reason)
 

@@ -133,6 +133,13 @@ class Steering:
             # cannot run again). Should the switch fail, the next sample decides anew.
             return decisions
         if self.completion_limit and elapsed >= self.completion_limit and not (post_copy_started or paused_guest):
+            if self.best_remaining is None:
+                # No data has moved: the destination has not started the incoming guest. Pausing
+                # the guest (force_complete) would only stop it on the source; abort.
+                if not aborted:
+                    decisions.append((ABORT, "completion timeout %d s reached before any data moved (the destination "
+                                             "had not started the incoming guest)" % self.completion_limit))
+                return decisions
             decisions.append((COMPLETION_TIMEOUT, self.completion_limit))
             return decisions  # the job aborts, switches or pauses: that settles this sample
         if self.progress_limit and not post_copy_started and not aborted \

@@ -265,6 +265,9 @@ class MigrateRunner(Runner):
                 self.recorder.record(action, job.run, self._starter(source, plan), self._on_return(plan))
             made = [path for path in plan.copied_files() if path not in existing]
         self.result["progress"] = job.progress()
+        if job.unreturned:
+            self.recorder.rollback(before_migration)
+            raise self._call_never_ended(job)
         if job.error is not None:
             # The guest has not left (yet): recovery reads both hosts and records what it changes.
             self.recorder.rollback(before_migration)
@@ -413,6 +416,28 @@ class MigrateRunner(Runner):
             return
         raise self._stuck("migration of %s from %s to %s failed: %s; afterwards: %s"
                           % (p["name"], self.source_host, self.dest_host, error, situation))
+
+    def _call_never_ended(self, job):
+        """libvirt's call still waits for the destination after the abort: where the guest is, from
+        the source alone (the destination's daemon blocks calls about the guest it is preparing)."""
+        p, source = self.params, self.placement.source
+        try:
+            state = source.state()
+        except libvirt_errors() as exc:
+            state = None
+            where = "Where the guest runs could not be read from %s (%s)" % (self.source_host, error_text(exc))
+        else:
+            where = "%s %s on %s (read from %s alone)" % (
+                p["name"], "still runs" if state == "running" else "is %s" % state, self.source_host, self.source_host)
+        self.result["runs_on"] = [self.source_host] if state in ("running", "paused") else []
+        return self.recorder.failure(
+            "migration of %s from %s to %s did not end: %s, and libvirt's call on %s had not ended %d s later. %s has "
+            "not started the incoming guest (its daemon is stuck preparing it, where an abort cannot reach it). %s. "
+            "%s keeps the migration job until %s answers: restarting libvirt's daemon on %s (its running guests keep "
+            "running) ends it, and a re-run converges"
+            % (p["name"], self.source_host, self.dest_host, job.reason, self.source_host, p["abort_timeout"],
+               self.dest_host, where, self.source_host, self.dest_host, self.dest_host),
+            progress=self.result.get("progress"), runs_on=self.result["runs_on"])
 
     def _failure_details(self):
         return dict(progress=self.result.get("progress"), recovery=self.result["recovery"],

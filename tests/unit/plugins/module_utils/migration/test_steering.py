@@ -109,6 +109,19 @@ def test_the_completion_timeout_comes_at_its_limit_until_the_guest_is_paused_or_
     assert steering.decide(802.0, sample(GIB), post_copy_started=True) == []
 
 
+def test_a_completion_timeout_before_any_data_moved_aborts_and_never_pauses_the_guest():
+    # the destination's preparation of the incoming guest hangs: libvirt reports no figures
+    steering = Steering([], completion_limit=30)
+    assert steering.decide(29.0, JobSample(True, None, None)) == []
+    assert steering.decide(30.0, JobSample(True, 0, 0)) == [
+        (ABORT, "completion timeout 30 s reached before any data moved (the destination had not started the "
+                "incoming guest)")]
+    assert steering.decide(31.0, JobSample(True, None, None), aborted=True) == []
+    moving = Steering([], completion_limit=30)
+    moving.decide(1.0, sample(GIB))
+    assert moving.decide(30.0, sample(GIB // 2)) == [(COMPLETION_TIMEOUT, 30)]
+
+
 def test_no_limits_no_decisions_but_the_ramp():
     steering = Steering([(0.0, 300)])
     assert steering.decide(0.0, sample(GIB)) == [(SET_DOWNTIME, 300)]

@@ -82,6 +82,11 @@ class Runner:
         raise NotImplementedError
 
 
+def diff_lines(items):
+    """A diff's text for a list of things: one line each."""
+    return "".join("%s\n" % item for item in items)
+
+
 def check_requirements(module):
     """Fail the module with install hints when libvirt-python or lxml is missing."""
     if not HAS_LIBVIRT:

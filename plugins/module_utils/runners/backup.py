@@ -26,7 +26,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.backup.job import 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import MAX_TIMEOUT
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner, diff_lines
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import Deadline, wait_until
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
@@ -166,7 +166,7 @@ class BackupRunner(Runner):
         self.result["plan"] = plan.describe()
         self.result["left_out"] = left_out
         before = [point["name"] for point in backup_set.points]
-        self.diff = dict(before=_listing(before), after=_listing(before + [plan.name]))
+        self.diff = dict(before=diff_lines(before), after=diff_lines(before + [plan.name]))
         point = self.recorder.record("take a %s backup %s of %s (%s)" % (
             plan.kind, plan.name, ", ".join(target for target, _s, _c in plan.disks), plan.reason),
             take_backup, guest, backup_set, plan, p["quiesce"], p["timeout"])
@@ -221,8 +221,8 @@ class BackupRunner(Runner):
         plan = plan_export(guest, disks, p["mode"])
         self.result["plan"] = plan.describe()
         self.result["left_out"] = left_out
-        self.diff = dict(before="", after=_listing("%s: exported (%s) on %s" % (target, plan.kind, server.describe())
-                                                   for target in plan.targets))
+        self.diff = dict(before="", after=diff_lines("%s: exported (%s) on %s" % (target, plan.kind, server.describe())
+                                                     for target in plan.targets))
         started = self.recorder.record("export %s of %s through NBD on %s (%s: %s)" % (
             ", ".join(plan.targets), p["name"], server.describe(), plan.kind, plan.reason),
             self._start_export, guest, plan, workdir, server)
@@ -266,8 +266,8 @@ class BackupRunner(Runner):
         self.result["next_base"] = next_base
         if running is not None:
             self.result["export"] = describe_export(running, record)
-            self.diff = dict(before=_listing("%s: exported on %s" % (disk, ExportServer.of(running).describe())
-                                             for disk in sorted(self.result["export"]["disks"])), after="")
+            self.diff = dict(before=diff_lines("%s: exported on %s" % (disk, ExportServer.of(running).describe())
+                                               for disk in sorted(self.result["export"]["disks"])), after="")
         self.recorder.record("stop the NBD export of %s (%s); delete checkpoint(s) %s - the next incremental export "
                              "starts from %s" % (
                                  p["name"], "read completely" if p["export_complete"] else "not read completely",
@@ -314,7 +314,7 @@ class BackupRunner(Runner):
         if problems:
             raise VirtopsError("restore point %s cannot be trusted, nothing was restored: %s" % (
                 point["name"], "; ".join(problems)), problems=problems)
-        self.diff = dict(before="", after="".join("%s\n" % path for _disk, path in sorted(targets.items())))
+        self.diff = dict(before="", after=diff_lines(path for _disk, path in sorted(targets.items())))
         self.recorder.record("restore point %s (%s) to %s" % (point["name"], point["kind"], ", ".join(
             path for _disk, path in sorted(targets.items()))), _restore_and_record, backup_set, point["name"],
             p["restore_dir"], p["restore_format"], record_path, wanted)
@@ -359,9 +359,9 @@ class BackupRunner(Runner):
             raise VirtopsError("%s already exist(s): a restore keeps each disk's image before it under that name; "
                                "move them away first" % ", ".join(taken))
         self.result["kept"] = kept
-        self.diff = dict(before="".join("%s: %s\n" % (t, path) for t, (path, _f) in sorted(targets.items())),
-                         after="".join("%s: %s (point %s)\n" % (t, path, point["name"])
-                                       for t, (path, _f) in sorted(targets.items())))
+        self.diff = dict(before=diff_lines("%s: %s" % (t, path) for t, (path, _f) in sorted(targets.items())),
+                         after=diff_lines("%s: %s (point %s)" % (t, path, point["name"])
+                                          for t, (path, _f) in sorted(targets.items())))
         for target, (path, image_format) in sorted(targets.items()):
             self.recorder.record("restore %s of point %s into %s (the image before kept as %s)" % (
                 target, point["name"], path, kept[target]), _replace_image, backup_set, point, target, path,
@@ -395,10 +395,6 @@ def _read_json(path):
             return json.load(handle)
     except (OSError, ValueError):
         return None
-
-
-def _listing(names):
-    return "".join("%s\n" % name for name in names)
 
 
 def _job_operation(guest):

@@ -16,7 +16,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.backup.snapshots i
     unchanged_since,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner, diff_lines
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 
 SNAPSHOT_ARGUMENT_SPEC = dict(
@@ -31,10 +31,6 @@ SNAPSHOT_ARGUMENT_SPEC = dict(
     quiesce=dict(type="str", default="auto", choices=list(QUIESCE)),
     description=dict(type="str"),
 )
-
-
-def _listing(names):
-    return "".join("%s\n" % name for name in names)
 
 
 class SnapshotRunner(Runner):
@@ -70,7 +66,7 @@ class SnapshotRunner(Runner):
         final, current = self.guest.snapshots(), self.guest.current_snapshot_name()
         ordered = in_creation_order(final)
         after = ordered if not self.check_mode else self._planned(before, wanted)
-        self.diff = dict(before=_listing(before), after=_listing(after))
+        self.diff = dict(before=diff_lines(before), after=diff_lines(after))
         self.result["snapshots"] = [describe(final[name][0], current, final[name][1]) for name in ordered]
         self.result["current"] = current
         self.result["diff"] = self.diff

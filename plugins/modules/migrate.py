@@ -204,6 +204,13 @@ options:
         source alone reports it (calls about the guest to such a destination block as well).
     type: int
     default: 60
+  read_timeout:
+    description:
+      - Seconds each reading of where the guest is (both hosts, before anything changes and after a failure) may
+        take. A daemon stuck preparing an incoming copy of the guest blocks every call about that guest; the run
+        then fails, saying which host did not answer and what the other one reports, and changes nothing.
+    type: int
+    default: 60
   strategy:
     description:
       - V(manual) migrates with the controls as given.

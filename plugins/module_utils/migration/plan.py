@@ -48,6 +48,7 @@ MIGRATION_CONTROLS_SPEC = dict(
     completion_timeout_action=dict(type="str", default="abort", choices=list(TIMEOUT_ACTIONS)),
     progress_timeout=dict(type="int", default=150),
     abort_timeout=dict(type="int", default=60),
+    read_timeout=dict(type="int", default=60),
     persist=dict(type="bool", default=True),
     undefine_source=dict(type="bool", default=True),
     unsafe=dict(type="bool", default=False),
@@ -72,7 +73,8 @@ RANGES = dict(bandwidth_mib=(0, (2 ** 63 - 1) // (1024 * 1024)), max_downtime_ms
               completion_timeout_per_gib=(0, YEAR_S), progress_timeout=(0, YEAR_S), post_copy_after=(0, YEAR_S),
               parallel_connections=(1, 255), dirty_rate_seconds=(1, 60),
               expected_bandwidth_mib=(1, (2 ** 63 - 1) // (1024 * 1024)), max_throttle_pct=(20, 99),
-              stall_timeout=(0, YEAR_S), abort_timeout=(1, YEAR_S), auto_converge_initial_pct=(1, 99), auto_converge_increment_pct=(1, 99))
+              stall_timeout=(0, YEAR_S), abort_timeout=(1, YEAR_S), read_timeout=(1, YEAR_S),
+              auto_converge_initial_pct=(1, 99), auto_converge_increment_pct=(1, 99))
 
 
 def check_controls(params):

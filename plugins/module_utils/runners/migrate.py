@@ -22,6 +22,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
     error_text, is_error, libvirt, libvirt_errors, open_connection,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.waits import StillRunning, call_within
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.migration.checks import (
     cpu_fits, distinct_hosts, memory_fits, offline_copies, shared_disk_directories, storage_fits,
     tcg_auto_converge_exclusion, tcg_memory_warning,
@@ -82,9 +84,9 @@ class MigrateRunner(Runner):
         self.result.update(name=p["name"], kind=p["kind"], migrated=False, checks=[], recovery=[])
         self.predicted = None  # check mode: where the reported migration would leave the guest
         self.result["checks"].append(distinct_hosts(self.conn, self.dest_conn))
-        self.placement = Placement(self.conn, self.dest_conn, p["name"])
-        self.source_host, self.dest_host = self.placement.source_host, self.placement.dest_host
-        situation = self.placement.survey(fresh=False, facts=True)
+        self.source_host, self.dest_host = self.conn.getHostname(), self.dest_conn.getHostname()
+        self.placement = self._read_within(Placement, self.conn, self.dest_conn, p["name"])
+        situation = self._read_within(self.placement.survey, False, True)
         self.result["found"] = self.placement.found
         self.result["diff"] = self.diff
         self.diff["before"] = _placement_text(p["name"], self.result["found"])
@@ -389,9 +391,11 @@ class MigrateRunner(Runner):
             error = ("QEMU had sent everything and the source waited %.0f s for %s to finish the migration: %s"
                      % (job.finish_wait_s, self.dest_host, error))
         try:
-            situation = placement.survey()
+            situation = call_within(p["read_timeout"], placement.survey)
         except libvirt_errors() as exc:
             raise self._unreadable_after_failure(error, exc)
+        except StillRunning:
+            raise self._unreadable_after_failure(error, None)
         self.result["situation_after_failure"] = situation
         try:
             situation = self._settle(situation, job.paused_guest)
@@ -416,6 +420,33 @@ class MigrateRunner(Runner):
             return
         raise self._stuck("migration of %s from %s to %s failed: %s; afterwards: %s"
                           % (p["name"], self.source_host, self.dest_host, error, situation))
+
+    def _read_within(self, call, *args):
+        """``call(*args)``, reading both hosts, within read_timeout: a daemon stuck preparing an
+        incoming copy of the guest blocks every call about it, and this run must not wait for good."""
+        p = self.params
+        try:
+            return call_within(p["read_timeout"], call, *args)
+        except StillRunning:
+            pass
+        on_source = busy = False
+        try:
+            source = call_within(p["read_timeout"], Guest.lookup, self.conn, p["name"])
+            on_source = source is not None and call_within(p["read_timeout"], source.state) in ("running", "paused")
+            busy = on_source and call_within(p["read_timeout"], source.has_job)
+        except StillRunning:
+            silent, told = "%s and %s" % (self.source_host, self.dest_host), "Neither host answered"
+        else:
+            silent = self.dest_host
+            told = "%s answered: %s %s there%s" % (
+                self.source_host, p["name"], "runs" if on_source else "does not run",
+                ", with a job (an earlier migration that waits for %s)" % self.dest_host if busy else "")
+        self.result["runs_on"] = [self.source_host] if silent == self.dest_host and on_source else []
+        raise VirtopsError(
+            "%s did not answer about %s within %d s (read_timeout); nothing was changed. %s. A daemon stuck "
+            "preparing an incoming copy of the guest (a migration's preparation that never returned) blocks every "
+            "call about it until it is restarted (its running guests keep running)"
+            % (silent, p["name"], p["read_timeout"], told), runs_on=self.result["runs_on"])
 
     def _call_never_ended(self, job):
         """libvirt's call still waits for the destination after the abort: where the guest is, from
@@ -460,7 +491,8 @@ class MigrateRunner(Runner):
             **self._failure_details())
 
     def _unreadable_after_failure(self, error, exc):
-        """A host cannot be read after the failure (its daemon died): say what the source shows."""
+        """A host cannot be read after the failure (its daemon died, or did not answer within
+        read_timeout when ``exc`` is None): say what the source shows."""
         p = self.params
         source = self.placement.source
         try:
@@ -469,9 +501,10 @@ class MigrateRunner(Runner):
             on_source = False
         where_now = ("The guest still runs on %s; " % self.source_host if on_source else
                      "Where the guest runs could not be confirmed; ")
+        why = error_text(exc) if exc is not None else "no answer within %d s, read_timeout" % p["read_timeout"]
         msg = ("migration of %s from %s to %s failed: %s. %sone host could not be read afterwards (%s): "
                "a re-run converges once both answer"
-               % (p["name"], self.source_host, self.dest_host, error, where_now, error_text(exc)))
+               % (p["name"], self.source_host, self.dest_host, error, where_now, why))
         return self.recorder.failure(
             msg,
             progress=self.result.get("progress"), runs_on=[self.source_host] if on_source else [])

@@ -461,13 +461,19 @@ class MigrateRunner(Runner):
             where = "%s %s on %s (read from %s alone)" % (
                 p["name"], "still runs" if state == "running" else "is %s" % state, self.source_host, self.source_host)
         self.result["runs_on"] = [self.source_host] if state in ("running", "paused") else []
+        moved = job.last_stats.get("data_processed") or 0
+        if moved:  # the transfer had begun: the cancellation waits for the destination
+            stuck = ("The migration had moved %d MiB; its cancellation waits for %s, which does not answer"
+                     % (moved // (1024 * 1024), self.dest_host))
+        else:
+            stuck = ("%s has not started the incoming guest (its daemon is stuck preparing it, where an abort cannot "
+                     "reach it)" % self.dest_host)
         return self.recorder.failure(
-            "migration of %s from %s to %s did not end: %s, and libvirt's call on %s had not ended %d s later. %s has "
-            "not started the incoming guest (its daemon is stuck preparing it, where an abort cannot reach it). %s. "
-            "%s keeps the migration job until %s answers: restarting libvirt's daemon on %s (its running guests keep "
-            "running) ends it, and a re-run converges"
+            "migration of %s from %s to %s did not end: %s, and libvirt's call on %s had not ended %d s later. %s. "
+            "%s. %s keeps the migration job until %s answers: restarting libvirt's daemon on %s (its running guests "
+            "keep running) ends it, and a re-run converges"
             % (p["name"], self.source_host, self.dest_host, job.reason, self.source_host, p["abort_timeout"],
-               self.dest_host, where, self.source_host, self.dest_host, self.dest_host),
+               stuck, where, self.source_host, self.dest_host, self.dest_host),
             progress=self.result.get("progress"), runs_on=self.result["runs_on"])
 
     def _failure_details(self):

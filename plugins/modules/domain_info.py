@@ -37,6 +37,15 @@ options:
     description: Include each domain's live XML as C(xml).
     type: bool
     default: false
+  return_options:
+    description:
+      - Include each domain's persistent definition as the typed options of M(virtops.libvirt.domain)
+        (C(options)), and the parts of it that no typed option can ask for (C(untyped)).
+      - "Given back to M(virtops.libvirt.domain) with the domain's name, the options change nothing
+        where C(untyped) is empty: a domain defined elsewhere can be taken over by a playbook."
+      - A graphics password is never returned (libvirt does not show it); give it again.
+    type: bool
+    default: false
   host:
     description: Include the host facts (RV(host)), with the KVM probe.
     type: bool
@@ -121,6 +130,19 @@ domains:
     xml:
       description: Live XML, with O(return_xml=true).
       type: str
+    options:
+      description:
+        - The persistent definition as the typed options of M(virtops.libvirt.domain), with
+          O(return_options=true); options without a value are left out.
+      type: dict
+      sample: {"memory_mb": 64, "vcpus": 1, "virt_type": "qemu", "features": {"acpi": true, "apic": true}}
+    untyped:
+      description:
+        - "What no typed option can ask for, one C(where: why) each, with O(return_options=true);
+          M(virtops.libvirt.domain)'s O(virtops.libvirt.domain#module:devices_xml) adds such devices."
+      type: list
+      elements: str
+      sample: ["devices/channel[com.redhat.spice.0]: no typed option (devices_xml adds it)"]
 host:
   description: Facts about the hypervisor host.
   returned: when O(host=true)

@@ -12,17 +12,20 @@ import fnmatch
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import is_error, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import KVM_PROBE_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.definition_options import definition_options
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.summary import guest_summary
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import host_facts, host_objects
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.kvm import kvm_probe
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.maintenance import read_mark
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
 INFO_STATES = ["running", "paused", "shutoff", "saved", "crashed", "pmsuspended", "shutting-down"]
 DOMAIN_INFO_ARGUMENT_SPEC = dict(
     name=dict(type="str"),
     states=dict(type="list", elements="str", choices=INFO_STATES),
     return_xml=dict(type="bool", default=False),
+    return_options=dict(type="bool", default=False),
     host=dict(type="bool", default=True),
 )
 DOMAIN_INFO_ARGUMENT_SPEC.update(KVM_PROBE_ARGUMENT_SPEC)
@@ -39,6 +42,11 @@ class DomainInfoRunner(Runner):
                 summary = guest_summary(guest)
                 if p["return_xml"]:
                     summary["xml"] = guest.xml()
+                if p["return_options"]:
+                    # the persistent definition (the domain module's options describe it), read without
+                    # its secrets: a graphics password is never returned
+                    summary["options"], summary["untyped"] = definition_options(
+                        DomainConfig.from_xml(guest.xml(inactive=True)))
             except libvirt.libvirtError as exc:
                 if is_error(exc, "NO_DOMAIN"):
                     continue  # undefined while we were listing

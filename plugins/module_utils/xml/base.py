@@ -296,7 +296,8 @@ class Child:
         new = value.to_element()
         if old is not None:
             old.getparent().replace(old, new)
-        else:
+        elif len(new) or new.attrib or (new.text or "").strip():
+            # (an element with nothing in it says nothing: libvirt drops an empty <features/>)
             parent_path = "/".join(_split(self.path)[:-1])
             _ensure(element, parent_path).append(new)
 

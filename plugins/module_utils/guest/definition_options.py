@@ -1,0 +1,492 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.libvirt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A definition read back as the ``domain`` module's typed options: the way back of
+``spec.DomainSpecBuilder``.
+
+``definition_options(config)`` gives the options that ask for what a parsed ``DomainConfig`` has,
+and the parts of it that no typed option can ask for (``untyped``: where they are and why), so a
+domain defined elsewhere can be taken over by a playbook without losing them silently. Building
+the options again (``DomainSpecBuilder``) gives the same document where ``untyped`` is empty, but
+for what the builder itself always writes (a serial port's ``isa-serial`` target, a custom CPU's
+``match='exact'``, a disk driver's name ``qemu``); ``tests/fidelity/nova_documents.py`` measures it
+over the documents of Nova's unit tests.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import Option, OptionGroup
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
+    FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_SYSTEM,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEFAULT_CPU_MODE
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
+    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, GraphicsConfig,
+)
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES
+
+DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
+                 "on_poweroff", "on_reboot", "on_crash")
+INTERFACE_FIELDS = ("mac", "target_dev", "mtu", "queues", "rx_queue_size", "tx_queue_size", "packed")
+DISK_FIELDS = ("device", "wwn", "format", "serial", "cache", "io", "discard", "boot_order", "packed")
+
+
+def definition_options(config):
+    """(options, untyped) of the parsed DomainConfig ``config``: the typed options that ask for it
+    (only those with a value) and, for each part no typed option covers, 'where: why'."""
+    reader = _Reader()
+    return reader.read(config), reader.untyped
+
+
+def _given(values):
+    """``values`` without the items that are None (an option left out)."""
+    return dict((name, value) for name, value in values.items() if value is not None)
+
+
+def _mib(kib, where, untyped):
+    if kib is None:
+        return None
+    if kib % 1024:
+        untyped.append("%s: %d KiB is not whole MiB (the option counts MiB)" % (where, kib))
+    return kib // 1024
+
+
+def _pci(address):
+    """'0000:03:00.1' of a DeviceAddress (or the source address fields of a hostdev), else None."""
+    if address is None or getattr(address, "type", "pci") != "pci" or address.bus is None:
+        return None
+    return "%04x:%02x:%02x.%x" % tuple(int(part or "0", 16) for part in (
+        address.domain, address.bus, address.slot, address.function))
+
+
+def declared_values(declared, built):
+    """The module's value of an Option/OptionGroup ``declared`` read back from the model object
+    (or list) ``built`` it sets: the way back of ``OptionGroup.build`` for the options that set a
+    field as it is. Options with no field, or whose value is converted, are the caller's."""
+    if isinstance(declared, OptionGroup):
+        if built is None:
+            return None
+        if declared.many:
+            return [declared_values(_ItemOf(declared), item) for item in built]
+        return _given(dict((option.name, declared_values(option, _field_value(option, built)))
+                           for option in declared.options if option.field))
+    return built
+
+
+class _ItemOf(OptionGroup):
+    """One item of a list group, read as a single group."""
+
+    def __init__(self, group):
+        super(_ItemOf, self).__init__(group.name, group.model, group.options, field=group.field)
+
+
+def _field_value(option, built):
+    if isinstance(option, Option) and option.convert is not None:
+        return None
+    return getattr(built, option.field, None)
+
+
+class _Reader:
+    def __init__(self):
+        self.untyped = []
+
+    def note(self, where, why):
+        self.untyped.append("%s: %s" % (where, why))
+
+    def read(self, config):
+        options = _given(dict((name, getattr(config, name)) for name in DOMAIN_FIELDS))
+        if config.virt_type:
+            options["virt_type"] = config.virt_type
+        options["memory_mb"] = _mib(config.memory_kib, "memory", self.untyped)
+        if config.current_memory_kib != config.memory_kib:
+            options["current_memory_mb"] = _mib(config.current_memory_kib, "currentMemory", self.untyped)
+        if config.current_vcpus is not None and config.current_vcpus != config.vcpus:
+            options["current_vcpus"] = config.current_vcpus
+        if config.metadata:
+            options["metadata"] = config.metadata
+        self._os(config, options)
+        options["features"] = self._features(config.features) or dict(acpi=False, apic=False)
+        options["cpu"] = self._cpu(config.cpu)
+        options["clock"] = declared_values(_group("clock"), config.clock)
+        options["cputune"] = declared_values(CPUTUNE, config.cputune)
+        options["numatune"] = declared_values(NUMATUNE, config.numatune)
+        options["memtune"] = self._memtune(config.memtune)
+        options["memory_backing"] = self._memory_backing(config.memory_backing)
+        if config.perf is not None:
+            options["perf_events"] = [event.name for event in config.perf.events if event.enabled]
+            for event in config.perf.events:
+                if not event.enabled:
+                    self.note("perf/event[%s]" % event.name, "a disabled event (perf_events lists the counted ones)")
+        options["launch_security"] = self._launch_security(config.launch_security)
+        self._devices(config, options)
+        return _given(options)
+
+    # -- os, firmware, SMBIOS ---------------------------------------------------------------
+    def _os(self, config, options):
+        os_config = config.os
+        if os_config is None:
+            return
+        if os_config.type not in (None, "hvm"):
+            self.note("os/type", "%s guests (the module defines hvm guests)" % os_config.type)
+        options["arch"], options["machine"] = os_config.arch, os_config.machine
+        boot = _given(dict(kernel=os_config.kernel, initrd=os_config.initrd, cmdline=os_config.cmdline,
+                           menu=os_config.boot_menu, menu_timeout=os_config.boot_menu_timeout))
+        if os_config.boot_devices:
+            boot["devices"] = [device.dev for device in os_config.boot_devices]
+        options["boot"] = boot or None
+        features = dict((feature.name, feature.enabled) for feature in os_config.firmware_features or [])
+        uefi = _given(dict(
+            secure_boot=features.get("secure-boot", os_config.loader_secure), enrolled_keys=features.get("enrolled-keys"),
+            loader=os_config.loader, nvram=os_config.nvram, nvram_template=os_config.nvram_template,
+            stateless=os_config.loader_stateless))
+        if os_config.firmware == "efi" or uefi:
+            options["firmware"] = "uefi"
+            options["uefi"] = uefi
+        elif os_config.firmware == "bios":
+            options["firmware"] = "bios"
+        if os_config.smbios_mode not in (None, "sysinfo"):
+            self.note("os/smbios", "mode %s (sysinfo gives the guest its own entries)" % os_config.smbios_mode)
+        sysinfo = config.sysinfo
+        if sysinfo is not None:
+            entries = dict((entry.name, entry.value) for entry in sysinfo.system or [])
+            options["sysinfo"] = dict((name, entries.get(name)) for name in SMBIOS_SYSTEM if name in entries)
+            for name in sorted(set(entries) - set(SMBIOS_SYSTEM)):
+                self.note("sysinfo/system/entry[%s]" % name, "not one of %s" % ", ".join(SMBIOS_SYSTEM))
+
+    def _features(self, features):
+        if features is None:
+            return None
+        # acpi and apic say false where the definition lacks them: a new definition gets both otherwise
+        options = dict(acpi=bool(features.acpi), apic=bool(features.apic), pae=features.pae or None,
+                       pmu=features.pmu, vmport=features.vmport, smm=features.smm, kvm_hidden=features.kvm_hidden,
+                       ioapic=features.ioapic_driver)
+        hyperv = features.hyperv
+        if hyperv is not None:
+            values = dict((name, getattr(hyperv, name)) for name in HYPERV_SWITCHES)
+            if hyperv.spinlocks:
+                values["spinlocks_retries"] = hyperv.spinlocks_retries
+            if hyperv.vendor_id_state:
+                values["vendor_id"] = hyperv.vendor_id
+            if hyperv.mode not in (None, "custom"):
+                self.note("features/hyperv", "mode %s (the option sets each enlightenment)" % hyperv.mode)
+            options["hyperv"] = _given(values)
+        return _given(options)
+
+    def _cpu(self, cpu):
+        if cpu is None:
+            return None
+        mode = cpu.mode or ("custom" if cpu.model else DEFAULT_CPU_MODE)
+        options = dict(mode=mode, model=cpu.model, fallback=cpu.fallback, check=cpu.check,
+                       features=[dict(name=feature.name, policy=feature.policy or "require")
+                                 for feature in cpu.features or []])
+        if cpu.topology is not None:
+            topology = cpu.topology
+            options["topology"] = dict(sockets=topology.sockets, cores=topology.cores, threads=topology.threads)
+            if topology.dies not in (None, 1):
+                self.note("cpu/topology", "dies=%d (the option's topology has one die per socket)" % topology.dies)
+        if cpu.numa_cells:
+            options["numa"] = [_given(dict(cpus=cell.cpus, memory_mb=_mib(cell.memory_kib, "cpu/numa/cell", self.untyped),
+                                           mem_access=cell.mem_access, discard=cell.discard))
+                               for cell in cpu.numa_cells]
+        if cpu.maxphysaddr_mode is not None:
+            options["maxphysaddr"] = _given(dict(mode=cpu.maxphysaddr_mode, bits=cpu.maxphysaddr_bits))
+        if cpu.vendor:
+            self.note("cpu/vendor", "a host CPU's description (a guest's CPU names a model)")
+        return _given(options)
+
+    # -- memory -------------------------------------------------------------------------------
+    def _memtune(self, memtune):
+        if memtune is None:
+            return None
+        return _given(dict(("%s_mb" % name, _mib(getattr(memtune, name + "_kib"), "memtune/" + name, self.untyped))
+                           for name in ("hard_limit", "soft_limit", "swap_hard_limit")))
+
+    @staticmethod
+    def _memory_backing(backing):
+        if backing is None:
+            return None
+        options = dict(nosharepages=backing.nosharepages or None, locked=backing.locked or None, source=backing.source,
+                       access=backing.access, allocation=backing.allocation, discard=backing.discard or None)
+        if backing.hugepages:
+            hugepages = dict(enabled=True)
+            if backing.hugepage_sizes:
+                hugepages["pages"] = [_given(dict(size_kib=page.size_kib, nodeset=page.nodeset))
+                                      for page in backing.hugepage_sizes]
+            options["hugepages"] = hugepages
+        return _given(options)
+
+    def _launch_security(self, security):
+        if security is None:
+            return None
+        if security.type not in ("sev", "sev-snp"):
+            self.note("launchSecurity", "type %s (the option is AMD SEV's)" % security.type)
+        for name in ("dh_cert", "session"):
+            if getattr(security, name):
+                self.note("launchSecurity/" + name, "a guest owner's session (the option launches without one)")
+        return _given(dict(type=security.type, policy=security.policy, cbitpos=security.cbitpos,
+                           reduced_phys_bits=security.reduced_phys_bits, kernel_hashes=security.kernel_hashes,
+                           author_key=security.author_key, vcek=security.vcek))
+
+    # -- devices ------------------------------------------------------------------------------
+    def _devices(self, config, options):
+        options["disks"] = [self._disk(disk) for disk in config.disks] or None
+        options["interfaces"] = [self._interface(interface) for interface in config.interfaces] or None
+        self._serials(config, options)
+        options["graphics"] = self._graphics(config.graphics)
+        self._channels(config.channels, options)
+        self._controllers(config, options)
+        for declared in PLATFORM_OPTIONS:
+            if declared.name not in ("clock",):
+                options[declared.name] = self._platform_device(declared, getattr(config, declared.field))
+        options["rng"] = self._rng(config.rngs)
+        options["hostdevs"] = [self._hostdev(hostdev) for hostdev in config.hostdevs] or None
+        for node in config.devices_xml or []:
+            if node.tag == "audio" and node.get("type") == "none":
+                continue  # libvirt adds it itself to a definition without one
+            if node.tag in ("sound", "smartcard", "redirdev", "redirfilter", "hub", "parallel", "shmem", "lease",
+                            "iommu", "nvram", "memory", "audio", "crypto"):
+                self.note("devices/" + node.tag, "no typed option (devices_xml adds it)")
+
+    def _disk(self, disk):
+        where = "devices/disk[%s]" % disk.target_dev
+        spec = _given(dict((name, getattr(disk, name)) for name in DISK_FIELDS))
+        spec.update(target=disk.target_dev, bus=disk.target_bus, readonly=disk.readonly or None,
+                    shareable=disk.shareable or None)
+        if disk.type in ("file", "block"):
+            path = disk.source_file if disk.type == "file" else disk.source_dev
+            if path and path != disk.NO_MEDIA:
+                spec.update(path=path, path_type=disk.type)
+            elif disk.device != "cdrom":
+                self.note(where, "a disk without a source (only a CD-ROM drive may be empty)")
+        elif disk.type == "volume":
+            spec.update(pool=disk.source_pool, volume=disk.source_volume)
+        elif disk.type == "network":
+            self._network_source(disk, spec, where)
+        else:
+            self.note(where, "source type %s" % disk.type)
+        if disk.driver_name not in (None, "qemu"):
+            self.note(where + "/driver", "driver %s (QEMU's is qemu)" % disk.driver_name)
+        if disk.iotune is not None:
+            spec["iotune"] = _given(dict((name, getattr(disk.iotune, name)) for name in IOTUNE_LIMITS))
+        if disk.logical_block_size or disk.physical_block_size:
+            spec["blockio"] = _given(dict(logical_block_size=disk.logical_block_size,
+                                          physical_block_size=disk.physical_block_size))
+        if disk.encryption is not None:
+            spec["encryption"] = _given(dict(format=disk.encryption.format, secret_usage=disk.encryption.secret_usage,
+                                             secret_uuid=disk.encryption.secret_uuid))
+        spec["address"] = self._disk_address(disk.address)
+        return _given(spec)
+
+    def _network_source(self, disk, spec, where):
+        protocol, hosts, auth = disk.source_protocol, disk.source_hosts or [], disk.auth
+
+        def endpoint(host, default_port):
+            name = "[%s]" % host.name if ":" in (host.name or "") else host.name
+            return name if host.port in (None, default_port) else "%s:%s" % (name, host.port)
+
+        secret = dict(user=None, usage=None, uuid=None)
+        if auth is not None:
+            secret = dict(user=auth.username, usage=auth.secret_usage, uuid=auth.secret_uuid)
+        if protocol == "iscsi" and len(hosts) == 1 and "/" in (disk.source_name or ""):
+            iqn, _sep, lun = disk.source_name.rpartition("/")
+            spec["iscsi"] = _given(dict(portal=endpoint(hosts[0], "3260"), iqn=iqn, lun=int(lun) if lun.isdigit() else None,
+                                        chap_username=secret["user"], chap_secret_usage=secret["usage"],
+                                        chap_secret_uuid=secret["uuid"]))
+        elif protocol == "rbd" and "/" in (disk.source_name or ""):
+            pool, _sep, image = disk.source_name.partition("/")
+            spec["rbd"] = _given(dict(pool=pool, image=image, monitors=[endpoint(host, "6789") for host in hosts],
+                                      user=secret["user"], secret_usage=secret["usage"], secret_uuid=secret["uuid"]))
+        elif protocol == "nfs" and len(hosts) == 1:
+            spec["nfs"] = _given(dict(server=hosts[0].name, path=disk.source_name, user=disk.nfs_user,
+                                      group=disk.nfs_group))
+        elif protocol == "nbd" and len(hosts) == 1:
+            host = hosts[0]
+            spec["nbd"] = _given(dict(server=None if host.transport == "unix" else endpoint(host, "10809"),
+                                      socket=host.socket, export=disk.source_name, tls=disk.source_tls))
+        elif protocol in URL_PORTS and len(hosts) == 1:
+            spec["url"] = "%s://%s%s%s" % (protocol, endpoint(hosts[0], URL_PORTS[protocol]), disk.source_name or "",
+                                           "?" + disk.source_query if disk.source_query else "")
+        else:
+            self.note(where, "network protocol %s with %d host(s)" % (protocol, len(hosts)))
+
+    def _disk_address(self, address):
+        if address is None:
+            return None
+        if address.type == "pci":
+            return dict(pci=_pci(address))
+        if address.type == "drive":
+            values = dict((name, getattr(address, name)) for name in DRIVE_ADDRESS)
+            values["bus"] = int(address.bus) if address.bus is not None else None
+            return _given(values)
+        self.note("address", "type %s" % address.type)
+        return None
+
+    def _interface(self, interface):
+        where = "devices/interface[%s]" % (interface.mac or interface.target_dev)
+        spec = _given(dict((name, getattr(interface, name)) for name in INTERFACE_FIELDS))
+        kind = interface.type
+        if kind == "network":
+            spec["network"] = interface.source_network
+        elif kind == "bridge":
+            spec["bridge"] = interface.source_bridge
+        elif kind == "direct":
+            spec["direct"] = _given(dict(dev=interface.source_dev, mode=interface.source_mode))
+        elif kind == "ethernet":
+            spec["ethernet"] = True
+        elif kind == "vhostuser":
+            spec["vhostuser"] = _given(dict(path=interface.source_path, mode=interface.source_mode))
+        elif kind == "hostdev":
+            spec["hostdev"] = dict(pci=_pci(_HostAddress(interface)), managed=bool(interface.hostdev_managed))
+        else:
+            self.note(where, "type %s" % kind)
+        spec["model"] = interface.model
+        if interface.bandwidth is not None:
+            spec["bandwidth"] = _given(dict(
+                (direction, _given(dict((name, getattr(interface.bandwidth, "%s_%s" % (direction, name)))
+                                        for name in ("average", "peak", "burst"))) or None)
+                for direction in ("inbound", "outbound")))
+        if interface.vlan_tags:
+            native = [tag.id for tag in interface.vlan_tags if tag.native_mode]
+            spec["vlan"] = _given(dict(tags=[tag.id for tag in interface.vlan_tags], trunk=interface.vlan_trunk,
+                                       native=native[0] if native else None))
+        if interface.virtualport_type is not None:
+            spec["virtualport"] = _given(dict(type=interface.virtualport_type,
+                                              interfaceid=interface.virtualport_interfaceid,
+                                              profileid=interface.virtualport_profileid))
+        if interface.filterref is not None:
+            spec["filter"] = dict(name=interface.filterref.filter, parameters=dict(
+                (parameter.name, parameter.value) for parameter in interface.filterref.parameters or []))
+        if interface.address is not None:
+            spec["address"] = dict(pci=_pci(interface.address))
+        return _given(spec)
+
+    def _serials(self, config, options):
+        ports = [self._serial(serial) for serial in config.serials or []]
+        if len(ports) == 1:
+            options["serial_console"] = ports[0]
+        elif ports:
+            options["serials"] = ports
+        else:
+            options["serial_console"] = dict(type="none")  # a new definition gets a pty console otherwise
+            if config.consoles:
+                self.note("devices/console", "a console without a serial port (the options make port 0 the console)")
+
+    def _serial(self, serial):
+        spec = dict(type=serial.type, log_file=serial.log_file, log_append=serial.log_append)
+        if serial.type == "file":
+            spec.update(path=serial.source_path, append=serial.source_append)
+        elif serial.type == "tcp":
+            spec.update(host=serial.source_host, port=int(serial.source_service or 0) or None,
+                        mode=serial.source_mode, protocol=serial.protocol)
+        elif serial.type != "pty":
+            self.note("devices/serial[%s]" % serial.target_port, "type %s" % serial.type)
+        return _given(spec)
+
+    def _graphics(self, graphics):
+        if not graphics:
+            return None
+        if len(graphics) > 1:
+            self.note("devices/graphics", "%d graphics devices (the option is one)" % len(graphics))
+        first = graphics[0]
+        spec = dict(type=first.type, listen=first.listen, port=None if first.autoport else first.port,
+                    keymap=first.keymap, image_compression=first.image_compression,
+                    jpeg_compression=first.jpeg_compression, zlib_compression=first.zlib_compression,
+                    playback_compression=first.playback_compression, streaming_mode=first.streaming_mode)
+        if first.password:
+            self.note("devices/graphics", "its password is a secret and never read back; give graphics.password again")
+        channels = dict((channel.name, channel.mode) for channel in first.channels or [])
+        if channels:
+            secure = set(name for name, mode in channels.items() if mode == "secure")
+            spec["secure"] = secure == set(GraphicsConfig.SECURE_CHANNELS)
+            if not spec["secure"]:
+                self.note("devices/graphics/channel", "some channels secure (the option makes all of them so)")
+        if first.type not in ("vnc", "spice"):
+            self.note("devices/graphics", "type %s" % first.type)
+        return _given(spec)
+
+    def _channels(self, channels, options):
+        for channel in channels or []:
+            if channel.target_name == GUEST_AGENT_CHANNEL and channel.type == "unix":
+                options["guest_agent"] = True
+            else:
+                self.note("devices/channel[%s]" % channel.target_name, "no typed option (devices_xml adds it)")
+
+    def _controllers(self, config, options):
+        controllers = []
+        for controller in config.controllers or []:
+            if controller.type == "pci" and controller.model in ("pcie-root-port", "pcie-root"):
+                continue  # pcie_root_ports counts the ports; the root comes with them
+            controllers.append(_given(dict(type=controller.type, index=controller.index, model=controller.model,
+                                           ports=controller.ports, queues=controller.queues)))
+        options["controllers"] = controllers or None
+        if config.pcie_root_ports:
+            options["pcie_root_ports"] = config.pcie_root_ports
+
+    def _platform_device(self, declared, built):
+        """The value of a device option declared in ``platform.PLATFORM_OPTIONS``: one device
+        (a list of at most one in the model) or a list of them (``many``)."""
+        if not built and not isinstance(built, list):
+            return None
+        if not declared.many:
+            if isinstance(built, list):
+                if len(built) > 1:
+                    self.note("devices/" + declared.name, "%d devices (the option is one)" % len(built))
+                if not built:
+                    return None
+                built = built[0]
+            value = declared_values(declared, built)
+            return self._finish_device(declared.name, built, value)
+        return [self._finish_device(declared.name, item, declared_values(_ItemOf(declared), item)) for item in built] or None
+
+    def _finish_device(self, name, built, value):
+        """What the device options set in their ``finish``, read back."""
+        if name == "filesystems":
+            kind = built.type or "mount"
+            value.update(type=kind, source=getattr(built, FILESYSTEM_SOURCES.get(kind, "source_dir"), None),
+                         readonly=built.readonly or None)
+            if built.address is not None:
+                value["address"] = dict(pci=_pci(built.address))
+            if kind not in FILESYSTEM_SOURCES:
+                self.note("devices/filesystem[%s]" % built.target_dir, "type %s" % kind)
+        elif name == "tpm" and built.backend_type not in (None, "emulator"):
+            self.note("devices/tpm", "backend %s (the option's TPM is swtpm's emulator)" % built.backend_type)
+        return _given(value)
+
+    def _rng(self, rngs):
+        if not rngs:
+            return None
+        rng = rngs[0]
+        if rng.backend_model not in (None, "random"):
+            self.note("devices/rng", "backend %s (the option reads a host device)" % rng.backend_model)
+        return _given(dict(model=rng.model, backend=rng.backend, rate_bytes=rng.rate_bytes, rate_period=rng.rate_period))
+
+    def _hostdev(self, hostdev):
+        spec = dict(managed=hostdev.managed, driver=hostdev.driver_name)
+        if hostdev.type == "pci":
+            spec["pci"] = _pci(_HostAddress(hostdev))
+        elif hostdev.type == "mdev":
+            spec.update(mdev=hostdev.mdev_uuid, model=hostdev.model)
+        else:
+            self.note("devices/hostdev", "type %s (the option passes PCI and mediated devices)" % hostdev.type)
+        if hostdev.address is not None:
+            spec["address"] = dict(pci=_pci(hostdev.address))
+        return _given(spec)
+
+
+class _HostAddress:
+    """The host PCI address of a hostdev (or hostdev NIC) as a DeviceAddress reads."""
+
+    type = "pci"
+
+    def __init__(self, device):
+        self.domain, self.bus = device.pci_domain, device.pci_bus
+        self.slot, self.function = device.pci_slot, device.pci_function
+
+
+def _group(name):
+    return [declared for declared in PLATFORM_OPTIONS if declared.name == name][0]

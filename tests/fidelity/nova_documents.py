@@ -1,0 +1,273 @@
+"""How many of the XML documents in Nova's libvirt unit tests the ``domain`` module's typed options
+reproduce.
+
+For each document (a whole <domain>, or one element of one such as a <disk> or <cputune>, put
+into a small domain): parse it with the collection's model, read it back as typed options
+(``guest.definition_options``), build those options again as the domain module does for a new
+definition (``DomainSpecBuilder`` and ``creation_defaults``, on libvirt's test driver), and compare
+the built document with the original. Only what libvirt assigns itself is left out of the
+comparison (IGNORED); child order is not compared, the order of boot devices is.
+
+    python tests/fidelity/nova_documents.py --nova PATH_TO_NOVA_CHECKOUT [--show N] [--json]
+
+Needs libvirt-python and lxml (the test venv has both) and the collection importable as
+ansible_collections.virtops.libvirt (scripts/test.sh's layout, or PYTHONPATH to a directory with it).
+Reads Nova's files with git if PATH is a repository (its HEAD), else from the work tree.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import ast
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+
+from lxml import etree
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.definition_options import definition_options
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DomainSpecBuilder, creation_defaults
+from ansible_collections.virtops.libvirt.plugins.module_utils.storage import sources
+from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain import DOMAIN_ARGUMENT_SPEC
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DEVICE_TAGS, DomainConfig
+
+TEST_DIR = "nova/tests/unit/virt/libvirt"
+# A test's template, filled in by the test ('%s', '%(name)s', '{name}'): not a document.
+TEMPLATE = re.compile(r"%s|%\(|\{[a-z_]*\}")
+# Elements of a domain (outside <devices>) a document may be made of alone.
+DOMAIN_PARTS = ("cpu", "clock", "cputune", "numatune", "memtune", "memoryBacking", "sysinfo", "launchSecurity",
+                "features", "os", "perf")
+# What libvirt assigns itself, left out of the comparison: device aliases, the backing chain it
+# reads from the images, its source indexes, a running domain's id, the dynamic security labels
+# and the emulator binary it picks.
+IGNORED = ("alias", "backingStore", "seclabel", "devices/emulator")
+IGNORED_ATTRIBUTES = (("source", "index"), ("domain", "id"))
+# What libvirt writes itself into a definition that does not say (so a document that leaves it
+# out is reproduced by options that write it): the domain's name and type (a document without
+# them cannot be defined), os type hvm, one vCPU, memory counted in KiB, a disk's device 'disk'
+# and QEMU's driver name.
+LIBVIRT_DEFAULTS = ("/domain/name=nova-document", "/domain@type=kvm", "/domain/os/type=hvm", "/domain/vcpu=1",
+                    "/domain/memory@unit=KiB", "/disk@device=disk", "/disk/driver@name=qemu")
+SHELL = ("<domain type='%s'><name>nova-document</name><memory unit='KiB'>1048576</memory><vcpu>1</vcpu>"
+         "<os><type>hvm</type></os><features><acpi/><apic/></features>%s</domain>")
+
+
+def nova_files(nova):
+    """{path: text} of the Python files under Nova's libvirt unit tests."""
+    if os.path.isdir(os.path.join(nova, ".git")) or nova.endswith(".git") or os.path.exists(os.path.join(nova, "HEAD")):
+        names = subprocess.check_output(["git", "-C", nova, "ls-tree", "-r", "--name-only", "HEAD", TEST_DIR])
+        return dict((name, subprocess.check_output(["git", "-C", nova, "show", "HEAD:" + name]).decode())
+                    for name in names.decode().split() if name.endswith(".py"))
+    found = {}
+    for root, _dirs, files in os.walk(os.path.join(nova, TEST_DIR)):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(root, name)
+                with open(path) as handle:
+                    found[os.path.relpath(path, nova)] = handle.read()
+    return found
+
+
+def documents(files):
+    """(where, element) of every distinct XML literal in ``files`` that is a domain or a part of one."""
+    seen, found = set(), []
+    for name in sorted(files):
+        for node in ast.walk(ast.parse(files[name])):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            text = node.value.strip()
+            if not text.startswith("<") or text.startswith("<?") or text in seen or TEMPLATE.search(text):
+                continue
+            try:
+                element = etree.fromstring(text)
+            except etree.XMLSyntaxError:
+                continue
+            if not isinstance(element.tag, str):
+                continue
+            is_guest_cpu = element.tag != "cpu" or element.get("mode") or element.get("match")
+            if (element.tag == "domain" or element.tag in DEVICE_TAGS or element.tag in DOMAIN_PARTS) and is_guest_cpu:
+                seen.add(text)
+                found.append(("%s:%d" % (name, node.lineno), element))
+    return found
+
+
+def as_domain(element):
+    """The document as a whole domain, and the path of the part to compare (None: all of it)."""
+    if element.tag == "domain":
+        return element, None
+    inner = etree.tostring(element, encoding="unicode")
+    if element.tag in DEVICE_TAGS:
+        return etree.fromstring(SHELL % ("kvm", "<devices>%s</devices>" % inner)), "devices/" + element.tag
+    shell = etree.fromstring(SHELL % ("kvm", ""))
+    for existing in shell.findall(element.tag):
+        shell.remove(existing)
+    shell.append(element)
+    return shell, element.tag
+
+
+# Containers libvirt drops when nothing is in them.
+CONTAINERS = ("features", "devices", "cputune", "numatune", "memtune", "memoryBacking", "clock", "perf", "metadata")
+
+
+def _value(element, name):
+    """An attribute's value as libvirt keeps it: MAC addresses in lower case (libvirt's format)."""
+    value = element.get(name).strip()
+    return value.lower() if (element.tag, name) == ("mac", "address") else value
+
+
+def canonical(element, path="", ordered=("os",)):
+    """A comparable form of ``element`` without what IGNORED names; children unordered except
+    under the elements of ``ordered`` (the boot order)."""
+    if any(("%s/%s" % (path, element.tag)).endswith(part) for part in IGNORED):
+        return None
+    attributes = tuple(sorted((name, _value(element, name)) for name in element.attrib
+                              if (element.tag, name) not in IGNORED_ATTRIBUTES))
+    children = [canonical(child, path + "/" + element.tag, ordered) for child in element if isinstance(child.tag, str)]
+    children = [child for child in children if child is not None]
+    if element.tag not in ordered:
+        children.sort(key=repr)
+    if element.tag in CONTAINERS and not (attributes or children or (element.text or "").strip()):
+        return None
+    return (element.tag, attributes, (element.text or "").strip(), tuple(children))
+
+
+class _AssumedDefined:
+    """libvirt's test driver, where the traffic filters a document names count as defined (the
+    driver has no nwfilters; whether a filter exists says nothing about the options)."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    @staticmethod
+    def nwfilterLookupByName(name):
+        return name
+
+    def getInfo(self):
+        """The test host with memory enough for any document (its 3 GiB would refuse them)."""
+        info = self._conn.getInfo()
+        return [info[0], 1 << 30] + info[2:]
+
+
+def _no_secret_lookup(*_args):
+    """The test driver has no secrets: a secret a document names counts as defined."""
+
+
+def test_connection(config):
+    """libvirt's test driver with the networks ``config`` refers to defined."""
+    conn = libvirt.open("test:///default")
+    for interface in config.interfaces or []:
+        if interface.source_network:
+            try:
+                conn.networkLookupByName(interface.source_network)
+            except libvirt.libvirtError:
+                conn.networkDefineXML("<network><name>%s</name></network>" % interface.source_network)
+    return conn
+
+
+def reproduce(element):
+    """(verdict, detail, untyped): 'same' when the typed options give the document back."""
+    domain, part = as_domain(element)
+    try:
+        config = DomainConfig.parse(domain)
+    except Exception as exc:  # the model refuses the document: that is the finding
+        return "unreadable", "%s: %s" % (type(exc).__name__, exc), []
+    options, untyped = definition_options(config)
+    params = dict(options, name=config.name or "nova-document")
+    validated = ArgumentSpecValidator(DOMAIN_ARGUMENT_SPEC).validate(params)
+    if validated.error_messages:
+        return "refused", "; ".join(validated.error_messages), untyped
+    params = validated.validated_parameters
+    conn = test_connection(config)
+    try:
+        builder = DomainSpecBuilder(_AssumedDefined(conn), params, params["virt_type"] if params["virt_type"] != "auto" else "kvm", False)
+        built = creation_defaults(builder.build())
+        rebuilt = built.to_element()
+    except VirtopsError as exc:
+        return "refused", exc.msg, untyped
+    finally:
+        conn.close()
+    if part is None:
+        before, after = [domain], [rebuilt]
+    else:
+        before, after = domain.findall(part), rebuilt.findall(part)
+    if sorted(map(repr, map(canonical, before))) == sorted(map(repr, map(canonical, after))):
+        return "same", "", untyped
+    old, new = leaves(before), leaves(after)
+    added = set(path for path in new - old if not any(path.endswith(default) for default in LIBVIRT_DEFAULTS))
+    counts = [sorted(child.tag for item in items for child in item.iter() if isinstance(child.tag, str)
+                     and child.getparent() is not None and child.getparent().tag == "devices")
+              for items in (before, after)]
+    if not old - new and not added and counts[0] == counts[1]:
+        return "same", "with libvirt's defaults: %s" % sorted(new - old), untyped
+    return "differs", "lost %s; added %s" % (sorted(old - new)[:4], sorted(added)[:4]), untyped
+
+
+def leaves(elements):
+    """Every attribute and text of ``elements`` as 'path@name=value' and 'path=text' (an element
+    with neither: its path), without what IGNORED names."""
+    found = set()
+
+    def walk(element, prefix):
+        here = "%s/%s" % (prefix, element.tag)
+        if canonical(element) is None:
+            return
+        found.update("%s@%s=%s" % (here, name, _value(element, name)) for name in element.attrib
+                     if (element.tag, name) not in IGNORED_ATTRIBUTES)
+        if (element.text or "").strip():
+            found.add("%s=%s" % (here, element.text.strip()))
+        children = [child for child in element if isinstance(child.tag, str)]
+        if not element.attrib and not (element.text or "").strip() and not children:
+            found.add(here)
+        for child in children:
+            walk(child, here)
+    for element in elements:
+        walk(element, "")
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--nova", required=True, help="a Nova checkout (git repository or work tree)")
+    parser.add_argument("--show", type=int, default=0, help="print this many documents that are not reproduced")
+    parser.add_argument("--json", action="store_true", help="print every verdict as JSON lines")
+    args = parser.parse_args()
+    libvirt.registerErrorHandler(lambda _context, _error: None, None)
+    sources.require_secret = _no_secret_lookup
+    found = documents(nova_files(args.nova))
+    verdicts = collections.Counter()
+    whole = collections.Counter()
+    reasons = collections.Counter()
+    shown = 0
+    for where, element in found:
+        verdict, detail, untyped = reproduce(element)
+        verdicts[verdict] += 1
+        if element.tag == "domain":
+            whole[verdict] += 1
+        for note in untyped:
+            reasons[note.split(":")[0].split("[")[0] + ":" + note.split(":", 1)[1]] += 1
+        if args.json:
+            print(json.dumps(dict(where=where, tag=element.tag, verdict=verdict, detail=detail, untyped=untyped)))
+        elif verdict != "same" and shown < args.show:
+            shown += 1
+            print("%s <%s> %s: %s%s" % (where, element.tag, verdict, detail, " | untyped: %s" % untyped if untyped else ""))
+    total = sum(verdicts.values())
+    print("documents: %d, reproduced by typed options: %d (%.1f%%); whole domains: %d of %d; %s"
+          % (total, verdicts["same"], 100.0 * verdicts["same"] / max(total, 1), whole["same"], sum(whole.values()),
+             dict(verdicts)))
+    for reason, count in reasons.most_common(15):
+        print("  untyped %3d  %s" % (count, reason))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

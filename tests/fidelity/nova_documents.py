@@ -54,8 +54,15 @@ IGNORED_ATTRIBUTES = (("source", "index"), ("domain", "id"))
 # them cannot be defined), os type hvm, one vCPU, memory counted in KiB, a disk's device 'disk'
 # and QEMU's driver name.
 LIBVIRT_DEFAULTS = ("/domain/name=nova-document", "/domain@type=kvm", "/domain/os/type=hvm", "/domain/vcpu=1",
-                    "/domain/memory@unit=KiB", "/disk@device=disk", "/disk/driver@name=qemu")
-SHELL = ("<domain type='%s'><name>nova-document</name><memory unit='KiB'>1048576</memory><vcpu>1</vcpu>"
+                    "/domain/memory@unit=KiB", "/disk@device=disk", "/disk/driver@name=qemu",
+                    # and a custom CPU model's fallback, a memory node's mode, an x86 serial port's
+                    # target (and a TCP one's protocol), a random RNG's device
+                    "/cpu/model@fallback=allow", "/memnode@mode=strict", "/serial/target@type=isa-serial",
+                    "/serial/target@port=0", "/console/target@type=serial", "/console/target@port=0",
+                    "/serial/protocol@type=raw", "/console/protocol@type=raw", "/rng/backend=/dev/urandom")
+SHARED_MEMORY = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+# The rest of a domain around a part of one (vCPUs enough for the pinning a part names).
+SHELL = ("<domain type='%s'><name>nova-document</name><memory unit='KiB'>1048576</memory><vcpu>64</vcpu>"
          "<os><type>hvm</type></os><features><acpi/><apic/></features>%s</domain>")
 
 
@@ -104,7 +111,9 @@ def as_domain(element):
         return element, None
     inner = etree.tostring(element, encoding="unicode")
     if element.tag in DEVICE_TAGS:
-        return etree.fromstring(SHELL % ("kvm", "<devices>%s</devices>" % inner)), "devices/" + element.tag
+        # the rest of a domain with a virtiofs share has memory virtiofsd can read
+        memory = SHARED_MEMORY if element.find("driver[@type='virtiofs']") is not None else ""
+        return etree.fromstring(SHELL % ("kvm", memory + "<devices>%s</devices>" % inner)), "devices/" + element.tag
     shell = etree.fromstring(SHELL % ("kvm", ""))
     for existing in shell.findall(element.tag):
         shell.remove(existing)
@@ -116,10 +125,19 @@ def as_domain(element):
 CONTAINERS = ("features", "devices", "cputune", "numatune", "memtune", "memoryBacking", "clock", "perf", "metadata")
 
 
+# The digits libvirt writes of a PCI address's parts ('0x0' is written '0x0000' as a domain).
+PCI_WIDTHS = dict(domain=4, bus=2, slot=2, function=1)
+
+
 def _value(element, name):
-    """An attribute's value as libvirt keeps it: MAC addresses in lower case (libvirt's format)."""
+    """An attribute's value as libvirt writes it: MAC addresses in lower case, PCI address parts
+    with their digits."""
     value = element.get(name).strip()
-    return value.lower() if (element.tag, name) == ("mac", "address") else value
+    if (element.tag, name) == ("mac", "address"):
+        return value.lower()
+    if element.tag == "address" and name in PCI_WIDTHS and value.startswith("0x"):
+        return "0x%0*x" % (PCI_WIDTHS[name], int(value, 16))
+    return value
 
 
 def canonical(element, path="", ordered=("os",)):
@@ -172,6 +190,16 @@ def test_connection(config):
             except libvirt.libvirtError:
                 conn.networkDefineXML("<network><name>%s</name></network>" % interface.source_network)
     return conn
+
+
+def round_trips(element):
+    """Whether the model parses the document and formats it back unchanged (nothing asked of it)."""
+    domain, _part = as_domain(element)
+    try:
+        formatted = DomainConfig.parse(domain).to_element()
+    except Exception:  # the model refuses the document: it does not round-trip
+        return False
+    return canonical(formatted) == canonical(domain)
 
 
 def reproduce(element):
@@ -248,7 +276,9 @@ def main():
     whole = collections.Counter()
     reasons = collections.Counter()
     shown = 0
+    unchanged = 0
     for where, element in found:
+        unchanged += round_trips(element)
         verdict, detail, untyped = reproduce(element)
         verdicts[verdict] += 1
         if element.tag == "domain":
@@ -264,6 +294,7 @@ def main():
     print("documents: %d, reproduced by typed options: %d (%.1f%%); whole domains: %d of %d; %s"
           % (total, verdicts["same"], 100.0 * verdicts["same"] / max(total, 1), whole["same"], sum(whole.values()),
              dict(verdicts)))
+    print("parsed and formatted back unchanged by the XML model: %d of %d" % (unchanged, total))
     for reason, count in reasons.most_common(15):
         print("  untyped %3d  %s" % (count, reason))
     return 0

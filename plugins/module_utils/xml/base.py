@@ -161,6 +161,10 @@ class Field:
             elif not value and node is not None:
                 node.getparent().remove(node)
             return
+        if self.bare is not None and value == self.bare:
+            node = _find(element, self.path)
+            if node is not None and node.get(self.attr) is None:
+                return  # a bare <smm/> already says it: kept as libvirt's documents have it
         if value is None or (self.absent is not None and value == self.absent):
             node = _find(element, self.path)
             if node is not None:
@@ -243,8 +247,11 @@ class MemoryField(Field):
             if node is not None:
                 node.getparent().remove(node)
             return
-        node = _ensure(element, self.path)
-        node.set("unit", "KiB")
+        node = _find(element, self.path)
+        if node is None or node.get("unit") is not None:
+            node = _ensure(element, self.path)
+            node.set("unit", "KiB")
+        # (a size without a unit is in KiB: one read that way is written back that way)
         node.text = str(int(value))
 
 

@@ -61,7 +61,8 @@ class NumaCell(ConfigObject):
             self.memory_kib = in_kib(self.memory_kib, element.get("unit"), "numa cell %s memory" % self.id)
 
     def before_format_done(self, element):
-        if self.memory_kib is not None:
+        # a cell read without a unit (KiB) keeps none
+        if self.memory_kib is not None and (self._source is None or self._source.get("unit") is not None):
             element.set("unit", "KiB")
 
 

@@ -647,6 +647,12 @@ class DomainConfig(ConfigObject):
         if self.current_vcpus is None and self.vcpus is not None:
             self.current_vcpus = self.vcpus
 
+    def before_format_done(self, element):
+        # ... and so is it written: all vCPUs online is a <vcpu> without current, as libvirt has it
+        vcpu = element.find("vcpu")
+        if vcpu is not None and vcpu.get("current") is not None and vcpu.get("current") == (vcpu.text or "").strip():
+            del vcpu.attrib["current"]
+
     def apply_to(self, live):
         """A new vCPU count or memory size without its current value keeps a guest that had
         all of it so (and never leaves more current than the maximum): what the user never

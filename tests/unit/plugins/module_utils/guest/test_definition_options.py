@@ -122,7 +122,7 @@ def test_options_read_back_are_the_ones_given(conn):
 
 def test_a_new_definition_keeps_what_the_document_lacks(conn):
     """No ACPI, no serial port: the options say so, or a new definition would get both."""
-    document = DomainConfig.from_xml("<domain type='test'><name>spec-test</name><memory>65536</memory><vcpu>1</vcpu>"
+    document = DomainConfig.from_xml("<domain type='test'><name>spec-test</name><memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
                                      "<os><type>hvm</type></os></domain>")
     options, untyped = definition_options(document)
     assert (options["features"], options["serial_console"], untyped) == (dict(acpi=False, apic=False), dict(type="none"), [])

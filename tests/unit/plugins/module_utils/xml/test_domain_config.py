@@ -10,6 +10,7 @@ __metaclass__ = type
 import os
 
 import pytest
+from lxml import etree
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
     ExclusiveList, XmlModelError, format_changes,
@@ -382,3 +383,34 @@ def test_adopting_the_live_identities_fills_only_what_is_missing():
     text = desired.to_xml()
     assert "<mac address=\"52:54:00:00:00:02\"/>" in text and "<source bridge=\"br0\"/>" in text
     assert DomainConfig.from_user_xml(KEYLESS).adopt_live_identities(live).uuid is None  # uuid only when asked
+
+
+# Forms libvirt reads the same as what the model would write, kept as the document has them
+# (each was rewritten by a plain parse and format before; found with Nova's unit-test documents).
+WRITTEN_AS_READ = [
+    "<domain><vcpu>4</vcpu></domain>",  # not current='4'
+    "<domain><memory>1048576</memory><currentMemory>524288</currentMemory></domain>",  # no unit: KiB
+    "<domain><cpu><numa><cell id='0' cpus='0' memory='1048576'/></numa></cpu></domain>",
+    "<domain><features><smm/><pmu/><vmport/></features></domain>",  # bare: on
+    "<domain><devices><graphics type='vnc'><listen type='address' address='127.0.0.1'/></graphics></devices></domain>",
+]
+
+
+@pytest.mark.parametrize("document", WRITTEN_AS_READ)
+def test_parse_and_format_keep_the_document(document):
+    element = etree.fromstring(document)
+    assert etree.tostring(DomainConfig.parse(element).to_element()) == etree.tostring(element)
+
+
+def test_changed_values_are_written_in_full():
+    config = DomainConfig.from_xml("<domain><vcpu>4</vcpu><memory>1048576</memory><features><smm/></features>"
+                                   "<devices><graphics type='vnc'><listen type='address' address='127.0.0.1'/>"
+                                   "</graphics></devices></domain>")
+    config.current_vcpus, config.memory_kib, config.features.smm = 2, 2097152, False
+    config.graphics[0].listen = "0.0.0.0"
+    element = config.to_element()
+    assert element.find("vcpu").get("current") == "2"
+    assert element.find("memory").text == "2097152"
+    assert element.find("features/smm").get("state") == "off"
+    graphics = element.find("devices/graphics")
+    assert graphics.get("listen") == "0.0.0.0" and graphics.find("listen") is None

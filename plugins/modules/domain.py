@@ -183,10 +183,10 @@ options:
         description: Kernel command line for direct kernel boot; needs O(boot.kernel).
         type: str
       devices:
-        description: Boot order of device classes, for example C([hd, cdrom]).
+        description: Boot order of device classes, for example C([hd, cdrom]) (C(fd) is a floppy drive).
         type: list
         elements: str
-        choices: [hd, cdrom, network]
+        choices: [hd, cdrom, network, fd]
       menu:
         description: Show the firmware's boot menu (C(<bootmenu enable>)).
         type: bool
@@ -706,12 +706,23 @@ options:
         description: NIC model (not used for O(interfaces[].hostdev)).
         type: str
         default: virtio
+      driver:
+        description:
+          - What runs the NIC on the host - C(vhost) (the kernel's vhost-net) or C(qemu) (QEMU itself) for a virtio
+            NIC, C(vfio) for a host NIC passed through (O(interfaces[].hostdev)); libvirt chooses when not given.
+        type: str
+        choices: [vhost, qemu, vfio]
       mac:
         description: MAC address; libvirt generates one when not given.
         type: str
       target_dev:
         description: Name of the host's tap or macvtap device (Nova's C(tapXXXXXXXX-XX)).
         type: str
+      target_managed:
+        description:
+          - C(false) - the tap device O(interfaces[].target_dev) names exists already and libvirt uses it as it is
+            (C(managed='no'), Nova's pre-created taps with O(interfaces[].ethernet)).
+        type: bool
       mtu:
         description: MTU the guest's NIC gets (68 to 65535).
         type: int
@@ -786,6 +797,18 @@ options:
           profileid:
             description: Port profile.
             type: str
+          instanceid:
+            description: Instance id (a UUID) of an 802.1Qbg port; libvirt makes one up when not given.
+            type: str
+          managerid:
+            description: VSI manager id of an 802.1Qbg port (required there).
+            type: int
+          typeid:
+            description: VSI type id of an 802.1Qbg port (required there).
+            type: int
+          typeidversion:
+            description: VSI type version of an 802.1Qbg port (required there).
+            type: int
       filter:
         description: nwfilter to apply to the interface's traffic (must be defined).
         type: dict
@@ -1158,9 +1181,21 @@ options:
     type: dict
     suboptions:
       offset:
-        description: Whether the guest's clock starts at UTC or at the host's local time (Windows guests).
+        description:
+          - Whether the guest's clock starts at UTC or at the host's local time (Windows guests), in a time
+            zone (O(clock.timezone)), or at an offset the guest keeps (C(variable), O(clock.adjustment)).
+        type: str
+        choices: [utc, localtime, variable, timezone]
+      adjustment:
+        description: With O(clock.offset=variable), seconds from O(clock.basis) (such as C(-3600)), or C(reset).
+        type: str
+      basis:
+        description: With O(clock.offset=variable), what O(clock.adjustment) counts from.
         type: str
         choices: [utc, localtime]
+      timezone:
+        description: With O(clock.offset=timezone), the time zone, such as C(Europe/Paris).
+        type: str
       timers:
         description:
           - Timers by name, each compared with the timer of that name; timers not listed are kept.
@@ -1459,7 +1494,9 @@ options:
         description: UUID of a mediated device (C(mdevctl list)), instead of O(hostdevs[].pci).
         type: str
       managed:
-        description: Let libvirt detach a PCI device from its host driver and give it back.
+        description:
+          - Let libvirt detach a PCI device from its host driver and give it back.
+          - A mediated device is created outside libvirt; C(false) writes C(managed='no') there, as Nova does.
         type: bool
         default: true
       model:

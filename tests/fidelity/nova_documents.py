@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 import argparse
 import ast
 import collections
+import copy
 import json
 import os
 import re
@@ -34,6 +35,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.definition_options import definition_options
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DomainSpecBuilder, creation_defaults
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import cpu_numbers
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage import sources
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain import DOMAIN_ARGUMENT_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DEVICE_TAGS, DomainConfig
@@ -45,9 +47,9 @@ TEMPLATE = re.compile(r"%s|%\(|\{[a-z_]*\}")
 DOMAIN_PARTS = ("cpu", "clock", "cputune", "numatune", "memtune", "memoryBacking", "sysinfo", "launchSecurity",
                 "features", "os", "perf")
 # What libvirt assigns itself, left out of the comparison: device aliases, the backing chain it
-# reads from the images, its source indexes, a running domain's id, the dynamic security labels
-# and the emulator binary it picks.
-IGNORED = ("alias", "backingStore", "seclabel", "devices/emulator")
+# reads from the images, its source indexes, a running domain's id, the dynamic security labels,
+# the emulator binary it picks and the state of a disk's running copy job.
+IGNORED = ("alias", "backingStore", "seclabel", "devices/emulator", "disk/mirror")
 IGNORED_ATTRIBUTES = (("source", "index"), ("domain", "id"))
 # What libvirt writes itself into a definition that does not say (so a document that leaves it
 # out is reproduced by options that write it): the domain's name and type (a document without
@@ -59,7 +61,12 @@ LIBVIRT_DEFAULTS = ("/domain/name=nova-document", "/domain@type=kvm", "/domain/o
                     # target (and a TCP one's protocol), a random RNG's device
                     "/cpu/model@fallback=allow", "/memnode@mode=strict", "/serial/target@type=isa-serial",
                     "/serial/target@port=0", "/console/target@type=serial", "/console/target@port=0",
-                    "/serial/protocol@type=raw", "/console/protocol@type=raw", "/rng/backend=/dev/urandom")
+                    "/serial/protocol@type=raw", "/console/protocol@type=raw", "/rng/backend=/dev/urandom",
+                    # a custom CPU's mode and match, a vTPM's model, an input's bus, a TCP console's mode
+                    "/cpu@mode=custom", "/cpu@match=exact", "/tpm@model=tpm-tis", "/input@bus=ps2", "/input@bus=usb",
+                    "/serial/source@mode=connect", "/console/source@mode=connect",
+                    # and what it drops again: an unmanaged host device's managed='no'
+                    "/hostdev@managed=no")
 SHARED_MEMORY = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
 # The rest of a domain around a part of one (vCPUs enough for the pinning a part names).
 SHELL = ("<domain type='%s'><name>nova-document</name><memory unit='KiB'>1048576</memory><vcpu>64</vcpu>"
@@ -202,9 +209,27 @@ def round_trips(element):
     return canonical(formatted) == canonical(domain)
 
 
+def as_libvirt_keeps_it(domain):
+    """``domain`` as libvirt keeps it where it rewrites what it was given: real-time scheduling
+    one <vcpusched> per vCPU ('0-3' is stored as 0, 1, 2 and 3), and no bridge of its own in the
+    source of a NIC on a libvirt network (filled in while the guest runs)."""
+    domain = copy.deepcopy(domain)
+    for sched in domain.findall("cputune/vcpusched"):
+        parent, index = sched.getparent(), sched.getparent().index(sched)
+        parent.remove(sched)
+        for offset, vcpu in enumerate(sorted(cpu_numbers(sched.get("vcpus", ""), "vcpusched"))):
+            single = copy.deepcopy(sched)
+            single.set("vcpus", str(vcpu))
+            parent.insert(index + offset, single)
+    for source in domain.findall("devices/interface[@type='network']/source"):
+        source.attrib.pop("bridge", None)
+    return domain
+
+
 def reproduce(element):
     """(verdict, detail, untyped): 'same' when the typed options give the document back."""
     domain, part = as_domain(element)
+    domain = as_libvirt_keeps_it(domain)
     try:
         config = DomainConfig.parse(domain)
     except Exception as exc:  # the model refuses the document: that is the finding

@@ -32,7 +32,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 
 DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
                  "on_poweroff", "on_reboot", "on_crash")
-INTERFACE_FIELDS = ("mac", "target_dev", "mtu", "queues", "rx_queue_size", "tx_queue_size", "packed")
+INTERFACE_FIELDS = ("mac", "target_dev", "target_managed", "mtu", "queues", "rx_queue_size", "tx_queue_size", "packed")
 DISK_FIELDS = ("device", "wwn", "format", "serial", "cache", "io", "discard", "boot_order", "packed")
 
 
@@ -73,8 +73,9 @@ def declared_values(declared, built):
             return None
         if declared.many:
             return [declared_values(_ItemOf(declared), item) for item in built]
-        return _given(dict((option.name, declared_values(option, _field_value(option, built)))
-                           for option in declared.options if option.field))
+        values = dict((option.name, declared_values(option, _field_value(option, built)))
+                      for option in declared.options if option.field)
+        return _given(dict((name, value) for name, value in values.items() if value != []))  # none: left out
     return built
 
 
@@ -181,7 +182,9 @@ class _Reader:
         if cpu is None:
             return None
         mode = cpu.mode or ("custom" if cpu.model else DEFAULT_CPU_MODE)
-        options = dict(mode=mode, model=cpu.model, fallback=cpu.fallback, check=cpu.check,
+        # a custom model without fallback may fall back (libvirt's default); the option's default forbids it
+        fallback = cpu.fallback or ("allow" if cpu.model and mode == "custom" else None)
+        options = dict(mode=mode, model=cpu.model, fallback=fallback, check=cpu.check,
                        features=[dict(name=feature.name, policy=feature.policy or "require")
                                  for feature in cpu.features or []])
         if cpu.topology is not None:
@@ -344,7 +347,9 @@ class _Reader:
             spec["hostdev"] = dict(pci=_pci(_HostAddress(interface)), managed=bool(interface.hostdev_managed))
         else:
             self.note(where, "type %s" % kind)
-        spec["model"] = interface.model
+        spec["model"], spec["driver"] = interface.model, interface.driver_name
+        if interface.model is None and kind != "hostdev":
+            self.note(where, "no model (libvirt chooses one; the option's default is virtio)")
         if interface.bandwidth is not None:
             spec["bandwidth"] = _given(dict(
                 (direction, _given(dict((name, getattr(interface.bandwidth, "%s_%s" % (direction, name)))
@@ -357,12 +362,19 @@ class _Reader:
         if interface.virtualport_type is not None:
             spec["virtualport"] = _given(dict(type=interface.virtualport_type,
                                               interfaceid=interface.virtualport_interfaceid,
-                                              profileid=interface.virtualport_profileid))
+                                              profileid=interface.virtualport_profileid,
+                                              instanceid=interface.virtualport_instanceid,
+                                              managerid=interface.virtualport_managerid,
+                                              typeid=interface.virtualport_typeid,
+                                              typeidversion=interface.virtualport_typeidversion))
         if interface.filterref is not None:
             spec["filter"] = dict(name=interface.filterref.filter, parameters=dict(
                 (parameter.name, parameter.value) for parameter in interface.filterref.parameters or []))
         if interface.address is not None:
-            spec["address"] = dict(pci=_pci(interface.address))
+            if _pci(interface.address):
+                spec["address"] = dict(pci=_pci(interface.address))
+            else:
+                self.note(where + "/address", "type %s (the option pins a PCI address)" % interface.address.type)
         return _given(spec)
 
     def _serials(self, config, options):
@@ -382,7 +394,7 @@ class _Reader:
             spec.update(path=serial.source_path, append=serial.source_append)
         elif serial.type == "tcp":
             spec.update(host=serial.source_host, port=int(serial.source_service or 0) or None,
-                        mode=serial.source_mode, protocol=serial.protocol)
+                        mode=serial.source_mode or "connect", protocol=serial.protocol)  # libvirt connects by default
         elif serial.type != "pty":
             self.note("devices/serial[%s]" % serial.target_port, "type %s" % serial.type)
         return _given(spec)
@@ -447,14 +459,19 @@ class _Reader:
         """What the device options set in their ``finish``, read back."""
         if name == "filesystems":
             kind = built.type or "mount"
+            value["driver"] = built.driver_type or "path"  # libvirt's default (9p); the option's is virtiofs
             value.update(type=kind, source=getattr(built, FILESYSTEM_SOURCES.get(kind, "source_dir"), None),
                          readonly=built.readonly or None)
             if built.address is not None:
                 value["address"] = dict(pci=_pci(built.address))
             if kind not in FILESYSTEM_SOURCES:
                 self.note("devices/filesystem[%s]" % built.target_dir, "type %s" % kind)
-        elif name == "tpm" and built.backend_type not in (None, "emulator"):
-            self.note("devices/tpm", "backend %s (the option's TPM is swtpm's emulator)" % built.backend_type)
+        elif name == "tpm":
+            value["model"] = built.model or "tpm-tis"  # libvirt's default on x86; the option's is tpm-crb
+            if built.backend_type not in (None, "emulator"):
+                self.note("devices/tpm", "backend %s (the option's TPM is swtpm's emulator)" % built.backend_type)
+        elif name == "inputs" and built.bus is None:
+            value["bus"] = "usb" if built.type == "tablet" else "ps2"  # libvirt's defaults; the option's is usb
         return _given(value)
 
     def _rng(self, rngs):
@@ -469,6 +486,7 @@ class _Reader:
         spec = dict(managed=hostdev.managed, driver=hostdev.driver_name)
         if hostdev.type == "pci":
             spec["pci"] = _pci(_HostAddress(hostdev))
+            spec["managed"] = bool(hostdev.managed)  # libvirt's default: not managed (the option's: managed)
         elif hostdev.type == "mdev":
             spec.update(mdev=hostdev.mdev_uuid, model=hostdev.model)
         else:

@@ -212,14 +212,30 @@ VSOCK = OptionGroup("vsock", VsockConfig, [
     Option("cid", "int", checks=[between(3)]),  # 0-2 are the hypervisor's and the host's
 ], field="vsocks", finish=_vsock)
 
+
+def _clock(item, clock, option):
+    if item["basis"] is not None or item["adjustment"] is not None:
+        if item["offset"] != "variable":
+            raise VirtopsError("%s.adjustment and %s.basis are for offset variable (got offset %s)"
+                               % (option, option, item["offset"]))
+    if (item["timezone"] is not None) != (item["offset"] == "timezone"):
+        raise VirtopsError("%s: offset timezone and %s.timezone go together" % (option, option))
+    if item["adjustment"] is not None and not re.match(r"^(reset|[+-]?[0-9]+)$", item["adjustment"]):
+        raise VirtopsError("%s.adjustment %r is seconds (such as -3600) or reset" % (option, item["adjustment"]))
+    return clock
+
+
 CLOCK = OptionGroup("clock", ClockConfig, [
-    Option("offset", choices=["utc", "localtime"]),
+    Option("offset", choices=["utc", "localtime", "variable", "timezone"]),
+    Option("adjustment"),
+    Option("basis", choices=["utc", "localtime"]),
+    Option("timezone"),
     OptionGroup("timers", TimerConfig, [
         Option("name", required=True, choices=["platform", "pit", "rtc", "hpet", "tsc", "kvmclock", "hypervclock"]),
         Option("present", "bool"),
         Option("tickpolicy", choices=["delay", "catchup", "merge", "discard"]),
     ], many=True),
-])
+], finish=_clock)
 
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
 PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, VIDEO, INPUTS, VSOCK)
@@ -424,8 +440,9 @@ def _hostdev(spec, option):
         raise VirtopsError("%s.driver: a mediated device has no driver to choose (vfio is for pci)" % option)
     if not UUID.match(spec["mdev"]):
         raise VirtopsError("%s.mdev %r is not a UUID (the mediated device's, from mdevctl list)" % (option, spec["mdev"]))
+    # libvirt creates no mediated device (managed has no use there): only Nova's managed='no' is written
     return HostdevConfig(mode="subsystem", type="mdev", model=spec["model"], mdev_uuid=spec["mdev"].lower(),
-                         address=address)
+                         address=address, managed=False if spec["managed"] is False else None)
 
 
 def _device_element(text, option):

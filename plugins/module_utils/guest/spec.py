@@ -48,7 +48,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
 )
 
-BOOT_DEVICES = ("hd", "cdrom", "network")
+BOOT_DEVICES = ("hd", "cdrom", "network", "fd")
 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
 # SPICE's own settings of the graphics option (Nova's [spice] image_compression and the rest).
@@ -88,8 +88,10 @@ INTERFACE_SPEC = dict(
         managed=dict(type="bool", default=True),
     )),
     model=dict(type="str", default="virtio"),
+    driver=dict(type="str", choices=["vhost", "qemu", "vfio"]),
     mac=dict(type="str"),
     target_dev=dict(type="str"),
+    target_managed=dict(type="bool"),
     mtu=dict(type="int"),
     queues=dict(type="int"),
     rx_queue_size=dict(type="int"),
@@ -104,6 +106,10 @@ INTERFACE_SPEC = dict(
         type=dict(type="str", required=True, choices=["openvswitch", "802.1Qbh", "802.1Qbg", "midonet"]),
         interfaceid=dict(type="str"),
         profileid=dict(type="str"),
+        instanceid=dict(type="str"),
+        managerid=dict(type="int"),
+        typeid=dict(type="int"),
+        typeidversion=dict(type="int"),
     )),
     filter=dict(type="dict", options=FILTER_REFERENCE_OPTIONS),
     address=address_option().argument_spec(),
@@ -397,7 +403,9 @@ class DomainSpecBuilder:
             queues=spec["queues"], rx_queue_size=spec["rx_queue_size"], tx_queue_size=spec["tx_queue_size"],
             bandwidth=_bandwidth(spec["bandwidth"]), filterref=self._filter_reference(spec["filter"], where),
             address=address_option().build(spec["address"], where + ".address"), packed=spec["packed"],
+            driver_name=spec["driver"], target_managed=spec["target_managed"],
         )
+        self._check_interface_back_end(spec, kind, interface.model, where)
         if spec["packed"] and interface.model not in ("virtio", None):
             raise VirtopsError("%s.packed: packed virtqueues are a virtio NIC's (model is %s)" % (where, interface.model))
         if kind == "network":
@@ -436,7 +444,38 @@ class DomainSpecBuilder:
             port = spec["virtualport"]
             interface.virtualport_type = port["type"]
             interface.virtualport_interfaceid, interface.virtualport_profileid = port["interfaceid"], port["profileid"]
+            self._check_vsi(port, where)
+            interface.virtualport_instanceid, interface.virtualport_managerid = port["instanceid"], port["managerid"]
+            interface.virtualport_typeid, interface.virtualport_typeidversion = port["typeid"], port["typeidversion"]
         return interface
+
+    @staticmethod
+    def _check_vsi(port, where):
+        """An 802.1Qbg port (VEPA's VSI) is named by its manager, type and version (libvirt
+        refuses it without them); these settings are that port's alone."""
+        vsi = ("managerid", "typeid", "typeidversion")
+        if port["type"] == "802.1Qbg":
+            missing = [name for name in vsi if port[name] is None]
+            if missing:
+                raise VirtopsError("%s: an 802.1Qbg virtualport needs managerid, typeid and typeidversion (missing %s)"
+                                   % (where, ", ".join(missing)))
+            return
+        given = [name for name in vsi + ("instanceid",) if port[name] is not None]
+        if given:
+            raise VirtopsError("%s: virtualport.%s is an 802.1Qbg port's (type is %s)" % (where, given[0], port["type"]))
+
+    @staticmethod
+    def _check_interface_back_end(spec, kind, model, where):
+        """The driver that runs the NIC on the host, and a tap libvirt does not manage."""
+        if spec["driver"] == "vfio" and kind != "hostdev":
+            raise VirtopsError("%s.driver: vfio passes a host NIC through (hostdev); a %s interface takes vhost or qemu"
+                               % (where, kind))
+        if spec["driver"] in ("vhost", "qemu") and (kind == "hostdev" or model not in ("virtio", None)):
+            raise VirtopsError("%s.driver: the vhost and qemu back ends run a virtio NIC (this one is %s)"
+                               % (where, "a host device" if kind == "hostdev" else "model %s" % model))
+        if spec["target_managed"] is not None and not spec["target_dev"]:
+            raise VirtopsError("%s.target_managed says whether libvirt creates the tap device target_dev names; "
+                               "it needs target_dev" % where)
 
     @staticmethod
     def _check_interface_numbers(spec, where):

@@ -137,11 +137,14 @@ class TimerConfig(ConfigObject):
 
 
 class ClockConfig(ConfigObject):
-    """<clock offset='utc|localtime'><timer .../></clock>"""
+    """<clock offset='utc|localtime|variable|timezone' adjustment=... basis=... timezone=...><timer .../></clock>"""
 
     TAG = "clock"
     FIELDS = (
         Field("offset", attr="offset"),
+        Field("adjustment", attr="adjustment"),
+        Field("basis", attr="basis"),
+        Field("timezone", attr="timezone"),
         ChildList("timers", "timer", TimerConfig),
     )
 

@@ -17,7 +17,8 @@ EVERY_OPTION = dict(
     uuid="7b1e3f5c-4a2d-4f3e-9c1b-2d3e4f5a6b7c", title="db-1", description="primary database",
     memory_mb=2048, current_memory_mb=1024, vcpus=4, current_vcpus=2, metadata={"role": "db"},
     arch="x86_64", machine="pc-q35-7.2", pcie_root_ports=4,
-    firmware="uefi", uefi=dict(secure_boot=True, enrolled_keys=True, nvram="/var/lib/libvirt/qemu/nvram/db-1.fd"),
+    firmware="uefi", uefi=dict(secure_boot=True, enrolled_keys=True, nvram="/var/lib/libvirt/qemu/nvram/db-1.fd",
+                               nvram_template="/usr/share/OVMF/OVMF_VARS.ms.fd"),
     boot=dict(devices=["hd", "network"], menu=True, menu_timeout=3000),
     cpu=dict(mode="host-passthrough", topology=dict(sockets=1, cores=2, threads=2),
              features=[dict(name="vmx", policy="disable")],
@@ -45,10 +46,11 @@ EVERY_OPTION = dict(
              bandwidth=dict(inbound=dict(average=1000, burst=2000)), address=dict(pci="0000:00:03.0"), packed=True),
         dict(bridge="br0", mac="52:54:00:00:00:02", vlan=dict(tags=[10, 20], native=10),
              virtualport=dict(type="openvswitch", interfaceid="1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9")),
-        dict(direct=dict(dev="eth0", mode="passthrough"), mac="52:54:00:00:00:03", model="e1000e"),
+        dict(direct=dict(dev="eth0", mode="passthrough"), mac="52:54:00:00:00:03", model="e1000e",
+             virtualport=dict(type="802.1Qbh", profileid="finance")),
         dict(vhostuser=dict(path="/run/vhu.sock", mode="server"), mac="52:54:00:00:00:04"),
         dict(ethernet=True, target_dev="tap-db-1", mac="52:54:00:00:00:05"),
-        dict(hostdev=dict(pci="0000:81:00.1"), mac="52:54:00:00:00:06"),
+        dict(hostdev=dict(pci="0000:81:00.1"), mac="52:54:00:00:00:06", driver="vfio"),
     ],
     serials=[dict(type="pty", log_file="/var/log/db-1.log", log_append=True),
              dict(type="file", path="/var/log/db-1-port1.log", append=True),
@@ -73,10 +75,112 @@ EVERY_OPTION = dict(
     vcpu_placement="static", vcpu_cpuset="0-7", perf_events=["cmt", "cpu_cycles"],
     numatune=dict(mode="strict", nodeset="0", memnodes=[dict(cellid=0, mode="strict", nodeset="0")]),
     memtune=dict(hard_limit_mb=4096, soft_limit_mb=3072),
-    launch_security=dict(type="sev-snp", cbitpos=51, reduced_phys_bits=1, vcek=True),
+    launch_security=dict(type="sev-snp", cbitpos=51, reduced_phys_bits=1, vcek=True, author_key=True),
     sysinfo=dict(manufacturer="OpenStack Foundation", product="OpenStack Nova", serial="db-1"),
     on_poweroff="destroy", on_reboot="restart", on_crash="coredump-destroy",
 )
+
+
+# The rest, where they cannot stand beside EVERY_OPTION's (another CPU mode, firmware, console).
+EVERY_OTHER_OPTION = dict(
+    memory_mb=1024, vcpus=2,
+    firmware="uefi", uefi=dict(loader="/usr/share/OVMF/OVMF_CODE.fd", stateless=True, secure_boot=False),
+    boot=dict(kernel="/boot/vmlinuz", initrd="/boot/initrd.img", cmdline="console=ttyS0"),
+    cpu=dict(mode="custom", model="Haswell-noTSX", fallback="allow", check="partial",
+             numa=[dict(cpus="0-1", memory_mb=1024, discard=True)]),
+    features=dict(acpi=True, apic=True, pae=True, vmport=False, kvm_hidden=True, hyperv=dict(
+        vpindex=True, runtime=True, synic=True, stimer=True, reset=False, frequencies=True, reenlightenment=True,
+        tlbflush=True, ipi=True, evmcs=False)),
+    clock=dict(offset="variable", adjustment="-3600", basis="utc"),
+    controllers=[dict(type="scsi", index=1, model="virtio-scsi", queues=4)],
+    cputune=dict(period=100000, quota=50000, emulatorsched=dict(scheduler="fifo", priority=10)),
+    disks=[
+        dict(path="/srv/a.img", path_type="file", target="vdb", boot_order=1, readonly=True, packed=True,
+             iotune=dict(read_bytes_sec=1048576, write_bytes_sec=2097152, read_iops_sec=300, write_iops_sec=400)),
+        dict(path="/srv/b.img", path_type="file", iotune=dict(total_bytes_sec=5242880)),
+        dict(nbd=dict(server="nbd.example", export="volume-6", tls=True)),
+        dict(nfs=dict(server="nfs.example", path="/export/volume-7.qcow2", user="+107", group="+107"), format="qcow2"),
+    ],
+    filesystems=[dict(source="/srv/p9", target="p9", driver="path", accessmode="mapped", readonly=True),
+                 dict(source="/srv/fs", target="fs", binary="/usr/libexec/virtiofsd"),
+                 dict(source="/srv/fs.img", target="img", type="file", driver="loop")],
+    memory_backing=dict(nosharepages=True, allocation="immediate", discard=True, access="shared", source="memfd"),
+    graphics=dict(type="spice", port=5901, keymap="de", jpeg_compression="never", zlib_compression="always",
+                  playback_compression=False),
+    hostdevs=[dict(pci="0000:06:00.1", managed=False),
+              dict(mdev="4b20d080-1b54-4048-85b3-a6a62d165c01", model="vfio-ccw", managed=False)],
+    inputs=[dict(type="keyboard", bus="virtio")],
+    interfaces=[
+        dict(network="default", mac="52:54:00:00:01:01", driver="qemu", tx_queue_size=512, vlan=dict(tags=[5], trunk=True),
+             bandwidth=dict(inbound=dict(average=100, peak=200), outbound=dict(average=50, peak=100, burst=64))),
+        dict(direct=dict(dev="eth1", mode="bridge"), mac="52:54:00:00:01:02",
+             virtualport=dict(type="802.1Qbg", managerid=11, typeid=1193047, typeidversion=2,
+                              instanceid="09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f")),
+        dict(ethernet=True, target_dev="tap-pre", target_managed=False, mac="52:54:00:00:01:03"),
+        dict(hostdev=dict(pci="0000:81:00.2", managed=False), mac="52:54:00:00:01:04"),
+    ],
+    launch_security=dict(type="sev", policy="0x0037", cbitpos=47, reduced_phys_bits=1, kernel_hashes=True),
+    memballoon=dict(model="none"),
+    memtune=dict(swap_hard_limit_mb=8192),
+    rng=dict(model="virtio-non-transitional", backend="/dev/hwrng"),
+    serial_console=dict(type="tcp", host="127.0.0.1", port=4556, mode="connect", protocol="raw"),
+    sysinfo=dict(version="2026.1", uuid="7b1e3f5c-4a2d-4f3e-9c1b-2d3e4f5a6b7d", sku="m1.small", family="Virtual Machine"),
+    tpm=dict(model="tpm-tis", version="1.2", secret_uuid="2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e5f"),
+    video=dict(model="qxl", vram_kib=65536),
+)
+# A clock in a time zone (it cannot stand beside a variable offset either).
+IN_A_TIME_ZONE = dict(clock=dict(offset="timezone", timezone="Europe/Paris"))
+# What the test driver cannot build (it has no secrets, traffic filters or volumes), read back
+# from a definition: the options, and the definition's devices.
+READ_ONLY_OPTIONS = dict(
+    disks=[dict(device="disk", target="vda", bus="virtio", format="raw", rbd=dict(
+                pool="volumes", image="volume-1", monitors=["10.0.0.1"], user="nova", secret_uuid="2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e50")),
+           dict(device="disk", target="vdb", bus="virtio", format="raw", iscsi=dict(
+                portal="10.0.0.3", iqn="iqn.2010-10.org.openstack:volume-5", lun=0, chap_username="nova",
+                chap_secret_usage="volume-5-chap")),
+           dict(device="disk", target="vdc", bus="virtio", pool="default", volume="data.qcow2",
+                encryption=dict(format="luks", secret_usage="/var/lib/libvirt/images/data.qcow2")),
+           dict(device="disk", target="vdd", bus="virtio", path="/srv/c.img", path_type="file",
+                encryption=dict(format="luks", secret_uuid="2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e51")),
+           dict(device="disk", target="vde", bus="virtio", format="raw", rbd=dict(
+                pool="volumes", image="volume-2", monitors=["10.0.0.1"], secret_usage="client.nova secret")),
+           dict(device="disk", target="vdf", bus="virtio", format="raw", iscsi=dict(
+                portal="10.0.0.3", iqn="iqn.2010-10.org.openstack:volume-6", lun=0,
+                chap_secret_uuid="2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e52"))],
+    interfaces=[dict(network="default", mac="52:54:00:00:02:01", model="virtio",
+                     filter=dict(name="clean-traffic", parameters=dict(IP="10.0.0.5")))],
+)
+READ_ONLY_DEVICES = (
+    "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='volumes/volume-1'>"
+    "<host name='10.0.0.1' port='6789'/></source><auth username='nova'><secret type='ceph' "
+    "uuid='2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e50'/></auth><target dev='vda' bus='virtio'/></disk>"
+    "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='iscsi' "
+    "name='iqn.2010-10.org.openstack:volume-5/0'><host name='10.0.0.3' port='3260'/></source><auth username='nova'>"
+    "<secret type='iscsi' usage='volume-5-chap'/></auth><target dev='vdb' bus='virtio'/></disk>"
+    "<disk type='volume' device='disk'><driver name='qemu'/><source pool='default' volume='data.qcow2'>"
+    "<encryption format='luks'><secret type='passphrase' usage='/var/lib/libvirt/images/data.qcow2'/></encryption>"
+    "</source><target dev='vdc' bus='virtio'/></disk>"
+    "<disk type='file' device='disk'><driver name='qemu'/><source file='/srv/c.img'/><target dev='vdd' bus='virtio'/>"
+    "<encryption format='luks'><secret type='passphrase' uuid='2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e51'/></encryption>"
+    "</disk>"
+    "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='volumes/volume-2'>"
+    "<host name='10.0.0.1' port='6789'/></source><auth><secret type='ceph' usage='client.nova secret'/></auth>"
+    "<target dev='vde' bus='virtio'/></disk>"
+    "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='iscsi' "
+    "name='iqn.2010-10.org.openstack:volume-6/0'><host name='10.0.0.3' port='3260'/></source><auth>"
+    "<secret type='iscsi' uuid='2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e52'/></auth><target dev='vdf' bus='virtio'/></disk>"
+    "<interface type='network'><mac address='52:54:00:00:02:01'/><source network='default'/><model type='virtio'/>"
+    "<filterref filter='clean-traffic'><parameter name='IP' value='10.0.0.5'/></filterref></interface>")
+# The typed options none of the above sets, and why: a new option is read back, or named here.
+NOT_READ_BACK = {
+    "virt_type": "the test driver's domains are of type test",
+    "devices_exclusive": "says how lists are compared, not what a definition holds",
+    "devices_xml": "whole device elements: read back as what no typed option asks for",
+    "graphics.password": "a secret: never read back",
+    "cpu.models": "a list to choose a model from: read back as the cpu.model chosen",
+    "memory_backing.hugepages.enabled": "false removes huge pages: a definition without them has no hugepages",
+}
+SERIAL_ALIASES = ("serial_console", "serials")  # the same suboptions: each read back through the other
 
 
 # The typed options EVERY_OPTION leaves out, and why: a new option is read back, or named here.
@@ -92,6 +196,63 @@ def test_every_typed_option_is_read_back_or_named():
     given = set(EVERY_OPTION) | set(NOT_IN_EVERY_OPTION)
     assert sorted(set(DEFINITION_SPEC) - given) == []
     assert sorted(given - set(DEFINITION_SPEC)) == []
+
+
+def _spec_paths(options, prefix=""):
+    paths = set()
+    for name, spec in options.items():
+        paths.add(prefix + name)
+        paths |= _spec_paths(spec.get("options") or {}, prefix + name + ".")
+    return paths
+
+
+def _given_paths(value, prefix=""):
+    paths = set()
+    for name, item in value.items():
+        paths.add(prefix + name)
+        for element in item if isinstance(item, list) else [item]:
+            if isinstance(element, dict) and (prefix + name) not in ("metadata",) and not name == "parameters":
+                paths |= _given_paths(element, prefix + name + ".")
+    return paths
+
+
+def _serial_alias(path):
+    for alias in SERIAL_ALIASES:
+        if path.startswith(alias):
+            return path.replace(alias, "serials", 1)
+    return path
+
+
+def test_every_suboption_is_read_back_or_named():
+    covered = set(map(_serial_alias, set.union(*[_given_paths(given) for given in (
+        EVERY_OPTION, EVERY_OTHER_OPTION, IN_A_TIME_ZONE, READ_ONLY_OPTIONS)])))
+    missing = set(path for path in _spec_paths(DEFINITION_SPEC) if _serial_alias(path) not in covered)
+    assert sorted(missing - set(NOT_READ_BACK)) == []
+
+
+def test_every_other_option_read_back_builds_the_same_document(conn):
+    for values in (EVERY_OTHER_OPTION, IN_A_TIME_ZONE):
+        document = _defined(conn, **values)
+        options, untyped = definition_options(document)
+        assert untyped == []
+        assert _defined(conn, **options).to_xml() == document.to_xml()
+    options, _untyped = definition_options(_defined(conn, **EVERY_OTHER_OPTION))
+    for name in ("uefi", "boot", "clock", "controllers", "cputune", "memory_backing", "memtune", "sysinfo", "tpm",
+                 "video", "inputs", "launch_security", "rng", "serial_console"):
+        assert options[name] == EVERY_OTHER_OPTION[name], name
+    assert options["interfaces"][1]["virtualport"]["instanceid"] == "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f"
+    assert options["interfaces"][2]["target_managed"] is False
+    assert options["hostdevs"][1]["managed"] is False
+
+
+def test_what_the_test_driver_cannot_build_is_read_back():
+    document = DomainConfig.from_xml("<domain type='kvm'><name>secrets</name><memory unit='KiB'>65536</memory>"
+                                     "<vcpu>1</vcpu><os><type>hvm</type></os><devices>%s</devices></domain>"
+                                     % READ_ONLY_DEVICES)
+    options, untyped = definition_options(document)
+    assert untyped == []
+    assert options["disks"] == READ_ONLY_OPTIONS["disks"]
+    assert options["interfaces"] == READ_ONLY_OPTIONS["interfaces"]
 
 
 def _defined(conn, **values):
@@ -145,3 +306,26 @@ def test_what_no_option_asks_for_is_named():
         "devices/channel[com.redhat.spice.0]", "devices/sound", "devices/memory"]
     assert "s3cret" not in repr(options) + repr(untyped)
     assert options["graphics"] == dict(type="vnc")
+
+
+def test_what_libvirt_defaults_is_read_back_as_such_not_as_the_options_default():
+    """Left out, these options would default to something else than libvirt does: a domain
+    taken over would change (a 9p share into virtiofs, an unmanaged host device into a managed one)."""
+    document = DomainConfig.from_xml(
+        "<domain type='kvm'><name>defaults</name><memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
+        "<os><type>hvm</type></os><cpu mode='custom'><model>Haswell</model></cpu><devices>"
+        "<filesystem type='mount'><source dir='/srv/p9'/><target dir='p9'/></filesystem>"
+        "<tpm><backend type='emulator' version='2.0'/></tpm><input type='mouse'/><input type='tablet'/>"
+        "<hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x06' slot='0x00' "
+        "function='0x0'/></source></hostdev>"
+        "<serial type='tcp'><source host='127.0.0.1' service='4555'/><target port='0'/></serial>"
+        "<interface type='bridge'><mac address='52:54:00:00:03:01'/><source bridge='br0'/></interface>"
+        "</devices></domain>")
+    options, untyped = definition_options(document)
+    assert options["cpu"]["fallback"] == "allow"
+    assert options["filesystems"][0]["driver"] == "path"
+    assert options["tpm"]["model"] == "tpm-tis"
+    assert [item["bus"] for item in options["inputs"]] == ["ps2", "usb"]
+    assert options["hostdevs"][0]["managed"] is False
+    assert options["serial_console"]["mode"] == "connect"
+    assert untyped == ["devices/interface[52:54:00:00:03:01]: no model (libvirt chooses one; the option's default is virtio)"]

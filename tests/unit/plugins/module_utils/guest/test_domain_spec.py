@@ -295,6 +295,13 @@ def test_every_interface_type_and_option_matches_what_libvirt_writes(conn):
     (dict(hostdev=dict(pci="3:0.1")), "hostdev.pci '3:0.1' is not a PCI address"),
     (dict(vhostuser=dict(path="/s"), model="e1000"), "a vhostuser interface is virtio"),
     (dict(bridge="br0", bandwidth=dict(inbound=dict(average=0))), "bandwidth.inbound.average must be at least 1"),
+    (dict(bridge="br0", driver="vfio"), r"interfaces\[0\].driver: vfio passes a host NIC through .hostdev.; a bridge interface"),
+    (dict(bridge="br0", model="e1000e", driver="vhost"), "the vhost and qemu back ends run a virtio NIC .this one is model e1000e."),
+    (dict(hostdev=dict(pci="03:00.1"), driver="qemu"), "run a virtio NIC .this one is a host device."),
+    (dict(ethernet=True, target_managed=False), "target_managed says whether libvirt creates the tap device target_dev names; it needs target_dev"),
+    (dict(bridge="br0", virtualport=dict(type="openvswitch", instanceid="x")), "virtualport.instanceid is an 802.1Qbg port's .type is openvswitch."),
+    (dict(direct=dict(dev="eth0"), virtualport=dict(type="802.1Qbg", managerid=1)),
+     "an 802.1Qbg virtualport needs managerid, typeid and typeidversion .missing typeid, typeidversion."),
 ])
 def test_bad_interfaces_are_refused(conn, interface, message):
     with pytest.raises(VirtopsError, match=message):

@@ -167,6 +167,10 @@ def test_a_new_domain_gets_smbios_mode_sysinfo_with_its_entries(conn):
     (dict(features=dict(hyperv=dict(vendor_id="x" * 13))), "features.hyperv.vendor_id is 1 to 12 characters"),
     (dict(boot=dict(menu_timeout=10)), "boot.menu_timeout needs boot.menu=true"),
     (dict(boot=dict(menu=True, menu_timeout=70000)), "boot.menu_timeout is milliseconds from 0 to 65535"),
+    (dict(clock=dict(offset="utc", adjustment="60")), "clock.adjustment and clock.basis are for offset variable .got offset utc."),
+    (dict(clock=dict(offset="variable", adjustment="an hour")), "clock.adjustment 'an hour' is seconds .such as -3600. or reset"),
+    (dict(clock=dict(offset="timezone")), "clock: offset timezone and clock.timezone go together"),
+    (dict(clock=dict(offset="utc", timezone="Europe/Paris")), "clock: offset timezone and clock.timezone go together"),
 ])
 def test_bad_platform_options_are_refused_with_what_is_allowed(conn, values, message):
     with pytest.raises(VirtopsError, match=message):

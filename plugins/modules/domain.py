@@ -979,6 +979,11 @@ options:
         description: SPICE - video streaming detection.
         type: str
         choices: [filter, all, 'off']
+      agent:
+        description:
+          - With O(graphics.type=spice), the SPICE agent's channel (clipboard, display resizing), as Nova adds it
+            (C([spice] agent_enabled)); V(false) removes it.
+        type: bool
       secure:
         description:
           - SPICE - V(true) makes every channel (main, display, inputs, cursor, playback, record, smartcard,
@@ -1316,6 +1321,32 @@ options:
         type: str
         required: true
         choices: [isa, pvpanic, hyperv, none]
+  iommu:
+    description:
+      - "The guest's IOMMU (Nova's C(hw:viommu_model)), for device assignment inside the guest; C(intel) needs a
+        q35 machine, and interrupt remapping the QEMU I/O APIC (O(features.ioapic=qemu))."
+    type: dict
+    suboptions:
+      model:
+        description: IOMMU model; V(none) removes it.
+        type: str
+        required: true
+        choices: [intel, smmuv3, virtio, none]
+      intremap:
+        description: Interrupt remapping.
+        type: bool
+      caching_mode:
+        description: Caching mode (needed to assign a device to a nested guest through VFIO).
+        type: bool
+      eim:
+        description: Extended interrupt mode (more than 255 vCPUs; needs O(iommu.intremap)).
+        type: bool
+      iotlb:
+        description: Device I/O TLB (ATS).
+        type: bool
+      aw_bits:
+        description: Address width in bits (Nova gives 48), 32 to 64.
+        type: int
   video:
     description: The video device (libvirt adds one for graphics when none is given).
     type: dict
@@ -1415,10 +1446,12 @@ options:
             SEV only); C(0x0037) also requires SEV-ES. V(sev-snp) - 64 bits, C(0x00030000) when not given.
         type: str
       cbitpos:
-        description: Position of the C-bit in page table entries; the host's when not given.
+        description:
+          - Position of the C-bit in page table entries; the host's when not given (left out where libvirt
+            cannot say it, as Nova leaves it out - libvirt takes the host's when the guest starts).
         type: int
       reduced_phys_bits:
-        description: Physical address bits SEV takes away; the host's when not given.
+        description: Physical address bits SEV takes away; the host's when not given (as O(launch_security.cbitpos)).
         type: int
       kernel_hashes:
         description: Include the hashes of a directly booted kernel, initrd and command line in the measurement.

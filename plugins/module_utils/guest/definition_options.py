@@ -26,7 +26,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning impor
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEFAULT_CPU_MODE
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, GraphicsConfig,
+    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, SPICE_AGENT_CHANNEL, GraphicsConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES
 
@@ -252,7 +252,7 @@ class _Reader:
             if node.tag == "audio" and node.get("type") == "none":
                 continue  # libvirt adds it itself to a definition without one
             if node.tag in ("sound", "smartcard", "redirdev", "redirfilter", "hub", "parallel", "shmem", "lease",
-                            "iommu", "nvram", "memory", "audio", "crypto"):
+                            "nvram", "memory", "audio", "crypto"):
                 self.note("devices/" + node.tag, "no typed option (devices_xml adds it)")
 
     def _disk(self, disk):
@@ -422,9 +422,12 @@ class _Reader:
         return _given(spec)
 
     def _channels(self, channels, options):
+        spice = (options.get("graphics") or {}).get("type") == "spice"
         for channel in channels or []:
             if channel.target_name == GUEST_AGENT_CHANNEL and channel.type == "unix":
                 options["guest_agent"] = True
+            elif channel.target_name == SPICE_AGENT_CHANNEL and channel.type == "spicevmc" and spice:
+                options["graphics"]["agent"] = True
             else:
                 self.note("devices/channel[%s]" % channel.target_name, "no typed option (devices_xml adds it)")
 

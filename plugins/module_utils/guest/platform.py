@@ -24,7 +24,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.options imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ControllerConfig, DeviceAddress, FilesystemConfig, HostdevConfig, InputConfig, MemballoonConfig, PanicConfig,
+    ControllerConfig, DeviceAddress, FilesystemConfig, HostdevConfig, InputConfig, IommuConfig, MemballoonConfig, PanicConfig,
     RngConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
@@ -191,6 +191,14 @@ WATCHDOG = OptionGroup("watchdog", WatchdogConfig, [
 PANIC = OptionGroup("panic", PanicConfig, [
     Option("model", required=True, choices=["isa", "pvpanic", "hyperv", "none"]),
 ], field="panics", finish=_one_unless_none)
+IOMMU = OptionGroup("iommu", IommuConfig, [
+    Option("model", required=True, choices=["intel", "smmuv3", "virtio", "none"]),
+    Option("intremap", "bool"),
+    Option("caching_mode", "bool"),
+    Option("eim", "bool"),
+    Option("iotlb", "bool"),
+    Option("aw_bits", "int", checks=[between(32, 64)]),
+], field="iommus", finish=_one_unless_none)
 VIDEO = OptionGroup("video", VideoConfig, [
     Option("model", required=True, choices=["virtio", "vga", "qxl", "bochs", "cirrus", "ramfb", "none"]),
     Option("heads", "int", checks=[between(1)]),
@@ -238,7 +246,7 @@ CLOCK = OptionGroup("clock", ClockConfig, [
 ], finish=_clock)
 
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
-PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, VIDEO, INPUTS, VSOCK)
+PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK)
 
 
 def build_features(spec):
@@ -384,7 +392,7 @@ def _controllers(specs, desired):
 def build_launch_security(spec, machine, sev):
     """The <launchSecurity> of an AMD SEV guest. ``sev`` is the host's (supported, cbitpos,
     reducedPhysBits) from its domain capabilities, or None where libvirt cannot say (a test
-    driver): then cbitpos and reduced_phys_bits must be given."""
+    driver): then cbitpos and reduced_phys_bits are the ones given, if any."""
     if spec is None:
         return None
     if machine and "q35" not in machine:
@@ -406,9 +414,7 @@ def build_launch_security(spec, machine, sev):
                                "kvm_amd)")
         cbitpos = host_cbitpos if cbitpos is None else cbitpos
         reduced = host_reduced if reduced is None else reduced
-    if cbitpos is None or reduced is None:
-        raise VirtopsError("launch_security: libvirt does not say this host's SEV cbitpos and reducedPhysBits; "
-                           "give launch_security.cbitpos and launch_security.reduced_phys_bits")
+    # where libvirt cannot say them here, both stay out: libvirt takes the host's when the guest starts
     return LaunchSecurityConfig(type=spec["type"], cbitpos=cbitpos, reduced_phys_bits=reduced, policy=policy,
                                 kernel_hashes=spec.get("kernel_hashes"), author_key=spec.get("author_key"),
                                 vcek=spec.get("vcek"))

@@ -41,7 +41,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, FilterRef,
+    GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, FilterRef,
     GraphicsConfig, InterfaceConfig, SerialConfig, SpiceChannel, VlanTag,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
@@ -53,7 +53,7 @@ BOOT_DEVICES = ("hd", "cdrom", "network", "fd")
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
 # SPICE's own settings of the graphics option (Nova's [spice] image_compression and the rest).
 SPICE_OPTIONS = ("image_compression", "jpeg_compression", "zlib_compression", "playback_compression", "streaming_mode",
-                 "secure")
+                 "secure", "agent")
 # A serial port: serial_console (port 0, also the console) or each item of serials.
 SERIAL_OPTIONS = dict(
     type=dict(type="str", required=True, choices=["pty", "file", "tcp", "none"]),
@@ -168,6 +168,7 @@ DEFINITION_SPEC = dict(
         playback_compression=dict(type="bool"),
         streaming_mode=dict(type="str", choices=["filter", "all", "off"]),
         secure=dict(type="bool"),
+        agent=dict(type="bool"),
     )),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
@@ -372,10 +373,12 @@ class DomainSpecBuilder:
             desired.graphics = [] if graphics["type"] == "none" else [GraphicsConfig(
                 type=graphics["type"], autoport=graphics["port"] is None, port=graphics["port"],
                 listen=graphics["listen"], keymap=graphics["keymap"], password=graphics["password"],
-                **dict((name, graphics.get(name)) for name in SPICE_OPTIONS if name != "secure"))]
+                **dict((name, graphics.get(name)) for name in SPICE_OPTIONS if name not in ("secure", "agent")))]
             if graphics.get("secure") is not None and desired.graphics:
                 desired.graphics[0].channels = [SpiceChannel(name=name, mode="secure")
                                                 for name in GraphicsConfig.SECURE_CHANNELS] if graphics["secure"] else []
+            if graphics.get("agent"):  # (false: resolve_against_live removes the live one)
+                desired.channels = (desired.channels or []) + [ChannelConfig.spice_agent()]
 
     def _disks(self, specs):
         disks = []
@@ -631,16 +634,20 @@ def check_limits(config):
         raise VirtopsError("current_vcpus (%d) cannot exceed vcpus (%d)" % (config.current_vcpus, config.vcpus))
 
 
-def resolve_against_live(desired, live, guest_agent=None):
+def resolve_against_live(desired, live, guest_agent=None, spice_agent=None):
     """Tie requested items to live ones where the user gave no identity.
 
     Interfaces without a MAC take the MACs of the live interfaces no requested MAC names, in
-    order, so a re-run neither adds a NIC nor changes its generated MAC. ``guest_agent: false`` becomes the
-    live channels without the agent's.
+    order, so a re-run neither adds a NIC nor changes its generated MAC. ``guest_agent: false`` (and
+    ``graphics.agent: false``) become the live channels without that agent's, and the ones asked for.
     """
-    if live is not None and guest_agent is False:
-        desired.channels = ExclusiveList(channel for channel in live.channels
-                                         if channel.target_name != GUEST_AGENT_CHANNEL)
+    unwanted = set(name for name, wanted in ((GUEST_AGENT_CHANNEL, guest_agent), (SPICE_AGENT_CHANNEL, spice_agent))
+                   if wanted is False)
+    if live is not None and unwanted:
+        kept = [channel for channel in live.channels if channel.target_name not in unwanted]
+        names = set(channel.target_name for channel in kept)
+        desired.channels = ExclusiveList(kept + [channel for channel in desired.channels or []
+                                                 if channel.target_name not in names])
     return desired.adopt_live_identities(live)
 
 

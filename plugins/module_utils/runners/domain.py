@@ -143,7 +143,7 @@ class DomainRunner(Runner):
         desired = builder.build()
         self.warn(*builder.warnings)
         desired.virt_type = virt_type
-        resolve_against_live(desired, live, p["guest_agent"])
+        resolve_against_live(desired, live, p["guest_agent"], (p["graphics"] or {}).get("agent"))
         follow_snapshot_overlays(desired, live, self.is_local)
         check_machine_change(desired, live)
         changes = desired.changes(live)

@@ -362,6 +362,7 @@ class ConsoleConfig(SerialConfig):
 
 
 GUEST_AGENT_CHANNEL = "org.qemu.guest_agent.0"
+SPICE_AGENT_CHANNEL = "com.redhat.spice.0"
 
 
 class ChannelConfig(ConfigObject):
@@ -380,6 +381,11 @@ class ChannelConfig(ConfigObject):
     @classmethod
     def guest_agent(cls):
         return cls(type="unix", target_type="virtio", target_name=GUEST_AGENT_CHANNEL)
+
+    @classmethod
+    def spice_agent(cls):
+        """The SPICE agent's port (clipboard, display resizing), carried by the SPICE connection."""
+        return cls(type="spicevmc", target_type="virtio", target_name=SPICE_AGENT_CHANNEL)
 
 
 class SpiceChannel(ConfigObject):
@@ -510,6 +516,21 @@ class PanicConfig(ConfigObject):
 
     TAG = "panic"
     FIELDS = (Field("model", attr="model"),)
+
+
+class IommuConfig(ConfigObject):
+    """<iommu model='intel|smmuv3|virtio'><driver intremap='on' caching_mode='on' eim='on' iotlb='on'
+    aw_bits='48'/></iommu>: the guest's IOMMU (Nova's hw:viommu_model)."""
+
+    TAG = "iommu"
+    FIELDS = (
+        Field("model", attr="model"),
+        Field("intremap", path="driver", attr="intremap", kind="onoff"),
+        Field("caching_mode", path="driver", attr="caching_mode", kind="onoff"),
+        Field("eim", path="driver", attr="eim", kind="onoff"),
+        Field("iotlb", path="driver", attr="iotlb", kind="onoff"),
+        Field("aw_bits", path="driver", attr="aw_bits", kind="int"),
+    )
 
 
 class VsockConfig(ConfigObject):

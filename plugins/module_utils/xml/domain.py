@@ -15,8 +15,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilesystemConfig, GraphicsConfig, HostdevConfig,
-    InputConfig,
-    InterfaceConfig, MemballoonConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig, VideoConfig, VsockConfig,
+    InputConfig, InterfaceConfig, IommuConfig, MemballoonConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig, VideoConfig, VsockConfig,
     WatchdogConfig,
 )
 
@@ -618,6 +617,7 @@ class DomainConfig(ConfigObject):
         ChildList("watchdogs", "devices/watchdog", WatchdogConfig, label="watchdog", authoritative=True),
         ChildList("rngs", "devices/rng", RngConfig, label="rng", authoritative=True),
         ChildList("panics", "devices/panic", PanicConfig, label="panic", authoritative=True),
+        ChildList("iommus", "devices/iommu", IommuConfig, label="iommu", authoritative=True),
         ChildList("vsocks", "devices/vsock", VsockConfig, label="vsock", authoritative=True),
         ChildList("tpms", "devices/tpm", TpmConfig, label="tpm", authoritative=True),
         ChildList("hostdevs", "devices/hostdev", HostdevConfig, label="hostdevs"),

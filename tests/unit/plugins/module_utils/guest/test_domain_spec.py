@@ -369,3 +369,23 @@ def test_a_tcp_serial_console_matches_what_libvirt_writes_and_replaces_a_pty(con
         build(conn, serial_console=dict(type="tcp"))
     with pytest.raises(VirtopsError, match="serial_console.path is only used with type=file; for a tcp console"):
         build(conn, serial_console=dict(type="tcp", port=1, path="/x"))
+
+
+def test_the_spice_agent_channel_is_added_kept_and_removed_with_graphics_agent(conn):
+    live = DomainConfig.from_xml(
+        "<domain><name>s</name><devices><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+        "</channel></devices></domain>")
+    added = build(conn, graphics=dict(type="spice", agent=True))
+    resolve_against_live(added, live, None, True)
+    assert [(change.path, change.after) for change in added.changes(live) if change.path.startswith("channels")] == [
+        ("channels[com.redhat.spice.0].type", "spicevmc"), ("channels[com.redhat.spice.0].target.type", "virtio"),
+        ("channels[com.redhat.spice.0].target.name", "com.redhat.spice.0")]
+    both = DomainConfig.from_xml(live.to_xml().replace(
+        "</devices>", "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel></devices>"))
+    removed = build(conn, graphics=dict(type="spice", agent=False))
+    resolve_against_live(removed, both, None, False)
+    assert [channel.target_name for channel in removed.channels] == ["org.qemu.guest_agent.0"]
+    assert [change.path for change in removed.changes(both) if change.path.startswith("channels")] == [
+        "channels[com.redhat.spice.0]"]
+    with pytest.raises(VirtopsError, match="graphics.agent is a SPICE setting .type is vnc."):
+        build(conn, graphics=dict(type="vnc", agent=True))

@@ -74,6 +74,20 @@ EXAMPLES = r"""
 - name: Pick the virt_type for new instances
   ansible.builtin.set_fact:
     instance_virt_type: "{{ 'kvm' if facts.host.kvm.usable else 'qemu' }}"
+
+- name: Read a domain defined elsewhere as the domain module's typed options
+  virtops.libvirt.domain_info:
+    name: legacy-db
+    return_options: true
+    host: false
+  register: legacy
+
+- name: Show what no typed option covers (the domain module leaves it as it is)
+  ansible.builtin.debug:
+    var: legacy.domains[0].untyped
+
+- name: Manage it with those options from now on (the first run changes nothing)
+  virtops.libvirt.domain: "{{ legacy.domains[0].options | combine({'name': 'legacy-db'}) }}"
 """
 
 RETURN = r"""

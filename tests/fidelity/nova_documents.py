@@ -66,7 +66,10 @@ LIBVIRT_DEFAULTS = ("/domain/name=nova-document", "/domain@type=kvm", "/domain/o
                     "/cpu@mode=custom", "/cpu@match=exact", "/tpm@model=tpm-tis", "/input@bus=ps2", "/input@bus=usb",
                     "/serial/source@mode=connect", "/console/source@mode=connect",
                     # and what it drops again: an unmanaged host device's managed='no'
-                    "/hostdev@managed=no")
+                    "/hostdev@managed=no",
+                    # and how it reads what is not said: a disk without a format is raw (libvirt
+                    # never probes), a share without a driver QEMU's path driver (9p)
+                    "/disk/driver@type=raw", "/filesystem/driver@type=path")
 SHARED_MEMORY = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
 # The rest of a domain around a part of one (vCPUs enough for the pinning a part names).
 SHELL = ("<domain type='%s'><name>nova-document</name><memory unit='KiB'>1048576</memory><vcpu>64</vcpu>"
@@ -309,7 +312,8 @@ def main():
         if element.tag == "domain":
             whole[verdict] += 1
         for note in untyped:
-            reasons[note.split(":")[0].split("[")[0] + ":" + note.split(":", 1)[1]] += 1
+            where, _sep, why = note.partition(": ")
+            reasons["%s: %s" % (re.sub(r"\[[^]]*\]", "", where), why)] += 1
         if args.json:
             print(json.dumps(dict(where=where, tag=element.tag, verdict=verdict, detail=detail, untyped=untyped)))
         elif verdict != "same" and shown < args.show:

@@ -282,7 +282,7 @@ class _Reader:
         if disk.encryption is not None:
             spec["encryption"] = _given(dict(format=disk.encryption.format, secret_usage=disk.encryption.secret_usage,
                                              secret_uuid=disk.encryption.secret_uuid))
-        spec["address"] = self._disk_address(disk.address)
+        spec["address"] = self._disk_address(disk.address, where)
         return _given(spec)
 
     def _network_source(self, disk, spec, where):
@@ -317,7 +317,7 @@ class _Reader:
         else:
             self.note(where, "network protocol %s with %d host(s)" % (protocol, len(hosts)))
 
-    def _disk_address(self, address):
+    def _disk_address(self, address, where):
         if address is None:
             return None
         if address.type == "pci":
@@ -326,7 +326,7 @@ class _Reader:
             values = dict((name, getattr(address, name)) for name in DRIVE_ADDRESS)
             values["bus"] = int(address.bus) if address.bus is not None else None
             return _given(values)
-        self.note("address", "type %s" % address.type)
+        self.note(where + "/address", "type %s (the option pins a PCI or drive address)" % address.type)
         return None
 
     def _interface(self, interface):

@@ -6,7 +6,8 @@
 An ``Option`` binds one option's argument spec to the field of a model object it sets and the
 checks its value must pass; an ``OptionGroup`` is a dict option (or a list of them) whose
 suboptions set the fields of one model object it builds. The argument spec is derived from the
-declaration (``argument_spec``), and so is the builder step (``OptionGroup.build``). Whether and
+declaration (``argument_spec``), and so are the builder step (``OptionGroup.build``) and the way
+back from a definition to the options (``OptionGroup.read_back``). Whether and
 how a change applies to a running guest is the model field's (``xml.base.LiveChange``), so it
 follows from the field the option sets. The module's DOCUMENTATION stays written out for Ansible;
 tests/unit/plugins/modules/test_documented_options.py keeps it equal to the derived spec.
@@ -54,6 +55,13 @@ class Option:
         if self.field:
             setattr(target, self.field, self.convert(value) if self.convert else value)
 
+    def read_back(self, target):
+        """The option's value that asks for what ``target`` (a model object) has: its field as it
+        is; None where the option has no field or converts its value (the caller reads those)."""
+        if not self.field or self.convert is not None:
+            return None
+        return getattr(target, self.field, None)
+
 
 class OptionGroup:
     """A dict option (``many``: a list of dicts) whose suboptions set the fields of one ``model``
@@ -100,6 +108,29 @@ class OptionGroup:
         if self.finish is not None:
             return self.finish(item, built, option)
         return built
+
+    def read_back(self, built):
+        """The way back of ``build``: the option's value that asks for the model object (or list)
+        ``built``, from the suboptions that set a field as it is (None and empty lists left out);
+        what a ``finish`` sets is the caller's to read."""
+        if built is None:
+            return None
+        if self.many:
+            return [self._read_one(item) for item in built]
+        return self._read_one(built)
+
+    def _read_one(self, built):
+        values = {}
+        for declared in self.options:
+            if not declared.field:
+                continue
+            if isinstance(declared, OptionGroup):
+                value = declared.read_back(getattr(built, declared.field, None))
+            else:
+                value = declared.read_back(built)
+            if value is not None and value != []:
+                values[declared.name] = value
+        return values
 
     def set(self, target, value, option=None):
         """Build the option's object(s) and set them on ``target`` where the option is given."""

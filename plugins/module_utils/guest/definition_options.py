@@ -17,10 +17,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import Option, OptionGroup
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_SYSTEM,
+    CLOCK, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
@@ -64,34 +63,6 @@ def _pci(address):
         address.domain, address.bus, address.slot, address.function))
 
 
-def declared_values(declared, built):
-    """The module's value of an Option/OptionGroup ``declared`` read back from the model object
-    (or list) ``built`` it sets: the way back of ``OptionGroup.build`` for the options that set a
-    field as it is. Options with no field, or whose value is converted, are the caller's."""
-    if isinstance(declared, OptionGroup):
-        if built is None:
-            return None
-        if declared.many:
-            return [declared_values(_ItemOf(declared), item) for item in built]
-        values = dict((option.name, declared_values(option, _field_value(option, built)))
-                      for option in declared.options if option.field)
-        return _given(dict((name, value) for name, value in values.items() if value != []))  # none: left out
-    return built
-
-
-class _ItemOf(OptionGroup):
-    """One item of a list group, read as a single group."""
-
-    def __init__(self, group):
-        super(_ItemOf, self).__init__(group.name, group.model, group.options, field=group.field)
-
-
-def _field_value(option, built):
-    if isinstance(option, Option) and option.convert is not None:
-        return None
-    return getattr(built, option.field, None)
-
-
 class _Reader:
     def __init__(self):
         self.untyped = []
@@ -113,9 +84,9 @@ class _Reader:
         self._os(config, options)
         options["features"] = self._features(config.features) or dict(acpi=False, apic=False)
         options["cpu"] = self._cpu(config.cpu)
-        options["clock"] = declared_values(_group("clock"), config.clock)
-        options["cputune"] = declared_values(CPUTUNE, config.cputune)
-        options["numatune"] = declared_values(NUMATUNE, config.numatune)
+        options["clock"] = CLOCK.read_back(config.clock)
+        options["cputune"] = CPUTUNE.read_back(config.cputune)
+        options["numatune"] = NUMATUNE.read_back(config.numatune)
         options["memtune"] = self._memtune(config.memtune)
         options["memory_backing"] = self._memory_backing(config.memory_backing)
         if config.perf is not None:
@@ -454,9 +425,9 @@ class _Reader:
                 if not built:
                     return None
                 built = built[0]
-            value = declared_values(declared, built)
-            return self._finish_device(declared.name, built, value)
-        return [self._finish_device(declared.name, item, declared_values(_ItemOf(declared), item)) for item in built] or None
+            return self._finish_device(declared.name, built, declared.read_back(built))
+        return [self._finish_device(declared.name, item, value)
+                for item, value in zip(built, declared.read_back(built))] or None
 
     def _finish_device(self, name, built, value):
         """What the device options set in their ``finish``, read back."""
@@ -507,7 +478,3 @@ class _HostAddress:
     def __init__(self, device):
         self.domain, self.bus = device.pci_domain, device.pci_bus
         self.slot, self.function = device.pci_slot, device.pci_function
-
-
-def _group(name):
-    return [declared for declared in PLATFORM_OPTIONS if declared.name == name][0]

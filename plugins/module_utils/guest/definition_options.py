@@ -27,12 +27,38 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEF
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, SPICE_AGENT_CHANNEL, GraphicsConfig,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import etree
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES, DomainConfig, FeaturesConfig
 
 DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
                  "on_poweroff", "on_reboot", "on_crash")
 INTERFACE_FIELDS = ("mac", "target_dev", "target_managed", "mtu", "queues", "rx_queue_size", "tx_queue_size", "packed")
 DISK_FIELDS = ("device", "wwn", "format", "serial", "cache", "io", "discard", "boot_order", "packed")
+
+
+def _known_children(cls):
+    """{child tag: the tags below it} the fields of ``cls`` (a ConfigObject) read."""
+    known = {}
+    for field in cls.FIELDS:
+        parts = [part for part in (getattr(field, "path", "") or "").split("/") if part]
+        if parts:
+            below = known.setdefault(parts[0], set())
+            if len(parts) > 1:
+                below.add(parts[1])
+            if getattr(field, "cls", None) is not None and len(parts) == 1:
+                below.update(_known_children(field.cls))
+    return known
+
+
+# The top of a definition the object model reads (the name, the live-only markers and the
+# metadata, devices and security labels included).
+KNOWN_TOP = frozenset(_known_children(DomainConfig)) | frozenset(("name", "metadata", "devices", "seclabel"))
+# The collection's own metadata namespaces (the instance's, and the markers of restarts, migrations, backups).
+OWN_METADATA = "urn:virtops:"
+# The devices typed options ask for (an <emulator> is libvirt's to choose).
+TYPED_DEVICES = frozenset(("disk", "controller", "interface", "serial", "console", "channel", "graphics", "input",
+                           "video", "watchdog", "rng", "panic", "vsock", "tpm", "hostdev", "filesystem", "memballoon",
+                           "iommu", "emulator"))
 
 
 def definition_options(config):
@@ -96,6 +122,7 @@ class _Reader:
                     self.note("perf/event[%s]" % event.name, "a disabled event (perf_events lists the counted ones)")
         options["launch_security"] = self._launch_security(config.launch_security)
         self._devices(config, options)
+        self._unknown_elements(config)
         return _given(options)
 
     # -- os, firmware, SMBIOS ---------------------------------------------------------------
@@ -222,9 +249,34 @@ class _Reader:
         for node in config.devices_xml or []:
             if node.tag == "audio" and node.get("type") == "none":
                 continue  # libvirt adds it itself to a definition without one
-            if node.tag in ("sound", "smartcard", "redirdev", "redirfilter", "hub", "parallel", "shmem", "lease",
-                            "nvram", "memory", "audio", "crypto"):
+            if node.tag not in TYPED_DEVICES:
                 self.note("devices/" + node.tag, "no typed option (devices_xml adds it)")
+
+    def _unknown_elements(self, config):
+        """What the object model does not know at all, at the top of the definition and among
+        its features: the domain module keeps it as it is, but the options do not ask for it."""
+        element = config.to_element()
+        for child in element:
+            if not isinstance(child.tag, str) or child.tag in KNOWN_TOP:
+                continue
+            if child.tag == "resource" and [(node.tag, node.text) for node in child] == [("partition", "/machine")]:
+                continue  # libvirt's own default
+            self.note(child.tag, "no typed option (the xml option defines it)")
+        metadata = element.find("metadata")
+        for child in metadata if metadata is not None else []:
+            if isinstance(child.tag, str) and not (etree.QName(child).namespace or "").startswith(OWN_METADATA):
+                self.note("metadata/" + etree.QName(child).localname, "another program's metadata (the typed "
+                          "metadata is the collection's own)")
+        features = element.find("features")
+        for child in features if features is not None else []:
+            known = _known_children(FeaturesConfig).get(child.tag)
+            if known is None:
+                self.note("features/" + child.tag, "no typed option")
+                continue
+            if child.tag in ("kvm", "hyperv"):
+                for inner in child:
+                    if isinstance(inner.tag, str) and inner.tag not in known:
+                        self.note("features/%s/%s" % (child.tag, inner.tag), "no typed option")
 
     def _disk(self, disk):
         where = "devices/disk[%s]" % disk.target_dev

@@ -331,3 +331,19 @@ def test_what_libvirt_defaults_is_read_back_as_such_not_as_the_options_default()
     assert options["hostdevs"][0]["managed"] is False
     assert options["serial_console"]["mode"] == "connect"
     assert untyped == ["devices/interface[52:54:00:00:03:01]: no model (libvirt chooses one; the option's default is virtio)"]
+
+
+def test_what_the_object_model_does_not_know_is_named_too():
+    document = DomainConfig.from_xml(
+        "<domain type='kvm'><name>elsewhere</name><metadata><nova:instance xmlns:nova='http://openstack.org/xmlns/"
+        "libvirt/nova/1.1'/><virtops:instance xmlns:virtops='urn:virtops:libvirt:instance:1'><role>db</role>"
+        "</virtops:instance></metadata><memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
+        "<blkiotune><weight>500</weight></blkiotune><resource><partition>/machine</partition></resource>"
+        "<os><type>hvm</type></os><features><acpi/><vmcoreinfo state='on'/><kvm><hidden state='on'/>"
+        "<hint-dedicated state='on'/></kvm></features><pm><suspend-to-mem enabled='no'/></pm></domain>")
+    options, untyped = definition_options(document)
+    assert untyped == [
+        "blkiotune: no typed option (the xml option defines it)", "pm: no typed option (the xml option defines it)",
+        "metadata/instance: another program's metadata (the typed metadata is the collection's own)",
+        "features/vmcoreinfo: no typed option", "features/kvm/hint-dedicated: no typed option"]
+    assert options["metadata"] == {"role": "db"} and options["features"]["kvm_hidden"] is True

@@ -40,9 +40,10 @@ options:
   return_options:
     description:
       - Include each domain's persistent definition as the typed options of M(virtops.libvirt.domain)
-        (C(options)), and the parts of it that no typed option can ask for (C(untyped)).
-      - "Given back to M(virtops.libvirt.domain) with the domain's name, the options change nothing
-        where C(untyped) is empty: a domain defined elsewhere can be taken over by a playbook."
+        with its name (C(options)), and the parts of it that no typed option can ask for (C(untyped)).
+      - "Given back (as an item of M(virtops.libvirt.domains)), the options change nothing: a domain
+        defined elsewhere can be taken over by a playbook. Where C(untyped) is empty, a domain defined
+        from them anew is the same."
       - A graphics password is never returned (libvirt does not show it); give it again.
     type: bool
     default: false
@@ -87,7 +88,8 @@ EXAMPLES = r"""
     var: legacy.domains[0].untyped
 
 - name: Manage it with those options from now on (the first run changes nothing)
-  virtops.libvirt.domain: "{{ legacy.domains[0].options | combine({'name': 'legacy-db'}) }}"
+  virtops.libvirt.domains:
+    domains: "{{ legacy.domains | map(attribute='options') | list }}"
 """
 
 RETURN = r"""
@@ -146,10 +148,10 @@ domains:
       type: str
     options:
       description:
-        - The persistent definition as the typed options of M(virtops.libvirt.domain), with
-          O(return_options=true); options without a value are left out.
+        - The persistent definition as the typed options of M(virtops.libvirt.domain) and the domain's
+          C(name), with O(return_options=true); options without a value are left out.
       type: dict
-      sample: {"memory_mb": 64, "vcpus": 1, "virt_type": "qemu", "features": {"acpi": true, "apic": true}}
+      sample: {"name": "legacy-db", "memory_mb": 64, "vcpus": 1, "virt_type": "qemu", "features": {"acpi": true, "apic": true}}
     untyped:
       description:
         - "What no typed option can ask for, one C(where: why) each, with O(return_options=true);

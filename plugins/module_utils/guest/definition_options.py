@@ -247,8 +247,8 @@ class _Reader:
         options["rng"] = self._rng(config.rngs)
         options["hostdevs"] = [self._hostdev(hostdev) for hostdev in config.hostdevs] or None
         for node in config.devices_xml or []:
-            if node.tag == "audio" and node.get("type") == "none":
-                continue  # libvirt adds it itself to a definition without one
+            if node.tag == "audio" and node.get("type") in ("none", "spice") and not len(node):
+                continue  # libvirt adds it itself to a definition without one (spice: with SPICE graphics)
             if node.tag not in TYPED_DEVICES:
                 self.note("devices/" + node.tag, "no typed option (devices_xml adds it)")
 

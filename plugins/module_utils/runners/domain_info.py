@@ -45,8 +45,8 @@ class DomainInfoRunner(Runner):
                 if p["return_options"]:
                     # the persistent definition (the domain module's options describe it), read without
                     # its secrets: a graphics password is never returned
-                    summary["options"], summary["untyped"] = definition_options(
-                        DomainConfig.from_xml(guest.xml(inactive=True)))
+                    options, summary["untyped"] = definition_options(DomainConfig.from_xml(guest.xml(inactive=True)))
+                    summary["options"] = dict(options, name=guest.name)  # an item for the domains module
             except libvirt.libvirtError as exc:
                 if is_error(exc, "NO_DOMAIN"):
                     continue  # undefined while we were listing

@@ -76,9 +76,9 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     instance_virt_type: "{{ 'kvm' if facts.host.kvm.usable else 'qemu' }}"
 
-- name: Read a domain defined elsewhere as the domain module's typed options
+- name: Read a domain defined elsewhere (legacy_domain names it) as the domain module's typed options
   virtops.libvirt.domain_info:
-    name: legacy-db
+    name: "{{ legacy_domain }}"
     return_options: true
     host: false
   register: legacy
@@ -151,7 +151,7 @@ domains:
         - The persistent definition as the typed options of M(virtops.libvirt.domain) and the domain's
           C(name), with O(return_options=true); options without a value are left out.
       type: dict
-      sample: {"name": "legacy-db", "memory_mb": 64, "vcpus": 1, "virt_type": "qemu", "features": {"acpi": true, "apic": true}}
+      sample: {"name": "db1", "memory_mb": 64, "vcpus": 1, "virt_type": "qemu", "features": {"acpi": true, "apic": true}}
     untyped:
       description:
         - "What no typed option can ask for, one C(where: why) each, with O(return_options=true);

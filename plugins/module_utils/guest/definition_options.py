@@ -27,8 +27,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEF
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, SPICE_AGENT_CHANNEL, GraphicsConfig,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import etree
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES, DomainConfig, FeaturesConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import Child, etree
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES, DomainConfig
 
 DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
                  "on_poweroff", "on_reboot", "on_crash")
@@ -55,6 +55,9 @@ def _known_children(cls):
 KNOWN_TOP = frozenset(_known_children(DomainConfig)) | frozenset(("name", "metadata", "devices", "seclabel"))
 # The collection's own metadata namespaces (the instance's, and the markers of restarts, migrations, backups).
 OWN_METADATA = "urn:virtops:"
+# The parts of a definition whose children the object model reads one by one.
+PARTS = tuple((field.path, field.cls) for field in DomainConfig.FIELDS
+              if isinstance(field, Child) and "/" not in field.path)
 # The devices typed options ask for (an <emulator> is libvirt's to choose).
 TYPED_DEVICES = frozenset(("disk", "controller", "interface", "serial", "console", "channel", "graphics", "input",
                            "video", "watchdog", "rng", "panic", "vsock", "tpm", "hostdev", "filesystem", "memballoon",
@@ -153,9 +156,11 @@ class _Reader:
         sysinfo = config.sysinfo
         if sysinfo is not None:
             entries = dict((entry.name, entry.value) for entry in sysinfo.system or [])
-            options["sysinfo"] = dict((name, entries.get(name)) for name in SMBIOS_SYSTEM if name in entries)
+            options["sysinfo"] = dict((name, entries.get(name)) for name in SMBIOS_SYSTEM if name in entries) or None
             for name in sorted(set(entries) - set(SMBIOS_SYSTEM)):
                 self.note("sysinfo/system/entry[%s]" % name, "not one of %s" % ", ".join(SMBIOS_SYSTEM))
+            if sysinfo.type not in (None, "smbios"):
+                self.note("sysinfo", "type %s (the option's is SMBIOS)" % sysinfo.type)
 
     def _features(self, features):
         if features is None:
@@ -267,16 +272,18 @@ class _Reader:
             if isinstance(child.tag, str) and not (etree.QName(child).namespace or "").startswith(OWN_METADATA):
                 self.note("metadata/" + etree.QName(child).localname, "another program's metadata (the typed "
                           "metadata is the collection's own)")
-        features = element.find("features")
-        for child in features if features is not None else []:
-            known = _known_children(FeaturesConfig).get(child.tag)
-            if known is None:
-                self.note("features/" + child.tag, "no typed option")
-                continue
-            if child.tag in ("kvm", "hyperv"):
-                for inner in child:
-                    if isinstance(inner.tag, str) and inner.tag not in known:
-                        self.note("features/%s/%s" % (child.tag, inner.tag), "no typed option")
+        for part, cls in PARTS:
+            node = element.find(part)
+            known = _known_children(cls)
+            for child in node if node is not None else []:
+                if not isinstance(child.tag, str):
+                    continue
+                if child.tag not in known:
+                    self.note("%s/%s" % (part, child.tag), "no typed option")
+                elif part == "features" and child.tag in ("kvm", "hyperv"):
+                    for inner in child:
+                        if isinstance(inner.tag, str) and inner.tag not in known[child.tag]:
+                            self.note("features/%s/%s" % (child.tag, inner.tag), "no typed option")
 
     def _disk(self, disk):
         where = "devices/disk[%s]" % disk.target_dev

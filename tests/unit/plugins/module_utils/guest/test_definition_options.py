@@ -338,12 +338,15 @@ def test_what_the_object_model_does_not_know_is_named_too():
         "<domain type='kvm'><name>elsewhere</name><metadata><nova:instance xmlns:nova='http://openstack.org/xmlns/"
         "libvirt/nova/1.1'/><virtops:instance xmlns:virtops='urn:virtops:libvirt:instance:1'><role>db</role>"
         "</virtops:instance></metadata><memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
-        "<blkiotune><weight>500</weight></blkiotune><resource><partition>/machine</partition></resource>"
-        "<os><type>hvm</type></os><features><acpi/><vmcoreinfo state='on'/><kvm><hidden state='on'/>"
-        "<hint-dedicated state='on'/></kvm></features><pm><suspend-to-mem enabled='no'/></pm></domain>")
+        "<blkiotune><weight>500</weight></blkiotune><memtune><min_guarantee>1024</min_guarantee></memtune>"
+        "<resource><partition>/machine</partition></resource>"
+        "<os><type>hvm</type><bios useserial='yes'/></os><features><acpi/><vmcoreinfo state='on'/><kvm><hidden state='on'/>"
+        "<hint-dedicated state='on'/></kvm></features><cpu mode='host-passthrough'><cache mode='passthrough'/></cpu>"
+        "<pm><suspend-to-mem enabled='no'/></pm></domain>")
     options, untyped = definition_options(document)
     assert untyped == [
         "blkiotune: no typed option (the xml option defines it)", "pm: no typed option (the xml option defines it)",
         "metadata/instance: another program's metadata (the typed metadata is the collection's own)",
-        "features/vmcoreinfo: no typed option", "features/kvm/hint-dedicated: no typed option"]
+        "memtune/min_guarantee: no typed option", "os/bios: no typed option", "features/vmcoreinfo: no typed option",
+        "features/kvm/hint-dedicated: no typed option", "cpu/cache: no typed option"]
     assert options["metadata"] == {"role": "db"} and options["features"]["kvm_hidden"] is True

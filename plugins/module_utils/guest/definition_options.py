@@ -55,8 +55,8 @@ def _known_children(cls):
 KNOWN_TOP = frozenset(_known_children(DomainConfig)) | frozenset(("name", "metadata", "devices", "seclabel"))
 # The collection's own metadata namespaces (the instance's, and the markers of restarts, migrations, backups).
 OWN_METADATA = "urn:virtops:"
-# The parts of a definition whose children the object model reads one by one.
-PARTS = tuple((field.path, field.cls) for field in DomainConfig.FIELDS
+# The parts of a definition whose children the object model reads one by one, with the tags it knows there.
+PARTS = tuple((field.path, _known_children(field.cls)) for field in DomainConfig.FIELDS
               if isinstance(field, Child) and "/" not in field.path)
 # The devices typed options ask for (an <emulator> is libvirt's to choose).
 TYPED_DEVICES = frozenset(("disk", "controller", "interface", "serial", "console", "channel", "graphics", "input",
@@ -272,9 +272,8 @@ class _Reader:
             if isinstance(child.tag, str) and not (etree.QName(child).namespace or "").startswith(OWN_METADATA):
                 self.note("metadata/" + etree.QName(child).localname, "another program's metadata (the typed "
                           "metadata is the collection's own)")
-        for part, cls in PARTS:
+        for part, known in PARTS:
             node = element.find(part)
-            known = _known_children(cls)
             for child in node if node is not None else []:
                 if not isinstance(child.tag, str):
                     continue

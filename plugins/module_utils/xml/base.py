@@ -95,12 +95,17 @@ def _ensure(element, path):
     return element
 
 
+def _says_nothing(element):
+    """An element with no children, attributes or text (libvirt drops such a container)."""
+    return not (len(element) or element.attrib or (element.text or "").strip())
+
+
 def _prune_empty(element, path):
     """Remove the elements of ``path`` that were left with nothing in them, deepest first."""
     parts = _split(path)
     while parts:
         child = _find(element, "/".join(parts))
-        if child is None or len(child) or child.attrib or (child.text or "").strip():
+        if child is None or not _says_nothing(child):
             return
         child.getparent().remove(child)
         parts.pop()
@@ -303,8 +308,7 @@ class Child:
         new = value.to_element()
         if old is not None:
             old.getparent().replace(old, new)
-        elif len(new) or new.attrib or (new.text or "").strip():
-            # (an element with nothing in it says nothing: libvirt drops an empty <features/>)
+        elif not _says_nothing(new):  # a new empty <features/> is not written
             parent_path = "/".join(_split(self.path)[:-1])
             _ensure(element, parent_path).append(new)
 

@@ -289,19 +289,28 @@ def _uefi(params, desired, check_file):
     if params["firmware"] == "bios":
         raise VirtopsError("uefi needs firmware=uefi (got firmware=bios)")
     desired.os = desired.os or OsConfig()
-    desired.os.firmware = "efi"
-    features = [FirmwareFeature(name=name, enabled=spec[option])
-                for option, name in (("secure_boot", "secure-boot"), ("enrolled_keys", "enrolled-keys"))
-                if spec[option] is not None]
     if spec["enrolled_keys"] and spec["secure_boot"] is False:
         raise VirtopsError("uefi.enrolled_keys=true needs secure boot: keys are only enrolled in secure-boot firmware")
-    if features:
-        desired.os.firmware_features = features
     for option in ("loader", "nvram_template"):
+        if spec[option] == "":
+            raise VirtopsError("uefi.%s is empty: give the path of a file on the host, or leave it out" % option)
         if spec[option] is not None:
             check_file(spec[option], "uefi.%s" % option)
     if spec["loader"] is not None:
+        # A loader given is the firmware: no autoselection (libvirt 9.0 refuses a loader path
+        # beside <os firmware='efi'>), so no firmware features to select by either.
+        if spec["enrolled_keys"] is not None:
+            raise VirtopsError("uefi.enrolled_keys selects among the firmware libvirt knows; with uefi.loader the keys "
+                               "are those of the variables template given (uefi.nvram_template)")
+        desired.os.firmware, desired.os.firmware_features = "", ExclusiveList()
         desired.os.loader, desired.os.loader_type, desired.os.loader_readonly = spec["loader"], "pflash", True
+    else:
+        desired.os.firmware = "efi"
+        features = [FirmwareFeature(name=name, enabled=spec[option])
+                    for option, name in (("secure_boot", "secure-boot"), ("enrolled_keys", "enrolled-keys"))
+                    if spec[option] is not None]
+        if features:
+            desired.os.firmware_features = features
     # libvirt's firmware autoselection reads <loader secure='yes'/> without a path too (as Nova writes it)
     desired.os.loader_secure = spec["secure_boot"]
     if spec["nvram"] is not None:

@@ -380,6 +380,8 @@ class ChildList:
             parent.remove(node)
         for offset, item in enumerate(value[len(old):]):
             parent.insert(position + offset, item.to_element())
+        if not value and parent_path:
+            _prune_empty(element, parent_path)  # the last item went: no empty <firmware/> left behind
 
     def _authoritative(self, desired):
         return self.authoritative or isinstance(desired, ExclusiveList)

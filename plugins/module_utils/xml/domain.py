@@ -64,7 +64,9 @@ class OsConfig(ConfigObject):
 
     TAG = "os"
     FIELDS = (
-        Field("firmware", attr="firmware"),  # 'bios' asks libvirt to choose a BIOS: kept as given
+        # 'bios' or 'efi' asks libvirt to choose the firmware (kept as given); absent, the
+        # <loader> names it ('' writes no attribute: libvirt 9.0 refuses a loader path beside one)
+        Field("firmware", attr="firmware", absent=""),
         Field("type", path="type"),
         Field("arch", path="type", attr="arch"),
         Field("machine", path="type", attr="machine"),

@@ -198,12 +198,41 @@ def test_secure_boot_firmware_is_chosen_by_its_features_and_brings_smm(conn):
     assert _changes(build(conn, tpm=dict(model="none")), live) == [("tpm[0]", "present", None)]
 
 
+def test_a_loader_given_is_the_firmware_without_autoselection(conn):
+    # libvirt 9.0 refuses <os firmware='efi'> beside a loader path ("loader attribute 'readonly'
+    # cannot be specified when firmware autoselection is enabled"): the loader alone names it.
+    options = dict(uefi=dict(loader="/dev/null", secure_boot=True, nvram_template="/dev/zero"))
+    desired = build(conn, memory_mb=64, **options)
+    element = desired.to_element()
+    assert element.find("os").get("firmware") is None and element.find("os/firmware") is None
+    loader = element.find("os/loader")
+    assert (loader.text, dict(loader.attrib)) == ("/dev/null", dict(readonly="yes", type="pflash", secure="yes"))
+    assert element.find("os/nvram").get("template") == "/dev/zero"
+    assert desired.features.smm is True
+    # a domain whose firmware libvirt selected moves to the loader given, its selection features go
+    selected = DomainConfig.from_xml(
+        "<domain type='qemu'><name>spec-test</name><os firmware='efi'><type machine='pc-q35-7.2'>hvm</type>"
+        "<firmware><feature enabled='yes' name='secure-boot'/></firmware></os>"
+        "<features><acpi/><smm state='on'/></features></domain>")
+    assert _changes(build(conn, **options), selected) == [
+        ("os.firmware", "efi", ""), ("os.firmware[secure-boot]", "present", None), ("os.loader", None, "/dev/null"),
+        ("os.loader.type", None, "pflash"), ("os.loader.readonly", None, True), ("os.loader.secure", None, True),
+        ("os.nvram.template", None, "/dev/zero")]
+    build(conn, **options).apply_to(selected)
+    assert selected.to_element().find("os").get("firmware") is None
+    assert selected.to_element().find("os/firmware") is None
+    assert _changes(build(conn, **options), DomainConfig.from_xml(selected.to_xml())) == []
+
+
 @pytest.mark.parametrize("values,message", [
     (dict(firmware="bios", uefi=dict(secure_boot=True)), r"uefi needs firmware=uefi \(got firmware=bios\)"),
     (dict(uefi=dict(secure_boot=False, enrolled_keys=True)), "uefi.enrolled_keys=true needs secure boot"),
     (dict(uefi=dict(secure_boot=True), features=dict(smm=False)), "uefi.secure_boot needs SMM"),
     (dict(uefi=dict(loader="/usr/share/virtops-no-such-firmware.fd")), "uefi.loader: /usr/share/virtops-no-such-firmware.fd does not exist"),
     (dict(uefi=dict(stateless=True, nvram_template="/dev/null")), "uefi.stateless firmware keeps no NVRAM"),
+    (dict(uefi=dict(loader="")), "uefi.loader is empty: give the path of a file on the host"),
+    (dict(uefi=dict(loader="/dev/null", secure_boot=True, enrolled_keys=True)),
+     "uefi.enrolled_keys selects among the firmware libvirt knows; with uefi.loader"),
     (dict(tpm=dict(version="1.2")), "tpm: model tpm-crb is a TPM 2.0 interface"),
 ])
 def test_bad_firmware_and_tpm_options_are_refused(conn, values, message):

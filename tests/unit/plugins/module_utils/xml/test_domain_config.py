@@ -50,7 +50,7 @@ def test_parse_reads_every_modelled_field(inactive):
     assert (inactive.vcpus, inactive.current_vcpus) == (2, 1)
     assert inactive.os.kernel == "/var/lib/virtops/guest/vmlinuz"
     assert inactive.os.machine.startswith("pc-i440fx")
-    assert inactive.os.firmware is None  # no firmware attribute: not libvirt's autoselection
+    assert inactive.os.firmware == ""  # no firmware attribute: not libvirt's autoselection
     assert (inactive.features.acpi, inactive.features.apic, inactive.features.pae) == (True, True, False)
     assert (inactive.cpu.mode, inactive.cpu.model, inactive.cpu.fallback) == ("custom", "qemu64", "forbid")
     assert inactive.cpu.topology.cores == 2

@@ -156,7 +156,13 @@ options:
             leaves it in setup mode, where any image boots. Needs secure boot.
         type: bool
       loader:
-        description: A firmware image to use instead of autoselection (read-only pflash).
+        description:
+          - A firmware image to use instead of autoselection (read-only pflash). The definition then
+            names the image and asks libvirt for no autoselection (libvirt 9.0 refuses a loader path
+            beside C(firmware='efi')); O(uefi.secure_boot) says whether the image has secure boot, and
+            the variables come from O(uefi.nvram_template) (else the template libvirt pairs with the
+            image in C(qemu.conf)'s C(nvram) list or the firmware descriptors).
+          - Cannot be combined with O(uefi.enrolled_keys), a property libvirt selects firmware by.
         type: path
       nvram:
         description:
@@ -944,7 +950,10 @@ options:
         required: true
         choices: [none, vnc, spice]
       listen:
-        description: Address the graphics server listens on (an IP address or a host name).
+        description:
+          - Address the graphics server listens on (an IP address or a host name).
+          - An empty string gives none, so the host's default applies (C(vnc_listen) or C(spice_listen)
+            in C(qemu.conf), 127.0.0.1 unless changed there), as Nova's definitions without an address do.
         type: str
         default: 127.0.0.1
       port:

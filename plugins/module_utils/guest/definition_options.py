@@ -408,14 +408,19 @@ class _Reader:
 
     def _serials(self, config, options):
         ports = [self._serial(serial) for serial in config.serials or []]
+        on_serial = [console for console in config.consoles or [] if console.target_type in (None, "serial")]
+        for console in config.consoles or []:
+            if console not in on_serial:
+                self.note("devices/console", "a %s console (the options make serial port 0 the console)" % console.target_type)
         if len(ports) == 1:
             options["serial_console"] = ports[0]
         elif ports:
             options["serials"] = ports
+        elif on_serial:
+            # libvirt makes serial port 0 of a serial console it finds alone, with its source
+            options["serial_console"] = self._serial(on_serial[0])
         else:
             options["serial_console"] = dict(type="none")  # a new definition gets a pty console otherwise
-            if config.consoles:
-                self.note("devices/console", "a console without a serial port (the options make port 0 the console)")
 
     def _serial(self, serial):
         spec = dict(type=serial.type, log_file=serial.log_file, log_append=serial.log_append)
@@ -448,6 +453,9 @@ class _Reader:
                 self.note("devices/graphics/channel", "some channels secure (the option makes all of them so)")
         if first.type not in ("vnc", "spice"):
             self.note("devices/graphics", "type %s" % first.type)
+        for listen in first.to_element().findall("listen"):
+            if listen.get("type") not in (None, "address"):
+                self.note("devices/graphics/listen", "type %s (the option listens on an address)" % listen.get("type"))
         return _given(spec)
 
     def _channels(self, channels, options):

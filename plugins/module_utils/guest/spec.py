@@ -359,7 +359,8 @@ class DomainSpecBuilder:
             desired.channels = [ChannelConfig.guest_agent()]
         if p["graphics"] is not None:
             graphics = p["graphics"]
-            check_address(graphics["listen"], "graphics.listen")
+            if graphics["listen"] != "":  # '': the host's default address (qemu.conf)
+                check_address(graphics["listen"], "graphics.listen")
             if graphics["port"] is not None and not 5900 <= graphics["port"] <= 65535:
                 raise VirtopsError("graphics.port is 5900 to 65535 (QEMU counts displays from 5900), got %d"
                                    % graphics["port"])

@@ -409,7 +409,7 @@ class GraphicsConfig(ConfigObject):
         Field("type", attr="type"),
         Field("autoport", attr="autoport", kind="yesno"),
         Field("port", attr="port", kind="int"),
-        Field("listen", attr="listen"),
+        Field("listen", attr="listen", absent=""),  # '': none given, qemu.conf's vnc_listen/spice_listen
         Field("keymap", attr="keymap"),
         SecretField("password", attr="passwd", live=LIVE_GRAPHICS_PASSWORD),  # virDomainUpdateDeviceFlags
         Field("image_compression", path="image", attr="compression", label="image_compression"),
@@ -424,9 +424,9 @@ class GraphicsConfig(ConfigObject):
 
     def after_parse(self, element):
         # The address may be given only as a <listen type='address'> child (no listen attribute).
-        if self.listen is None:
+        if not self.listen:
             child = element.find("listen[@type='address']")
-            if child is not None:
+            if child is not None and child.get("address"):
                 self.listen = child.get("address")
 
     def before_format_done(self, element):
@@ -443,7 +443,7 @@ class GraphicsConfig(ConfigObject):
         if self.listen is None:
             return
         for child in element.findall("listen"):
-            if child.get("type", "address") == "address" and child.get("address") != self.listen:
+            if child.get("type", "address") == "address" and child.get("address", "") != self.listen:
                 element.remove(child)
 
 

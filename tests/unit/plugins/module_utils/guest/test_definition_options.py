@@ -307,7 +307,7 @@ def test_what_no_option_asks_for_is_named():
         "cpu/vendor", "perf/event[cmt]", "devices/disk[vda]", "devices/graphics", "devices/graphics",
         "devices/channel[com.redhat.spice.0]", "devices/sound", "devices/memory"]
     assert "s3cret" not in repr(options) + repr(untyped)
-    assert options["graphics"] == dict(type="vnc")
+    assert options["graphics"] == dict(type="vnc", listen="")  # no address: the host's default
 
 
 def test_what_libvirt_defaults_is_read_back_as_such_not_as_the_options_default():
@@ -350,3 +350,52 @@ def test_what_the_object_model_does_not_know_is_named_too():
         "memtune/min_guarantee: no typed option", "os/bios: no typed option", "features/vmcoreinfo: no typed option",
         "features/kvm/hint-dedicated: no typed option", "cpu/cache: no typed option"]
     assert options["metadata"] == {"role": "db"} and options["features"]["kvm_hidden"] is True
+
+
+def _stored(conn, xml):
+    """The definition libvirt's parser stores for ``xml`` (defined on the test driver and undefined again)."""
+    domain = conn.defineXML(xml)
+    try:
+        return DomainConfig.from_xml(domain.XMLDesc(0))
+    finally:
+        domain.undefine()
+
+
+def test_a_console_alone_reads_back_as_the_serial_port_libvirt_makes_of_it(conn):
+    """libvirt gives a serial console without a serial port the port, with the console's source:
+    the typed serial console asks for both, so the domain libvirt stores is the same."""
+    document = ("<domain type='test'><name>console-alone</name><memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
+                "<os><type>hvm</type></os><devices><console type='file'><source path='/var/log/c.log'/>"
+                "<target type='serial' port='0'/></console>%s</devices></domain>")
+    options, untyped = definition_options(DomainConfig.from_xml(document % ""))
+    assert (options["serial_console"], untyped) == (dict(type="file", path="/var/log/c.log"), [])
+    devices = ("serials", "consoles")
+    lone = _stored(conn, document % "")
+    built = _stored(conn, creation_defaults(build(conn, **options)).to_xml())
+    assert built.serials[0].target_type == "isa-serial"  # which QEMU's driver writes for an x86 port; the test driver not
+    built.serials[0].target_type = None
+    assert [[item.to_xml() for item in getattr(built, name)] for name in devices] == [
+        [item.to_xml() for item in getattr(lone, name)] for name in devices]
+    assert len(lone.serials) == 1
+    # a virtio console is not a serial port's: named, the options would not keep it
+    _options, untyped = definition_options(DomainConfig.from_xml(
+        document % "<console type='pty'><target type='virtio' port='1'/></console>"))
+    assert untyped == ["devices/console: a virtio console (the options make serial port 0 the console)"]
+
+
+def test_graphics_without_an_address_keep_the_hosts_default(conn):
+    """A display with no listen address listens where qemu.conf says (Nova writes none): read
+    back as listen '', built again without one, and an address given is taken away again."""
+    document = ("<domain type='test'><name>display</name><memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
+                "<os><type>hvm</type></os><devices><graphics type='vnc' port='5900'/></devices></domain>")
+    options, untyped = definition_options(DomainConfig.from_xml(document))
+    assert (options["graphics"], untyped) == (dict(type="vnc", port=5900, listen=""), [])
+    lone = _stored(conn, document)
+    built = _stored(conn, creation_defaults(build(conn, **options)).to_xml())
+    assert [item.to_xml() for item in built.graphics] == [item.to_xml() for item in lone.graphics]
+    listening = _stored(conn, creation_defaults(build(conn, **dict(options, graphics=dict(type="vnc", port=5900)))).to_xml())
+    assert listening.graphics[0].listen == "127.0.0.1"
+    assert [tuple(change) for change in build(conn, graphics=options["graphics"]).changes(listening)] == [
+        ("graphics[vnc].listen", "127.0.0.1", "")]
+    build(conn, graphics=options["graphics"]).apply_to(listening)
+    assert [item.to_xml() for item in _stored(conn, listening.to_xml()).graphics] == [item.to_xml() for item in lone.graphics]

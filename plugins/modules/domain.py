@@ -236,6 +236,11 @@ options:
             V(custom).
         type: str
         choices: [allow, forbid]
+      vendor:
+        description:
+          - The vendor the V(custom) model must be of, as libvirt names it (C(Intel), C(AMD)); the
+            guest does not start on a host of another vendor.
+        type: str
       features:
         description: CPU feature flags with their policy (Nova's C(cpu_model_extra_flags)).
         type: list
@@ -1473,8 +1478,8 @@ options:
         type: bool
   filesystems:
     description:
-      - Host directories (or block devices and image files) the guest mounts by their O(filesystems[].target)
-        tag, matched by that tag; others of the domain are kept unless O(devices_exclusive=true).
+      - Host directories the guest mounts by their O(filesystems[].target) tag, matched by that tag;
+        others of the domain are kept unless O(devices_exclusive=true).
       - A virtiofs share (how Nova attaches Manila shares) needs the guest's memory shared with
         C(virtiofsd) - O(memory_backing) with C(access=shared) (and C(source=memfd)), or O(cpu.numa) cells
         with C(mem_access=shared); without it the definition is refused. The host needs C(virtiofsd).
@@ -1483,23 +1488,25 @@ options:
     elements: dict
     suboptions:
       source:
-        description: The host directory (O(filesystems[].type=mount)), block device (V(block)) or image file (V(file)).
+        description: The host directory.
         type: path
         required: true
       target:
-        description: The tag the guest mounts it by (for V(virtiofs)) or the path it is mounted on.
+        description: The tag the guest mounts it by.
         type: str
         required: true
       type:
-        description: What O(filesystems[].source) is.
+        description:
+          - What O(filesystems[].source) is - a directory; libvirt's QEMU driver shares no block
+            devices or image files (those are LXC's).
         type: str
         default: mount
-        choices: [block, file, mount]
+        choices: [mount]
       driver:
-        description: V(virtiofs) (a C(virtiofsd) per share), or V(path), V(handle) (9p), V(loop), V(nbd).
+        description: V(virtiofs) (a C(virtiofsd) per share), or V(path), V(handle) (9p).
         type: str
         default: virtiofs
-        choices: [virtiofs, path, handle, loop, nbd]
+        choices: [virtiofs, path, handle]
       accessmode:
         description: How the guest's file owners map to the host's; virtiofs takes only V(passthrough), its default.
         type: str

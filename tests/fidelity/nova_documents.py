@@ -262,22 +262,32 @@ def reproduce(element):
         before, after = [domain], [rebuilt]
     else:
         before, after = domain.findall(part), rebuilt.findall(part)
+    same, detail = equivalent(before, after)
+    if same:
+        return "same", detail, untyped
+    stored = [as_libvirt_stores_it(document, domain, other) for document, other in ((domain, rebuilt), (rebuilt, domain))]
+    if None not in stored:
+        if part is not None:
+            stored = [document.findall(part) for document in stored]
+        if equivalent(*stored)[0]:
+            return "same", "as libvirt stores both", untyped
+    return "differs", detail, untyped
+
+
+def equivalent(before, after):
+    """(whether the elements ``after`` say what ``before`` do, what differs): the same but for what
+    IGNORED names, child order and what libvirt writes itself where a document is silent
+    (LIBVIRT_DEFAULTS)."""
     if sorted(map(repr, map(canonical, before))) == sorted(map(repr, map(canonical, after))):
-        return "same", "", untyped
+        return True, ""
     old, new = leaves(before), leaves(after)
     added = set(path for path in new - old if not any(path.endswith(default) for default in LIBVIRT_DEFAULTS))
     counts = [sorted(child.tag for item in items for child in item.iter() if isinstance(child.tag, str)
                      and child.getparent() is not None and child.getparent().tag == "devices")
               for items in (before, after)]
     if not old - new and not added and counts[0] == counts[1]:
-        return "same", "with libvirt's defaults: %s" % sorted(new - old), untyped
-    stored = [as_libvirt_stores_it(document, domain, other) for document, other in ((domain, rebuilt), (rebuilt, domain))]
-    if None not in stored:
-        if part is not None:
-            stored = [document.findall(part) for document in stored]
-        if sorted(map(repr, map(canonical, stored[0]))) == sorted(map(repr, map(canonical, stored[1]))):
-            return "same", "as libvirt stores both", untyped
-    return "differs", "lost %s; added %s" % (sorted(old - new)[:4], sorted(added)[:4]), untyped
+        return True, "with libvirt's defaults: %s" % sorted(new - old)
+    return False, "lost %s; added %s" % (sorted(old - new)[:4], sorted(added)[:4])
 
 
 # The UUID both documents get where the original has none (libvirt would give each its own).

@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    CLOCK, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_SYSTEM,
+    CLOCK, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
@@ -201,8 +201,10 @@ class _Reader:
                                for cell in cpu.numa_cells]
         if cpu.maxphysaddr_mode is not None:
             options["maxphysaddr"] = _given(dict(mode=cpu.maxphysaddr_mode, bits=cpu.maxphysaddr_bits))
-        if cpu.vendor:
-            self.note("cpu/vendor", "a host CPU's description (a guest's CPU names a model)")
+        if cpu.vendor and mode == "custom":
+            options["vendor"] = cpu.vendor
+        elif cpu.vendor:
+            self.note("cpu/vendor", "a vendor beside mode %s (the option is a custom model's)" % mode)
         return _given(options)
 
     # -- memory -------------------------------------------------------------------------------
@@ -505,7 +507,10 @@ class _Reader:
             if built.address is not None:
                 value["address"] = dict(pci=_pci(built.address))
             if kind not in FILESYSTEM_SOURCES:
-                self.note("devices/filesystem[%s]" % built.target_dir, "type %s" % kind)
+                self.note("devices/filesystem[%s]" % built.target_dir, "type %s (QEMU shares host directories)" % kind)
+            elif value["driver"] not in FILESYSTEM_DRIVERS:
+                self.note("devices/filesystem[%s]" % built.target_dir,
+                          "driver %s (QEMU shares over virtiofs or 9p)" % value["driver"])
         elif name == "tpm":
             value["model"] = built.model or "tpm-tis"  # libvirt's default on x86; the option's is tpm-crb
             if built.backend_type not in (None, "emulator"):

@@ -146,8 +146,10 @@ TPM = OptionGroup("tpm", TpmConfig, [
     Option("secret_uuid", no_log=False),  # names the libvirt secret; its value never passes here
 ], field="tpms", finish=_tpm)
 
-# Where a filesystem's source is, by its type.
-FILESYSTEM_SOURCES = dict(mount="source_dir", block="source_dev", file="source_file")
+# Where a filesystem's source is, by its type: QEMU shares host directories only (libvirt's
+# QEMU driver refuses block devices and image files, and the loop and nbd drivers: LXC's).
+FILESYSTEM_SOURCES = dict(mount="source_dir")
+FILESYSTEM_DRIVERS = ("virtiofs", "path", "handle")
 
 
 def _filesystem(item, share, option):
@@ -155,8 +157,6 @@ def _filesystem(item, share, option):
     if not item["source"].startswith("/"):
         raise VirtopsError("%s.source %r is not an absolute path on the host" % (option, item["source"]))
     if share.driver_type == "virtiofs":
-        if item["type"] != "mount":
-            raise VirtopsError("%s: virtiofs shares a host directory (type mount), not a %s" % (option, item["type"]))
         if share.accessmode not in (None, "passthrough"):
             raise VirtopsError("%s.accessmode: virtiofs passes the guest's file owners through; only passthrough "
                                "is possible (got %s)" % (option, share.accessmode))
@@ -170,7 +170,7 @@ FILESYSTEMS = OptionGroup("filesystems", FilesystemConfig, [
     Option("source", "path", required=True, field=None),
     Option("target", required=True, field="target_dir"),
     Option("type", default="mount", choices=sorted(FILESYSTEM_SOURCES)),
-    Option("driver", default="virtiofs", choices=["virtiofs", "path", "handle", "loop", "nbd"], field="driver_type"),
+    Option("driver", default="virtiofs", choices=list(FILESYSTEM_DRIVERS), field="driver_type"),
     Option("accessmode", choices=["passthrough", "mapped", "squash"]),
     Option("readonly", "bool"),
     Option("queue_size", "int", field="driver_queue", checks=[between(1, 1024)]),

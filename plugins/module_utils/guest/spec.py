@@ -140,6 +140,7 @@ DEFINITION_SPEC = dict(
         mode=dict(type="str", required=True, choices=list(CPU_MODES) + [DEFAULT_CPU_MODE]),
         model=dict(type="str"),
         fallback=dict(type="str", choices=["allow", "forbid"]),
+        vendor=dict(type="str"),
         check=dict(type="str", choices=["none", "partial", "full"]),
         models=dict(type="list", elements="str"),
         features=CPU_FEATURES_SPEC,
@@ -280,6 +281,10 @@ class DomainSpecBuilder:
         candidates = [spec["model"]] if spec["model"] else list(spec["models"] or [])
         if mode != "custom" and candidates:
             raise VirtopsError("cpu.model and cpu.models are only used with cpu.mode=custom (got mode=%s)" % mode)
+        if spec["vendor"] is not None:
+            if mode != "custom":
+                raise VirtopsError("cpu.vendor is a custom model's (got mode=%s)" % mode)
+            check_token(spec["vendor"], "cpu.vendor", "CPU vendor name")
         for index, candidate in enumerate(candidates):
             check_token(candidate, "cpu.model" if spec["model"] else "cpu.models[%d]" % index, "CPU model name")
         check_cpu_features(spec["features"])
@@ -301,6 +306,7 @@ class DomainSpecBuilder:
             match="exact" if mode == "custom" else None,
             model=model,
             fallback=spec["fallback"] or ("forbid" if mode == "custom" else None),
+            vendor=spec["vendor"],
             topology=None if topology is None else CpuTopology(
                 sockets=topology["sockets"], dies=1, cores=topology["cores"], threads=topology["threads"]),
             features=[CpuFeature(name=name, policy=policy) for name, policy in features],

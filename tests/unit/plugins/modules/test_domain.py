@@ -123,6 +123,8 @@ def test_xml_escape_hatch_defines_and_reports_no_change_on_rerun(test_domain, ru
     (dict(memory_mb=0), "memory_mb must be a positive number of MiB, got 0"),
     (dict(vcpus=1, current_vcpus=2), r"current_vcpus \(2\) cannot exceed vcpus \(1\)"),
     (dict(cpu=dict(mode="host-model", model="qemu64")), "cpu.model and cpu.models are only used with cpu.mode=custom"),
+    (dict(cpu=dict(mode="host-model", vendor="Intel")), r"cpu.vendor is a custom model's \(got mode=host-model\)"),
+    (dict(cpu=dict(mode="custom", model="qemu64", vendor="Intel Corp")), "cpu.vendor: 'Intel Corp' is not a valid CPU vendor name"),
     (dict(cpu=dict(mode="custom", model="qemu64", models=["qemu64"])), "give cpu.model or cpu.models"),
     (dict(serial_console=dict(type="file")), "serial_console.type=file needs serial_console.path"),
     (dict(interfaces=[dict(network="default", bridge="br0")]), r"interfaces\[0\]: give exactly one of network or bridge"),

@@ -118,7 +118,6 @@ def test_what_nova_writes_is_defined_once_and_then_left_alone(conn, fresh_name, 
      "virtiofs needs the guest's memory shared with virtiofsd"),
     (dict(filesystems=[dict(source="/srv/s", target="s", accessmode="mapped")]),
      "virtiofs passes the guest's file owners through; only passthrough"),
-    (dict(filesystems=[dict(source="/srv/img", target="/mnt", type="file")]), "virtiofs shares a host directory"),
     (dict(filesystems=[dict(source="srv", target="s")]), "filesystems[0].source 'srv' is not an absolute path"),
     (dict(filesystems=[dict(source="/srv/s", target="s", queue_size=2048)]), "filesystems[0].queue_size is from 1 to 1024"),
     (dict(cputune=dict(vcpusched=[dict(vcpus="0", scheduler="fifo")])), "scheduler fifo and rr take a priority"),
@@ -147,6 +146,18 @@ def test_bad_values_are_refused_before_anything_is_defined(conn, fresh_name, run
     result = run_module(domain_module, name=fresh_name, virt_type="qemu", **_options(tmp_path, **change))
     assert result["failed"] is True and message in result["msg"], result["msg"]
     assert result["changed"] is False and "exception" not in result
+    assert fresh_name not in conn.listDefinedDomains()
+
+
+@pytest.mark.parametrize("share, message", [
+    (dict(type="file"), "value of type must be one of: mount, got: file found in filesystems"),
+    (dict(driver="loop"), "value of driver must be one of: virtiofs, path, handle, got: loop found in filesystems"),
+])
+def test_what_qemu_does_not_share_is_not_offered(conn, fresh_name, run_module, tmp_path, share, message):
+    """libvirt's QEMU driver refuses image files, block devices and the loop and nbd drivers (LXC's)."""
+    result = run_module(domain_module, name=fresh_name, virt_type="qemu",
+                        **_options(tmp_path, filesystems=[dict(source=str(tmp_path), target="s", **share)]))
+    assert result["failed"] is True and message in result["msg"], result["msg"]
     assert fresh_name not in conn.listDefinedDomains()
 
 

@@ -88,7 +88,7 @@ EVERY_OTHER_OPTION = dict(
     memory_mb=1024, vcpus=2,
     firmware="uefi", uefi=dict(loader="/usr/share/OVMF/OVMF_CODE.fd", stateless=True, secure_boot=False),
     boot=dict(kernel="/boot/vmlinuz", initrd="/boot/initrd.img", cmdline="console=ttyS0"),
-    cpu=dict(mode="custom", model="Haswell-noTSX", fallback="allow", check="partial",
+    cpu=dict(mode="custom", model="Haswell-noTSX", fallback="allow", vendor="Intel", check="partial",
              numa=[dict(cpus="0-1", memory_mb=1024, discard=True)]),
     features=dict(acpi=True, apic=True, pae=True, vmport=False, kvm_hidden=True, hyperv=dict(
         vpindex=True, runtime=True, synic=True, stimer=True, reset=False, frequencies=True, reenlightenment=True,
@@ -105,7 +105,7 @@ EVERY_OTHER_OPTION = dict(
     ],
     filesystems=[dict(source="/srv/p9", target="p9", driver="path", accessmode="mapped", readonly=True),
                  dict(source="/srv/fs", target="fs", binary="/usr/libexec/virtiofsd"),
-                 dict(source="/srv/fs.img", target="img", type="file", driver="loop")],
+                 dict(source="/srv/handle", target="handle", type="mount", driver="handle", accessmode="squash")],
     memory_backing=dict(nosharepages=True, allocation="immediate", discard=True, access="shared", source="memfd"),
     graphics=dict(type="spice", port=5901, keymap="de", jpeg_compression="never", zlib_compression="always",
                   playback_compression=False),
@@ -295,7 +295,7 @@ def test_a_new_definition_keeps_what_the_document_lacks(conn):
 def test_what_no_option_asks_for_is_named():
     document = DomainConfig.from_xml(
         "<domain type='kvm'><name>spice</name><memory>65536</memory><vcpu>1</vcpu><os><type>hvm</type></os>"
-        "<cpu mode='custom'><model>Haswell</model><vendor>Intel</vendor></cpu>"
+        "<cpu mode='host-model'><vendor>Intel</vendor></cpu>"
         "<perf><event name='cmt' enabled='no'/></perf>"
         "<devices><graphics type='vnc' passwd='s3cret'/><graphics type='spice'/>"
         "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"

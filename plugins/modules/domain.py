@@ -1530,9 +1530,9 @@ options:
             required: true
   hostdevs:
     description:
-      - Host devices passed to the guest - a PCI device (Nova's PCI passthrough) or a mediated
-        device such as a vGPU - each matched by its address or UUID; others of the domain are kept
-        unless O(devices_exclusive=true).
+      - Host devices passed to the guest - a PCI device (Nova's PCI passthrough), a mediated
+        device such as a vGPU, or a USB device - each matched by its address, UUID or USB ids;
+        others of the domain are kept unless O(devices_exclusive=true).
     type: list
     elements: dict
     suboptions:
@@ -1542,10 +1542,43 @@ options:
       mdev:
         description: UUID of a mediated device (C(mdevctl list)), instead of O(hostdevs[].pci).
         type: str
+      usb:
+        description:
+          - A host USB device (a licence dongle, a smart-card reader), instead of O(hostdevs[].pci),
+            found by its ids when the guest starts, or by where it is plugged in.
+          - Give O(hostdevs[].usb.vendor) and O(hostdevs[].usb.product) (C(lsusb) shows them), or
+            O(hostdevs[].usb.bus) and O(hostdevs[].usb.device).
+        type: dict
+        suboptions:
+          vendor:
+            description: The vendor id, such as C(0x1234).
+            type: str
+          product:
+            description: The product id, such as C(0xbeef).
+            type: str
+          bus:
+            description: The host USB bus number.
+            type: int
+          device:
+            description: The device number on that bus (it changes when the device is plugged in again).
+            type: int
+      startup_policy:
+        description:
+          - What happens when the USB device is not there as the guest starts - V(mandatory) (libvirt's
+            default) fails the start, V(requisite) fails it unless the guest is restored or migrated in,
+            V(optional) starts the guest without it.
+        type: str
+        choices: [mandatory, requisite, optional]
+      boot_order:
+        description:
+          - Boot from this PCI or USB device, in this place of the per-device boot order (a passed-through
+            NIC's PXE, a USB stick), as O(disks[].boot_order) does for a disk.
+        type: int
       managed:
         description:
           - Let libvirt detach a PCI device from its host driver and give it back.
           - A mediated device is created outside libvirt; C(false) writes C(managed='no') there, as Nova does.
+          - Not used for a USB device (libvirt takes it from the host's driver at start).
         type: bool
         default: true
       model:

@@ -25,7 +25,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning impor
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEFAULT_CPU_MODE
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, SPICE_AGENT_CHANNEL, GraphicsConfig,
+    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, SPICE_AGENT_CHANNEL, GraphicsConfig, address_number,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import Child, etree
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES, DomainConfig
@@ -88,7 +88,7 @@ def _pci(address):
     """'0000:03:00.1' of a DeviceAddress (or the source address fields of a hostdev), else None."""
     if address is None or getattr(address, "type", "pci") != "pci" or address.bus is None:
         return None
-    return "%04x:%02x:%02x.%x" % tuple(int(part or "0", 16) for part in (
+    return "%04x:%02x:%02x.%x" % tuple(address_number(part) for part in (
         address.domain, address.bus, address.slot, address.function))
 
 
@@ -528,14 +528,20 @@ class _Reader:
         return _given(dict(model=rng.model, backend=rng.backend, rate_bytes=rng.rate_bytes, rate_period=rng.rate_period))
 
     def _hostdev(self, hostdev):
-        spec = dict(managed=hostdev.managed, driver=hostdev.driver_name)
+        spec = dict(managed=hostdev.managed, driver=hostdev.driver_name, boot_order=hostdev.boot_order)
         if hostdev.type == "pci":
             spec["pci"] = _pci(_HostAddress(hostdev))
             spec["managed"] = bool(hostdev.managed)  # libvirt's default: not managed (the option's: managed)
         elif hostdev.type == "mdev":
             spec.update(mdev=hostdev.mdev_uuid, model=hostdev.model)
+        elif hostdev.type == "usb":
+            spec = dict(startup_policy=hostdev.startup_policy, boot_order=hostdev.boot_order, usb=_given(dict(
+                vendor=hostdev.usb_vendor, product=hostdev.usb_product,
+                bus=int(hostdev.pci_bus) if hostdev.pci_bus else None,
+                device=int(hostdev.usb_device) if hostdev.usb_device else None)))
+            return _given(spec)  # its guest address on the USB bus is libvirt's choice
         else:
-            self.note("devices/hostdev", "type %s (the option passes PCI and mediated devices)" % hostdev.type)
+            self.note("devices/hostdev", "type %s (the option passes PCI, mediated and USB devices)" % hostdev.type)
         if hostdev.address is not None:
             spec["address"] = dict(pci=_pci(hostdev.address))
         return _given(spec)

@@ -94,6 +94,10 @@ PLATFORM_SPEC = dict(
     hostdevs=dict(type="list", elements="dict", options=dict(
         pci=dict(type="str"),
         mdev=dict(type="str"),
+        usb=dict(type="dict", options=dict(
+            vendor=dict(type="str"), product=dict(type="str"), bus=dict(type="int"), device=dict(type="int"))),
+        startup_policy=dict(type="str", choices=["mandatory", "requisite", "optional"]),
+        boot_order=dict(type="int"),
         managed=dict(type="bool", default=True),
         model=dict(type="str", default="vfio-pci", choices=["vfio-pci", "vfio-ccw", "vfio-ap"]),
         driver=dict(type="str", choices=["vfio"]),
@@ -443,14 +447,27 @@ def pci_address(text, option):
     return "0x%s" % (domain or "0000").lower(), "0x%s" % bus.lower(), "0x%s" % slot.lower(), "0x%s" % function
 
 
+# A USB vendor or product id as lsusb shows it (0x1234, or 1234).
+USB_ID = re.compile(r"^(0x)?[0-9a-fA-F]{4}$")
+
+
 def _hostdev(spec, option):
-    if bool(spec["pci"]) == bool(spec["mdev"]):
-        raise VirtopsError("%s: give exactly one of pci (a host PCI device) or mdev (a mediated device's UUID)" % option)
+    if sum(1 for kind in ("pci", "mdev", "usb") if spec[kind]) != 1:
+        raise VirtopsError("%s: give exactly one of pci (a host PCI device), mdev (a mediated device's UUID) "
+                           "or usb (a host USB device)" % option)
+    if spec["startup_policy"] is not None and not spec["usb"]:
+        raise VirtopsError("%s.startup_policy is a USB device's" % option)
+    check_at_least(spec["boot_order"], 1, option + ".boot_order")
+    if spec["usb"]:
+        return _usb_hostdev(spec, option)
     address = address_option().build(spec["address"], option + ".address")
     if spec["pci"]:
         domain, bus, slot, function = pci_address(spec["pci"], option + ".pci")
         return HostdevConfig(mode="subsystem", type="pci", managed=spec["managed"], pci_domain=domain, pci_bus=bus,
-                             pci_slot=slot, pci_function=function, driver_name=spec["driver"], address=address)
+                             pci_slot=slot, pci_function=function, driver_name=spec["driver"], address=address,
+                             boot_order=spec["boot_order"])
+    if spec["boot_order"] is not None:
+        raise VirtopsError("%s.boot_order: the guest boots from a PCI or USB device, not a mediated one" % option)
     if spec["driver"]:
         raise VirtopsError("%s.driver: a mediated device has no driver to choose (vfio is for pci)" % option)
     if not UUID.match(spec["mdev"]):
@@ -458,6 +475,32 @@ def _hostdev(spec, option):
     # libvirt creates no mediated device (managed has no use there): only Nova's managed='no' is written
     return HostdevConfig(mode="subsystem", type="mdev", model=spec["model"], mdev_uuid=spec["mdev"].lower(),
                          address=address, managed=False if spec["managed"] is False else None)
+
+
+def _usb_hostdev(spec, option):
+    usb = spec["usb"]
+    by_ids, by_place = bool(usb["vendor"] or usb["product"]), usb["bus"] is not None or usb["device"] is not None
+    if by_ids == by_place or (by_ids and not (usb["vendor"] and usb["product"])) or (
+            by_place and None in (usb["bus"], usb["device"])):
+        raise VirtopsError("%s.usb: give vendor and product (the device's ids), or bus and device (where it is "
+                           "plugged in)" % option)
+    for name in ("vendor", "product"):
+        if by_ids and not USB_ID.match(usb[name]):
+            raise VirtopsError("%s.usb.%s %r is not a USB id: four hex digits, such as 0x1234" % (option, name, usb[name]))
+    for name in ("bus", "device"):
+        if by_place and not 0 <= usb[name] <= 999:
+            raise VirtopsError("%s.usb.%s is 0 to 999, got %d" % (option, name, usb[name]))
+    for name in ("address", "driver"):
+        if spec[name] is not None:
+            raise VirtopsError("%s.%s is a PCI device's (this is a USB device)" % (option, name))
+
+    def usb_id(value):
+        return "0x%04x" % int(value, 16)
+    return HostdevConfig(mode="subsystem", type="usb", startup_policy=spec["startup_policy"], boot_order=spec["boot_order"],
+                         usb_vendor=usb_id(usb["vendor"]) if by_ids else None,
+                         usb_product=usb_id(usb["product"]) if by_ids else None,
+                         pci_bus=str(usb["bus"]) if by_place else None,
+                         usb_device=str(usb["device"]) if by_place else None)
 
 
 def _device_element(text, option):

@@ -59,6 +59,18 @@ class DiskEncryption(ConfigObject):
     FIELDS = (Field("format", attr="format"),) + SECRET_REFERENCE
 
 
+def address_number(text):
+    """A part of a PCI address as libvirt reads it (C's strtoul, base 0): '0x1f' is hex, '017'
+    octal, '17' decimal - libvirt writes hex, a hand-written document may not."""
+    text = (text or "0").strip()
+    try:
+        if text.lower().startswith("0x"):
+            return int(text, 16)
+        return int(text, 8) if len(text) > 1 and text.startswith("0") else int(text)
+    except ValueError:
+        return int(text, 16)
+
+
 class DeviceAddress(ConfigObject):
     """<address type='pci' domain bus slot function/> or <address type='drive' controller bus target
     unit/>: where a device sits, which libvirt chooses unless the user pins it."""
@@ -545,9 +557,10 @@ class VsockConfig(ConfigObject):
 
 
 class HostdevConfig(ConfigObject):
-    """<hostdev mode='subsystem' type='pci|mdev' managed='yes' model='vfio-pci'><source><address
-    domain bus slot function | uuid/></source></hostdev>: a host PCI device (Nova's PCI passthrough)
-    or a mediated device (a vGPU)."""
+    """<hostdev mode='subsystem' type='pci|mdev|usb' managed='yes' model='vfio-pci'><source><address
+    domain bus slot function | uuid/></source></hostdev>: a host PCI device (Nova's PCI passthrough),
+    a mediated device (a vGPU), or a USB device (<source startupPolicy><vendor id/><product id/> or
+    <address bus device/></source>; its bus is the same attribute as a PCI device's)."""
 
     TAG = "hostdev"
     FIELDS = (
@@ -556,20 +569,29 @@ class HostdevConfig(ConfigObject):
         Field("managed", attr="managed", kind="yesno"),
         Field("model", attr="model"),
         Field("pci_domain", path="source/address", attr="domain", label="pci.domain"),
-        Field("pci_bus", path="source/address", attr="bus", label="pci.bus"),
+        Field("pci_bus", path="source/address", attr="bus", label="pci.bus"),  # a USB device's bus too
         Field("pci_slot", path="source/address", attr="slot", label="pci.slot"),
         Field("pci_function", path="source/address", attr="function", label="pci.function"),
         Field("mdev_uuid", path="source/address", attr="uuid", label="mdev"),
+        Field("usb_vendor", path="source/vendor", attr="id", label="usb.vendor"),
+        Field("usb_product", path="source/product", attr="id", label="usb.product"),
+        Field("usb_device", path="source/address", attr="device", label="usb.device"),
+        Field("startup_policy", path="source", attr="startupPolicy", label="startup_policy"),
         Field("driver_name", path="driver", attr="name", label="driver"),
+        Field("boot_order", path="boot", attr="order", kind="int"),
         Child("address", "address", DeviceAddress),  # where the guest sees it
     )
 
     def key(self):
         if self.mdev_uuid:
             return self.mdev_uuid.lower()
+        if self.type == "usb":
+            if self.usb_vendor:
+                return "usb:%04x:%04x" % (int(self.usb_vendor, 16), int(self.usb_product or "0", 16))
+            return "usb:%s.%s" % (self.pci_bus, self.usb_device)
         if self.pci_bus is None:
             return None
-        return "%04x:%02x:%02x.%x" % tuple(int(value or "0", 16) for value in (
+        return "%04x:%02x:%02x.%x" % tuple(address_number(value) for value in (
             self.pci_domain, self.pci_bus, self.pci_slot, self.pci_function))
 
 

@@ -110,6 +110,8 @@ EVERY_OTHER_OPTION = dict(
     graphics=dict(type="spice", port=5901, keymap="de", jpeg_compression="never", zlib_compression="always",
                   playback_compression=False),
     hostdevs=[dict(pci="0000:06:00.1", managed=False),
+              dict(usb=dict(vendor="0x1234", product="0xbeef"), startup_policy="optional", boot_order=2),
+              dict(usb=dict(bus=1, device=3)),
               dict(mdev="4b20d080-1b54-4048-85b3-a6a62d165c01", model="vfio-ccw", managed=False)],
     inputs=[dict(type="keyboard", bus="virtio")],
     interfaces=[
@@ -244,7 +246,8 @@ def test_every_other_option_read_back_builds_the_same_document(conn):
         assert options[name] == EVERY_OTHER_OPTION[name], name
     assert options["interfaces"][1]["virtualport"]["instanceid"] == "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f"
     assert options["interfaces"][2]["target_managed"] is False
-    assert options["hostdevs"][1]["managed"] is False
+    assert options["hostdevs"][3]["managed"] is False
+    assert options["hostdevs"][1:3] == EVERY_OTHER_OPTION["hostdevs"][1:3]
 
 
 def test_what_the_test_driver_cannot_build_is_read_back():

@@ -1250,8 +1250,8 @@ options:
     description:
       - SMBIOS system information the guest reads from its DMI tables (Nova writes manufacturer,
         product, version, serial, uuid and family), with C(<smbios mode='sysinfo'>) so the guest
-        sees these values and not the host's. At least one entry; the entries given replace the
-        domain's.
+        sees these values and not the host's. At least one entry (or O(sysinfo.bios)); the entries
+        given replace the domain's.
     type: dict
     suboptions:
       manufacturer:
@@ -1275,6 +1275,22 @@ options:
       family:
         description: Product family.
         type: str
+      bios:
+        description: SMBIOS BIOS information (type 0), which some licensed software reads.
+        type: dict
+        suboptions:
+          vendor:
+            description: BIOS vendor.
+            type: str
+          version:
+            description: BIOS version.
+            type: str
+          date:
+            description: BIOS release date, C(mm/dd/yy) or C(mm/dd/yyyy).
+            type: str
+          release:
+            description: System BIOS major and minor release, such as C(1.2).
+            type: str
   memballoon:
     description: The memory balloon device (Nova's C(mem_stats_period_seconds)).
     type: dict

@@ -27,6 +27,7 @@
 #                                        ttyS1 .. ttyS<count-1> (ttyS0 is the console)
 #   VIRTOPS-RNG current=<rng> bytes=<n>  the kernel's hardware RNG (virtio_rng.N) and 16 bytes read from it
 #   VIRTOPS-DMI vendor=<v>|product=<p>|serial=<s>|family=<f>   the SMBIOS system the firmware described
+#   VIRTOPS-BIOS vendor=<v>|version=<v>|date=<d>              the SMBIOS BIOS the firmware described
 #   VIRTOPS-NUMA node=<n> cpus=<list> mem_kib=<total>   once per NUMA node the guest sees
 #   VIRTOPS-EFI secure_boot=<0|1> setup_mode=<0|1>   booted by UEFI firmware (its SecureBoot/SetupMode variables)
 #   VIRTOPS-TPM version=<major>          the guest has a TPM (a vTPM)
@@ -155,6 +156,7 @@ if [ -r /sys/class/tpm/tpm0/tpm_version_major ]; then
 fi
 dmi=/sys/class/dmi/id
 echo "VIRTOPS-DMI vendor=$(cat $dmi/sys_vendor)|product=$(cat $dmi/product_name)|serial=$(cat $dmi/product_serial)|family=$(cat $dmi/product_family)"
+echo "VIRTOPS-BIOS vendor=$(cat $dmi/bios_vendor)|version=$(cat $dmi/bios_version)|date=$(cat $dmi/bios_date)"
 
 # React to the ACPI power button (libvirt's graceful shutdown) by powering off.
 for event in /sys/class/input/event*; do

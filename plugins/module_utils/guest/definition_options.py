@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    CLOCK, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_SYSTEM,
+    CLOCK, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
@@ -156,9 +156,13 @@ class _Reader:
         sysinfo = config.sysinfo
         if sysinfo is not None:
             entries = dict((entry.name, entry.value) for entry in sysinfo.system or [])
-            options["sysinfo"] = dict((name, entries.get(name)) for name in SMBIOS_SYSTEM if name in entries) or None
-            for name in sorted(set(entries) - set(SMBIOS_SYSTEM)):
-                self.note("sysinfo/system/entry[%s]" % name, "not one of %s" % ", ".join(SMBIOS_SYSTEM))
+            bios = dict((entry.name, entry.value) for entry in sysinfo.bios or [])
+            options["sysinfo"] = _given(dict(
+                [(name, entries.get(name)) for name in SMBIOS_SYSTEM]
+                + [("bios", _given(dict((name, bios.get(name)) for name in SMBIOS_BIOS)) or None)])) or None
+            for part, found, known in (("system", entries, SMBIOS_SYSTEM), ("bios", bios, SMBIOS_BIOS)):
+                for name in sorted(set(found) - set(known)):
+                    self.note("sysinfo/%s/entry[%s]" % (part, name), "not one of %s" % ", ".join(known))
             if sysinfo.type not in (None, "smbios"):
                 self.note("sysinfo", "type %s (the option's is SMBIOS)" % sysinfo.type)
 

@@ -38,6 +38,7 @@ CRASH_ACTIONS = LIFECYCLE_ACTIONS + ["coredump-destroy", "coredump-restart"]
 CONTROLLER_TYPES = ("scsi", "usb", "virtio-serial", "sata", "ide", "pci")
 # The SMBIOS system block Nova writes, in its order.
 SMBIOS_SYSTEM = ("manufacturer", "product", "version", "serial", "uuid", "sku", "family")
+SMBIOS_BIOS = ("vendor", "version", "date", "release")
 
 FEATURE_OPTIONS = dict(
     acpi=dict(type="bool"),
@@ -66,7 +67,9 @@ PLATFORM_SPEC = dict(
     on_poweroff=dict(type="str", choices=LIFECYCLE_ACTIONS),
     on_reboot=dict(type="str", choices=LIFECYCLE_ACTIONS),
     on_crash=dict(type="str", choices=CRASH_ACTIONS),
-    sysinfo=dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_SYSTEM)),
+    sysinfo=dict(type="dict", options=dict(
+        [(name, dict(type="str")) for name in SMBIOS_SYSTEM]
+        + [("bios", dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_BIOS)))])),
     rng=dict(type="dict", options=dict(
         model=dict(type="str", default="virtio", choices=VIRTIO_MODELS + ["none"]),
         backend=dict(type="path", default="/dev/urandom"),
@@ -334,13 +337,25 @@ def _uefi(params, desired, check_file):
         desired.features.smm = True
 
 
+# An SMBIOS BIOS date as libvirt takes it (mm/dd/yy or mm/dd/yyyy), and a release (major.minor).
+BIOS_DATE = re.compile(r"^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/([0-9]{2}|[0-9]{4})$")
+BIOS_RELEASE = re.compile(r"^[0-9]{1,3}\.[0-9]{1,3}$")
+
+
 def _sysinfo(spec, desired):
     if spec is None:
         return
     entries = [SysinfoEntry(name=name, value=spec[name]) for name in SMBIOS_SYSTEM if spec[name] is not None]
-    if not entries:
-        raise VirtopsError("sysinfo needs at least one of %s" % ", ".join(SMBIOS_SYSTEM))
-    desired.sysinfo = SysinfoConfig(type="smbios", system=entries)
+    bios_spec = spec["bios"] or {}
+    bios = [SysinfoEntry(name=name, value=bios_spec[name]) for name in SMBIOS_BIOS if bios_spec.get(name) is not None]
+    if not (entries or bios):
+        raise VirtopsError("sysinfo needs at least one of %s, or bios" % ", ".join(SMBIOS_SYSTEM))
+    if bios_spec.get("date") is not None and not BIOS_DATE.match(bios_spec["date"]):
+        raise VirtopsError("sysinfo.bios.date %r is not a date as SMBIOS writes it: mm/dd/yy or mm/dd/yyyy"
+                           % bios_spec["date"])
+    if bios_spec.get("release") is not None and not BIOS_RELEASE.match(bios_spec["release"]):
+        raise VirtopsError("sysinfo.bios.release %r is not MAJOR.MINOR (such as 1.2)" % bios_spec["release"])
+    desired.sysinfo = SysinfoConfig(type="smbios", system=entries, bios=bios)
     desired.os = desired.os or OsConfig()
     desired.os.smbios_mode = "sysinfo"  # the guest reads the entries above, not the host's
 

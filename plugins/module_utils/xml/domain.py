@@ -347,12 +347,14 @@ class PerfConfig(ConfigObject):
 
 
 class SysinfoConfig(ConfigObject):
-    """<sysinfo type='smbios'><system><entry name=.../></system></sysinfo>: what the guest's DMI
-    tables say about the machine (Nova: manufacturer, product, version, serial, uuid, family)."""
+    """<sysinfo type='smbios'><bios><entry name=.../></bios><system><entry name=.../></system></sysinfo>:
+    what the guest's DMI tables say about its firmware and the machine (Nova: manufacturer, product,
+    version, serial, uuid, family)."""
 
     TAG = "sysinfo"
     FIELDS = (
         Field("type", attr="type"),
+        ChildList("bios", "bios/entry", SysinfoEntry, authoritative=True),
         ChildList("system", "system/entry", SysinfoEntry, authoritative=True),
     )
 

@@ -128,7 +128,8 @@ EVERY_OTHER_OPTION = dict(
     memtune=dict(swap_hard_limit_mb=8192),
     rng=dict(model="virtio-non-transitional", backend="/dev/hwrng"),
     serial_console=dict(type="tcp", host="127.0.0.1", port=4556, mode="connect", protocol="raw"),
-    sysinfo=dict(version="2026.1", uuid="7b1e3f5c-4a2d-4f3e-9c1b-2d3e4f5a6b7d", sku="m1.small", family="Virtual Machine"),
+    sysinfo=dict(version="2026.1", uuid="7b1e3f5c-4a2d-4f3e-9c1b-2d3e4f5a6b7d", sku="m1.small", family="Virtual Machine",
+                 bios=dict(vendor="Acme", version="6.6.6", date="01/31/2026", release="1.2")),
     tpm=dict(model="tpm-tis", version="1.2", secret_uuid="2e1d8c0a-3f4b-4c5d-8e9f-0a1b2c3d4e5f"),
     video=dict(model="qxl", vram_kib=65536),
 )

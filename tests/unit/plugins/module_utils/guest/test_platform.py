@@ -157,6 +157,8 @@ def test_a_new_domain_gets_smbios_mode_sysinfo_with_its_entries(conn):
 
 @pytest.mark.parametrize("values,message", [
     (dict(sysinfo=dict()), "sysinfo needs at least one of manufacturer, product"),
+    (dict(sysinfo=dict(bios=dict(date="2026-01-31"))), "sysinfo.bios.date '2026-01-31' is not a date as SMBIOS writes it"),
+    (dict(sysinfo=dict(bios=dict(release="1"))), r"sysinfo.bios.release '1' is not MAJOR.MINOR \(such as 1.2\)"),
     (dict(rng=dict(rate_period=100)), r"rng.rate_period needs rng.rate_bytes"),
     (dict(rng=dict(rate_bytes=0)), "rng.rate_bytes must be at least 1, got 0"),
     (dict(rng=dict(backend="/dev/virtops-no-such-device")), "rng.backend: /dev/virtops-no-such-device does not exist"),

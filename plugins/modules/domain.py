@@ -103,6 +103,15 @@ options:
       - Memory the guest gets now (balloon target) in MiB, at most O(memory_mb).
       - Applied live to a running domain.
     type: int
+  max_memory_mb:
+    description:
+      - The memory the guest may grow to with memory devices (libvirt's C(<maxMemory>)), in MiB; given
+        with O(memory_slots). Needs O(cpu.numa) - libvirt plugs memory into a guest NUMA node.
+      - A change needs a restart.
+    type: int
+  memory_slots:
+    description: The slots for memory devices below O(max_memory_mb); each of O(memory_devices) takes one.
+    type: int
   vcpus:
     description:
       - Maximum number of virtual CPUs. A new domain gets 1 when not given.
@@ -1492,6 +1501,45 @@ options:
       vcek:
         description: SEV-SNP - the guest's attestation reports are signed with the chip's VCEK (V(false) - its VLEK).
         type: bool
+  memory_devices:
+    description:
+      - Memory beside the boot memory, each in a slot below O(max_memory_mb) - a DIMM, or an NVDIMM
+        backed by a file or a DAX device (Nova's vPMEM, C(hw:pmem)). DIMMs are matched by their order,
+        NVDIMMs by O(memory_devices[].path); others of the domain are kept unless O(devices_exclusive=true).
+      - libvirt counts them in the domain's memory, so O(memory_mb) is the NUMA cells' memory and theirs
+        together. A change needs a restart.
+    type: list
+    elements: dict
+    suboptions:
+      model:
+        description: V(dimm) (plain memory) or V(nvdimm) (persistent memory, backed by O(memory_devices[].path)).
+        type: str
+        default: dimm
+        choices: [dimm, nvdimm]
+      size_mb:
+        description: Its size in MiB.
+        type: int
+        required: true
+      node:
+        description: The guest NUMA node (an index of O(cpu.numa)) it belongs to.
+        type: int
+        default: 0
+      path:
+        description: The file or DAX device (C(/dev/dax0.0)) behind an NVDIMM.
+        type: path
+      pmem:
+        description: The NVDIMM's backing is real persistent memory (QEMU then keeps writes persistent).
+        type: bool
+      access:
+        description: Whether the NVDIMM's writes reach the backing (V(shared), as Nova's vPMEM) or stay the guest's (V(private)).
+        type: str
+        choices: [shared, private]
+      align_size_kib:
+        description: The NVDIMM's alignment in KiB (a DAX device's, such as 2048).
+        type: int
+      label_size_kib:
+        description: The size of the NVDIMM's label area in KiB (at least 128), which lets the guest create namespaces.
+        type: int
   filesystems:
     description:
       - Host directories the guest mounts by their O(filesystems[].target) tag, matched by that tag;

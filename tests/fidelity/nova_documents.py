@@ -53,10 +53,10 @@ IGNORED = ("alias", "backingStore", "seclabel", "devices/emulator", "disk/mirror
 IGNORED_ATTRIBUTES = (("source", "index"), ("domain", "id"))
 # What libvirt writes itself into a definition that does not say (so a document that leaves it
 # out is reproduced by options that write it): the domain's name and type (a document without
-# them cannot be defined), os type hvm, one vCPU, memory counted in KiB, a disk's device 'disk'
-# and QEMU's driver name.
+# them cannot be defined), os type hvm, one vCPU, sizes counted in KiB (libvirt's unit for a size
+# without one), a disk's device 'disk' and QEMU's driver name.
 LIBVIRT_DEFAULTS = ("/domain/name=nova-document", "/domain@type=kvm", "/domain/os/type=hvm", "/domain/vcpu=1",
-                    "/domain/memory@unit=KiB", "/disk@device=disk", "/disk/driver@name=qemu",
+                    "@unit=KiB", "/disk@device=disk", "/disk/driver@name=qemu",
                     # and a custom CPU model's fallback, a memory node's mode, an x86 serial port's
                     # target (and a TCP one's protocol), a random RNG's device
                     "/cpu/model@fallback=allow", "/memnode@mode=strict", "/serial/target@type=isa-serial",

@@ -29,15 +29,17 @@ class Option:
     """One scalar (or list of scalars) option.
 
     ``field``: the model attribute it sets (its own name unless given; None: the group's
-    ``finish`` reads it). ``convert(value)``: the model's value for the option's. ``checks``:
-    callables ``check(value, option)`` that raise VirtopsError naming ``option``. The rest is the
-    argument spec entry (type, choices, default, elements, required, no_log).
+    ``finish`` reads it). ``convert(value)``: the model's value for the option's, and
+    ``convert_back`` the way back (without it, a converted option is the caller's to read back).
+    ``checks``: callables ``check(value, option)`` that raise VirtopsError naming ``option``. The
+    rest is the argument spec entry (type, choices, default, elements, required, no_log).
     """
 
-    def __init__(self, name, type="str", field=False, convert=None, checks=(), **spec):
+    def __init__(self, name, type="str", field=False, convert=None, checks=(), convert_back=None, **spec):
         self.name = name
         self.field = name if field is False else field
         self.convert = convert
+        self.convert_back = convert_back
         self.checks = tuple(checks)
         self.spec = dict(spec, type=type)
 
@@ -58,9 +60,10 @@ class Option:
     def read_back(self, target):
         """The option's value that asks for what ``target`` (a model object) has: its field as it
         is; None where the option has no field or converts its value (the caller reads those)."""
-        if not self.field or self.convert is not None:
+        if not self.field or (self.convert is not None and self.convert_back is None):
             return None
-        return getattr(target, self.field, None)
+        value = getattr(target, self.field, None)
+        return self.convert_back(value) if self.convert_back is not None and value is not None else value
 
 
 class OptionGroup:

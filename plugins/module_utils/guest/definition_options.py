@@ -61,7 +61,7 @@ PARTS = tuple((field.path, _known_children(field.cls)) for field in DomainConfig
 # The devices typed options ask for (an <emulator> is libvirt's to choose).
 TYPED_DEVICES = frozenset(("disk", "controller", "interface", "serial", "console", "channel", "graphics", "input",
                            "video", "watchdog", "rng", "panic", "vsock", "tpm", "hostdev", "filesystem", "memballoon",
-                           "iommu", "emulator"))
+                           "iommu", "memory", "emulator"))
 
 
 def definition_options(config):
@@ -104,6 +104,8 @@ class _Reader:
         if config.virt_type:
             options["virt_type"] = config.virt_type
         options["memory_mb"] = _mib(config.memory_kib, "memory", self.untyped)
+        options["max_memory_mb"] = _mib(config.max_memory_kib, "maxMemory", self.untyped)
+        options["memory_slots"] = config.memory_slots
         if config.current_memory_kib != config.memory_kib:
             options["current_memory_mb"] = _mib(config.current_memory_kib, "currentMemory", self.untyped)
         if config.current_vcpus is not None and config.current_vcpus != config.vcpus:
@@ -521,6 +523,12 @@ class _Reader:
                 self.note("devices/tpm", "backend %s (the option's TPM is swtpm's emulator)" % built.backend_type)
         elif name == "inputs" and built.bus is None:
             value["bus"] = "usb" if built.type == "tablet" else "ps2"  # libvirt's defaults; the option's is usb
+        elif name == "memory_devices":
+            where = "devices/memory[%s]" % (built.source_path or built.model)
+            if built.model not in ("dimm", "nvdimm"):
+                self.note(where, "model %s (the option's are dimm and nvdimm)" % built.model)
+            if built.size_kib is not None and built.size_kib % 1024:
+                self.note(where, "%d KiB is not whole MiB (the option counts MiB)" % built.size_kib)
         return _given(value)
 
     def _rng(self, rngs):

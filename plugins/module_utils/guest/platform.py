@@ -24,7 +24,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.options imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ControllerConfig, DeviceAddress, FilesystemConfig, HostdevConfig, InputConfig, IommuConfig, MemballoonConfig, PanicConfig,
+    ControllerConfig, DeviceAddress, FilesystemConfig, HostdevConfig, InputConfig, IommuConfig, MemballoonConfig,
+    MemoryDeviceConfig, PanicConfig,
     RngConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
@@ -186,6 +187,33 @@ FILESYSTEMS = OptionGroup("filesystems", FilesystemConfig, [
 ], many=True, finish=_filesystem)
 
 
+def _memory_device(item, device, option):
+    """An NVDIMM's backing and label are its own; a DIMM is plain memory."""
+    if item["model"] == "nvdimm":
+        if item["path"] is None:
+            raise VirtopsError("%s: an nvdimm needs path (the file or DAX device that backs it)" % option)
+        if not item["path"].startswith("/"):
+            raise VirtopsError("%s.path %r is not an absolute path on the host" % (option, item["path"]))
+    else:
+        given = [name for name in ("path", "pmem", "align_size_kib", "label_size_kib") if item[name] is not None]
+        if given:
+            raise VirtopsError("%s.%s is an nvdimm's (model is %s)" % (option, given[0], item["model"]))
+    return device
+
+
+MEMORY_DEVICES = OptionGroup("memory_devices", MemoryDeviceConfig, [
+    Option("model", default="dimm", choices=["dimm", "nvdimm"]),
+    Option("size_mb", "int", required=True, field="size_kib", checks=[between(1)],
+           convert=lambda mib: mib * 1024, convert_back=lambda kib: kib // 1024 if kib % 1024 == 0 else None),
+    Option("node", "int", default=0, checks=[between(0)]),
+    Option("path", "path", field="source_path"),
+    Option("pmem", "bool", convert_back=lambda present: present or None),  # a flag: absent reads False
+    Option("access", choices=["shared", "private"]),
+    Option("align_size_kib", "int", checks=[between(1)]),
+    Option("label_size_kib", "int", checks=[between(128)]),
+], many=True, finish=_memory_device)
+
+
 def _one_unless_none(item, device, option):
     """A device asked for with ``model: none`` is removed: the domain's list of them is empty."""
     return [] if item["model"] == "none" else [device]
@@ -253,7 +281,7 @@ CLOCK = OptionGroup("clock", ClockConfig, [
 ], finish=_clock)
 
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
-PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK)
+PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES)
 
 
 def build_features(spec):
@@ -363,8 +391,9 @@ def _sysinfo(spec, desired):
 def _devices(params, desired, check_device):
     for declared in PLATFORM_OPTIONS:
         declared.set(desired, params[declared.name])
-    if params["filesystems"] is not None and params["devices_exclusive"]:
-        desired.filesystems = ExclusiveList(desired.filesystems)
+    for name in ("filesystems", "memory_devices"):
+        if params[name] is not None and params["devices_exclusive"]:
+            setattr(desired, name, ExclusiveList(getattr(desired, name)))
     rng = params["rng"]
     if rng is not None:
         check_at_least(rng["rate_bytes"], 1, "rng.rate_bytes")

@@ -122,6 +122,8 @@ DEFINITION_SPEC = dict(
     description=dict(type="str"),
     memory_mb=dict(type="int"),
     current_memory_mb=dict(type="int"),
+    max_memory_mb=dict(type="int"),
+    memory_slots=dict(type="int"),
     vcpus=dict(type="int"),
     current_vcpus=dict(type="int"),
     virt_type=dict(type="str", default="auto", choices=list(VIRT_TYPES)),
@@ -215,6 +217,8 @@ class DomainSpecBuilder:
             description=p["description"],
             memory_kib=memory,
             current_memory_kib=current,
+            max_memory_kib=_mib_to_kib(p["max_memory_mb"], "max_memory_mb"),
+            memory_slots=p["memory_slots"],
             vcpus=p["vcpus"],
             current_vcpus=p["current_vcpus"],
             os=self._os(),
@@ -223,6 +227,7 @@ class DomainSpecBuilder:
             metadata=None if p["metadata"] is None else dict(
                 (key, str(value)) for key, value in p["metadata"].items()),
         )
+        self._check_memory_hotplug()
         self._devices(desired)
         build_platform(p, desired, self._check_device)
         build_tuning(p, desired)
@@ -313,7 +318,8 @@ class DomainSpecBuilder:
         )
         config.check = spec["check"]
         if spec["numa"] is not None:
-            config.numa_cells = build_numa_cells(spec["numa"], self.params["vcpus"], self.params["memory_mb"])
+            config.numa_cells = build_numa_cells(spec["numa"], self.params["vcpus"], self.params["memory_mb"],
+                                                 devices_mb=sum(device["size_mb"] for device in self.params["memory_devices"] or []))
         if spec["maxphysaddr"] is not None:
             bits = spec["maxphysaddr"]["bits"]
             if bits is not None and not 32 <= bits <= 52:
@@ -552,6 +558,29 @@ class DomainSpecBuilder:
             if self.is_local and not os.path.isdir(source):
                 raise VirtopsError("filesystems[%d].source: directory %s does not exist on %s; create it first"
                                    % (index, source, self.conn.getHostname()))
+
+    def _check_memory_hotplug(self):
+        """Memory beyond the boot memory: a ceiling with its slots, the devices within both, and
+        a guest NUMA node for them (libvirt's QEMU driver has no memory hotplug without one)."""
+        p = self.params
+        devices = p["memory_devices"] or []
+        if (p["max_memory_mb"] is None) != (p["memory_slots"] is None):
+            raise VirtopsError("max_memory_mb and memory_slots go together: the memory the guest may grow to, "
+                               "and the slots its memory devices take")
+        check_at_least(p["memory_slots"], 1, "memory_slots")
+        if p["max_memory_mb"] is not None and p["memory_mb"] is not None and p["max_memory_mb"] < p["memory_mb"]:
+            raise VirtopsError("max_memory_mb (%d MiB) is less than memory_mb (%d MiB)" % (p["max_memory_mb"], p["memory_mb"]))
+        if p["memory_slots"] is not None and len(devices) > p["memory_slots"]:
+            raise VirtopsError("memory_devices: %d devices, but memory_slots is %d (each takes a slot)"
+                               % (len(devices), p["memory_slots"]))
+        if (devices or p["max_memory_mb"] is not None) and p["cpu"] is not None and not p["cpu"]["numa"]:
+            raise VirtopsError("memory_devices and max_memory_mb need cpu.numa: libvirt plugs memory into a guest "
+                               "NUMA node")
+        cells = len((p["cpu"] or {}).get("numa") or [])
+        for index, device in enumerate(devices):
+            if cells and device["node"] >= cells:
+                raise VirtopsError("memory_devices[%d].node %d does not exist; the guest has %d NUMA nodes (0-%d)"
+                                   % (index, device["node"], cells, cells - 1))
 
     def _check_host_memory(self, memory_mb):
         """Refuse more memory than the host has: such a guest defines, but cannot start."""

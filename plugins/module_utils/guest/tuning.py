@@ -155,9 +155,10 @@ def cpu_numbers(text, option):
     return included - excluded
 
 
-def build_numa_cells(cells, vcpus, memory_mb):
+def build_numa_cells(cells, vcpus, memory_mb, devices_mb=0):
     """The guest NUMA cells of ``cpu.numa`` (ids in order); each vCPU in exactly one cell, and
-    the cells' memory adding up to ``memory_mb`` where it is given."""
+    the cells' memory with the memory devices' (``devices_mb``) adding up to ``memory_mb`` where
+    it is given (libvirt counts a domain's memory so)."""
     seen = set()
     for index, cell in enumerate(cells):
         option = "cpu.numa[%d]" % index
@@ -171,7 +172,11 @@ def build_numa_cells(cells, vcpus, memory_mb):
         check_at_least(cell["memory_mb"], 1, option + ".memory_mb")
         seen |= numbers
     total = sum(cell["memory_mb"] for cell in cells)
-    if memory_mb is not None and total != memory_mb:
+    if memory_mb is not None and devices_mb and total + devices_mb != memory_mb:
+        raise VirtopsError("cpu.numa: the cells' memory_mb (%d MiB) and the memory devices' (%d MiB) add up to %d MiB but "
+                           "memory_mb is %d; libvirt counts a domain's memory as both"
+                           % (total, devices_mb, total + devices_mb, memory_mb))
+    if memory_mb is not None and not devices_mb and total != memory_mb:
         raise VirtopsError("cpu.numa: the cells' memory_mb add up to %d MiB but memory_mb is %d; they must be equal"
                            % (total, memory_mb))
     return [NumaCell(id=index, cpus=cell["cpus"], memory_kib=cell["memory_mb"] * 1024,

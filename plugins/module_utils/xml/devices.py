@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
-    Change, Child, ChildList, ConfigObject, Field, LiveChange, SecretField, etree,
+    Change, Child, ChildList, ConfigObject, Field, LiveChange, MemoryField, SecretField, etree,
 )
 
 # The changes a running guest takes on its devices without a restart.
@@ -542,6 +542,26 @@ class IommuConfig(ConfigObject):
         Field("eim", path="driver", attr="eim", kind="onoff"),
         Field("iotlb", path="driver", attr="iotlb", kind="onoff"),
         Field("aw_bits", path="driver", attr="aw_bits", kind="int"),
+    )
+
+
+class MemoryDeviceConfig(ConfigObject):
+    """<memory model='dimm|nvdimm' access='shared'><source><path/><alignsize/><pmem/></source>
+    <target><size/><node/><label><size/></label></target></memory>: memory beside the boot memory,
+    in a slot below <maxMemory> - a DIMM (hot-pluggable) or an NVDIMM backed by a file or a DAX
+    device (Nova's vPMEM). An NVDIMM is known by its backing path; DIMMs by their order."""
+
+    TAG = "memory"
+    KEY = "source_path"
+    FIELDS = (
+        Field("model", attr="model"),
+        Field("access", attr="access"),
+        Field("source_path", path="source/path", label="path"),
+        MemoryField("align_size_kib", "source/alignsize", label="align_size_kib"),
+        Field("pmem", path="source/pmem", kind="flag"),
+        MemoryField("size_kib", "target/size", label="size_kib"),
+        Field("node", path="target/node", kind="int"),
+        MemoryField("label_size_kib", "target/label/size", label="label_size_kib"),
     )
 
 

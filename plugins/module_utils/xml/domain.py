@@ -15,7 +15,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import (
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import CpuConfig
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     ChannelConfig, ConsoleConfig, ControllerConfig, DiskConfig, FilesystemConfig, GraphicsConfig, HostdevConfig,
-    InputConfig, InterfaceConfig, IommuConfig, MemballoonConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig, VideoConfig, VsockConfig,
+    InputConfig, InterfaceConfig, IommuConfig, MemballoonConfig, MemoryDeviceConfig, PanicConfig, RngConfig, SerialConfig, TpmConfig,
+    VideoConfig, VsockConfig,
     WatchdogConfig,
 )
 
@@ -585,6 +586,8 @@ class DomainConfig(ConfigObject):
         Field("uuid", path="uuid"),
         Field("title", path="title", live=LIVE_TITLE),
         Field("description", path="description", live=LIVE_DESCRIPTION),
+        MemoryField("max_memory_kib", "maxMemory", label="max_memory_kib"),
+        Field("memory_slots", path="maxMemory", attr="slots", kind="int"),
         MemoryField("memory_kib", "memory", label="memory_kib"),
         MemoryField("current_memory_kib", "currentMemory", label="current_memory_kib", live=LIVE_MEMORY),
         Field("vcpus", path="vcpu", kind="int"),
@@ -626,6 +629,7 @@ class DomainConfig(ConfigObject):
         ChildList("tpms", "devices/tpm", TpmConfig, label="tpm", authoritative=True),
         ChildList("hostdevs", "devices/hostdev", HostdevConfig, label="hostdevs"),
         ChildList("filesystems", "devices/filesystem", FilesystemConfig, label="filesystems"),
+        ChildList("memory_devices", "devices/memory", MemoryDeviceConfig, label="memory_devices"),
         Child("memballoon", "devices/memballoon", MemballoonConfig, replace=True),
         DeviceXmlField("devices_xml"),
         RootPortsField("pcie_root_ports"),

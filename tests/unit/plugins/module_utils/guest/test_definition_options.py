@@ -15,7 +15,11 @@ from ansible_collections.virtops.libvirt.tests.unit.plugins.module_utils.guest.t
 # Nearly every typed option, with values Nova writes.
 EVERY_OPTION = dict(
     uuid="7b1e3f5c-4a2d-4f3e-9c1b-2d3e4f5a6b7c", title="db-1", description="primary database",
-    memory_mb=2048, current_memory_mb=1024, vcpus=4, current_vcpus=2, metadata={"role": "db"},
+    memory_mb=2816, current_memory_mb=1024, vcpus=4, current_vcpus=2, metadata={"role": "db"},
+    max_memory_mb=8192, memory_slots=4,
+    memory_devices=[dict(size_mb=512, node=1),
+                    dict(model="nvdimm", path="/dev/dax0.0", size_mb=256, pmem=True, access="shared", align_size_kib=2048,
+                         label_size_kib=2048)],
     arch="x86_64", machine="pc-q35-7.2", pcie_root_ports=4,
     firmware="uefi", uefi=dict(secure_boot=True, enrolled_keys=True, nvram="/var/lib/libvirt/qemu/nvram/db-1.fd",
                                nvram_template="/usr/share/OVMF/OVMF_VARS.ms.fd"),
@@ -303,13 +307,13 @@ def test_what_no_option_asks_for_is_named():
         "<perf><event name='cmt' enabled='no'/></perf>"
         "<devices><graphics type='vnc' passwd='s3cret'/><graphics type='spice'/>"
         "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
-        "<sound model='ich9'/><memory model='dimm'><target><size>524288</size></target></memory>"
+        "<sound model='ich9'/><memory model='virtio-mem'><target><size>524288</size></target></memory>"
         "<disk type='network'><source protocol='sheepdog' name='volume'/><target dev='vda'/></disk></devices>"
         "</domain>")
     options, untyped = definition_options(document)
     assert [note.split(":")[0] for note in untyped] == [
         "cpu/vendor", "perf/event[cmt]", "devices/disk[vda]", "devices/graphics", "devices/graphics",
-        "devices/channel[com.redhat.spice.0]", "devices/sound", "devices/memory"]
+        "devices/channel[com.redhat.spice.0]", "devices/memory[virtio-mem]", "devices/sound"]
     assert "s3cret" not in repr(options) + repr(untyped)
     assert options["graphics"] == dict(type="vnc", listen="")  # no address: the host's default
 
@@ -403,3 +407,15 @@ def test_graphics_without_an_address_keep_the_hosts_default(conn):
         ("graphics[vnc].listen", "127.0.0.1", "")]
     build(conn, graphics=options["graphics"]).apply_to(listening)
     assert [item.to_xml() for item in _stored(conn, listening.to_xml()).graphics] == [item.to_xml() for item in lone.graphics]
+
+
+def test_memory_devices_count_in_the_memory_as_libvirt_counts_it(conn):
+    """libvirt stores a domain's memory as its NUMA cells' and memory devices' together: memory_mb
+    says the same, so the definition libvirt stores is asked for again without a change."""
+    options = dict(memory_mb=192, max_memory_mb=1024, memory_slots=2, memory_devices=[dict(size_mb=64)],
+                   cpu=dict(mode="host-model", numa=[dict(cpus="0", memory_mb=128)]))
+    stored = _stored(conn, creation_defaults(build(conn, **options)).to_xml().replace("<domain type='qemu'>", "<domain type='test'>"))
+    assert (stored.memory_kib, stored.max_memory_kib, stored.memory_slots) == (192 * 1024, 1024 * 1024, 2)
+    assert [tuple(change) for change in build(conn, **options).changes(stored)] == []
+    read, untyped = definition_options(stored)
+    assert (read["memory_mb"], read["memory_devices"], untyped) == (192, [dict(size_mb=64, node=0, model="dimm")], [])

@@ -419,3 +419,14 @@ def test_memory_devices_count_in_the_memory_as_libvirt_counts_it(conn):
     assert [tuple(change) for change in build(conn, **options).changes(stored)] == []
     read, untyped = definition_options(stored)
     assert (read["memory_mb"], read["memory_devices"], untyped) == (192, [dict(size_mb=64, node=0, model="dimm")], [])
+
+
+def test_a_memory_device_of_no_whole_mib_is_named():
+    document = DomainConfig.from_xml(
+        "<domain type='kvm'><name>kib</name><maxMemory slots='2' unit='KiB'>1048576</maxMemory><memory unit='KiB'>"
+        "132608</memory><vcpu>1</vcpu><os><type>hvm</type></os><cpu><numa><cell id='0' cpus='0' memory='131072'/>"
+        "</numa></cpu><devices><memory model='dimm'><target><size unit='KiB'>1536</size><node>0</node></target>"
+        "</memory></devices></domain>")
+    options, untyped = definition_options(document)
+    assert options["memory_devices"] == [dict(model="dimm", node=0)]
+    assert "devices/memory[dimm]: 1536 KiB is not whole MiB (the option counts MiB)" in untyped

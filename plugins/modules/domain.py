@@ -179,7 +179,10 @@ options:
             C(/var/lib/libvirt/qemu/nvram/NAME_VARS.fd).
         type: path
       nvram_template:
-        description: The variables template the domain's NVRAM is copied from on first start.
+        description:
+          - The variables template the domain's NVRAM is copied from on first start, with O(uefi.loader);
+            with firmware autoselection libvirt copies the one that belongs to the firmware it picks
+            (libvirt 9.0 refuses another).
         type: path
       stateless:
         description: Firmware without NVRAM (variables are not kept between boots).

@@ -236,14 +236,34 @@ def disk_address(spec, bus, option):
     return DeviceAddress(type="drive", **drive)
 
 
-def next_target(bus, used):
-    """The first target name of ``bus`` ('vda', 'sdb', ...) not in ``used``."""
+# How libvirt derives the drive address of a disk that gives none from its target name's index
+# (virDomainDiskDefAssignAddress): units per bus and buses per controller.
+DRIVE_LAYOUT = dict(scsi=(7, 1), sata=(6, 1), ide=(2, 2))
+
+
+def drive_addresses(disks, bus):
+    """(controller, bus, target, unit) of the drive addresses the ``bus`` disks among ``disks`` give."""
+    return set((disk.address.controller or 0, int(disk.address.bus or 0), disk.address.target or 0, disk.address.unit or 0)
+               for disk in disks if disk.target_bus == bus and disk.address is not None and disk.address.type == "drive")
+
+
+def next_target(bus, used, taken=()):
+    """The first target name of ``bus`` ('vda', 'sdb', ...) not in ``used``, nor one whose drive
+    address libvirt would derive onto an address in ``taken`` (another disk pins it: libvirt
+    refuses the duplicate)."""
     prefix = TARGET_PREFIX[bus]
     for index in range(26 * 27):
         name = prefix + _letters(index)
-        if name not in used:
+        if name not in used and _derived_address(bus, index) not in taken:
             return name
     raise VirtopsError("no free target device name for bus %s" % bus)
+
+
+def _derived_address(bus, index):
+    if bus not in DRIVE_LAYOUT:
+        return None  # a virtio disk is a PCI device of its own
+    units, buses = DRIVE_LAYOUT[bus]
+    return (index // (units * buses), (index % (units * buses)) // units, 0, index % units)
 
 
 def _letters(index):

@@ -357,6 +357,9 @@ def _uefi(params, desired, check_file):
     desired.os.loader_stateless = spec["stateless"]
     if spec["stateless"] and spec["nvram_template"] is not None:
         raise VirtopsError("uefi.stateless firmware keeps no NVRAM, so uefi.nvram_template has no use")
+    if spec["nvram_template"] is not None and spec["loader"] is None:
+        raise VirtopsError("uefi.nvram_template needs uefi.loader: with firmware autoselection libvirt copies the "
+                           "template that belongs to the firmware it picks (libvirt 9.0 refuses another)")
     desired.os.nvram_template = spec["nvram_template"]
     if spec["secure_boot"]:
         desired.features = desired.features or FeaturesConfig()

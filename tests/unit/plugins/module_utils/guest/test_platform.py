@@ -248,6 +248,7 @@ def test_a_loader_given_is_the_firmware_without_autoselection(conn):
     (dict(uefi=dict(secure_boot=True), features=dict(smm=False)), "uefi.secure_boot needs SMM"),
     (dict(uefi=dict(loader="/usr/share/virtops-no-such-firmware.fd")), "uefi.loader: /usr/share/virtops-no-such-firmware.fd does not exist"),
     (dict(uefi=dict(stateless=True, nvram_template="/dev/null")), "uefi.stateless firmware keeps no NVRAM"),
+    (dict(uefi=dict(secure_boot=True, nvram_template="/dev/null")), "uefi.nvram_template needs uefi.loader"),
     (dict(uefi=dict(loader="")), "uefi.loader is empty: give the path of a file on the host"),
     (dict(uefi=dict(loader="/dev/null", secure_boot=True, enrolled_keys=True)),
      "uefi.enrolled_keys selects among the firmware libvirt knows; with uefi.loader"),

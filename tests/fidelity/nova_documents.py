@@ -229,23 +229,20 @@ def as_libvirt_keeps_it(domain):
     return domain
 
 
-# Documents libvirt's parser defines as written whose typed options it refuses once built.
-BUILT_BUT_REFUSED = []
-
-
 def reproduce(element):
-    """(verdict, detail, untyped): 'same' when the typed options give the document back."""
+    """(verdict, detail, untyped, rebuilt): 'same' when the typed options give the document back;
+    ``rebuilt`` is the definition they build (None where they build none)."""
     domain, part = as_domain(element)
     domain = as_libvirt_keeps_it(domain)
     try:
         config = DomainConfig.parse(domain)
     except Exception as exc:  # the model refuses the document: that is the finding
-        return "unreadable", "%s: %s" % (type(exc).__name__, exc), []
+        return "unreadable", "%s: %s" % (type(exc).__name__, exc), [], None
     options, untyped = definition_options(config)
     params = dict(options, name=config.name or "nova-document")
     validated = ArgumentSpecValidator(DOMAIN_ARGUMENT_SPEC).validate(params)
     if validated.error_messages:
-        return "refused", "; ".join(validated.error_messages), untyped
+        return "refused", "; ".join(validated.error_messages), untyped, None
     params = validated.validated_parameters
     conn = test_connection(config)
     try:
@@ -253,25 +250,23 @@ def reproduce(element):
         built = creation_defaults(builder.build())
         rebuilt = built.to_element()
     except VirtopsError as exc:
-        return "refused", exc.msg, untyped
+        return "refused", exc.msg, untyped, None
     finally:
         conn.close()
-    if as_libvirt_stores_it(rebuilt, domain, domain) is None and as_libvirt_stores_it(domain, domain, domain) is not None:
-        BUILT_BUT_REFUSED.append(config.name or "nova-document")  # the options wrote what libvirt refuses
     if part is None:
         before, after = [domain], [rebuilt]
     else:
         before, after = domain.findall(part), rebuilt.findall(part)
     same, detail = equivalent(before, after)
     if same:
-        return "same", detail, untyped
+        return "same", detail, untyped, rebuilt
     stored = [as_libvirt_stores_it(document, domain, other) for document, other in ((domain, rebuilt), (rebuilt, domain))]
     if None not in stored:
         if part is not None:
             stored = [document.findall(part) for document in stored]
         if equivalent(*stored)[0]:
-            return "same", "as libvirt stores both", untyped
-    return "differs", detail, untyped
+            return "same", "as libvirt stores both", untyped, rebuilt
+    return "differs", detail, untyped, rebuilt
 
 
 def equivalent(before, after):
@@ -311,8 +306,7 @@ def as_libvirt_stores_it(document, original, other):
     if document.find("os") is None:
         etree.SubElement(document, "os")
     if document.find("os/type") is None:
-        etree.SubElement(document.find("os"), "type").text = "hvm"
-        document.find("os").insert(0, document.find("os/type"))
+        document.find("os").insert(0, etree.fromstring("<type>hvm</type>"))
     for name in document.findall("name"):
         document.remove(name)
     etree.SubElement(document, "name").text = "nova-compared"
@@ -371,16 +365,19 @@ def main():
     found = documents(nova_files(args.nova))
     verdicts = collections.Counter()
     accepted = collections.Counter()  # of the documents libvirt's parser defines as they are
+    built_refused = 0
     whole = collections.Counter()
     reasons = collections.Counter()
     shown = 0
     unchanged = 0
     for where, element in found:
         unchanged += round_trips(element)
-        verdict, detail, untyped = reproduce(element)
+        verdict, detail, untyped, rebuilt = reproduce(element)
         domain, _part = as_domain(element)
         if as_libvirt_stores_it(as_libvirt_keeps_it(domain), domain, domain) is not None:
             accepted[verdict] += 1
+            # the options wrote what libvirt refuses
+            built_refused += rebuilt is not None and as_libvirt_stores_it(rebuilt, domain, domain) is None
         verdicts[verdict] += 1
         if element.tag == "domain":
             whole[verdict] += 1
@@ -399,7 +396,7 @@ def main():
     print("of the %d documents libvirt's parser defines as written (the others it refuses): %d reproduced (%.1f%%); %s"
           % (sum(accepted.values()), accepted["same"], 100.0 * accepted["same"] / max(sum(accepted.values()), 1),
              dict(accepted)))
-    print("built from their options, refused by libvirt's parser where it defines the document: %d" % len(BUILT_BUT_REFUSED))
+    print("built from their options, refused by libvirt's parser where it defines the document: %d" % built_refused)
     print("parsed and formatted back unchanged by the XML model: %d of %d" % (unchanged, total))
     for reason, count in reasons.most_common(15):
         print("  untyped %3d  %s" % (count, reason))

@@ -247,6 +247,14 @@ def drive_addresses(disks, bus):
                for disk in disks if disk.target_bus == bus and disk.address is not None and disk.address.type == "drive")
 
 
+def pick_target(disk, used, disks):
+    """A target name for ``disk`` (which has none) among ``disks``: a disk that pins its address
+    may take any free name; one that does not gets the address libvirt derives from its name, so
+    that name must not land on an address another disk pins."""
+    taken = drive_addresses(disks, disk.target_bus) if disk.address is None else ()
+    return next_target(disk.target_bus, used, taken)
+
+
 def next_target(bus, used, taken=()):
     """The first target name of ``bus`` ('vda', 'sdb', ...) not in ``used``, nor one whose drive
     address libvirt would derive onto an address in ``taken`` (another disk pins it: libvirt

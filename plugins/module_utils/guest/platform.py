@@ -535,8 +535,8 @@ def _usb_hostdev(spec, option):
         if by_ids and not USB_ID.match(usb[name]):
             raise VirtopsError("%s.usb.%s %r is not a USB id: four hex digits, such as 0x1234" % (option, name, usb[name]))
     for name in ("bus", "device"):
-        if by_place and not 0 <= usb[name] <= 999:
-            raise VirtopsError("%s.usb.%s is 0 to 999, got %d" % (option, name, usb[name]))
+        if by_place:
+            between(0, 999)(usb[name], "%s.usb.%s" % (option, name))
     for name in ("address", "driver"):
         if spec[name] is not None:
             raise VirtopsError("%s.%s is a PCI device's (this is a USB device)" % (option, name))

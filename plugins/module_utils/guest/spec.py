@@ -23,7 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs impor
     CPU_FEATURES_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
-    DISK_OPTIONS, DiskBuilder, check_host_file, drive_addresses, next_target,
+    DISK_OPTIONS, DiskBuilder, check_host_file, pick_target,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
@@ -394,14 +394,11 @@ class DomainSpecBuilder:
                 desired.channels = (desired.channels or []) + [ChannelConfig.spice_agent()]
 
     def _disks(self, specs):
-        disks = []
         builder = DiskBuilder(self.conn, self.is_local)
         used_targets = set(spec["target"] for spec in specs if spec["target"])
         disks = [builder.build(spec, "disks[%d]" % index) for index, spec in enumerate(specs)]
         for disk in disks:
-            # a disk that pins its address may take any name; one that does not gets libvirt's address of its name
-            taken = drive_addresses(disks, disk.target_bus) if disk.address is None else ()
-            disk.target_dev = disk.target_dev or next_target(disk.target_bus, used_targets, taken)
+            disk.target_dev = disk.target_dev or pick_target(disk, used_targets, disks)
             used_targets.add(disk.target_dev)
         return disks
 

@@ -23,7 +23,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.module import Runner
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
-    DISK_OPTIONS, SOURCES, DiskBuilder, drive_addresses, follow_snapshot_overlay, next_target,
+    DISK_OPTIONS, SOURCES, DiskBuilder, follow_snapshot_overlay, pick_target,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import NETWORK_SOURCES
@@ -187,10 +187,7 @@ class DiskRunner(Runner):
                 raise VirtopsError("target %s of %s is already used by another disk"
                                    % (desired.target_dev, self.params["domain"]))
             return desired.target_dev
-        if desired.address is not None:
-            return next_target(desired.target_bus, used)  # its address is its own, whatever its name
-        disks = [disk for config in (persistent, live) if config is not None for disk in config.disks]
-        return next_target(desired.target_bus, used, drive_addresses(disks, desired.target_bus))
+        return pick_target(desired, used, [disk for config in (persistent, live) if config is not None for disk in config.disks])
 
     def _ensure_scsi_controller(self, persistent, live, missing):
         """A SCSI disk needs a virtio-scsi controller (libvirt would add an LSI one the guest may lack)."""

@@ -374,7 +374,8 @@ def main():
         unchanged += round_trips(element)
         verdict, detail, untyped, rebuilt = reproduce(element)
         domain, _part = as_domain(element)
-        if as_libvirt_stores_it(as_libvirt_keeps_it(domain), domain, domain) is not None:
+        defined_as_written = as_libvirt_stores_it(as_libvirt_keeps_it(domain), domain, domain) is not None
+        if defined_as_written:
             accepted[verdict] += 1
             # the options wrote what libvirt refuses
             built_refused += rebuilt is not None and as_libvirt_stores_it(rebuilt, domain, domain) is None
@@ -385,7 +386,8 @@ def main():
             where, _sep, why = note.partition(": ")
             reasons["%s: %s" % (re.sub(r"\[[^]]*\]", "", where), why)] += 1
         if args.json:
-            print(json.dumps(dict(where=where, tag=element.tag, verdict=verdict, detail=detail, untyped=untyped)))
+            print(json.dumps(dict(where=where, tag=element.tag, verdict=verdict, detail=detail, untyped=untyped,
+                             defined_as_written=defined_as_written)))
         elif verdict != "same" and shown < args.show:
             shown += 1
             print("%s <%s> %s: %s%s" % (where, element.tag, verdict, detail, " | untyped: %s" % untyped if untyped else ""))

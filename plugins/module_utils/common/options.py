@@ -59,9 +59,10 @@ class Option:
 
     def read_back(self, target):
         """The option's value that asks for what ``target`` (a model object) has: its field as it
-        is; None where the option has no field or converts its value (the caller reads those)."""
-        if not self.field or (self.convert is not None and self.convert_back is None):
-            return None
+        is; None where the option has no field, is a secret (``no_log``) or converts its value
+        without ``convert_back`` (the caller reads those)."""
+        if not self.field or self.spec.get("no_log") or (self.convert is not None and self.convert_back is None):
+            return None  # (a secret is never read back)
         value = getattr(target, self.field, None)
         return self.convert_back(value) if self.convert_back is not None and value is not None else value
 

@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    CLOCK, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_BIOS, SMBIOS_SYSTEM,
+    CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
@@ -251,13 +251,11 @@ class _Reader:
         options["disks"] = [self._disk(disk) for disk in config.disks] or None
         options["interfaces"] = [self._interface(interface) for interface in config.interfaces] or None
         self._serials(config, options)
-        options["graphics"] = self._graphics(config.graphics)
-        self._channels(config.channels, options)
         self._controllers(config, options)
         for declared in PLATFORM_OPTIONS:
             if declared.name not in ("clock",):
                 options[declared.name] = self._platform_device(declared, getattr(config, declared.field))
-        options["rng"] = self._rng(config.rngs)
+        self._channels(config.channels, options)  # (after graphics: SPICE's agent is its option)
         options["hostdevs"] = [self._hostdev(hostdev) for hostdev in config.hostdevs] or None
         for node in config.devices_xml or []:
             if node.tag == "audio" and node.get("type") in ("none", "spice") and not len(node):
@@ -441,31 +439,6 @@ class _Reader:
             self.note("devices/serial[%s]" % serial.target_port, "type %s" % serial.type)
         return _given(spec)
 
-    def _graphics(self, graphics):
-        if not graphics:
-            return None
-        if len(graphics) > 1:
-            self.note("devices/graphics", "%d graphics devices (the option is one)" % len(graphics))
-        first = graphics[0]
-        spec = dict(type=first.type, listen=first.listen, port=None if first.autoport else first.port,
-                    keymap=first.keymap, image_compression=first.image_compression,
-                    jpeg_compression=first.jpeg_compression, zlib_compression=first.zlib_compression,
-                    playback_compression=first.playback_compression, streaming_mode=first.streaming_mode)
-        if first.password:
-            self.note("devices/graphics", "its password is a secret and never read back; give graphics.password again")
-        channels = dict((channel.name, channel.mode) for channel in first.channels or [])
-        if channels:
-            secure = set(name for name, mode in channels.items() if mode == "secure")
-            spec["secure"] = secure == set(GraphicsConfig.SECURE_CHANNELS)
-            if not spec["secure"]:
-                self.note("devices/graphics/channel", "some channels secure (the option makes all of them so)")
-        if first.type not in ("vnc", "spice"):
-            self.note("devices/graphics", "type %s" % first.type)
-        for listen in first.to_element().findall("listen"):
-            if listen.get("type") not in (None, "address"):
-                self.note("devices/graphics/listen", "type %s (the option listens on an address)" % listen.get("type"))
-        return _given(spec)
-
     def _channels(self, channels, options):
         spice = (options.get("graphics") or {}).get("type") == "spice"
         for channel in channels or []:
@@ -477,13 +450,10 @@ class _Reader:
                 self.note("devices/channel[%s]" % channel.target_name, "no typed option (devices_xml adds it)")
 
     def _controllers(self, config, options):
-        controllers = []
-        for controller in config.controllers or []:
-            if controller.type == "pci" and controller.model in ("pcie-root-port", "pcie-root"):
-                continue  # pcie_root_ports counts the ports; the root comes with them
-            controllers.append(_given(dict(type=controller.type, index=controller.index, model=controller.model,
-                                           ports=controller.ports, queues=controller.queues)))
-        options["controllers"] = controllers or None
+        # pcie_root_ports counts the ports; the root comes with them
+        options["controllers"] = CONTROLLERS.read_back([
+            controller for controller in config.controllers or []
+            if not (controller.type == "pci" and controller.model in ("pcie-root-port", "pcie-root"))]) or None
         if config.pcie_root_ports:
             options["pcie_root_ports"] = config.pcie_root_ports
 
@@ -523,6 +493,10 @@ class _Reader:
                 self.note("devices/tpm", "backend %s (the option's TPM is swtpm's emulator)" % built.backend_type)
         elif name == "inputs" and built.bus is None:
             value["bus"] = "usb" if built.type == "tablet" else "ps2"  # libvirt's defaults; the option's is usb
+        elif name == "graphics":
+            self._finish_graphics(built, value)
+        elif name == "rng" and built.backend_model not in (None, "random"):
+            self.note("devices/rng", "backend %s (the option reads a host device)" % built.backend_model)
         elif name == "memory_devices":
             where = "devices/memory[%s]" % (built.source_path or built.model)
             if built.model not in ("dimm", "nvdimm"):
@@ -531,13 +505,22 @@ class _Reader:
                 self.note(where, "%d KiB is not whole MiB (the option counts MiB)" % built.size_kib)
         return _given(value)
 
-    def _rng(self, rngs):
-        if not rngs:
-            return None
-        rng = rngs[0]
-        if rng.backend_model not in (None, "random"):
-            self.note("devices/rng", "backend %s (the option reads a host device)" % rng.backend_model)
-        return _given(dict(model=rng.model, backend=rng.backend, rate_bytes=rng.rate_bytes, rate_period=rng.rate_period))
+    def _finish_graphics(self, graphics, value):
+        if graphics.autoport:
+            value.pop("port", None)  # the port libvirt picked, or -1
+        if graphics.password:
+            self.note("devices/graphics", "its password is a secret and never read back; give graphics.password again")
+        channels = dict((channel.name, channel.mode) for channel in graphics.channels or [])
+        if channels:
+            secure = set(name for name, mode in channels.items() if mode == "secure")
+            value["secure"] = secure == set(GraphicsConfig.SECURE_CHANNELS)
+            if not value["secure"]:
+                self.note("devices/graphics/channel", "some channels secure (the option makes all of them so)")
+        if graphics.type not in ("vnc", "spice"):
+            self.note("devices/graphics", "type %s" % graphics.type)
+        for listen in graphics.to_element().findall("listen"):
+            if listen.get("type") not in (None, "address"):
+                self.note("devices/graphics/listen", "type %s (the option listens on an address)" % listen.get("type"))
 
     def _hostdev(self, hostdev):
         spec = dict(managed=hostdev.managed, driver=hostdev.driver_name, boot_order=hostdev.boot_order)

@@ -18,15 +18,14 @@ __metaclass__ = type
 import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_address, check_at_least, check_token
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
     Option, OptionGroup, argument_spec, between,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ControllerConfig, DeviceAddress, FilesystemConfig, HostdevConfig, InputConfig, IommuConfig, MemballoonConfig,
-    MemoryDeviceConfig, PanicConfig,
-    RngConfig, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
+    ControllerConfig, DeviceAddress, FilesystemConfig, GraphicsConfig, HostdevConfig, InputConfig, IommuConfig,
+    MemballoonConfig, MemoryDeviceConfig, PanicConfig, RngConfig, SpiceChannel, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, LaunchSecurityConfig,
@@ -71,20 +70,7 @@ PLATFORM_SPEC = dict(
     sysinfo=dict(type="dict", options=dict(
         [(name, dict(type="str")) for name in SMBIOS_SYSTEM]
         + [("bios", dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_BIOS)))])),
-    rng=dict(type="dict", options=dict(
-        model=dict(type="str", default="virtio", choices=VIRTIO_MODELS + ["none"]),
-        backend=dict(type="path", default="/dev/urandom"),
-        rate_bytes=dict(type="int"),
-        rate_period=dict(type="int"),
-    )),
     devices_xml=dict(type="list", elements="str"),
-    controllers=dict(type="list", elements="dict", options=dict(
-        type=dict(type="str", required=True, choices=list(CONTROLLER_TYPES)),
-        index=dict(type="int", default=0),
-        model=dict(type="str"),
-        ports=dict(type="int"),
-        queues=dict(type="int"),
-    )),
     launch_security=dict(type="dict", options=dict(
         type=dict(type="str", default="sev", choices=["sev", "sev-snp"]),
         policy=dict(type="str"),
@@ -280,8 +266,91 @@ CLOCK = OptionGroup("clock", ClockConfig, [
     ], many=True),
 ], finish=_clock)
 
+
+def _graphics(item, graphics, option):
+    spice = [name for name in SPICE_OPTIONS if item[name] is not None]
+    if spice and item["type"] != "spice":
+        raise VirtopsError("%s.%s is a SPICE setting (type is %s)" % (option, spice[0], item["type"]))
+    if item["password"] is not None and not 0 < len(item["password"]) <= 8 and item["type"] == "vnc":
+        raise VirtopsError("%s.password: VNC uses at most 8 characters of a password (and not an empty one)" % option)
+    graphics.autoport = item["port"] is None
+    graphics.password = item["password"]  # never read back (a secret)
+    if item["secure"] is not None:
+        graphics.channels = [SpiceChannel(name=name, mode="secure")
+                             for name in GraphicsConfig.SECURE_CHANNELS] if item["secure"] else []
+    # agent: the builder adds the SPICE agent's channel, a device of its own
+    return [] if item["type"] == "none" else [graphics]
+
+
+def _listen_address(value, option):
+    if value != "":  # '': the host's default address (qemu.conf's vnc_listen, spice_listen)
+        check_address(value, option)
+
+
+def _display_port(value, option):
+    if not 5900 <= value <= 65535:
+        raise VirtopsError("%s is 5900 to 65535 (QEMU counts displays from 5900), got %d" % (option, value))
+
+
+# SPICE's own settings of the graphics option (Nova's [spice] image_compression and the rest).
+SPICE_OPTIONS = ("image_compression", "jpeg_compression", "zlib_compression", "playback_compression", "streaming_mode",
+                 "secure", "agent")
+GRAPHICS = OptionGroup("graphics", GraphicsConfig, [
+    Option("type", required=True, choices=["none", "vnc", "spice"]),
+    Option("listen", default="127.0.0.1", checks=[_listen_address]),
+    Option("port", "int", checks=[_display_port]),
+    Option("keymap", no_log=False, checks=[lambda value, option: check_token(value, option, "keymap")]),  # a layout
+    Option("password", no_log=True, field=None),
+    Option("image_compression", choices=["auto_glz", "auto_lz", "quic", "glz", "lz", "off"]),
+    Option("jpeg_compression", choices=["auto", "never", "always"]),
+    Option("zlib_compression", choices=["auto", "never", "always"]),
+    Option("playback_compression", "bool"),
+    Option("streaming_mode", choices=["filter", "all", "off"]),
+    Option("secure", "bool", field=None),
+    Option("agent", "bool", field=None),
+], finish=_graphics)
+
+
+def _rng(item, rng, option):
+    if item["rate_period"] is not None and item["rate_bytes"] is None:
+        raise VirtopsError("%s.rate_period needs %s.rate_bytes (the bytes the guest may read in that period)"
+                           % (option, option))
+    rng.backend_model = "random"
+    return _one_unless_none(item, rng, option)
+
+
+RNG = OptionGroup("rng", RngConfig, [
+    Option("model", default="virtio", choices=VIRTIO_MODELS + ["none"]),
+    Option("backend", "path", default="/dev/urandom"),  # the builder checks the host has it
+    Option("rate_bytes", "int", checks=[between(1)]),
+    Option("rate_period", "int", checks=[between(1)]),
+], field="rngs", finish=_rng)
+CONTROLLER_MODEL = re.compile(r"^[a-z0-9-]+$")
+
+
+def _controller(item, controller, option):
+    if controller.ports is not None and controller.type != "virtio-serial":
+        raise VirtopsError("%s.ports: only a virtio-serial controller has ports (this one is %s)" % (option, controller.type))
+    if controller.queues is not None and (controller.type, controller.model) != ("scsi", "virtio-scsi"):
+        raise VirtopsError("%s.queues: only a scsi controller of model virtio-scsi has queues" % option)
+    if controller.model is not None and not CONTROLLER_MODEL.match(controller.model):
+        raise VirtopsError("%s.model %r is not a controller model such as virtio-scsi, qemu-xhci or "
+                           "pcie-root-port" % (option, controller.model))
+    return controller
+
+
+# Built here, set by _controllers: they take the place of a controller the disks would add.
+CONTROLLERS = OptionGroup("controllers", ControllerConfig, [
+    Option("type", required=True, choices=list(CONTROLLER_TYPES)),
+    Option("index", "int", default=0, checks=[between(0)]),
+    Option("model"),
+    Option("ports", "int", checks=[between(1)]),
+    Option("queues", "int", checks=[between(1)]),
+], many=True, field=None, finish=_controller)
+
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
-PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES)
+PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES,
+                    RNG, GRAPHICS)
 
 
 def build_features(spec):
@@ -397,17 +466,8 @@ def _devices(params, desired, check_device):
     for name in ("filesystems", "memory_devices"):
         if params[name] is not None and params["devices_exclusive"]:
             setattr(desired, name, ExclusiveList(getattr(desired, name)))
-    rng = params["rng"]
-    if rng is not None:
-        check_at_least(rng["rate_bytes"], 1, "rng.rate_bytes")
-        check_at_least(rng["rate_period"], 1, "rng.rate_period")
-        if rng["rate_period"] is not None and rng["rate_bytes"] is None:
-            raise VirtopsError("rng.rate_period needs rng.rate_bytes (the bytes the guest may read in that period)")
-        if rng["model"] != "none":
-            check_device(rng["backend"], "rng.backend")
-        desired.rngs = [] if rng["model"] == "none" else [RngConfig(
-            model=rng["model"], backend_model="random", backend=rng["backend"],
-            rate_bytes=rng["rate_bytes"], rate_period=rng["rate_period"])]
+    if desired.rngs:
+        check_device(desired.rngs[0].backend, "rng.backend")
     if params["pcie_root_ports"] is not None:
         if not 0 <= params["pcie_root_ports"] <= 28:
             raise VirtopsError("pcie_root_ports is 0 to 28 (Nova's num_pcie_ports), got %d" % params["pcie_root_ports"])
@@ -428,22 +488,10 @@ def _controllers(specs, desired):
     """Controllers asked for by type and index, with the model, ports or queues given; they take
     the place of a controller the disks would add (virtio-scsi), and none is ever removed."""
     requested = []
-    for index, spec in enumerate(specs):
-        option = "controllers[%d]" % index
-        check_at_least(spec["index"], 0, option + ".index")
-        check_at_least(spec["ports"], 1, option + ".ports")
-        check_at_least(spec["queues"], 1, option + ".queues")
-        if spec["ports"] is not None and spec["type"] != "virtio-serial":
-            raise VirtopsError("%s.ports: only a virtio-serial controller has ports (this one is %s)" % (option, spec["type"]))
-        if spec["queues"] is not None and (spec["type"], spec["model"]) != ("scsi", "virtio-scsi"):
-            raise VirtopsError("%s.queues: only a scsi controller of model virtio-scsi has queues" % option)
-        if spec["model"] is not None and not re.match(r"^[a-z0-9-]+$", spec["model"]):
-            raise VirtopsError("%s.model %r is not a controller model such as virtio-scsi, qemu-xhci or "
-                               "pcie-root-port" % (option, spec["model"]))
-        controller = ControllerConfig(type=spec["type"], index=spec["index"], model=spec["model"],
-                                      ports=spec["ports"], queues=spec["queues"])
+    for index, controller in enumerate(CONTROLLERS.build(specs)):
         if controller.key() in [item.key() for item in requested]:
-            raise VirtopsError("%s: controller %s index %d is given twice" % (option, spec["type"], spec["index"]))
+            raise VirtopsError("controllers[%d]: controller %s index %d is given twice"
+                               % (index, controller.type, controller.index))
         requested.append(controller)
     keys = set(item.key() for item in requested)
     desired.controllers = requested + [item for item in desired.controllers or [] if item.key() not in keys]
@@ -562,4 +610,4 @@ def _device_element(text, option):
     return element
 
 
-PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS))
+PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS,)))

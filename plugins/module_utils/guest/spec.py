@@ -42,7 +42,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, FilterRef,
-    GraphicsConfig, InterfaceConfig, SerialConfig, SpiceChannel, VlanTag,
+    InterfaceConfig, SerialConfig, VlanTag,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
@@ -51,9 +51,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 BOOT_DEVICES = ("hd", "cdrom", "network", "fd")
 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
-# SPICE's own settings of the graphics option (Nova's [spice] image_compression and the rest).
-SPICE_OPTIONS = ("image_compression", "jpeg_compression", "zlib_compression", "playback_compression", "streaming_mode",
-                 "secure", "agent")
 # A serial port: serial_console (port 0, also the console) or each item of serials.
 SERIAL_OPTIONS = dict(
     type=dict(type="str", required=True, choices=["pty", "file", "tcp", "none"]),
@@ -159,20 +156,6 @@ DEFINITION_SPEC = dict(
     devices_exclusive=dict(type="bool", default=False),
     serial_console=dict(type="dict", options=SERIAL_OPTIONS),
     serials=dict(type="list", elements="dict", options=SERIAL_OPTIONS),
-    graphics=dict(type="dict", options=dict(
-        type=dict(type="str", required=True, choices=["none", "vnc", "spice"]),
-        listen=dict(type="str", default="127.0.0.1"),
-        port=dict(type="int"),
-        keymap=dict(type="str", no_log=False),  # a keyboard layout, not a key
-        password=dict(type="str", no_log=True),
-        image_compression=dict(type="str", choices=["auto_glz", "auto_lz", "quic", "glz", "lz", "off"]),
-        jpeg_compression=dict(type="str", choices=["auto", "never", "always"]),
-        zlib_compression=dict(type="str", choices=["auto", "never", "always"]),
-        playback_compression=dict(type="bool"),
-        streaming_mode=dict(type="str", choices=["filter", "all", "off"]),
-        secure=dict(type="bool"),
-        agent=dict(type="bool"),
-    )),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
@@ -369,29 +352,8 @@ class DomainSpecBuilder:
                 desired.consoles.extend(consoles)
         if p["guest_agent"]:
             desired.channels = [ChannelConfig.guest_agent()]
-        if p["graphics"] is not None:
-            graphics = p["graphics"]
-            if graphics["listen"] != "":  # '': the host's default address (qemu.conf)
-                check_address(graphics["listen"], "graphics.listen")
-            if graphics["port"] is not None and not 5900 <= graphics["port"] <= 65535:
-                raise VirtopsError("graphics.port is 5900 to 65535 (QEMU counts displays from 5900), got %d"
-                                   % graphics["port"])
-            if graphics["keymap"] is not None:
-                check_token(graphics["keymap"], "graphics.keymap", "keymap")
-            if graphics["password"] is not None and not 0 < len(graphics["password"]) <= 8 and graphics["type"] == "vnc":
-                raise VirtopsError("graphics.password: VNC uses at most 8 characters of a password (and not an empty one)")
-            spice = [name for name in SPICE_OPTIONS if graphics.get(name) is not None]
-            if spice and graphics["type"] != "spice":
-                raise VirtopsError("graphics.%s is a SPICE setting (type is %s)" % (spice[0], graphics["type"]))
-            desired.graphics = [] if graphics["type"] == "none" else [GraphicsConfig(
-                type=graphics["type"], autoport=graphics["port"] is None, port=graphics["port"],
-                listen=graphics["listen"], keymap=graphics["keymap"], password=graphics["password"],
-                **dict((name, graphics.get(name)) for name in SPICE_OPTIONS if name not in ("secure", "agent")))]
-            if graphics.get("secure") is not None and desired.graphics:
-                desired.graphics[0].channels = [SpiceChannel(name=name, mode="secure")
-                                                for name in GraphicsConfig.SECURE_CHANNELS] if graphics["secure"] else []
-            if graphics.get("agent"):  # (false: resolve_against_live removes the live one)
-                desired.channels = (desired.channels or []) + [ChannelConfig.spice_agent()]
+        if (p["graphics"] or {}).get("agent"):  # (false: resolve_against_live removes the live one)
+            desired.channels = (desired.channels or []) + [ChannelConfig.spice_agent()]
 
     def _disks(self, specs):
         builder = DiskBuilder(self.conn, self.is_local)

@@ -215,6 +215,22 @@ def test_a_declared_group_gives_its_spec_and_builds_its_object():
         many.build([dict(scheduler="fifo", priority=1), dict(scheduler="fifo", priority=100)])
 
 
+def test_a_declared_secret_is_set_but_never_read_back():
+    """A no_log option that sets a field (a display's password) is written into the definition,
+    but the way back from a definition to options never returns it."""
+    from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import GraphicsConfig
+    group = OptionGroup("display", GraphicsConfig, [Option("type", required=True), Option("password", no_log=True)])
+    built = group.build(dict(type="vnc", password="s3cret"))
+    assert built.password == "s3cret" and 'passwd="s3cret"' in built.to_xml()
+    assert group.read_back(built) == dict(type="vnc")
+    from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import GRAPHICS
+    item = dict((option.name, None) for option in GRAPHICS.options)
+    item.update(type="vnc", listen="127.0.0.1", password="s3cret")
+    declared = GRAPHICS.build(item)[0]
+    assert declared.password == "s3cret" and declared.autoport is True
+    assert "s3cret" not in repr(GRAPHICS.read_back(declared))
+
+
 def test_spice_compression_and_secure_channels_as_nova_writes_them(conn, fresh_name, run_module):
     graphics = dict(type="spice", port=5901, keymap="en-us", image_compression="auto_glz", jpeg_compression="auto",
                     zlib_compression="always", playback_compression=True, streaming_mode="filter", secure=True)

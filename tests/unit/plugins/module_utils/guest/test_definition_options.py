@@ -313,8 +313,8 @@ def test_what_no_option_asks_for_is_named():
         "</domain>")
     options, untyped = definition_options(document)
     assert [note.split(":")[0] for note in untyped] == [
-        "cpu/vendor", "perf/event[cmt]", "devices/disk[vda]", "devices/graphics", "devices/graphics",
-        "devices/channel[com.redhat.spice.0]", "devices/memory[virtio-mem]", "devices/sound"]
+        "cpu/vendor", "perf/event[cmt]", "devices/disk[vda]", "devices/memory[virtio-mem]", "devices/graphics",
+        "devices/graphics", "devices/channel[com.redhat.spice.0]", "devices/sound"]
     assert "s3cret" not in repr(options) + repr(untyped)
     assert options["graphics"] == dict(type="vnc", listen="")  # no address: the host's default
 

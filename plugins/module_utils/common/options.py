@@ -100,6 +100,8 @@ class OptionGroup:
         return self._one(value, option)
 
     def _one(self, item, option):
+        # an option left out of ``item`` (a caller other than AnsibleModule) takes its default
+        item = dict((declared.name, item.get(declared.name, declared.spec.get("default"))) for declared in self.options)
         built = self.model()
         for declared in self.options:
             inner = "%s.%s" % (option, declared.name)

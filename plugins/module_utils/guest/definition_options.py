@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, PLATFORM_OPTIONS, SMBIOS_BIOS, SMBIOS_SYSTEM,
+    CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
@@ -242,9 +242,7 @@ class _Reader:
         for name in ("dh_cert", "session"):
             if getattr(security, name):
                 self.note("launchSecurity/" + name, "a guest owner's session (the option launches without one)")
-        return _given(dict(type=security.type, policy=security.policy, cbitpos=security.cbitpos,
-                           reduced_phys_bits=security.reduced_phys_bits, kernel_hashes=security.kernel_hashes,
-                           author_key=security.author_key, vcek=security.vcek))
+        return LAUNCH_SECURITY.read_back(security)
 
     # -- devices ------------------------------------------------------------------------------
     def _devices(self, config, options):
@@ -256,7 +254,6 @@ class _Reader:
             if declared.name not in ("clock",):
                 options[declared.name] = self._platform_device(declared, getattr(config, declared.field))
         self._channels(config.channels, options)  # (after graphics: SPICE's agent is its option)
-        options["hostdevs"] = [self._hostdev(hostdev) for hostdev in config.hostdevs] or None
         for node in config.devices_xml or []:
             if node.tag == "audio" and node.get("type") in ("none", "spice") and not len(node):
                 continue  # libvirt adds it itself to a definition without one (spice: with SPICE graphics)
@@ -493,6 +490,8 @@ class _Reader:
                 self.note("devices/tpm", "backend %s (the option's TPM is swtpm's emulator)" % built.backend_type)
         elif name == "inputs" and built.bus is None:
             value["bus"] = "usb" if built.type == "tablet" else "ps2"  # libvirt's defaults; the option's is usb
+        elif name == "hostdevs":
+            self._finish_hostdev(built, value)
         elif name == "graphics":
             self._finish_graphics(built, value)
         elif name == "rng" and built.backend_model not in (None, "random"):
@@ -522,24 +521,24 @@ class _Reader:
             if listen.get("type") not in (None, "address"):
                 self.note("devices/graphics/listen", "type %s (the option listens on an address)" % listen.get("type"))
 
-    def _hostdev(self, hostdev):
-        spec = dict(managed=hostdev.managed, driver=hostdev.driver_name, boot_order=hostdev.boot_order)
+    def _finish_hostdev(self, hostdev, value):
+        """A host device's source, by its type (the declaration reads its driver, boot order,
+        startup policy and guest address)."""
         if hostdev.type == "pci":
-            spec["pci"] = _pci(_HostAddress(hostdev))
-            spec["managed"] = bool(hostdev.managed)  # libvirt's default: not managed (the option's: managed)
+            value["pci"] = _pci(_HostAddress(hostdev))
+            value["managed"] = bool(hostdev.managed)  # libvirt's default: not managed (the option's: managed)
         elif hostdev.type == "mdev":
-            spec.update(mdev=hostdev.mdev_uuid, model=hostdev.model)
+            value.update(mdev=hostdev.mdev_uuid, model=hostdev.model, managed=hostdev.managed)
         elif hostdev.type == "usb":
-            spec = dict(startup_policy=hostdev.startup_policy, boot_order=hostdev.boot_order, usb=_given(dict(
-                vendor=hostdev.usb_vendor, product=hostdev.usb_product,
-                bus=int(hostdev.pci_bus) if hostdev.pci_bus else None,
-                device=int(hostdev.usb_device) if hostdev.usb_device else None)))
-            return _given(spec)  # its guest address on the USB bus is libvirt's choice
+            value["usb"] = _given(dict(vendor=hostdev.usb_vendor, product=hostdev.usb_product,
+                                       bus=int(hostdev.pci_bus) if hostdev.pci_bus else None,
+                                       device=int(hostdev.usb_device) if hostdev.usb_device else None))
+            value.pop("address", None)  # its guest address on the USB bus is libvirt's choice
+            return
         else:
             self.note("devices/hostdev", "type %s (the option passes PCI, mediated and USB devices)" % hostdev.type)
         if hostdev.address is not None:
-            spec["address"] = dict(pci=_pci(hostdev.address))
-        return _given(spec)
+            value["address"] = dict(pci=_pci(hostdev.address))
 
 
 class _HostAddress:

@@ -71,28 +71,7 @@ PLATFORM_SPEC = dict(
         [(name, dict(type="str")) for name in SMBIOS_SYSTEM]
         + [("bios", dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_BIOS)))])),
     devices_xml=dict(type="list", elements="str"),
-    launch_security=dict(type="dict", options=dict(
-        type=dict(type="str", default="sev", choices=["sev", "sev-snp"]),
-        policy=dict(type="str"),
-        cbitpos=dict(type="int"),
-        reduced_phys_bits=dict(type="int"),
-        kernel_hashes=dict(type="bool"),
-        author_key=dict(type="bool"),
-        vcek=dict(type="bool"),
-    )),
     pcie_root_ports=dict(type="int"),
-    hostdevs=dict(type="list", elements="dict", options=dict(
-        pci=dict(type="str"),
-        mdev=dict(type="str"),
-        usb=dict(type="dict", options=dict(
-            vendor=dict(type="str"), product=dict(type="str"), bus=dict(type="int"), device=dict(type="int"))),
-        startup_policy=dict(type="str", choices=["mandatory", "requisite", "optional"]),
-        boot_order=dict(type="int"),
-        managed=dict(type="bool", default=True),
-        model=dict(type="str", default="vfio-pci", choices=["vfio-pci", "vfio-ccw", "vfio-ap"]),
-        driver=dict(type="str", choices=["vfio"]),
-        address=dict(type="dict", options=dict(pci=dict(type="str", required=True))),
-    )),
 )
 
 
@@ -348,10 +327,6 @@ CONTROLLERS = OptionGroup("controllers", ControllerConfig, [
     Option("queues", "int", checks=[between(1)]),
 ], many=True, field=None, finish=_controller)
 
-# The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
-PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES,
-                    RNG, GRAPHICS)
-
 
 def build_features(spec):
     """FeaturesConfig fields from ``features`` (None: not asked for)."""
@@ -463,7 +438,7 @@ def _sysinfo(spec, desired):
 def _devices(params, desired, check_device):
     for declared in PLATFORM_OPTIONS:
         declared.set(desired, params[declared.name])
-    for name in ("filesystems", "memory_devices"):
+    for name in ("filesystems", "memory_devices", "hostdevs"):
         if params[name] is not None and params["devices_exclusive"]:
             setattr(desired, name, ExclusiveList(getattr(desired, name)))
     if desired.rngs:
@@ -476,9 +451,6 @@ def _devices(params, desired, check_device):
         desired.pcie_root_ports = params["pcie_root_ports"]
     if params["controllers"] is not None:
         _controllers(params["controllers"], desired)
-    if params["hostdevs"] is not None:
-        exclusive = ExclusiveList if params["devices_exclusive"] else list
-        desired.hostdevs = exclusive(_hostdev(item, "hostdevs[%d]" % index) for index, item in enumerate(params["hostdevs"]))
     if params["devices_xml"] is not None:
         desired.devices_xml = [_device_element(text, "devices_xml[%d]" % index)
                                for index, text in enumerate(params["devices_xml"])]
@@ -497,6 +469,31 @@ def _controllers(specs, desired):
     desired.controllers = requested + [item for item in desired.controllers or [] if item.key() not in keys]
 
 
+def _launch_security(item, security, option):
+    snp = security.type == "sev-snp"
+    security.policy = security.policy or ("0x00030000" if snp else "0x0033")
+    if not re.match(r"^0x[0-9a-fA-F]{1,%d}$" % (16 if snp else 8), security.policy):
+        raise VirtopsError("%s.policy %r is not a hexadecimal policy such as %s"
+                           % (option, security.policy,
+                              "0x00030000 (SEV-SNP, 64 bits)" if snp else "0x0033 (SEV) or 0x0037 (SEV-ES)"))
+    for name in ("author_key", "vcek"):
+        if getattr(security, name) is not None and not snp:
+            raise VirtopsError("%s.%s is an SEV-SNP setting (type is sev)" % (option, name))
+    return security
+
+
+# What needs the host (its SEV support, cbitpos and reducedPhysBits) is build_launch_security's.
+LAUNCH_SECURITY = OptionGroup("launch_security", LaunchSecurityConfig, [
+    Option("type", default="sev", choices=["sev", "sev-snp"]),
+    Option("policy"),
+    Option("cbitpos", "int"),
+    Option("reduced_phys_bits", "int"),
+    Option("kernel_hashes", "bool"),  # SEV and SEV-SNP
+    Option("author_key", "bool"),  # SEV-SNP
+    Option("vcek", "bool"),  # SEV-SNP
+], finish=_launch_security)
+
+
 def build_launch_security(spec, machine, sev):
     """The <launchSecurity> of an AMD SEV guest. ``sev`` is the host's (supported, cbitpos,
     reducedPhysBits) from its domain capabilities, or None where libvirt cannot say (a test
@@ -505,27 +502,17 @@ def build_launch_security(spec, machine, sev):
         return None
     if machine and "q35" not in machine:
         raise VirtopsError("launch_security (SEV) needs a q35 machine; machine is %s" % machine)
-    snp = spec["type"] == "sev-snp"
-    policy = spec["policy"] or ("0x00030000" if snp else "0x0033")
-    if not re.match(r"^0x[0-9a-fA-F]{1,%d}$" % (16 if snp else 8), policy):
-        raise VirtopsError("launch_security.policy %r is not a hexadecimal policy such as %s"
-                           % (policy, "0x00030000 (SEV-SNP, 64 bits)" if snp else "0x0033 (SEV) or 0x0037 (SEV-ES)"))
-    for name in ("author_key", "vcek"):
-        if spec.get(name) is not None and not snp:
-            raise VirtopsError("launch_security.%s is an SEV-SNP setting (type is sev)" % name)
-    cbitpos, reduced = spec["cbitpos"], spec["reduced_phys_bits"]
+    security = LAUNCH_SECURITY.build(spec)
     if sev is not None:
         supported, host_cbitpos, host_reduced = sev
         if not supported:
             raise VirtopsError("launch_security: this host cannot run AMD SEV guests (libvirt's domain capabilities "
                                "say sev supported='no'; SEV needs an AMD EPYC host with SEV enabled in firmware and "
                                "kvm_amd)")
-        cbitpos = host_cbitpos if cbitpos is None else cbitpos
-        reduced = host_reduced if reduced is None else reduced
+        security.cbitpos = host_cbitpos if security.cbitpos is None else security.cbitpos
+        security.reduced_phys_bits = host_reduced if security.reduced_phys_bits is None else security.reduced_phys_bits
     # where libvirt cannot say them here, both stay out: libvirt takes the host's when the guest starts
-    return LaunchSecurityConfig(type=spec["type"], cbitpos=cbitpos, reduced_phys_bits=reduced, policy=policy,
-                                kernel_hashes=spec.get("kernel_hashes"), author_key=spec.get("author_key"),
-                                vcek=spec.get("vcek"))
+    return security
 
 
 PCI_ADDRESS = re.compile(r"^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")
@@ -546,34 +533,34 @@ def pci_address(text, option):
 USB_ID = re.compile(r"^(0x)?[0-9a-fA-F]{4}$")
 
 
-def _hostdev(spec, option):
-    if sum(1 for kind in ("pci", "mdev", "usb") if spec[kind]) != 1:
+def _hostdev(item, hostdev, option):
+    if sum(1 for kind in ("pci", "mdev", "usb") if item[kind]) != 1:
         raise VirtopsError("%s: give exactly one of pci (a host PCI device), mdev (a mediated device's UUID) "
                            "or usb (a host USB device)" % option)
-    if spec["startup_policy"] is not None and not spec["usb"]:
+    if item["startup_policy"] is not None and not item["usb"]:
         raise VirtopsError("%s.startup_policy is a USB device's" % option)
-    check_at_least(spec["boot_order"], 1, option + ".boot_order")
-    if spec["usb"]:
-        return _usb_hostdev(spec, option)
-    address = address_option().build(spec["address"], option + ".address")
-    if spec["pci"]:
-        domain, bus, slot, function = pci_address(spec["pci"], option + ".pci")
-        return HostdevConfig(mode="subsystem", type="pci", managed=spec["managed"], pci_domain=domain, pci_bus=bus,
-                             pci_slot=slot, pci_function=function, driver_name=spec["driver"], address=address,
-                             boot_order=spec["boot_order"])
-    if spec["boot_order"] is not None:
+    hostdev.mode = "subsystem"
+    if item["usb"]:
+        return _usb_hostdev(item, hostdev, option)
+    if item["pci"]:
+        hostdev.type, hostdev.managed = "pci", item["managed"]
+        hostdev.pci_domain, hostdev.pci_bus, hostdev.pci_slot, hostdev.pci_function = pci_address(
+            item["pci"], option + ".pci")
+        return hostdev
+    if hostdev.boot_order is not None:
         raise VirtopsError("%s.boot_order: the guest boots from a PCI or USB device, not a mediated one" % option)
-    if spec["driver"]:
+    if hostdev.driver_name:
         raise VirtopsError("%s.driver: a mediated device has no driver to choose (vfio is for pci)" % option)
-    if not UUID.match(spec["mdev"]):
-        raise VirtopsError("%s.mdev %r is not a UUID (the mediated device's, from mdevctl list)" % (option, spec["mdev"]))
+    if not UUID.match(item["mdev"]):
+        raise VirtopsError("%s.mdev %r is not a UUID (the mediated device's, from mdevctl list)" % (option, item["mdev"]))
     # libvirt creates no mediated device (managed has no use there): only Nova's managed='no' is written
-    return HostdevConfig(mode="subsystem", type="mdev", model=spec["model"], mdev_uuid=spec["mdev"].lower(),
-                         address=address, managed=False if spec["managed"] is False else None)
+    hostdev.type, hostdev.model, hostdev.mdev_uuid = "mdev", item["model"], item["mdev"].lower()
+    hostdev.managed = False if item["managed"] is False else None
+    return hostdev
 
 
-def _usb_hostdev(spec, option):
-    usb = spec["usb"]
+def _usb_hostdev(item, hostdev, option):
+    usb = item["usb"]
     by_ids, by_place = bool(usb["vendor"] or usb["product"]), usb["bus"] is not None or usb["device"] is not None
     if by_ids == by_place or (by_ids and not (usb["vendor"] and usb["product"])) or (
             by_place and None in (usb["bus"], usb["device"])):
@@ -586,16 +573,28 @@ def _usb_hostdev(spec, option):
         if by_place:
             between(0, 999)(usb[name], "%s.usb.%s" % (option, name))
     for name in ("address", "driver"):
-        if spec[name] is not None:
+        if item[name] is not None:
             raise VirtopsError("%s.%s is a PCI device's (this is a USB device)" % (option, name))
+    hostdev.type = "usb"
+    if by_ids:
+        hostdev.usb_vendor, hostdev.usb_product = ("0x%04x" % int(usb[name], 16) for name in ("vendor", "product"))
+    else:
+        hostdev.pci_bus, hostdev.usb_device = str(usb["bus"]), str(usb["device"])
+    return hostdev
 
-    def usb_id(value):
-        return "0x%04x" % int(value, 16)
-    return HostdevConfig(mode="subsystem", type="usb", startup_policy=spec["startup_policy"], boot_order=spec["boot_order"],
-                         usb_vendor=usb_id(usb["vendor"]) if by_ids else None,
-                         usb_product=usb_id(usb["product"]) if by_ids else None,
-                         pci_bus=str(usb["bus"]) if by_place else None,
-                         usb_device=str(usb["device"]) if by_place else None)
+
+HOSTDEVS = OptionGroup("hostdevs", HostdevConfig, [
+    Option("pci", field=None),
+    Option("mdev", field=None),
+    Option("usb", "dict", field=None, options=dict(
+        vendor=dict(type="str"), product=dict(type="str"), bus=dict(type="int"), device=dict(type="int"))),
+    Option("startup_policy", choices=["mandatory", "requisite", "optional"]),
+    Option("boot_order", "int", checks=[between(1)]),
+    Option("managed", "bool", default=True, field=None),
+    Option("model", default="vfio-pci", choices=["vfio-pci", "vfio-ccw", "vfio-ap"], field=None),
+    Option("driver", choices=["vfio"], field="driver_name"),
+    address_option(),
+], many=True, finish=_hostdev)
 
 
 def _device_element(text, option):
@@ -610,4 +609,7 @@ def _device_element(text, option):
     return element
 
 
-PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS,)))
+# The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
+PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES,
+                    RNG, GRAPHICS, HOSTDEVS)
+PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS, LAUNCH_SECURITY)))

@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
     CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
@@ -32,7 +33,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 
 DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
                  "on_poweroff", "on_reboot", "on_crash")
-INTERFACE_FIELDS = ("mac", "target_dev", "target_managed", "mtu", "queues", "rx_queue_size", "tx_queue_size", "packed")
 DISK_FIELDS = ("device", "wwn", "format", "serial", "cache", "io", "discard", "boot_order", "packed")
 
 
@@ -247,7 +247,8 @@ class _Reader:
     # -- devices ------------------------------------------------------------------------------
     def _devices(self, config, options):
         options["disks"] = [self._disk(disk) for disk in config.disks] or None
-        options["interfaces"] = [self._interface(interface) for interface in config.interfaces] or None
+        options["interfaces"] = [self._interface(interface, value) for interface, value
+                                 in zip(config.interfaces, INTERFACES.read_back(config.interfaces or []))] or None
         self._serials(config, options)
         self._controllers(config, options)
         for declared in PLATFORM_OPTIONS:
@@ -361,9 +362,9 @@ class _Reader:
         self.note(where + "/address", "type %s (the option pins a PCI or drive address)" % address.type)
         return None
 
-    def _interface(self, interface):
+    def _interface(self, interface, spec):
+        """What the declaration's ``finish`` set, read back (the rest is in ``spec``)."""
         where = "devices/interface[%s]" % (interface.mac or interface.target_dev)
-        spec = _given(dict((name, getattr(interface, name)) for name in INTERFACE_FIELDS))
         kind = interface.type
         if kind == "network":
             spec["network"] = interface.source_network
@@ -379,7 +380,6 @@ class _Reader:
             spec["hostdev"] = dict(pci=_pci(_HostAddress(interface)), managed=bool(interface.hostdev_managed))
         else:
             self.note(where, "type %s" % kind)
-        spec["model"], spec["driver"] = interface.model, interface.driver_name
         if interface.model is None and kind != "hostdev":
             self.note(where, "no model (libvirt chooses one; the option's default is virtio)")
         if interface.bandwidth is not None:
@@ -402,6 +402,7 @@ class _Reader:
         if interface.filterref is not None:
             spec["filter"] = dict(name=interface.filterref.filter, parameters=dict(
                 (parameter.name, parameter.value) for parameter in interface.filterref.parameters or []))
+        spec.pop("address", None)
         if interface.address is not None:
             if _pci(interface.address):
                 spec["address"] = dict(pci=_pci(interface.address))

@@ -19,15 +19,17 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs impo
     check_address, check_at_least, check_cpu_features, check_token, mib_to_bytes,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import argument_spec
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
-    CPU_FEATURES_SPEC, FILTER_REFERENCE_OPTIONS, VIRT_TYPES,
+    CPU_FEATURES_SPEC, VIRT_TYPES,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
     DISK_OPTIONS, DiskBuilder, check_host_file, pick_target,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURE_OPTIONS, PLATFORM_SPEC, address_option, build_features, build_launch_security, build_platform, pci_address,
+    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_launch_security, build_platform,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
     CPU_NUMA_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
@@ -41,8 +43,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, BandwidthConfig, ChannelConfig, ConsoleConfig, ControllerConfig, FilterRef,
-    InterfaceConfig, SerialConfig, VlanTag,
+    GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, ChannelConfig, ConsoleConfig, ControllerConfig, SerialConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
@@ -63,56 +64,6 @@ SERIAL_OPTIONS = dict(
     mode=dict(type="str", default="bind", choices=["bind", "connect"]),
     protocol=dict(type="str", default="raw", choices=["raw", "telnet"]),
 )
-_BANDWIDTH_DIRECTION = dict(type="dict", options=dict(
-    average=dict(type="int", required=True),
-    peak=dict(type="int"),
-    burst=dict(type="int"),
-))
-INTERFACE_SPEC = dict(
-    network=dict(type="str"),
-    bridge=dict(type="str"),
-    direct=dict(type="dict", options=dict(
-        dev=dict(type="str", required=True),
-        mode=dict(type="str", default="vepa", choices=["vepa", "bridge", "private", "passthrough"]),
-    )),
-    ethernet=dict(type="bool"),
-    vhostuser=dict(type="dict", options=dict(
-        path=dict(type="path", required=True),
-        mode=dict(type="str", default="client", choices=["client", "server"]),
-    )),
-    hostdev=dict(type="dict", options=dict(
-        pci=dict(type="str", required=True),
-        managed=dict(type="bool", default=True),
-    )),
-    model=dict(type="str", default="virtio"),
-    driver=dict(type="str", choices=["vhost", "qemu", "vfio"]),
-    mac=dict(type="str"),
-    target_dev=dict(type="str"),
-    target_managed=dict(type="bool"),
-    mtu=dict(type="int"),
-    queues=dict(type="int"),
-    rx_queue_size=dict(type="int"),
-    tx_queue_size=dict(type="int"),
-    bandwidth=dict(type="dict", options=dict(inbound=_BANDWIDTH_DIRECTION, outbound=_BANDWIDTH_DIRECTION)),
-    vlan=dict(type="dict", options=dict(
-        tags=dict(type="list", elements="int", required=True),
-        native=dict(type="int"),
-        trunk=dict(type="bool"),
-    )),
-    virtualport=dict(type="dict", options=dict(
-        type=dict(type="str", required=True, choices=["openvswitch", "802.1Qbh", "802.1Qbg", "midonet"]),
-        interfaceid=dict(type="str"),
-        profileid=dict(type="str"),
-        instanceid=dict(type="str"),
-        managerid=dict(type="int"),
-        typeid=dict(type="int"),
-        typeidversion=dict(type="int"),
-    )),
-    filter=dict(type="dict", options=FILTER_REFERENCE_OPTIONS),
-    address=address_option().argument_spec(),
-    packed=dict(type="bool"),
-)
-INTERFACE_SOURCES = ("network", "bridge", "direct", "ethernet", "vhostuser", "hostdev")
 DEFINITION_SPEC = dict(
     uuid=dict(type="str"),
     title=dict(type="str"),
@@ -152,13 +103,13 @@ DEFINITION_SPEC = dict(
     )),
     features=dict(type="dict", options=FEATURE_OPTIONS),
     disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
-    interfaces=dict(type="list", elements="dict", options=INTERFACE_SPEC),
     devices_exclusive=dict(type="bool", default=False),
     serial_console=dict(type="dict", options=SERIAL_OPTIONS),
     serials=dict(type="list", elements="dict", options=SERIAL_OPTIONS),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
+DEFINITION_SPEC.update(argument_spec([INTERFACES]))
 DEFINITION_SPEC.update(PLATFORM_SPEC)
 DEFINITION_SPEC.update(TUNING_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).
@@ -365,112 +316,24 @@ class DomainSpecBuilder:
         return disks
 
     def _interfaces(self, specs):
-        return [self._interface(spec, "interfaces[%d]" % index) for index, spec in enumerate(specs)]
+        interfaces = INTERFACES.build(specs)
+        for index, (spec, interface) in enumerate(zip(specs, interfaces)):
+            where = "interfaces[%d]" % index
+            if interface.type == "network":
+                try:
+                    self.conn.networkLookupByName(spec["network"])
+                except libvirt.libvirtError as exc:
+                    raise VirtopsError("%s: libvirt network %s cannot be used: %s"
+                                       % (where, spec["network"], error_text(exc)))
+            if spec["filter"]:
+                self._check_filter(spec["filter"]["name"], where)
+        return interfaces
 
-    def _interface(self, spec, where):
-        given = [name for name in INTERFACE_SOURCES if spec[name]]
-        if len(given) != 1:
-            raise VirtopsError("%s: give exactly one of network or bridge (or direct, ethernet, vhostuser, hostdev)%s"
-                               % (where, "" if not given else ", not %s" % " and ".join(given)))
-        kind = given[0]
-        interface = InterfaceConfig(
-            type=kind, mac=spec["mac"].lower() if spec["mac"] else None,
-            model=None if kind == "hostdev" else spec["model"], target_dev=spec["target_dev"], mtu=spec["mtu"],
-            queues=spec["queues"], rx_queue_size=spec["rx_queue_size"], tx_queue_size=spec["tx_queue_size"],
-            bandwidth=_bandwidth(spec["bandwidth"]), filterref=self._filter_reference(spec["filter"], where),
-            address=address_option().build(spec["address"], where + ".address"), packed=spec["packed"],
-            driver_name=spec["driver"], target_managed=spec["target_managed"],
-        )
-        self._check_interface_back_end(spec, kind, interface.model, where)
-        if spec["packed"] and interface.model not in ("virtio", None):
-            raise VirtopsError("%s.packed: packed virtqueues are a virtio NIC's (model is %s)" % (where, interface.model))
-        if kind == "network":
-            try:
-                self.conn.networkLookupByName(spec["network"])
-            except libvirt.libvirtError as exc:
-                raise VirtopsError("%s: libvirt network %s cannot be used: %s"
-                                   % (where, spec["network"], error_text(exc)))
-            interface.source_network = spec["network"]
-        elif kind == "bridge":
-            interface.source_bridge = spec["bridge"]
-        elif kind == "direct":
-            interface.source_dev, interface.source_mode = spec["direct"]["dev"], spec["direct"]["mode"]
-        elif kind == "vhostuser":
-            if spec["model"] != "virtio":
-                raise VirtopsError("%s: a vhostuser interface is virtio (got model %s)" % (where, spec["model"]))
-            interface.source_type, interface.source_path = "unix", spec["vhostuser"]["path"]
-            interface.source_mode = spec["vhostuser"]["mode"]
-        elif kind == "hostdev":
-            interface.hostdev_managed = spec["hostdev"]["managed"]
-            interface.pci_address_type = "pci"
-            (interface.pci_domain, interface.pci_bus, interface.pci_slot,
-             interface.pci_function) = pci_address(spec["hostdev"]["pci"], where + ": hostdev.pci")
-        self._check_interface_numbers(spec, where)
-        if spec["vlan"] is not None:
-            vlan = spec["vlan"]
-            for tag in vlan["tags"] + ([vlan["native"]] if vlan["native"] is not None else []):
-                if not 0 <= tag <= 4095:
-                    raise VirtopsError("%s: vlan tag %d is not 0 to 4095" % (where, tag))
-            if vlan["native"] is not None and vlan["native"] not in vlan["tags"]:
-                raise VirtopsError("%s: vlan.native %d must be one of vlan.tags" % (where, vlan["native"]))
-            interface.vlan_trunk = vlan["trunk"] if vlan["trunk"] is not None else (len(vlan["tags"]) > 1 or None)
-            interface.vlan_tags = [VlanTag(id=tag, native_mode="untagged" if tag == vlan["native"] else None)
-                                   for tag in vlan["tags"]]
-        if spec["virtualport"] is not None:
-            port = spec["virtualport"]
-            interface.virtualport_type = port["type"]
-            interface.virtualport_interfaceid, interface.virtualport_profileid = port["interfaceid"], port["profileid"]
-            self._check_vsi(port, where)
-            interface.virtualport_instanceid, interface.virtualport_managerid = port["instanceid"], port["managerid"]
-            interface.virtualport_typeid, interface.virtualport_typeidversion = port["typeid"], port["typeidversion"]
-        return interface
-
-    @staticmethod
-    def _check_vsi(port, where):
-        """An 802.1Qbg port (VEPA's VSI) is named by its manager, type and version (libvirt
-        refuses it without them); these settings are that port's alone."""
-        vsi = ("managerid", "typeid", "typeidversion")
-        if port["type"] == "802.1Qbg":
-            missing = [name for name in vsi if port[name] is None]
-            if missing:
-                raise VirtopsError("%s: an 802.1Qbg virtualport needs managerid, typeid and typeidversion (missing %s)"
-                                   % (where, ", ".join(missing)))
-            return
-        given = [name for name in vsi + ("instanceid",) if port[name] is not None]
-        if given:
-            raise VirtopsError("%s: virtualport.%s is an 802.1Qbg port's (type is %s)" % (where, given[0], port["type"]))
-
-    @staticmethod
-    def _check_interface_back_end(spec, kind, model, where):
-        """The driver that runs the NIC on the host, and a tap libvirt does not manage."""
-        if spec["driver"] == "vfio" and kind != "hostdev":
-            raise VirtopsError("%s.driver: vfio passes a host NIC through (hostdev); a %s interface takes vhost or qemu"
-                               % (where, kind))
-        if spec["driver"] in ("vhost", "qemu") and (kind == "hostdev" or model not in ("virtio", None)):
-            raise VirtopsError("%s.driver: the vhost and qemu back ends run a virtio NIC (this one is %s)"
-                               % (where, "a host device" if kind == "hostdev" else "model %s" % model))
-        if spec["target_managed"] is not None and not spec["target_dev"]:
-            raise VirtopsError("%s.target_managed says whether libvirt creates the tap device target_dev names; "
-                               "it needs target_dev" % where)
-
-    @staticmethod
-    def _check_interface_numbers(spec, where):
-        if spec["mtu"] is not None and not 68 <= spec["mtu"] <= 65535:
-            raise VirtopsError("%s: mtu is 68 to 65535, got %d" % (where, spec["mtu"]))
-        if spec["queues"] is not None and not 1 <= spec["queues"] <= 256:
-            raise VirtopsError("%s: queues is 1 to 256, got %d" % (where, spec["queues"]))
-        for name in ("rx_queue_size", "tx_queue_size"):
-            if spec[name] is not None and spec[name] not in (256, 512, 1024):
-                raise VirtopsError("%s: %s is 256, 512 or 1024 (got %d)" % (where, name, spec[name]))
-
-    def _filter_reference(self, spec, where):
-        if not spec:
-            return None
+    def _check_filter(self, name, where):
         try:
-            self.conn.nwfilterLookupByName(spec["name"])
+            self.conn.nwfilterLookupByName(name)
         except libvirt.libvirtError as exc:
-            raise VirtopsError("%s: nwfilter %s is not defined: %s" % (where, spec["name"], error_text(exc)))
-        return FilterRef.with_parameters(spec["name"], spec["parameters"])
+            raise VirtopsError("%s: nwfilter %s is not defined: %s" % (where, name, error_text(exc)))
 
     @staticmethod
     def _serial_console(spec, port=0, option="serial_console"):
@@ -567,20 +430,6 @@ class DomainSpecBuilder:
 
     def _check_file(self, path, option):
         check_host_file(self.conn, path, option, self.is_local)
-
-
-def _bandwidth(spec):
-    """BandwidthConfig of an interface's ``bandwidth`` (KiB/s averages and peaks, KiB bursts)."""
-    if spec is None:
-        return None
-    config = BandwidthConfig()
-    for direction in ("inbound", "outbound"):
-        values = spec[direction]
-        for name in ("average", "peak", "burst"):
-            value = None if values is None else values[name]
-            check_at_least(value, 1, "bandwidth.%s.%s" % (direction, name))
-            setattr(config, "%s_%s" % (direction, name), value)
-    return config
 
 
 def creation_defaults(desired):

@@ -288,7 +288,7 @@ def test_every_interface_type_and_option_matches_what_libvirt_writes(conn):
 
 @pytest.mark.parametrize("interface,message", [
     (dict(bridge="br0", ethernet=True), "give exactly one of network or bridge .or direct, ethernet, vhostuser, hostdev., not bridge and ethernet"),
-    (dict(bridge="br0", mtu=20), "mtu is 68 to 65535, got 20"),
+    (dict(bridge="br0", mtu=20), r"interfaces\[0\].mtu is from 68 to 65535, got 20"),
     (dict(bridge="br0", rx_queue_size=300), "rx_queue_size is 256, 512 or 1024"),
     (dict(bridge="br0", vlan=dict(tags=[5000])), "vlan tag 5000 is not 0 to 4095"),
     (dict(bridge="br0", vlan=dict(tags=[1, 2], native=3)), "vlan.native 3 must be one of vlan.tags"),

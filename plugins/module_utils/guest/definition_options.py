@@ -20,7 +20,8 @@ __metaclass__ = type
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SMBIOS_BIOS, SMBIOS_SYSTEM,
+    CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
+    SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
@@ -427,13 +428,14 @@ class _Reader:
             options["serial_console"] = dict(type="none")  # a new definition gets a pty console otherwise
 
     def _serial(self, serial):
-        spec = dict(type=serial.type, log_file=serial.log_file, log_append=serial.log_append)
-        if serial.type == "file":
-            spec.update(path=serial.source_path, append=serial.source_append)
-        elif serial.type == "tcp":
+        spec = SERIALS.read_back([serial])[0]
+        if serial.type != "file":
+            spec.pop("path", None)  # a pty's is the one libvirt opened
+            spec.pop("append", None)
+        if serial.type == "tcp":
             spec.update(host=serial.source_host, port=int(serial.source_service or 0) or None,
                         mode=serial.source_mode or "connect", protocol=serial.protocol)  # libvirt connects by default
-        elif serial.type != "pty":
+        elif serial.type not in ("pty", "file"):
             self.note("devices/serial[%s]" % serial.target_port, "type %s" % serial.type)
         return _given(spec)
 

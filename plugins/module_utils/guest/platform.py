@@ -24,8 +24,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.options imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ControllerConfig, DeviceAddress, FilesystemConfig, GraphicsConfig, HostdevConfig, InputConfig, IommuConfig,
-    MemballoonConfig, MemoryDeviceConfig, PanicConfig, RngConfig, SpiceChannel, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
+    ConsoleConfig, ControllerConfig, DeviceAddress, FilesystemConfig, GraphicsConfig, HostdevConfig, InputConfig, IommuConfig,
+    MemballoonConfig, MemoryDeviceConfig, PanicConfig, RngConfig, SerialConfig, SpiceChannel, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, LaunchSecurityConfig,
@@ -288,6 +288,60 @@ GRAPHICS = OptionGroup("graphics", GraphicsConfig, [
     Option("secure", "bool", field=None),
     Option("agent", "bool", field=None),
 ], finish=_graphics)
+
+
+def _serial_port(item, serial, option):
+    """A serial port (and, the first of them, the console): its source by type; None for
+    ``type: none`` (no serial port)."""
+    kind = item["type"]
+    if kind == "none":
+        return None
+    if kind == "file" and not item["path"]:
+        raise VirtopsError("%s.type=file needs %s.path" % (option, option))
+    if kind != "file" and item["path"]:
+        raise VirtopsError("%s.path is only used with type=file; for a %s console use log_file" % (option, kind))
+    if item["append"] is not None and kind != "file":
+        raise VirtopsError("%s.append says whether path is appended to, for type=file; for a %s console "
+                           "log_append does that for log_file" % (option, kind))
+    if item["log_append"] is not None and not item["log_file"]:
+        raise VirtopsError("%s.log_append says whether log_file is appended to; it needs log_file" % option)
+    if kind == "tcp":
+        if item["port"] is None or not 1 <= item["port"] <= 65535:
+            raise VirtopsError("%s.type=tcp needs %s.port, 1 to 65535" % (option, option))
+        check_address(item["host"], option + ".host")
+        serial.source_mode, serial.source_host = item["mode"], item["host"]
+        serial.source_service, serial.protocol = str(item["port"]), item["protocol"]
+    serial.target_type = "isa-serial"
+    return serial
+
+
+# A serial port: serial_console (port 0, also the console) or each item of serials; the builder
+# numbers them and makes port 0 the console.
+SERIAL_PORT_OPTIONS = (
+    Option("type", required=True, choices=["pty", "file", "tcp", "none"]),
+    Option("path", "path", field="source_path"),
+    Option("append", "bool", field="source_append"),
+    Option("log_file", "path"),
+    Option("log_append", "bool"),
+    Option("host", default="127.0.0.1", field=None),  # tcp's
+    Option("port", "int", field=None),
+    Option("mode", default="bind", choices=["bind", "connect"], field=None),
+    Option("protocol", default="raw", choices=["raw", "telnet"], field=None),
+)
+SERIAL_CONSOLE = OptionGroup("serial_console", SerialConfig, SERIAL_PORT_OPTIONS, field=None, finish=_serial_port)
+SERIALS = OptionGroup("serials", SerialConfig, SERIAL_PORT_OPTIONS, many=True, field=None, finish=_serial_port)
+
+
+def serial_devices(ports):
+    """(serials, consoles) of the serial ports built from SERIAL_CONSOLE or SERIALS (None: type
+    none): numbered from 0, and port 0 said again as the console, as libvirt writes it."""
+    serials = [serial for serial in ports if serial is not None]
+    for index, serial in enumerate(serials):
+        serial.target_port = index
+    consoles = [ConsoleConfig(target_type="serial", **dict(
+        (name, getattr(serial, name)) for name in ConsoleConfig.SOURCE_FIELDS + (
+            "type", "target_port", "log_file", "log_append"))) for serial in serials[:1]]
+    return serials, consoles
 
 
 def _rng(item, rng, option):
@@ -612,4 +666,4 @@ def _device_element(text, option):
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
 PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES,
                     RNG, GRAPHICS, HOSTDEVS)
-PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS, LAUNCH_SECURITY)))
+PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS)))

@@ -16,7 +16,7 @@ import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
-    check_address, check_at_least, check_cpu_features, check_token, mib_to_bytes,
+    check_at_least, check_cpu_features, check_token, mib_to_bytes,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import argument_spec
@@ -29,7 +29,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURE_OPTIONS, PLATFORM_SPEC, build_features, build_launch_security, build_platform,
+    FEATURE_OPTIONS, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_features, serial_devices, build_launch_security, build_platform,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
     CPU_NUMA_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
@@ -43,7 +43,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
     CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, ChannelConfig, ConsoleConfig, ControllerConfig, SerialConfig,
+    GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, ChannelConfig, ControllerConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
     BootDevice, DomainConfig, FeaturesConfig, OsConfig,
@@ -52,18 +52,6 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 BOOT_DEVICES = ("hd", "cdrom", "network", "fd")
 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
-# A serial port: serial_console (port 0, also the console) or each item of serials.
-SERIAL_OPTIONS = dict(
-    type=dict(type="str", required=True, choices=["pty", "file", "tcp", "none"]),
-    path=dict(type="path"),
-    append=dict(type="bool"),
-    log_file=dict(type="path"),
-    log_append=dict(type="bool"),
-    host=dict(type="str", default="127.0.0.1"),
-    port=dict(type="int"),
-    mode=dict(type="str", default="bind", choices=["bind", "connect"]),
-    protocol=dict(type="str", default="raw", choices=["raw", "telnet"]),
-)
 DEFINITION_SPEC = dict(
     uuid=dict(type="str"),
     title=dict(type="str"),
@@ -104,8 +92,6 @@ DEFINITION_SPEC = dict(
     features=dict(type="dict", options=FEATURE_OPTIONS),
     disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
     devices_exclusive=dict(type="bool", default=False),
-    serial_console=dict(type="dict", options=SERIAL_OPTIONS),
-    serials=dict(type="list", elements="dict", options=SERIAL_OPTIONS),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
@@ -296,11 +282,8 @@ class DomainSpecBuilder:
                     self._check_directory(port[name], "%s.%s" % (option.replace("%d", str(index)), name))
             if len(ports) > 1 and any(port["type"] == "none" for port in ports):
                 raise VirtopsError("serials: type none (no serial port) cannot be one of several ports")
-            desired.serials, desired.consoles = [], []
-            for index, port in enumerate(ports):
-                serials, consoles = self._serial_console(port, index, option.replace("%d", str(index)))
-                desired.serials.extend(serials)
-                desired.consoles.extend(consoles)
+            desired.serials, desired.consoles = serial_devices(
+                [SERIAL_CONSOLE.build(ports[0])] if p["serial_console"] is not None else SERIALS.build(ports))
         if p["guest_agent"]:
             desired.channels = [ChannelConfig.guest_agent()]
         if (p["graphics"] or {}).get("agent"):  # (false: resolve_against_live removes the live one)
@@ -334,35 +317,6 @@ class DomainSpecBuilder:
             self.conn.nwfilterLookupByName(name)
         except libvirt.libvirtError as exc:
             raise VirtopsError("%s: nwfilter %s is not defined: %s" % (where, name, error_text(exc)))
-
-    @staticmethod
-    def _serial_console(spec, port=0, option="serial_console"):
-        """The serial port ``port`` of ``spec``; the first port is also the console."""
-        kind = spec["type"]
-        if kind == "none":
-            return [], []
-        if kind == "file" and not spec["path"]:
-            raise VirtopsError("%s.type=file needs %s.path" % (option, option))
-        if kind != "file" and spec["path"]:
-            raise VirtopsError("%s.path is only used with type=file; for a %s console use log_file" % (option, kind))
-        if spec.get("append") is not None and kind != "file":
-            raise VirtopsError("%s.append says whether path is appended to, for type=file; for a %s console "
-                               "log_append does that for log_file" % (option, kind))
-        if spec.get("log_append") is not None and not spec["log_file"]:
-            raise VirtopsError("%s.log_append says whether log_file is appended to; it needs log_file" % option)
-        tcp = dict(source_mode=None, source_host=None, source_service=None, protocol=None)
-        if kind == "tcp":
-            if spec.get("port") is None or not 1 <= spec["port"] <= 65535:
-                raise VirtopsError("%s.type=tcp needs %s.port, 1 to 65535" % (option, option))
-            check_address(spec["host"], option + ".host")
-            tcp = dict(source_mode=spec["mode"], source_host=spec["host"], source_service=str(spec["port"]),
-                       protocol=spec["protocol"])
-        common = dict(type=kind, source_path=spec["path"], source_append=spec.get("append"), target_port=port,
-                      log_file=spec["log_file"], log_append=spec.get("log_append"), **tcp)
-        serial = SerialConfig(target_type="isa-serial", **common)
-        if port:
-            return [serial], []
-        return [serial], [ConsoleConfig(target_type="serial", **common)]
 
     def _check_shared_memory(self, desired):
         """virtiofsd reads the guest's memory: libvirt refuses to start a virtiofs share without
@@ -440,8 +394,7 @@ def creation_defaults(desired):
         if getattr(desired.features, name) is None:
             setattr(desired.features, name, True)
     if desired.serials is None:
-        desired.serials, desired.consoles = DomainSpecBuilder._serial_console(
-            dict(type="pty", path=None, log_file=None))
+        desired.serials, desired.consoles = serial_devices([SERIAL_CONSOLE.build(dict(type="pty"))])
     if desired.graphics is None:
         desired.graphics = []
     if desired.vcpus is None:

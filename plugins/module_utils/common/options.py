@@ -91,8 +91,9 @@ class OptionGroup:
 
     def build(self, value, option=None):
         """The model object(s) ``value`` (the module's value of this option) asks for; None when
-        the option is not given."""
-        option = option or self.name
+        the option is not given. ``option`` names it in messages (its own name unless given; '':
+        the suboptions by their own names, as a module whose options they are)."""
+        option = self.name if option is None else option
         if value is None:
             return None
         if self.many:
@@ -104,7 +105,7 @@ class OptionGroup:
         item = dict((declared.name, item.get(declared.name, declared.spec.get("default"))) for declared in self.options)
         built = self.model()
         for declared in self.options:
-            inner = "%s.%s" % (option, declared.name)
+            inner = "%s.%s" % (option, declared.name) if option else declared.name
             if isinstance(declared, OptionGroup):
                 nested = declared.build(item[declared.name], inner)
                 if nested is not None and declared.field:

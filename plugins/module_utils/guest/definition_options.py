@@ -17,7 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DRIVE_ADDRESS
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DISK, DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
     CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
@@ -27,14 +27,13 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning impor
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEFAULT_CPU_MODE
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    GUEST_AGENT_CHANNEL, IOTUNE_LIMITS, SPICE_AGENT_CHANNEL, GraphicsConfig, address_number,
+    GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, GraphicsConfig, address_number,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import Child, etree
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES, DomainConfig
 
 DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
                  "on_poweroff", "on_reboot", "on_crash")
-DISK_FIELDS = ("device", "wwn", "format", "serial", "cache", "io", "discard", "boot_order", "packed")
 
 
 def _known_children(cls):
@@ -291,9 +290,8 @@ class _Reader:
 
     def _disk(self, disk):
         where = "devices/disk[%s]" % disk.target_dev
-        spec = _given(dict((name, getattr(disk, name)) for name in DISK_FIELDS))
-        spec.update(target=disk.target_dev, bus=disk.target_bus, readonly=disk.readonly or None,
-                    shareable=disk.shareable or None)
+        spec = DISK.read_back(disk)
+        spec.update(bus=disk.target_bus, readonly=disk.readonly or None, shareable=disk.shareable or None)
         if disk.type in ("file", "block"):
             path = disk.source_file if disk.type == "file" else disk.source_dev
             if path and path != disk.NO_MEDIA:
@@ -308,8 +306,6 @@ class _Reader:
             self.note(where, "source type %s" % disk.type)
         if disk.driver_name not in (None, "qemu"):
             self.note(where + "/driver", "driver %s (QEMU's is qemu)" % disk.driver_name)
-        if disk.iotune is not None:
-            spec["iotune"] = _given(dict((name, getattr(disk.iotune, name)) for name in IOTUNE_LIMITS))
         if disk.logical_block_size or disk.physical_block_size:
             spec["blockio"] = _given(dict(logical_block_size=disk.logical_block_size,
                                           physical_block_size=disk.physical_block_size))

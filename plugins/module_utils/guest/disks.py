@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A disk's options, declared once, and the one builder from them to a ``DiskConfig``.
+"""A disk's options, declared once (``DISK``), and the one builder from them to a ``DiskConfig``.
 
 The ``domain`` module's ``disks`` items, the ``disk`` module (and so ``disks`` and the
-``instance`` role's data volumes) take exactly ``DISK_OPTIONS``; a disk is built by
-``DiskBuilder`` in both and compared with the model's own ``changes()``.
+``instance`` role's data volumes) take exactly ``DISK_OPTIONS`` (``DISK``'s argument spec); a
+disk is built by ``DiskBuilder`` in both (``DISK`` sets the plain fields and checks the options
+together, the builder adds what needs libvirt) and compared with the model's own ``changes()``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors impo
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
     check_at_least, check_disk_serial, check_wwn_bus,
 )
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import Option, OptionGroup, argument_spec
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import DISK_DRIVER_SPEC
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import pci_address
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.directories import file_exists, local_backing_files
@@ -36,37 +38,88 @@ TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
 DRIVE_ADDRESS = ("controller", "bus", "target", "unit")
 SOURCES = ("path", "volume") + NETWORK_SOURCES
 
-# The options of one disk (documented in the domain module's disks and in the disk module).
-DISK_OPTIONS = dict(
-    path=dict(type="path"),
-    path_type=dict(type="str", choices=["file", "block"]),
-    pool=dict(type="str"),
-    volume=dict(type="str"),
-    iscsi=dict(type="dict", options=ISCSI_SOURCE_SPEC),
-    rbd=dict(type="dict", options=RBD_SOURCE_SPEC),
-    nfs=dict(type="dict", options=NFS_SOURCE_SPEC),
-    nbd=dict(type="dict", options=NBD_SOURCE_SPEC),
-    url=dict(type="str"),
-    encryption=dict(type="dict", options=ENCRYPTION_SPEC),
-    address=dict(type="dict", options=dict(pci=dict(type="str"),
-                                           **dict((name, dict(type="int")) for name in DRIVE_ADDRESS))),
-    device=dict(type="str", default="disk", choices=["disk", "cdrom", "lun"]),
-    wwn=dict(type="str"),
-    iotune=dict(type="dict", options=dict((name, dict(type="int")) for name in IOTUNE_LIMITS)),
-    blockio=dict(type="dict", options=dict(
+
+def _check_disk(item, disk, where):
+    """The checks of one disk's options together, and its bus (a CD-ROM drive's default is
+    SATA, a disk's virtio). ``where``: 'disks[1]', or '' for the disk module's own options."""
+    prefix, lead = (where + ".", where + ": ") if where else ("", "")
+    bus = disk.target_bus = item["bus"] or ("sata" if item["device"] == "cdrom" else "virtio")
+    disk.driver_name = "qemu"
+    if item["device"] == "cdrom" and bus == "virtio":
+        raise VirtopsError("%sa cdrom cannot use bus virtio; use sata, scsi or ide" % lead)
+    if item["packed"] and bus != "virtio":
+        raise VirtopsError("%spacked: packed virtqueues are a virtio disk's (bus is %s)" % (prefix, bus))
+    _check_lun(item, bus, where or "disk")
+    if item["wwn"] is not None:
+        check_wwn_bus(bus, lead + "wwn")
+        if not re.match(r"^(0x)?[0-9a-fA-F]{16}$", item["wwn"]):
+            raise VirtopsError("%swwn %r is not 16 hexadecimal digits" % (lead, item["wwn"]))
+    iotune = item["iotune"]
+    if iotune is not None:
+        for kind in ("bytes", "iops"):
+            if iotune["total_%s_sec" % kind] and (iotune["read_%s_sec" % kind] or iotune["write_%s_sec" % kind]):
+                raise VirtopsError("%siotune.total_%s_sec cannot be combined with read_%s_sec or write_%s_sec"
+                                   % (lead, kind, kind, kind))
+    blockio = item["blockio"]
+    if blockio is not None:
+        logical, physical = blockio["logical_block_size"], blockio["physical_block_size"]
+        if logical and physical and physical < logical:
+            raise VirtopsError("%sblockio.physical_block_size %d is smaller than logical_block_size %d"
+                               % (lead, physical, logical))
+        disk.logical_block_size, disk.physical_block_size = logical, physical
+    return disk
+
+
+def _check_lun(item, bus, where):
+    """A LUN passes SCSI commands through: it needs the SCSI bus and a SCSI device behind it."""
+    if item["device"] != "lun":
+        return
+    if bus != "scsi":
+        raise VirtopsError("%s: device lun passes SCSI commands through, so it needs bus scsi (got %s)" % (where, bus))
+    if not (item["iscsi"] or (item["path"] and (item["path"].startswith("/dev/") or item["path_type"] == "block"))):
+        raise VirtopsError("%s: device lun needs an iscsi LUN or a block device path" % where)
+    if item["encryption"]:
+        raise VirtopsError("%s: device lun passes SCSI commands through, so it cannot be decrypted" % where)
+
+
+def _iotune_limit(value, option):
+    if value < 0:
+        raise VirtopsError("%s must be 0 (no limit) or more, got %d" % (option, value))
+
+
+# One disk's options (documented in the domain module's disks and in the disk module): what
+# needs libvirt or the host - the source, its guest address, the encryption secret - is
+# DiskBuilder's.
+DISK = OptionGroup("disk", DiskConfig, [
+    Option("path", "path", field=None),
+    Option("path_type", choices=["file", "block"], field=None),
+    Option("pool", field=None),
+    Option("volume", field=None),
+    Option("iscsi", "dict", field=None, options=ISCSI_SOURCE_SPEC),
+    Option("rbd", "dict", field=None, options=RBD_SOURCE_SPEC),
+    Option("nfs", "dict", field=None, options=NFS_SOURCE_SPEC),
+    Option("nbd", "dict", field=None, options=NBD_SOURCE_SPEC),
+    Option("url", field=None),
+    Option("encryption", "dict", field=None, options=ENCRYPTION_SPEC),
+    Option("address", "dict", field=None, options=dict(pci=dict(type="str"),
+                                                       **dict((name, dict(type="int")) for name in DRIVE_ADDRESS))),
+    Option("device", default="disk", choices=["disk", "cdrom", "lun"]),
+    Option("wwn"),
+    OptionGroup("iotune", IotuneConfig, [Option(name, "int", checks=[_iotune_limit]) for name in IOTUNE_LIMITS]),
+    Option("blockio", "dict", field=None, options=dict(
         logical_block_size=dict(type="int", choices=[512, 4096]),
         physical_block_size=dict(type="int", choices=[512, 4096]),
     )),
-    bus=dict(type="str", choices=list(BUSES)),
-    target=dict(type="str"),
-    format=dict(type="str", choices=["qcow2", "raw"]),
-    serial=dict(type="str"),
-    readonly=dict(type="bool"),
-    shareable=dict(type="bool"),
-    boot_order=dict(type="int"),
-    packed=dict(type="bool"),
-    **DISK_DRIVER_SPEC
-)
+    Option("bus", choices=list(BUSES), field=None),
+    Option("target", field="target_dev"),
+    Option("format", choices=["qcow2", "raw"]),
+    Option("serial", checks=[check_disk_serial]),
+    Option("readonly", "bool"),
+    Option("shareable", "bool"),
+    Option("boot_order", "int"),
+    Option("packed", "bool"),
+] + [Option(name, **spec) for name, spec in DISK_DRIVER_SPEC.items()], finish=_check_disk)
+DISK_OPTIONS = argument_spec([DISK])["disk"]["options"]
 
 
 class DiskBuilder:
@@ -86,40 +139,14 @@ class DiskBuilder:
         prefixes the option names in messages. Its target is ``spec['target']`` (None: the caller
         picks a free one with ``next_target``)."""
         prefix = where + "." if where else ""
-        lead = where + ": " if where else ""
-        bus = spec["bus"] or ("sata" if spec["device"] == "cdrom" else "virtio")
-        if spec["device"] == "cdrom" and bus == "virtio":
-            raise VirtopsError("%sa cdrom cannot use bus virtio; use sata, scsi or ide" % lead)
-        check_disk_serial(spec["serial"], prefix + "serial")
-        if spec["packed"] and bus != "virtio":
-            raise VirtopsError("%spacked: packed virtqueues are a virtio disk's (bus is %s)" % (prefix, bus))
-        self._check_lun(spec, bus, where or "disk")
-        disk = DiskConfig(
-            device=spec["device"], target_bus=bus, driver_name="qemu", format=spec["format"],
-            cache=spec["cache"], io=spec["io"], discard=spec["discard"], serial=spec["serial"],
-            readonly=spec["readonly"], shareable=spec["shareable"], boot_order=spec["boot_order"],
-            packed=spec["packed"], target_dev=spec["target"],
-        )
-        _tuning(disk, spec, bus, lead)
+        disk = DISK.build(spec, where)
         self._source(disk, spec, prefix)
-        disk.address = disk_address(spec["address"], bus, prefix + "address")
+        disk.address = disk_address(spec["address"], disk.target_bus, prefix + "address")
         if spec["encryption"] is not None:
             disk.encryption = disk_encryption(self.conn, spec["encryption"], prefix + "encryption")
         if disk.format is None and disk.type == "file" and spec["device"] == "cdrom":
             disk.format = "raw"
         return disk
-
-    @staticmethod
-    def _check_lun(spec, bus, where):
-        """A LUN passes SCSI commands through: it needs the SCSI bus and a SCSI device behind it."""
-        if spec["device"] != "lun":
-            return
-        if bus != "scsi":
-            raise VirtopsError("%s: device lun passes SCSI commands through, so it needs bus scsi (got %s)" % (where, bus))
-        if not (spec["iscsi"] or (spec["path"] and (spec["path"].startswith("/dev/") or spec["path_type"] == "block"))):
-            raise VirtopsError("%s: device lun needs an iscsi LUN or a block device path" % where)
-        if spec["encryption"]:
-            raise VirtopsError("%s: device lun passes SCSI commands through, so it cannot be decrypted" % where)
 
     def _source(self, disk, spec, prefix):
         lead = prefix[:-1] + ": " if prefix else ""
@@ -168,32 +195,6 @@ class DiskBuilder:
             raise VirtopsError("%s: %s is a %s on this host, not a %s (path_type)"
                                % (option, path, "block device" if found == "block" else "file", wanted))
         return wanted or found
-
-
-def _tuning(disk, spec, bus, lead):
-    """``lead``: 'disks[1]: ' naming the disk in messages ('' for the disk module's own options)."""
-    if spec["wwn"] is not None:
-        check_wwn_bus(bus, lead + "wwn")
-        if not re.match(r"^(0x)?[0-9a-fA-F]{16}$", spec["wwn"]):
-            raise VirtopsError("%swwn %r is not 16 hexadecimal digits" % (lead, spec["wwn"]))
-        disk.wwn = spec["wwn"]
-    iotune = spec["iotune"]
-    if iotune is not None:
-        for name in IOTUNE_LIMITS:
-            if iotune[name] is not None and iotune[name] < 0:
-                raise VirtopsError("%siotune.%s must be 0 (no limit) or more, got %d" % (lead, name, iotune[name]))
-        for kind in ("bytes", "iops"):
-            if iotune["total_%s_sec" % kind] and (iotune["read_%s_sec" % kind] or iotune["write_%s_sec" % kind]):
-                raise VirtopsError("%siotune.total_%s_sec cannot be combined with read_%s_sec or write_%s_sec"
-                                   % (lead, kind, kind, kind))
-        disk.iotune = IotuneConfig(**dict((name, iotune[name]) for name in IOTUNE_LIMITS))
-    blockio = spec["blockio"]
-    if blockio is not None:
-        logical, physical = blockio["logical_block_size"], blockio["physical_block_size"]
-        if logical and physical and physical < logical:
-            raise VirtopsError("%sblockio.physical_block_size %d is smaller than logical_block_size %d"
-                               % (lead, physical, logical))
-        disk.logical_block_size, disk.physical_block_size = logical, physical
 
 
 def check_host_file(conn, path, option, is_local, allow_block=False):

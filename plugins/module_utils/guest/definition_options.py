@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import CPU
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DISK, DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
@@ -190,26 +191,21 @@ class _Reader:
     def _cpu(self, cpu):
         if cpu is None:
             return None
-        mode = cpu.mode or ("custom" if cpu.model else DEFAULT_CPU_MODE)
+        options = CPU.read_back(cpu)
+        mode = options["mode"] = cpu.mode or ("custom" if cpu.model else DEFAULT_CPU_MODE)
         # a custom model without fallback may fall back (libvirt's default); the option's default forbids it
-        fallback = cpu.fallback or ("allow" if cpu.model and mode == "custom" else None)
-        options = dict(mode=mode, model=cpu.model, fallback=fallback, check=cpu.check,
-                       features=[dict(name=feature.name, policy=feature.policy or "require")
-                                 for feature in cpu.features or []])
-        if cpu.topology is not None:
-            topology = cpu.topology
-            options["topology"] = dict(sockets=topology.sockets, cores=topology.cores, threads=topology.threads)
-            if topology.dies not in (None, 1):
-                self.note("cpu/topology", "dies=%d (the option's topology has one die per socket)" % topology.dies)
+        options["fallback"] = cpu.fallback or ("allow" if cpu.model and mode == "custom" else None)
+        options["features"] = [dict(name=feature.name, policy=feature.policy or "require") for feature in cpu.features or []]
+        if cpu.topology is not None and cpu.topology.dies not in (None, 1):
+            self.note("cpu/topology", "dies=%d (the option's topology has one die per socket)" % cpu.topology.dies)
         if cpu.numa_cells:
             options["numa"] = [_given(dict(cpus=cell.cpus, memory_mb=_mib(cell.memory_kib, "cpu/numa/cell", self.untyped),
                                            mem_access=cell.mem_access, discard=cell.discard))
                                for cell in cpu.numa_cells]
         if cpu.maxphysaddr_mode is not None:
             options["maxphysaddr"] = _given(dict(mode=cpu.maxphysaddr_mode, bits=cpu.maxphysaddr_bits))
-        if cpu.vendor and mode == "custom":
-            options["vendor"] = cpu.vendor
-        elif cpu.vendor:
+        if cpu.vendor and mode != "custom":
+            options.pop("vendor")
             self.note("cpu/vendor", "a vendor beside mode %s (the option is a custom model's)" % mode)
         return _given(options)
 

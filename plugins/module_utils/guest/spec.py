@@ -15,33 +15,28 @@ __metaclass__ = type
 import os
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
-    check_at_least, check_cpu_features, check_token, mib_to_bytes,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least, mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import argument_spec
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import (
-    CPU_FEATURES_SPEC, VIRT_TYPES,
-)
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import VIRT_TYPES
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import CPU, candidates
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
     DISK_OPTIONS, DiskBuilder, check_host_file, pick_target,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURE_OPTIONS, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_features, serial_devices, build_launch_security, build_platform,
+    FEATURE_OPTIONS, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_features, build_launch_security, build_platform,
+    serial_devices,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
-    CPU_NUMA_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
+    TUNING_SPEC, build_numa_cells, build_tuning,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import (
     canonical_machine, domain_capabilities,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.cpu import HypervisorCpu, choose_model
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import (
-    CPU_MODES, DEFAULT_CPU_MODE, CpuConfig, CpuFeature, CpuTopology,
-)
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
     GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, ChannelConfig, ControllerConfig,
 )
@@ -74,28 +69,13 @@ DEFINITION_SPEC = dict(
         menu=dict(type="bool"),
         menu_timeout=dict(type="int"),
     )),
-    cpu=dict(type="dict", options=dict(
-        mode=dict(type="str", required=True, choices=list(CPU_MODES) + [DEFAULT_CPU_MODE]),
-        model=dict(type="str"),
-        fallback=dict(type="str", choices=["allow", "forbid"]),
-        vendor=dict(type="str"),
-        check=dict(type="str", choices=["none", "partial", "full"]),
-        models=dict(type="list", elements="str"),
-        features=CPU_FEATURES_SPEC,
-        topology=dict(type="dict", options=dict(
-            sockets=dict(type="int", required=True),
-            cores=dict(type="int", required=True),
-            threads=dict(type="int", required=True),
-        )),
-        **CPU_NUMA_OPTIONS
-    )),
     features=dict(type="dict", options=FEATURE_OPTIONS),
     disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
     devices_exclusive=dict(type="bool", default=False),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
-DEFINITION_SPEC.update(argument_spec([INTERFACES]))
+DEFINITION_SPEC.update(argument_spec([CPU, INTERFACES]))
 DEFINITION_SPEC.update(PLATFORM_SPEC)
 DEFINITION_SPEC.update(TUNING_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).
@@ -198,55 +178,24 @@ class DomainSpecBuilder:
     # -- cpu ----------------------------------------------------------------------------------
     def _cpu(self):
         spec = self.params["cpu"]
-        if spec is None:
+        config = CPU.build(spec)
+        if config is None:
             return None
-        mode = spec["mode"]
-        if spec["model"] and spec["models"]:
-            raise VirtopsError("give cpu.model or cpu.models (an ordered list to choose from), not both")
-        candidates = [spec["model"]] if spec["model"] else list(spec["models"] or [])
-        if mode != "custom" and candidates:
-            raise VirtopsError("cpu.model and cpu.models are only used with cpu.mode=custom (got mode=%s)" % mode)
-        if spec["vendor"] is not None:
-            if mode != "custom":
-                raise VirtopsError("cpu.vendor is a custom model's (got mode=%s)" % mode)
-            check_token(spec["vendor"], "cpu.vendor", "CPU vendor name")
-        for index, candidate in enumerate(candidates):
-            check_token(candidate, "cpu.model" if spec["model"] else "cpu.models[%d]" % index, "CPU model name")
-        check_cpu_features(spec["features"])
-        features = [(f["name"], f["policy"]) for f in spec["features"]]
-        model = None
-        if mode == "custom":
+        if config.mode == "custom":
+            models = candidates(spec)
             hypervisor = self._hypervisor_cpu()
-            if not candidates:
+            if not models:
                 raise VirtopsError("cpu.mode=custom needs cpu.model or cpu.models; usable models here: %s"
                                    % (", ".join(hypervisor.usable_models()) if hypervisor else "unknown"))
-            if hypervisor is None:
-                model = candidates[0]
+            if hypervisor is not None:
+                config.model = choose_model(hypervisor, models, [(f["name"], f["policy"]) for f in spec["features"]],
+                                            option="cpu.model" if spec["model"] else "cpu.models:")
             else:
-                model = choose_model(hypervisor, candidates, features,
-                                     option="cpu.model" if spec["model"] else "cpu.models:")
-        topology = spec["topology"]
-        config = CpuConfig(
-            mode=mode,
-            match="exact" if mode == "custom" else None,
-            model=model,
-            fallback=spec["fallback"] or ("forbid" if mode == "custom" else None),
-            vendor=spec["vendor"],
-            topology=None if topology is None else CpuTopology(
-                sockets=topology["sockets"], dies=1, cores=topology["cores"], threads=topology["threads"]),
-            features=[CpuFeature(name=name, policy=policy) for name, policy in features],
-        )
-        config.check = spec["check"]
+                config.model = models[0]
         if spec["numa"] is not None:
             config.numa_cells = build_numa_cells(spec["numa"], self.params["vcpus"], self.params["memory_mb"],
                                                  devices_mb=sum(device["size_mb"] for device in self.params["memory_devices"] or []))
-        if spec["maxphysaddr"] is not None:
-            bits = spec["maxphysaddr"]["bits"]
-            if bits is not None and not 32 <= bits <= 52:
-                raise VirtopsError("cpu.maxphysaddr.bits is 32 to 52, got %d" % bits)
-            if spec["maxphysaddr"]["mode"] == "emulate" and bits is None:
-                raise VirtopsError("cpu.maxphysaddr.mode=emulate needs cpu.maxphysaddr.bits")
-            config.maxphysaddr_mode, config.maxphysaddr_bits = spec["maxphysaddr"]["mode"], bits
+        topology = spec["topology"]
         if topology is not None and self.params["vcpus"]:
             total = topology["sockets"] * topology["cores"] * topology["threads"]
             if total != self.params["vcpus"]:

@@ -21,7 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import C
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DISK, DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    CLOCK, CONTROLLERS, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
+    CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
     SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
@@ -31,7 +31,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import
     GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, GraphicsConfig, address_number,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import Child, etree
-from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import HYPERV_SWITCHES, DomainConfig
+from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
 DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
                  "on_poweroff", "on_reboot", "on_crash")
@@ -172,20 +172,17 @@ class _Reader:
     def _features(self, features):
         if features is None:
             return None
+        options = FEATURES.read_back(features)
         # acpi and apic say false where the definition lacks them: a new definition gets both otherwise
-        options = dict(acpi=bool(features.acpi), apic=bool(features.apic), pae=features.pae or None,
-                       pmu=features.pmu, vmport=features.vmport, smm=features.smm, kvm_hidden=features.kvm_hidden,
-                       ioapic=features.ioapic_driver)
+        options.update(acpi=bool(features.acpi), apic=bool(features.apic), pae=features.pae or None)
         hyperv = features.hyperv
         if hyperv is not None:
-            values = dict((name, getattr(hyperv, name)) for name in HYPERV_SWITCHES)
-            if hyperv.spinlocks:
-                values["spinlocks_retries"] = hyperv.spinlocks_retries
-            if hyperv.vendor_id_state:
-                values["vendor_id"] = hyperv.vendor_id
+            if not hyperv.spinlocks:
+                options["hyperv"].pop("spinlocks_retries", None)
+            if not hyperv.vendor_id_state:
+                options["hyperv"].pop("vendor_id", None)
             if hyperv.mode not in (None, "custom"):
                 self.note("features/hyperv", "mode %s (the option sets each enlightenment)" % hyperv.mode)
-            options["hyperv"] = _given(values)
         return _given(options)
 
     def _cpu(self, cpu):

@@ -18,7 +18,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_address, check_at_least, check_token
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_address, check_token
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
     Option, OptionGroup, argument_spec, between,
 )
@@ -39,20 +39,6 @@ CONTROLLER_TYPES = ("scsi", "usb", "virtio-serial", "sata", "ide", "pci")
 # The SMBIOS system block Nova writes, in its order.
 SMBIOS_SYSTEM = ("manufacturer", "product", "version", "serial", "uuid", "sku", "family")
 SMBIOS_BIOS = ("vendor", "version", "date", "release")
-
-FEATURE_OPTIONS = dict(
-    acpi=dict(type="bool"),
-    apic=dict(type="bool"),
-    pae=dict(type="bool"),
-    pmu=dict(type="bool"),
-    vmport=dict(type="bool"),
-    smm=dict(type="bool"),
-    kvm_hidden=dict(type="bool"),
-    ioapic=dict(type="str", choices=["kvm", "qemu"]),
-    hyperv=dict(type="dict", options=dict(
-        [(name, dict(type="bool")) for name in HYPERV_SWITCHES]
-        + [("spinlocks_retries", dict(type="int")), ("vendor_id", dict(type="str"))])),
-)
 
 PLATFORM_SPEC = dict(
     # clock and the devices of PLATFORM_OPTIONS are declared below; their spec is added from there
@@ -382,24 +368,32 @@ CONTROLLERS = OptionGroup("controllers", ControllerConfig, [
 ], many=True, field=None, finish=_controller)
 
 
-def build_features(spec):
-    """FeaturesConfig fields from ``features`` (None: not asked for)."""
-    if spec is None:
-        return None
-    hyperv = spec.get("hyperv")
-    config = FeaturesConfig(acpi=spec["acpi"], apic=spec["apic"], pae=spec["pae"], pmu=spec["pmu"],
-                            vmport=spec["vmport"], smm=spec["smm"], kvm_hidden=spec["kvm_hidden"],
-                            ioapic_driver=spec["ioapic"])
-    if hyperv is not None:
-        check_at_least(hyperv["spinlocks_retries"], 4095, "features.hyperv.spinlocks_retries")
-        if hyperv["vendor_id"] is not None and not 0 < len(hyperv["vendor_id"]) <= 12:
-            raise VirtopsError("features.hyperv.vendor_id is 1 to 12 characters (got %d)" % len(hyperv["vendor_id"]))
-        config.hyperv = HypervConfig(mode="custom", **dict((name, hyperv[name]) for name in HYPERV_SWITCHES))
-        if hyperv["spinlocks_retries"] is not None:
-            config.hyperv.spinlocks, config.hyperv.spinlocks_retries = True, hyperv["spinlocks_retries"]
-        if hyperv["vendor_id"] is not None:
-            config.hyperv.vendor_id_state, config.hyperv.vendor_id = True, hyperv["vendor_id"]
-    return config
+def _hyperv(item, hyperv, option):
+    """Hyper-V enlightenments, each set by itself (libvirt's custom mode)."""
+    hyperv.mode = "custom"
+    if item["spinlocks_retries"] is not None:
+        hyperv.spinlocks = True
+    if item["vendor_id"] is not None:
+        if not 0 < len(item["vendor_id"]) <= 12:
+            raise VirtopsError("%s.vendor_id is 1 to 12 characters (got %d)" % (option, len(item["vendor_id"])))
+        hyperv.vendor_id_state = True
+    return hyperv
+
+
+FEATURES = OptionGroup("features", FeaturesConfig, [
+    Option("acpi", "bool"),
+    Option("apic", "bool"),
+    Option("pae", "bool"),
+    Option("pmu", "bool"),
+    Option("vmport", "bool"),
+    Option("smm", "bool"),
+    Option("kvm_hidden", "bool"),
+    Option("ioapic", choices=["kvm", "qemu"], field="ioapic_driver"),
+    OptionGroup("hyperv", HypervConfig, [Option(name, "bool") for name in HYPERV_SWITCHES] + [
+        Option("spinlocks_retries", "int", checks=[between(4095)]),
+        Option("vendor_id"),
+    ], finish=_hyperv),
+])
 
 
 def build_platform(params, desired, check_device):
@@ -666,4 +660,4 @@ def _device_element(text, option):
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
 PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES,
                     RNG, GRAPHICS, HOSTDEVS)
-PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS)))
+PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS, FEATURES)))

@@ -26,7 +26,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURE_OPTIONS, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_features, build_launch_security, build_platform,
+    FEATURES, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_launch_security, build_platform,
     serial_devices,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
@@ -69,7 +69,6 @@ DEFINITION_SPEC = dict(
         menu=dict(type="bool"),
         menu_timeout=dict(type="int"),
     )),
-    features=dict(type="dict", options=FEATURE_OPTIONS),
     disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
     devices_exclusive=dict(type="bool", default=False),
     guest_agent=dict(type="bool"),
@@ -123,7 +122,7 @@ class DomainSpecBuilder:
             current_vcpus=p["current_vcpus"],
             os=self._os(),
             cpu=self._cpu(),
-            features=build_features(p["features"]),
+            features=FEATURES.build(p["features"]),
             metadata=None if p["metadata"] is None else dict(
                 (key, str(value)) for key, value in p["metadata"].items()),
         )

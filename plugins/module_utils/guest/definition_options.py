@@ -21,7 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import C
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DISK, DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
+    BOOT, CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
     SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
@@ -139,8 +139,7 @@ class _Reader:
         if os_config.type not in (None, "hvm"):
             self.note("os/type", "%s guests (the module defines hvm guests)" % os_config.type)
         options["arch"], options["machine"] = os_config.arch, os_config.machine
-        boot = _given(dict(kernel=os_config.kernel, initrd=os_config.initrd, cmdline=os_config.cmdline,
-                           menu=os_config.boot_menu, menu_timeout=os_config.boot_menu_timeout))
+        boot = BOOT.read_back(os_config)
         if os_config.boot_devices:
             boot["devices"] = [device.dev for device in os_config.boot_devices]
         options["boot"] = boot or None

@@ -24,12 +24,13 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.options imp
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
-    ConsoleConfig, ControllerConfig, DeviceAddress, FilesystemConfig, GraphicsConfig, HostdevConfig, InputConfig, IommuConfig,
-    MemballoonConfig, MemoryDeviceConfig, PanicConfig, RngConfig, SerialConfig, SpiceChannel, TpmConfig, VideoConfig, VsockConfig, WatchdogConfig,
+    ConsoleConfig, ControllerConfig, DeviceAddress, FilesystemConfig, GraphicsConfig, HostdevConfig, InputConfig,
+    IommuConfig, MemballoonConfig, MemoryDeviceConfig, PanicConfig, RngConfig, SerialConfig, SpiceChannel, TpmConfig,
+    VideoConfig, VsockConfig, WatchdogConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    DEVICE_TAGS, HYPERV_SWITCHES, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig, LaunchSecurityConfig,
-    OsConfig, SysinfoConfig, SysinfoEntry, TimerConfig,
+    DEVICE_TAGS, HYPERV_SWITCHES, BootDevice, ClockConfig, FeaturesConfig, FirmwareFeature, HypervConfig,
+    LaunchSecurityConfig, OsConfig, SysinfoConfig, SysinfoEntry, TimerConfig,
 )
 
 VIRTIO_MODELS = ["virtio", "virtio-transitional", "virtio-non-transitional"]
@@ -394,6 +395,34 @@ FEATURES = OptionGroup("features", FeaturesConfig, [
         Option("vendor_id"),
     ], finish=_hyperv),
 ])
+
+
+BOOT_DEVICES = ("hd", "cdrom", "network", "fd")
+
+
+def _boot(item, os_config, option):
+    timeout = item["menu_timeout"]
+    if timeout is not None and not 0 <= timeout <= 65535:
+        raise VirtopsError("%s.menu_timeout is milliseconds from 0 to 65535, got %d" % (option, timeout))
+    if timeout is not None and not item["menu"]:
+        raise VirtopsError("%s.menu_timeout needs %s.menu=true (it is how long the menu waits)" % (option, option))
+    if (item["initrd"] or item["cmdline"]) and not item["kernel"]:
+        raise VirtopsError("%s.initrd and %s.cmdline need %s.kernel: they are only used for direct kernel boot"
+                           % (option, option, option))
+    if item["devices"] is not None:
+        os_config.boot_devices = [BootDevice(dev=dev) for dev in item["devices"]]
+    return os_config
+
+
+# How the guest boots (in <os>; the builder adds the machine, the firmware and checks the files).
+BOOT = OptionGroup("boot", OsConfig, [
+    Option("kernel", "path"),
+    Option("initrd", "path"),
+    Option("cmdline"),
+    Option("devices", "list", elements="str", choices=list(BOOT_DEVICES), field=None),
+    Option("menu", "bool", field="boot_menu"),
+    Option("menu_timeout", "int", field="boot_menu_timeout"),
+], finish=_boot)
 
 
 def build_platform(params, desired, check_device):

@@ -26,7 +26,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    FEATURES, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_launch_security, build_platform,
+    BOOT, FEATURES, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_launch_security, build_platform,
     serial_devices,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
@@ -41,10 +41,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import
     GUEST_AGENT_CHANNEL, SPICE_AGENT_CHANNEL, ChannelConfig, ControllerConfig,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
-    BootDevice, DomainConfig, FeaturesConfig, OsConfig,
+    DomainConfig, FeaturesConfig, OsConfig,
 )
 
-BOOT_DEVICES = ("hd", "cdrom", "network", "fd")
 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
 DEFINITION_SPEC = dict(
@@ -61,20 +60,12 @@ DEFINITION_SPEC = dict(
     arch=dict(type="str"),
     machine=dict(type="str"),
     firmware=dict(type="str", choices=["bios", "uefi"]),
-    boot=dict(type="dict", options=dict(
-        kernel=dict(type="path"),
-        initrd=dict(type="path"),
-        cmdline=dict(type="str"),
-        devices=dict(type="list", elements="str", choices=list(BOOT_DEVICES)),
-        menu=dict(type="bool"),
-        menu_timeout=dict(type="int"),
-    )),
     disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
     devices_exclusive=dict(type="bool", default=False),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
-DEFINITION_SPEC.update(argument_spec([CPU, INTERFACES]))
+DEFINITION_SPEC.update(argument_spec([BOOT, CPU, INTERFACES]))
 DEFINITION_SPEC.update(PLATFORM_SPEC)
 DEFINITION_SPEC.update(TUNING_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).
@@ -150,28 +141,13 @@ class DomainSpecBuilder:
         boot = p["boot"] or {}
         if not (boot or p["arch"] or p["machine"] or p["firmware"]):
             return None
-        if boot.get("menu_timeout") is not None and not 0 <= boot["menu_timeout"] <= 65535:
-            raise VirtopsError("boot.menu_timeout is milliseconds from 0 to 65535, got %d" % boot["menu_timeout"])
-        if boot.get("menu_timeout") is not None and not boot.get("menu"):
-            raise VirtopsError("boot.menu_timeout needs boot.menu=true (it is how long the menu waits)")
-        if (boot.get("initrd") or boot.get("cmdline")) and not boot.get("kernel"):
-            raise VirtopsError("boot.initrd and boot.cmdline need boot.kernel: they are only used "
-                               "for direct kernel boot")
+        config = BOOT.build(p["boot"]) or OsConfig()
         for option in ("kernel", "initrd"):
             self._check_file(boot.get(option), "boot.%s" % option)
-        config = OsConfig(
-            type="hvm",
-            arch=p["arch"],
-            machine=canonical_machine(self.conn, p["arch"], p["machine"]),
-            kernel=boot.get("kernel"),
-            initrd=boot.get("initrd"),
-            cmdline=boot.get("cmdline"),
-        )
+        config.type, config.arch = "hvm", p["arch"]
+        config.machine = canonical_machine(self.conn, p["arch"], p["machine"])
         if p["firmware"] is not None:
             config.firmware = "efi" if p["firmware"] == "uefi" else "bios"
-        if boot.get("devices") is not None:
-            config.boot_devices = [BootDevice(dev=dev) for dev in boot["devices"]]
-        config.boot_menu, config.boot_menu_timeout = boot.get("menu"), boot.get("menu_timeout")
         return config
 
     # -- cpu ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform imp
     BOOT, CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
     SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, NUMATUNE
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, MEMORY_BACKING, NUMATUNE
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEFAULT_CPU_MODE
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
@@ -216,8 +216,9 @@ class _Reader:
     def _memory_backing(backing):
         if backing is None:
             return None
-        options = dict(nosharepages=backing.nosharepages or None, locked=backing.locked or None, source=backing.source,
-                       access=backing.access, allocation=backing.allocation, discard=backing.discard or None)
+        options = MEMORY_BACKING.read_back(backing)
+        options.update(nosharepages=backing.nosharepages or None, locked=backing.locked or None,
+                       discard=backing.discard or None)  # flags: absent reads False
         if backing.hugepages:
             hugepages = dict(enabled=True)
             if backing.hugepage_sizes:

@@ -117,24 +117,45 @@ NUMATUNE = OptionGroup("numatune", NumatuneConfig, [
 ])
 MEMTUNE = OptionGroup("memtune", MemtuneConfig, [_mib_option("hard_limit"), _mib_option("soft_limit"),
                                                  _mib_option("swap_hard_limit")])
-TUNING_OPTIONS = (CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF, NUMATUNE, MEMTUNE)
+
+
+def _memory_backing(item, backing, option):
+    hugepages = item["hugepages"]
+    if hugepages is not None:
+        backing.hugepages = hugepages["enabled"]
+        if not hugepages["enabled"]:
+            backing.hugepage_sizes = []
+        elif hugepages["pages"] is not None:
+            backing.hugepage_sizes = []
+            for index, page in enumerate(hugepages["pages"]):
+                where = "%s.hugepages.pages[%d]" % (option, index)
+                check_at_least(page["size_kib"], 4, where + ".size_kib")
+                if page["nodeset"] is not None:
+                    cpu_numbers(page["nodeset"], where + ".nodeset")
+                backing.hugepage_sizes.append(HugePage(size_kib=page["size_kib"], nodeset=page["nodeset"]))
+    return backing
+
+
+# <memoryBacking>: hugepages (each page size on the host nodes given), where the memory comes from
+# and whether it is shared (virtiofs, vhost-user), locked or merged.
+MEMORY_BACKING = OptionGroup("memory_backing", MemoryBackingConfig, [
+    Option("hugepages", "dict", field=None, options=dict(
+        enabled=dict(type="bool", default=True),
+        pages=dict(type="list", elements="dict", options=dict(
+            size_kib=dict(type="int", required=True),
+            nodeset=dict(type="str"),
+        )),
+    )),
+    Option("nosharepages", "bool"),
+    Option("locked", "bool"),
+    Option("source", choices=["anonymous", "file", "memfd"]),
+    Option("access", choices=["shared", "private"]),
+    Option("allocation", choices=["immediate", "ondemand"]),
+    Option("discard", "bool"),
+], finish=_memory_backing)
+TUNING_OPTIONS = (CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF, NUMATUNE, MEMTUNE, MEMORY_BACKING)
 
 TUNING_SPEC = dict(
-    memory_backing=dict(type="dict", options=dict(
-        hugepages=dict(type="dict", options=dict(
-            enabled=dict(type="bool", default=True),
-            pages=dict(type="list", elements="dict", options=dict(
-                size_kib=dict(type="int", required=True),
-                nodeset=dict(type="str"),
-            )),
-        )),
-        nosharepages=dict(type="bool"),
-        locked=dict(type="bool"),
-        source=dict(type="str", choices=["anonymous", "file", "memfd"]),
-        access=dict(type="str", choices=["shared", "private"]),
-        allocation=dict(type="str", choices=["immediate", "ondemand"]),
-        discard=dict(type="bool"),
-    )),
     iothreads=dict(type="int"),
     **argument_spec(TUNING_OPTIONS)
 )
@@ -190,9 +211,6 @@ def build_tuning(params, desired):
     for declared in TUNING_OPTIONS:
         declared.set(desired, params[declared.name])
     _check_tuning(params, desired)
-    NUMATUNE.set(desired, params["numatune"])
-    desired.memory_backing = _memory_backing(params["memory_backing"])
-    MEMTUNE.set(desired, params["memtune"])
     return desired
 
 
@@ -233,23 +251,3 @@ def _check_tuning(params, desired):
                                    % (index, pin.iothread, params["iothreads"]))
     if params["vcpu_placement"] == "auto" and params["vcpu_cpuset"] is not None:
         raise VirtopsError("vcpu_cpuset is for vcpu_placement static; with auto, numad chooses the host CPUs")
-
-
-def _memory_backing(spec):
-    if spec is None:
-        return None
-    config = MemoryBackingConfig(nosharepages=spec["nosharepages"], locked=spec["locked"], source=spec["source"],
-                                 access=spec["access"], allocation=spec["allocation"], discard=spec["discard"])
-    hugepages = spec["hugepages"]
-    if hugepages is not None:
-        config.hugepages = hugepages["enabled"]
-        if not hugepages["enabled"]:
-            config.hugepage_sizes = []
-        elif hugepages["pages"] is not None:
-            config.hugepage_sizes = []
-            for index, page in enumerate(hugepages["pages"]):
-                check_at_least(page["size_kib"], 4, "memory_backing.hugepages.pages[%d].size_kib" % index)
-                if page["nodeset"] is not None:
-                    cpu_numbers(page["nodeset"], "memory_backing.hugepages.pages[%d].nodeset" % index)
-                config.hugepage_sizes.append(HugePage(size_kib=page["size_kib"], nodeset=page["nodeset"]))
-    return config

@@ -21,10 +21,13 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import C
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DISK, DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    BOOT, CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, SERIALS,
+    BOOT, CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, POWER_ACTIONS, SERIALS,
     SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import CPUTUNE, MEMORY_BACKING, NUMATUNE
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DOMAIN_OPTIONS
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
+    CPUTUNE, IOTHREADS, MEMORY_BACKING, NUMATUNE, VCPU_CPUSET, VCPU_PLACEMENT,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage.sources import URL_PORTS
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import DEFAULT_CPU_MODE
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
@@ -33,8 +36,9 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import Child, etree
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
-DOMAIN_FIELDS = ("uuid", "title", "description", "vcpus", "iothreads", "vcpu_placement", "vcpu_cpuset",
-                 "on_poweroff", "on_reboot", "on_crash")
+# The domain's scalars read back as their declarations say (sizes and current_vcpus by hand).
+SCALAR_OPTIONS = tuple(option for option in DOMAIN_OPTIONS + POWER_ACTIONS + (IOTHREADS, VCPU_PLACEMENT, VCPU_CPUSET)
+                       if option.name != "current_vcpus")
 
 
 def _known_children(cls):
@@ -101,12 +105,11 @@ class _Reader:
         self.untyped.append("%s: %s" % (where, why))
 
     def read(self, config):
-        options = _given(dict((name, getattr(config, name)) for name in DOMAIN_FIELDS))
+        options = _given(dict((option.name, option.read_back(config)) for option in SCALAR_OPTIONS))
         if config.virt_type:
             options["virt_type"] = config.virt_type
         options["memory_mb"] = _mib(config.memory_kib, "memory", self.untyped)
         options["max_memory_mb"] = _mib(config.max_memory_kib, "maxMemory", self.untyped)
-        options["memory_slots"] = config.memory_slots
         if config.current_memory_kib != config.memory_kib:
             options["current_memory_mb"] = _mib(config.current_memory_kib, "currentMemory", self.untyped)
         if config.current_vcpus is not None and config.current_vcpus != config.vcpus:

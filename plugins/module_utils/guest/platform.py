@@ -41,6 +41,13 @@ CONTROLLER_TYPES = ("scsi", "usb", "virtio-serial", "sata", "ide", "pci")
 SMBIOS_SYSTEM = ("manufacturer", "product", "version", "serial", "uuid", "sku", "family")
 SMBIOS_BIOS = ("vendor", "version", "date", "release")
 
+# What the guest's power events do (<on_poweroff>, <on_reboot>, <on_crash>).
+POWER_ACTIONS = (
+    Option("on_poweroff", choices=LIFECYCLE_ACTIONS),
+    Option("on_reboot", choices=LIFECYCLE_ACTIONS),
+    Option("on_crash", choices=CRASH_ACTIONS),
+)
+
 PLATFORM_SPEC = dict(
     # clock and the devices of PLATFORM_OPTIONS are declared below; their spec is added from there
     uefi=dict(type="dict", options=dict(
@@ -51,9 +58,6 @@ PLATFORM_SPEC = dict(
         nvram_template=dict(type="path"),
         stateless=dict(type="bool"),
     )),
-    on_poweroff=dict(type="str", choices=LIFECYCLE_ACTIONS),
-    on_reboot=dict(type="str", choices=LIFECYCLE_ACTIONS),
-    on_crash=dict(type="str", choices=CRASH_ACTIONS),
     sysinfo=dict(type="dict", options=dict(
         [(name, dict(type="str")) for name in SMBIOS_SYSTEM]
         + [("bios", dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_BIOS)))])),
@@ -429,8 +433,8 @@ def build_platform(params, desired, check_device):
     """Set the platform parts of ``desired`` that ``params`` asks for. ``check_device(path,
     option)`` refuses a host device path that is missing (where it can be looked at)."""
     _uefi(params, desired, check_device)
-    for action in ("on_poweroff", "on_reboot", "on_crash"):
-        setattr(desired, action, params[action])
+    for declared in POWER_ACTIONS:
+        declared.set(desired, params[declared.name])
     _sysinfo(params["sysinfo"], desired)
     _devices(params, desired, check_device)
     return desired
@@ -689,4 +693,5 @@ def _device_element(text, option):
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
 PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES,
                     RNG, GRAPHICS, HOSTDEVS)
-PLATFORM_SPEC.update(argument_spec(PLATFORM_OPTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS, FEATURES)))
+PLATFORM_SPEC.update(argument_spec(
+    PLATFORM_OPTIONS + POWER_ACTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS, FEATURES)))

@@ -17,7 +17,7 @@ import os
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least, mib_to_bytes
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import argument_spec
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import Option, argument_spec, between
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import VIRT_TYPES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import CPU, candidates
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
@@ -46,16 +46,31 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 
 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
+
+
+def _memory_size(value, option):
+    mib_to_bytes(value, option)
+
+
+def _mib_option(name, field):
+    """A size of the domain given in MiB (kept in KiB as libvirt counts it; read back by hand,
+    which names a size that is not whole MiB)."""
+    return Option(name, "int", field=field, checks=[_memory_size], convert=lambda mib: mib * 1024)
+
+
+# The domain's own scalars: each sets the DomainConfig field of its name unless it says.
+DOMAIN_OPTIONS = (
+    Option("uuid"),
+    Option("title"),
+    Option("description"),
+    _mib_option("memory_mb", "memory_kib"),
+    _mib_option("current_memory_mb", "current_memory_kib"),
+    _mib_option("max_memory_mb", "max_memory_kib"),
+    Option("memory_slots", "int"),
+    Option("vcpus", "int", checks=[between(1)]),
+    Option("current_vcpus", "int", checks=[between(1)]),
+)
 DEFINITION_SPEC = dict(
-    uuid=dict(type="str"),
-    title=dict(type="str"),
-    description=dict(type="str"),
-    memory_mb=dict(type="int"),
-    current_memory_mb=dict(type="int"),
-    max_memory_mb=dict(type="int"),
-    memory_slots=dict(type="int"),
-    vcpus=dict(type="int"),
-    current_vcpus=dict(type="int"),
     virt_type=dict(type="str", default="auto", choices=list(VIRT_TYPES)),
     arch=dict(type="str"),
     machine=dict(type="str"),
@@ -65,16 +80,11 @@ DEFINITION_SPEC = dict(
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
-DEFINITION_SPEC.update(argument_spec([BOOT, CPU, INTERFACES]))
+DEFINITION_SPEC.update(argument_spec(DOMAIN_OPTIONS + (BOOT, CPU, INTERFACES)))
 DEFINITION_SPEC.update(PLATFORM_SPEC)
 DEFINITION_SPEC.update(TUNING_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).
 DEFINITION_OPTIONS = tuple(sorted(set(DEFINITION_SPEC) - {"virt_type", "devices_exclusive"}))
-
-
-def _mib_to_kib(value, option):
-    size = mib_to_bytes(value, option)
-    return None if size is None else size // 1024
 
 
 class DomainSpecBuilder:
@@ -89,34 +99,18 @@ class DomainSpecBuilder:
 
     def build(self):
         p = self.params
-        check_at_least(p["vcpus"], 1, "vcpus")
-        check_at_least(p["current_vcpus"], 1, "current_vcpus")
-        memory = _mib_to_kib(p["memory_mb"], "memory_mb")
-        current = _mib_to_kib(p["current_memory_mb"], "current_memory_mb")
+        desired = DomainConfig(virt_type=self.virt_type, name=p["name"])
+        for declared in DOMAIN_OPTIONS:
+            declared.set(desired, p[declared.name])
         self._check_host_memory(p["memory_mb"])
         if p["metadata"] is not None:
             for key in p["metadata"]:
                 if not _is_xml_name(key):
                     raise VirtopsError("metadata key %r is not usable as an XML element name; use "
                                        "letters, digits, '-', '_' and '.' starting with a letter" % key)
-        desired = DomainConfig(
-            virt_type=self.virt_type,
-            name=p["name"],
-            uuid=p["uuid"],
-            title=p["title"],
-            description=p["description"],
-            memory_kib=memory,
-            current_memory_kib=current,
-            max_memory_kib=_mib_to_kib(p["max_memory_mb"], "max_memory_mb"),
-            memory_slots=p["memory_slots"],
-            vcpus=p["vcpus"],
-            current_vcpus=p["current_vcpus"],
-            os=self._os(),
-            cpu=self._cpu(),
-            features=FEATURES.build(p["features"]),
-            metadata=None if p["metadata"] is None else dict(
-                (key, str(value)) for key, value in p["metadata"].items()),
-        )
+        desired.os, desired.cpu, desired.features = self._os(), self._cpu(), FEATURES.build(p["features"])
+        if p["metadata"] is not None:
+            desired.metadata = dict((key, str(value)) for key, value in p["metadata"].items())
         self._check_memory_hotplug()
         self._devices(desired)
         build_platform(p, desired, self._check_device)

@@ -153,10 +153,10 @@ MEMORY_BACKING = OptionGroup("memory_backing", MemoryBackingConfig, [
     Option("allocation", choices=["immediate", "ondemand"]),
     Option("discard", "bool"),
 ], finish=_memory_backing)
-TUNING_OPTIONS = (CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF, NUMATUNE, MEMTUNE, MEMORY_BACKING)
+IOTHREADS = Option("iothreads", "int", checks=[between(0)])
+TUNING_OPTIONS = (IOTHREADS, CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF, NUMATUNE, MEMTUNE, MEMORY_BACKING)
 
 TUNING_SPEC = dict(
-    iothreads=dict(type="int"),
     **argument_spec(TUNING_OPTIONS)
 )
 
@@ -206,8 +206,6 @@ def build_numa_cells(cells, vcpus, memory_mb, devices_mb=0):
 
 def build_tuning(params, desired):
     """Set the placement and tuning parts of ``desired`` that ``params`` asks for."""
-    check_at_least(params["iothreads"], 0, "iothreads")
-    desired.iothreads = params["iothreads"]
     for declared in TUNING_OPTIONS:
         declared.set(desired, params[declared.name])
     _check_tuning(params, desired)

@@ -443,9 +443,15 @@ class _Reader:
 
     def _controllers(self, config, options):
         # pcie_root_ports counts the ports; the root comes with them
-        options["controllers"] = CONTROLLERS.read_back([
+        controllers = CONTROLLERS.read_back([
             controller for controller in config.controllers or []
-            if not (controller.type == "pci" and controller.model in ("pcie-root-port", "pcie-root"))]) or None
+            if not (controller.type == "pci" and controller.model in ("pcie-root-port", "pcie-root"))])
+        if any(disk.target_bus == "scsi" for disk in config.disks or []) and not any(
+                controller.type == "scsi" and (controller.index or 0) == 0 for controller in config.controllers or []):
+            # SCSI disks without their controller: libvirt adds one of its default model, and so
+            # does this option without a model (the disks alone would get virtio-scsi)
+            controllers.insert(0, dict(type="scsi", index=0))
+        options["controllers"] = controllers or None
         if config.pcie_root_ports:
             options["pcie_root_ports"] = config.pcie_root_ports
 

@@ -392,6 +392,25 @@ def test_a_console_alone_reads_back_as_the_serial_port_libvirt_makes_of_it(conn)
     assert untyped == ["devices/console: a virtio console (the options make serial port 0 the console)"]
 
 
+def test_scsi_disks_without_their_controller_keep_libvirts_default_model(conn):
+    """libvirt adds the controller of SCSI disks that have none, of its own default model (QEMU's
+    lsilogic on x86); the disks alone would get virtio-scsi from the options, so the read-back
+    asks for the controller without a model and libvirt stores the same controllers for both."""
+    document = ("<domain type='test'><name>scsi-disks</name><memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
+                "<os><type>hvm</type></os><devices><disk type='file' device='disk'><source file='/var/lib/a.img'/>"
+                "<target dev='sda' bus='scsi'/></disk>%s</devices></domain>")
+    options, untyped = definition_options(DomainConfig.from_xml(document % ""))
+    assert (options["controllers"], untyped) == ([dict(type="scsi", index=0)], [])
+    original = _stored(conn, document % "")
+    built = _stored(conn, creation_defaults(build(conn, **options)).to_xml())
+    assert [item.to_xml() for item in built.controllers] == [item.to_xml() for item in original.controllers]
+    assert not any(controller.model == "virtio-scsi" for controller in built.controllers)
+    # a controller the document has is read back as it is, and no second one is asked for
+    options, _untyped = definition_options(DomainConfig.from_xml(
+        document % "<controller type='scsi' index='0' model='virtio-scsi'/>"))
+    assert options["controllers"] == [dict(type="scsi", index=0, model="virtio-scsi")]
+
+
 def test_graphics_without_an_address_keep_the_hosts_default(conn):
     """A display with no listen address listens where qemu.conf says (Nova writes none): read
     back as listen '', built again without one, and an address given is taken away again."""

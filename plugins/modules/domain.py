@@ -726,7 +726,11 @@ options:
             type: bool
             default: true
       model:
-        description: NIC model (not used for O(interfaces[].hostdev)).
+        description:
+          - NIC model (not used for O(interfaces[].hostdev)), such as V(virtio), V(e1000e) or V(igb).
+          - An empty string writes none, so the hypervisor's default model is used (QEMU's driver names it in the
+            definition; Nova leaves the model out when an image asks for no virtio NIC). It asks for nothing on a
+            NIC that exists.
         type: str
         default: virtio
       driver:

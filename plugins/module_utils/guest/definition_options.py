@@ -374,7 +374,7 @@ class _Reader:
         else:
             self.note(where, "type %s" % kind)
         if interface.model is None and kind != "hostdev":
-            self.note(where, "no model (libvirt chooses one; the option's default is virtio)")
+            spec["model"] = ""  # libvirt's default model (the option's default is virtio)
         if interface.bandwidth is not None:
             spec["bandwidth"] = _given(dict(
                 (direction, _given(dict((name, getattr(interface.bandwidth, "%s_%s" % (direction, name)))

@@ -44,9 +44,10 @@ def _interface(item, interface, where):
     kind = interface.type = given[0]
     if kind == "hostdev":
         interface.model = None  # the host's NIC itself
-    _check_back_end(item, kind, interface.model, where)
-    if item["packed"] and interface.model not in ("virtio", None):
-        raise VirtopsError("%s.packed: packed virtqueues are a virtio NIC's (model is %s)" % (where, interface.model))
+    model = None if kind == "hostdev" else item["model"] or "the hypervisor's default"
+    _check_back_end(item, kind, model, where)
+    if item["packed"] and model not in ("virtio", None):
+        raise VirtopsError("%s.packed: packed virtqueues are a virtio NIC's (model is %s)" % (where, model))
     if kind == "network":
         interface.source_network = item["network"]
     elif kind == "bridge":
@@ -55,7 +56,7 @@ def _interface(item, interface, where):
         interface.source_dev, interface.source_mode = item["direct"]["dev"], item["direct"]["mode"]
     elif kind == "vhostuser":
         if item["model"] != "virtio":
-            raise VirtopsError("%s: a vhostuser interface is virtio (got model %s)" % (where, item["model"]))
+            raise VirtopsError("%s: a vhostuser interface is virtio (got model %s)" % (where, model))
         interface.source_type, interface.source_path = "unix", item["vhostuser"]["path"]
         interface.source_mode = item["vhostuser"]["mode"]
     elif kind == "hostdev":
@@ -146,7 +147,8 @@ INTERFACES = OptionGroup("interfaces", InterfaceConfig, [
         pci=dict(type="str", required=True),
         managed=dict(type="bool", default=True),
     )),
-    Option("model", default="virtio"),
+    # '': none written, the hypervisor's default (QEMU's driver writes it when the NIC is defined)
+    Option("model", default="virtio", convert=lambda model: model or None, convert_back=lambda model: model),
     Option("driver", choices=["vhost", "qemu", "vfio"], field="driver_name"),
     Option("mac", convert=lambda mac: mac.lower(), convert_back=lambda mac: mac),
     Option("target_dev"),

@@ -290,6 +290,8 @@ def test_every_interface_type_and_option_matches_what_libvirt_writes(conn):
     (dict(bridge="br0", ethernet=True), "give exactly one of network or bridge .or direct, ethernet, vhostuser, hostdev., not bridge and ethernet"),
     (dict(bridge="br0", mtu=20), r"interfaces\[0\].mtu is from 68 to 65535, got 20"),
     (dict(bridge="br0", rx_queue_size=300), "rx_queue_size is 256, 512 or 1024"),
+    (dict(bridge="br0", model="", packed=True), "packed virtqueues are a virtio NIC's .model is the hypervisor's default."),
+    (dict(bridge="br0", model="", driver="vhost"), "run a virtio NIC .this one is model the hypervisor's default."),
     (dict(bridge="br0", vlan=dict(tags=[5000])), "vlan tag 5000 is not 0 to 4095"),
     (dict(bridge="br0", vlan=dict(tags=[1, 2], native=3)), "vlan.native 3 must be one of vlan.tags"),
     (dict(hostdev=dict(pci="3:0.1")), "hostdev.pci '3:0.1' is not a PCI address"),
@@ -306,6 +308,19 @@ def test_every_interface_type_and_option_matches_what_libvirt_writes(conn):
 def test_bad_interfaces_are_refused(conn, interface, message):
     with pytest.raises(VirtopsError, match=message):
         build(conn, interfaces=[interface])
+
+
+def test_an_empty_nic_model_leaves_it_to_the_hypervisor(conn):
+    """model '' writes no <model> (QEMU's driver names its default when the NIC is defined, as for
+    Nova's NICs without a virtio model); on a NIC that has a model it asks for no change."""
+    desired = build(conn, interfaces=[dict(bridge="br0", mac="52:54:00:00:05:01", model="")])
+    assert desired.interfaces[0].model is None
+    assert "<model" not in desired.interfaces[0].to_xml()
+    live = DomainConfig.from_xml(
+        "<domain type='test'><name>spec-test</name><devices><interface type='bridge'>"
+        "<mac address='52:54:00:00:05:01'/><source bridge='br0'/><model type='rtl8139'/></interface>"
+        "</devices></domain>")
+    assert desired.interfaces[0].changes(live.interfaces[0]) == []
 
 
 def test_disk_limits_block_sizes_wwn_and_a_lun_match_what_libvirt_writes(conn):

@@ -120,6 +120,8 @@ DISK = OptionGroup("disk", DiskConfig, [
     Option("packed", "bool"),
 ] + [Option(name, **spec) for name, spec in DISK_DRIVER_SPEC.items()], finish=_check_disk)
 DISK_OPTIONS = argument_spec([DISK])["disk"]["options"]
+# The domain module's disks: a list of the same (each built by DiskBuilder).
+DISKS = OptionGroup("disks", DiskConfig, DISK.options, many=True, finish=_check_disk)
 
 
 class DiskBuilder:

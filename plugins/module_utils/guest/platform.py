@@ -58,9 +58,6 @@ PLATFORM_SPEC = dict(
         nvram_template=dict(type="path"),
         stateless=dict(type="bool"),
     )),
-    sysinfo=dict(type="dict", options=dict(
-        [(name, dict(type="str")) for name in SMBIOS_SYSTEM]
-        + [("bios", dict(type="dict", options=dict((name, dict(type="str")) for name in SMBIOS_BIOS)))])),
     devices_xml=dict(type="list", elements="str"),
     pcie_root_ports=dict(type="int"),
 )
@@ -435,7 +432,10 @@ def build_platform(params, desired, check_device):
     _uefi(params, desired, check_device)
     for declared in POWER_ACTIONS:
         declared.set(desired, params[declared.name])
-    _sysinfo(params["sysinfo"], desired)
+    if params["sysinfo"] is not None:
+        desired.sysinfo = SYSINFO.build(params["sysinfo"])
+        desired.os = desired.os or OsConfig()
+        desired.os.smbios_mode = "sysinfo"  # the guest reads the entries given, not the host's
     _devices(params, desired, check_device)
     return desired
 
@@ -498,22 +498,26 @@ BIOS_DATE = re.compile(r"^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/([0-9]{2}|[0-
 BIOS_RELEASE = re.compile(r"^[0-9]{1,3}\.[0-9]{1,3}$")
 
 
-def _sysinfo(spec, desired):
-    if spec is None:
-        return
-    entries = [SysinfoEntry(name=name, value=spec[name]) for name in SMBIOS_SYSTEM if spec[name] is not None]
-    bios_spec = spec["bios"] or {}
-    bios = [SysinfoEntry(name=name, value=bios_spec[name]) for name in SMBIOS_BIOS if bios_spec.get(name) is not None]
-    if not (entries or bios):
-        raise VirtopsError("sysinfo needs at least one of %s, or bios" % ", ".join(SMBIOS_SYSTEM))
-    if bios_spec.get("date") is not None and not BIOS_DATE.match(bios_spec["date"]):
-        raise VirtopsError("sysinfo.bios.date %r is not a date as SMBIOS writes it: mm/dd/yy or mm/dd/yyyy"
-                           % bios_spec["date"])
-    if bios_spec.get("release") is not None and not BIOS_RELEASE.match(bios_spec["release"]):
-        raise VirtopsError("sysinfo.bios.release %r is not MAJOR.MINOR (such as 1.2)" % bios_spec["release"])
-    desired.sysinfo = SysinfoConfig(type="smbios", system=entries, bios=bios)
-    desired.os = desired.os or OsConfig()
-    desired.os.smbios_mode = "sysinfo"  # the guest reads the entries above, not the host's
+def _sysinfo(item, sysinfo, option):
+    """The SMBIOS entries given, in SMBIOS_SYSTEM's and SMBIOS_BIOS's order."""
+    bios = item["bios"] or {}
+    sysinfo.type = "smbios"
+    sysinfo.system = [SysinfoEntry(name=name, value=item[name]) for name in SMBIOS_SYSTEM if item[name] is not None]
+    sysinfo.bios = [SysinfoEntry(name=name, value=bios[name]) for name in SMBIOS_BIOS if bios.get(name) is not None]
+    if not (sysinfo.system or sysinfo.bios):
+        raise VirtopsError("%s needs at least one of %s, or bios" % (option, ", ".join(SMBIOS_SYSTEM)))
+    if bios.get("date") is not None and not BIOS_DATE.match(bios["date"]):
+        raise VirtopsError("%s.bios.date %r is not a date as SMBIOS writes it: mm/dd/yy or mm/dd/yyyy"
+                           % (option, bios["date"]))
+    if bios.get("release") is not None and not BIOS_RELEASE.match(bios["release"]):
+        raise VirtopsError("%s.bios.release %r is not MAJOR.MINOR (such as 1.2)" % (option, bios["release"]))
+    return sysinfo
+
+
+# SMBIOS system information: one option per entry (read back by hand: entries are not fields).
+SYSINFO = OptionGroup("sysinfo", SysinfoConfig, [Option(name, field=None) for name in SMBIOS_SYSTEM] + [
+    Option("bios", "dict", field=None, options=dict((name, dict(type="str")) for name in SMBIOS_BIOS)),
+], finish=_sysinfo)
 
 
 def _devices(params, desired, check_device):
@@ -693,5 +697,8 @@ def _device_element(text, option):
 # The platform options declared with Option/OptionGroup (their spec is derived, their builder too).
 PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU, VIDEO, INPUTS, VSOCK, MEMORY_DEVICES,
                     RNG, GRAPHICS, HOSTDEVS)
-PLATFORM_SPEC.update(argument_spec(
-    PLATFORM_OPTIONS + POWER_ACTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS, FEATURES)))
+# Every option declared here (the builder sets PLATFORM_OPTIONS and the power actions itself, the
+# others where they need the rest of the definition).
+PLATFORM_DECLARED = PLATFORM_OPTIONS + POWER_ACTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS, FEATURES,
+                                                        SYSINFO, BOOT)
+PLATFORM_SPEC.update(argument_spec(PLATFORM_DECLARED))

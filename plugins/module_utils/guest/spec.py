@@ -21,16 +21,16 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.options imp
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import VIRT_TYPES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import CPU, candidates
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import (
-    DISK_OPTIONS, DiskBuilder, check_host_file, pick_target,
+    DISKS, DiskBuilder, check_host_file, pick_target,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.guest import Guest
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    BOOT, FEATURES, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_launch_security, build_platform,
+    BOOT, FEATURES, PLATFORM_DECLARED, PLATFORM_SPEC, SERIAL_CONSOLE, SERIALS, build_launch_security, build_platform,
     serial_devices,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
-    TUNING_SPEC, build_numa_cells, build_tuning,
+    TUNING_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import (
     canonical_machine, domain_capabilities,
@@ -75,12 +75,17 @@ DEFINITION_SPEC = dict(
     arch=dict(type="str"),
     machine=dict(type="str"),
     firmware=dict(type="str", choices=["bios", "uefi"]),
-    disks=dict(type="list", elements="dict", options=DISK_OPTIONS),
     devices_exclusive=dict(type="bool", default=False),
     guest_agent=dict(type="bool"),
     metadata=dict(type="dict"),
 )
-DEFINITION_SPEC.update(argument_spec(DOMAIN_OPTIONS + (BOOT, CPU, INTERFACES)))
+# Every declared definition option; the others are BUILT_BY_HAND.
+DECLARED_OPTIONS = DOMAIN_OPTIONS + (CPU, INTERFACES, DISKS) + PLATFORM_DECLARED + TUNING_OPTIONS
+# Options that set or check what several groups build, or say how the run goes, built below.
+BUILT_BY_HAND = ("arch", "machine", "firmware", "uefi",  # <os> and <features> together, the machine named by libvirt
+                 "guest_agent", "pcie_root_ports", "devices_xml", "metadata",  # devices and elements of their own
+                 "virt_type", "devices_exclusive")  # how the run goes
+DEFINITION_SPEC.update(argument_spec(DOMAIN_OPTIONS + (CPU, INTERFACES, DISKS)))
 DEFINITION_SPEC.update(PLATFORM_SPEC)
 DEFINITION_SPEC.update(TUNING_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).

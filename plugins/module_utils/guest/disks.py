@@ -36,6 +36,8 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import
 BUSES = ("virtio", "scsi", "sata", "ide")
 TARGET_PREFIX = {"virtio": "vd", "scsi": "sd", "sata": "sd", "ide": "hd"}
 DRIVE_ADDRESS = ("controller", "bus", "target", "unit")
+# A disk's target name as libvirt parses it (virDiskNameParse): a prefix, letters, a partition number.
+DISK_NAME = re.compile(r"^(hd|sd|vd|xvd|ubd)[a-z]+[0-9]*$")
 SOURCES = ("path", "volume") + NETWORK_SOURCES
 
 
@@ -47,6 +49,11 @@ def _check_disk(item, disk, where):
     disk.driver_name = "qemu"
     if item["device"] == "cdrom" and bus == "virtio":
         raise VirtopsError("%sa cdrom cannot use bus virtio; use sata, scsi or ide" % lead)
+    target = item["target"]
+    if target is not None and ("/" in target or item["address"] is None and not DISK_NAME.match(target)):
+        # (libvirt derives the drive address from the name; with an address given any name goes)
+        raise VirtopsError("%starget %r is not a disk name libvirt knows: hd, sd, vd, xvd or ubd and letters, such as "
+                           "vdb (without /dev/), or give address" % (prefix, target))
     if item["packed"] and bus != "virtio":
         raise VirtopsError("%spacked: packed virtqueues are a virtio disk's (bus is %s)" % (prefix, bus))
     _check_lun(item, bus, where or "disk")

@@ -106,6 +106,8 @@ def _check_vsi(port, where):
     """An 802.1Qbg port (VEPA's VSI) is named by its manager, type and version (libvirt refuses
     it without them); these settings are that port's alone."""
     vsi = ("managerid", "typeid", "typeidversion")
+    if port["type"] == "802.1Qbh" and not port["profileid"]:
+        raise VirtopsError("%s: an 802.1Qbh virtualport needs profileid (the port profile its switch applies)" % where)
     if port["type"] == "802.1Qbg":
         missing = [name for name in vsi if port[name] is None]
         if missing:

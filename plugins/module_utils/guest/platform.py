@@ -471,8 +471,9 @@ def _uefi(params, desired, check_file):
                     if spec[option] is not None]
         if features:
             desired.os.firmware_features = features
-    # libvirt's firmware autoselection reads <loader secure='yes'/> without a path too (as Nova writes it)
-    desired.os.loader_secure = spec["secure_boot"]
+    # libvirt's firmware autoselection reads <loader secure='yes'/> without a path too (as Nova writes
+    # it); secure='no' beside autoselection libvirt 9.0 refuses: there the disabled feature says it
+    desired.os.loader_secure = spec["secure_boot"] if spec["loader"] is not None or spec["secure_boot"] else None
     if spec["nvram"] is not None:
         if spec["stateless"]:
             raise VirtopsError("uefi.stateless firmware keeps no NVRAM, so uefi.nvram has no use")
@@ -611,6 +612,8 @@ def pci_address(text, option):
     if not match:
         raise VirtopsError("%s %r is not a PCI address such as 0000:03:00.1" % (option, text))
     domain, bus, slot, function = match.groups()
+    if int(slot, 16) > 0x1F:
+        raise VirtopsError("%s %r: slot %s is beyond 1f (a PCI bus has 32 slots, 00 to 1f)" % (option, text, slot))
     return "0x%s" % (domain or "0000").lower(), "0x%s" % bus.lower(), "0x%s" % slot.lower(), "0x%s" % function
 
 

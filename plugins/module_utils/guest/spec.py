@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least, mib_to_bytes
@@ -30,7 +31,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform imp
     serial_devices,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
-    TUNING_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning,
+    TUNING_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning, cpu_numbers,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import (
     canonical_machine, domain_capabilities,
@@ -58,9 +59,15 @@ def _mib_option(name, field):
     return Option(name, "int", field=field, checks=[_memory_size], convert=lambda mib: mib * 1024)
 
 
+def _uuid(value, option):
+    if not re.match(r"^[0-9a-fA-F]{32}$", value.replace("-", "")):
+        raise VirtopsError("%s %r is not a UUID (32 hexadecimal digits, such as 6a1f0c2e-7d3b-4c5a-9e8f-0b1c2d3e4f50)"
+                           % (option, value))
+
+
 # The domain's own scalars: each sets the DomainConfig field of its name unless it says.
 DOMAIN_OPTIONS = (
-    Option("uuid"),
+    Option("uuid", checks=[_uuid]),
     Option("title"),
     Option("description"),
     _mib_option("memory_mb", "memory_kib"),
@@ -347,12 +354,54 @@ def check_disk_protocols(config):
 
 
 def check_limits(config):
-    """Refuse current memory/vCPUs above the maximum, as the (merged) definition has them."""
+    """Refuse, in the (merged) definition, what libvirt refuses between parts that options of
+    their own set (so one run may give one and an earlier run the other): current memory or vCPUs
+    above the maximum, pinning of vCPUs and I/O threads the domain lacks, memory devices beyond
+    the memory, NUMA placement of guest nodes it lacks, IOMMU interrupt remapping without a split
+    I/O APIC."""
     if config.memory_kib and config.current_memory_kib and config.current_memory_kib > config.memory_kib:
         raise VirtopsError("current_memory_mb (%d MiB) cannot exceed memory_mb (%d MiB)"
                            % (config.current_memory_kib // 1024, config.memory_kib // 1024))
     if config.vcpus and config.current_vcpus and config.current_vcpus > config.vcpus:
         raise VirtopsError("current_vcpus (%d) cannot exceed vcpus (%d)" % (config.current_vcpus, config.vcpus))
+    devices_kib = sum(device.size_kib or 0 for device in config.memory_devices or [])
+    if config.memory_kib and devices_kib > config.memory_kib:
+        raise VirtopsError("memory_devices add up to %d MiB, more than memory_mb (%d MiB), which counts them"
+                           % (devices_kib // 1024, config.memory_kib // 1024))
+    _check_pinning(config)
+    _check_guest_nodes(config)
+    ioapic = config.features.ioapic_driver if config.features is not None else None
+    if any(iommu.intremap for iommu in config.iommus or []) and ioapic != "qemu":
+        raise VirtopsError("iommu.intremap needs the split I/O APIC: features.ioapic qemu (got %s)" % (ioapic or "none"))
+
+
+def _check_pinning(config):
+    cputune = config.cputune
+    vcpus = config.vcpus or 1  # (libvirt's default)
+    for index, pin in enumerate(cputune.vcpupins or [] if cputune is not None else []):
+        if pin.vcpu is not None and pin.vcpu >= vcpus:
+            raise VirtopsError("cputune.vcpupin[%d].vcpu: vCPU %d does not exist; the domain has %d"
+                               % (index, pin.vcpu, vcpus))
+    for index, pin in enumerate(cputune.iothreadpins or [] if cputune is not None else []):
+        if pin.iothread is not None and pin.iothread > (config.iothreads or 0):
+            raise VirtopsError("cputune.iothreadpin[%d].iothread: I/O thread %d does not exist; the domain has %d "
+                               "(iothreads)" % (index, pin.iothread, config.iothreads or 0))
+
+
+def _check_guest_nodes(config):
+    cells = len(config.cpu.numa_cells or []) if config.cpu is not None else 0
+    numatune = config.numatune
+    for index, node in enumerate(numatune.memnodes or [] if numatune is not None else []):
+        if node.cellid is not None and node.cellid >= cells:
+            raise VirtopsError("numatune.memnodes[%d].cellid: guest NUMA cell %d does not exist; the domain has %s"
+                               % (index, node.cellid, "%d (cpu.numa)" % cells if cells else "none (give cpu.numa)"))
+    backing = config.memory_backing
+    for index, page in enumerate(backing.hugepage_sizes or [] if backing is not None else []):
+        nodes = cpu_numbers(page.nodeset, "memory_backing.hugepages.pages[%d].nodeset" % index) if page.nodeset else ()
+        beyond = sorted(node for node in nodes if node >= max(cells, 1))
+        if beyond:
+            raise VirtopsError("memory_backing.hugepages.pages[%d].nodeset: guest NUMA node %d does not exist; the "
+                               "domain has %d" % (index, beyond[0], max(cells, 1)))
 
 
 def resolve_against_live(desired, live, guest_agent=None, spice_agent=None):
@@ -362,6 +411,8 @@ def resolve_against_live(desired, live, guest_agent=None, spice_agent=None):
     order, so a re-run neither adds a NIC nor changes its generated MAC. ``guest_agent: false`` (and
     ``graphics.agent: false``) become the live channels without that agent's, and the ones asked for.
     """
+    if _secure_boot_turned_off(desired, live):
+        live.os.loader_secure = None  # the feature now says it (libvirt 9.0 refuses secure='no' there)
     unwanted = set(name for name, wanted in ((GUEST_AGENT_CHANNEL, guest_agent), (SPICE_AGENT_CHANNEL, spice_agent))
                    if wanted is False)
     if live is not None and unwanted:
@@ -370,6 +421,16 @@ def resolve_against_live(desired, live, guest_agent=None, spice_agent=None):
         desired.channels = ExclusiveList(kept + [channel for channel in desired.channels or []
                                                  if channel.target_name not in names])
     return desired.adopt_live_identities(live)
+
+
+def _secure_boot_turned_off(desired, live):
+    """Whether ``desired`` asks libvirt's firmware autoselection for firmware without secure boot
+    while the live definition's <loader secure='yes'/> still asks for it."""
+    wanted = desired.os
+    if live is None or live.os is None or wanted is None or wanted.firmware != "efi" or wanted.loader_secure is not None:
+        return False
+    return bool(live.os.loader_secure) and any(
+        feature.name == "secure-boot" and feature.enabled is False for feature in wanted.firmware_features or [])
 
 
 def machine_family(machine):
@@ -400,6 +461,7 @@ def check_identity(conn, name, uuid):
     """Refuse a uuid that belongs to another domain, or a name whose domain has another uuid."""
     if not uuid:
         return
+    _uuid(uuid, "uuid")
     other = Guest.lookup_uuid(conn, uuid)
     if other is not None and other.name != name:
         raise VirtopsError("uuid %s already belongs to domain %s; a uuid names exactly one domain"

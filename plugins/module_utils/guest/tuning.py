@@ -226,15 +226,13 @@ def _one_per_vcpu(scheds):
 
 
 def _check_tuning(params, desired):
-    """What the declared options cannot check one by one: the vCPUs named exist, and automatic
-    placement takes no CPU set (numad chooses it)."""
+    """What the declared options cannot check one by one: the vCPUs real-time scheduling names
+    exist (then it is kept one vCPU per entry), and automatic placement takes no CPU set (numad
+    chooses it). (Pinned vCPUs and I/O threads are checked on the whole definition:
+    spec.check_limits.)"""
     vcpus = params["vcpus"]
     cputune = desired.cputune
     if vcpus and cputune is not None:
-        for index, pin in enumerate(cputune.vcpupins or []):
-            if pin.vcpu >= vcpus:
-                raise VirtopsError("cputune.vcpupin[%d].vcpu: vCPU %d does not exist; the domain has %d"
-                                   % (index, pin.vcpu, vcpus))
         for index, sched in enumerate(cputune.vcpuscheds or []):
             beyond = sorted(number for number in cpu_numbers(sched.vcpus, "") if number >= vcpus)
             if beyond:
@@ -242,10 +240,5 @@ def _check_tuning(params, desired):
                                    % (index, beyond[0], vcpus))
     if cputune is not None and cputune.vcpuscheds:
         cputune.vcpuscheds = _one_per_vcpu(cputune.vcpuscheds)
-    if cputune is not None and cputune.iothreadpins and params["iothreads"] is not None:
-        for index, pin in enumerate(cputune.iothreadpins):
-            if pin.iothread > params["iothreads"]:
-                raise VirtopsError("cputune.iothreadpin[%d].iothread: I/O thread %d does not exist; the domain has %d"
-                                   % (index, pin.iothread, params["iothreads"]))
     if params["vcpu_placement"] == "auto" and params["vcpu_cpuset"] is not None:
         raise VirtopsError("vcpu_cpuset is for vcpu_placement static; with auto, numad chooses the host CPUs")

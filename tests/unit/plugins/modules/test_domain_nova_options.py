@@ -12,10 +12,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 
 import pytest
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DISK, DiskBuilder
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
     Option, OptionGroup, argument_spec, between,
 )
@@ -241,6 +243,91 @@ def test_a_declared_secret_is_set_but_never_read_back():
     declared = GRAPHICS.build(item)[0]
     assert declared.password == "s3cret" and declared.autoport is True
     assert "s3cret" not in repr(GRAPHICS.read_back(declared))
+
+
+def test_uefi_without_secure_boot_is_defined_by_libvirt_9_and_turns_off_again(conn, fresh_name, run_module):
+    """With firmware autoselection, secure boot off is the disabled feature alone: libvirt 9.0
+    refuses <loader secure='no'/> there (found by defining Nova's own document). Turned on, the
+    loader says secure='yes' as Nova writes it; turned off again, that goes."""
+    args = dict(name=fresh_name, virt_type="qemu", memory_mb=64, machine="q35", firmware="uefi")
+    off = run_module(domain_module, uefi=dict(secure_boot=False), **args)
+    assert not off.get("failed"), off.get("msg")
+    shown = DomainConfig.from_xml(_xml(conn, fresh_name)).os
+    assert (shown.firmware, shown.loader_secure) == ("efi", None)
+    assert [(feature.name, feature.enabled) for feature in shown.firmware_features] == [("secure-boot", False)]
+    on = run_module(domain_module, uefi=dict(secure_boot=True), **args)
+    assert on["changed"] is True and DomainConfig.from_xml(_xml(conn, fresh_name)).os.loader_secure is True
+    off = run_module(domain_module, uefi=dict(secure_boot=False), **args)
+    shown = DomainConfig.from_xml(_xml(conn, fresh_name)).os
+    assert off["changed"] is True and shown.loader_secure is None
+    assert [(feature.name, feature.enabled) for feature in shown.firmware_features] == [("secure-boot", False)]
+    assert run_module(domain_module, uefi=dict(secure_boot=False), **args)["changed"] is False
+
+
+@pytest.mark.parametrize("options,message", [
+    (dict(disks=[dict(path="/srv/a.img", target="/dev/vdb")]),
+     r"disks\[0\].target '/dev/vdb' is not a disk name libvirt knows: hd, sd, vd, xvd or ubd and letters"),
+    (dict(hostdevs=[dict(pci="0000:06:22.0")]), r"hostdevs\[0\].pci '0000:06:22.0': slot 22 is beyond 1f"),
+    (dict(interfaces=[dict(bridge="br0", address=dict(pci="0000:00:20.0"))]), r"slot 20 is beyond 1f"),
+    (dict(interfaces=[dict(bridge="br0", virtualport=dict(type="802.1Qbh"))]),
+     r"an 802.1Qbh virtualport needs profileid"),
+    (dict(uuid="not-a-uuid"), r"uuid 'not-a-uuid' is not a UUID"),
+])
+def test_what_libvirt_would_refuse_is_refused_first_with_the_reason(conn, fresh_name, run_module, options, message):
+    """Found by defining Nova's test documents that libvirt 9.0 refuses: the options built them
+    as given, and libvirt's message was all the user got."""
+    result = run_module(domain_module, name=fresh_name, virt_type="qemu", memory_mb=64, **options)
+    assert result["failed"] is True
+    assert re.search(message, result["msg"]), result["msg"]
+    assert fresh_name not in conn.listDefinedDomains()
+
+
+NUMA_2 = dict(vcpus=2, cpu=dict(mode="host-model", numa=[dict(cpus="0", memory_mb=32), dict(cpus="1", memory_mb=32)]))
+
+
+@pytest.mark.parametrize("options,message", [
+    (dict(numatune=dict(memnodes=[dict(cellid=0, nodeset="0")])),
+     r"numatune.memnodes\[0\].cellid: guest NUMA cell 0 does not exist; the domain has none \(give cpu.numa\)"),
+    (dict(NUMA_2, numatune=dict(memnodes=[dict(cellid=2, nodeset="0")])), r"guest NUMA cell 2 does not exist; the domain has 2"),
+    (dict(NUMA_2, memory_backing=dict(hugepages=dict(pages=[dict(size_kib=2048, nodeset="2")]))),
+     r"memory_backing.hugepages.pages\[0\].nodeset: guest NUMA node 2 does not exist; the domain has 2"),
+    (dict(cputune=dict(iothreadpin=[dict(iothread=1, cpuset="0")])),
+     r"cputune.iothreadpin\[0\].iothread: I/O thread 1 does not exist; the domain has 0"),
+    (dict(machine="q35", features=dict(acpi=True, apic=True), iommu=dict(model="intel", intremap=True)),
+     r"iommu.intremap needs the split I/O APIC: features.ioapic qemu \(got none\)"),
+])
+def test_parts_that_do_not_fit_together_are_refused_before_libvirt(conn, fresh_name, run_module, options, message):
+    """Each of these, written out, libvirt 9.0 refuses (Nova's test documents had them: 'Element
+    memnode is invalid without any guest NUMA cells', 'hugepages: node 2 not found', 'Cannot find
+    iothread', 'IOMMU interrupt remapping requires split I/O APIC'); the options say why first."""
+    result = run_module(domain_module, name=fresh_name, virt_type="qemu", memory_mb=64, **copy.deepcopy(options))
+    assert result["failed"] is True
+    assert re.search(message, result["msg"]), result["msg"]
+    assert fresh_name not in conn.listDefinedDomains()
+
+
+def test_what_an_earlier_run_defined_counts_when_parts_are_checked_together(conn, fresh_name, run_module):
+    """The check runs on the definition as it will be: vCPUs from an earlier run bound the pinning
+    of this one, and I/O threads defined earlier let it pin them."""
+    assert not run_module(domain_module, name=fresh_name, virt_type="qemu", memory_mb=64, vcpus=2, iothreads=1).get("failed")
+    refused = run_module(domain_module, name=fresh_name, cputune=dict(vcpupin=[dict(vcpu=3, cpuset="0")]))
+    assert refused["failed"] is True and "vCPU 3 does not exist; the domain has 2" in refused["msg"]
+    pinned = run_module(domain_module, name=fresh_name, cputune=dict(vcpupin=[dict(vcpu=1, cpuset="0")],
+                                                                    iothreadpin=[dict(iothread=1, cpuset="0")]))
+    assert not pinned.get("failed"), pinned.get("msg")
+    intremap = run_module(domain_module, name=fresh_name, machine="q35", features=dict(ioapic="qemu"),
+                          iommu=dict(model="intel", intremap=True))
+    assert not intremap.get("failed"), intremap.get("msg")
+
+
+def test_a_disk_pinned_to_an_address_may_have_any_name(conn):
+    """libvirt derives a drive address from the name only where none is given."""
+    spec = dict((option.name, option.spec.get("default")) for option in DISK.options)
+    spec.update(path="/srv/a.img", bus="scsi", target="sdz0x", address=dict(controller=0, bus=0, target=0, unit=3, pci=None))
+    assert DiskBuilder(conn, False).build(spec).target_dev == "sdz0x"
+    spec["target"] = "/dev/sdz"
+    with pytest.raises(VirtopsError, match="is not a disk name libvirt knows"):
+        DiskBuilder(conn, False).build(spec)
 
 
 def test_spice_compression_and_secure_channels_as_nova_writes_them(conn, fresh_name, run_module):

@@ -11,6 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import check_limits, creation_defaults
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import cpu_numbers
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import DomainConfig
 
@@ -127,5 +128,5 @@ def test_cpu_sets_are_read_as_libvirt_reads_them(text, numbers):
     (dict(cpu=dict(mode="host-model", maxphysaddr=dict(mode="passthrough", bits=64))), "cpu.maxphysaddr.bits is 32 to 52, got 64"),
 ])
 def test_bad_tuning_options_are_refused_with_what_is_allowed(conn, values, message):
-    with pytest.raises(VirtopsError, match=message):
-        build(conn, **values)
+    with pytest.raises(VirtopsError, match=message):  # as a new definition is checked
+        check_limits(creation_defaults(build(conn, **values)))

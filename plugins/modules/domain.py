@@ -18,9 +18,11 @@ description:
     added (PCI addresses, aliases, default controllers, generated MACs, security labels) is kept,
     so MACs, the UUID and device addresses stay stable across runs.
   - On a running domain, what can change live is applied live (current memory through the
-    balloon, current vCPUs, CD-ROM media, title and description); other changes go into the
-    persistent definition and the result says RV(needs_restart=true) and names them in
-    RV(restart_fields).
+    balloon, current vCPUs, CD-ROM media, disk I/O limits, the console password, title,
+    description and metadata, and a NIC added to O(interfaces), which is hot-plugged); other
+    changes go into the persistent definition and the result says RV(needs_restart=true) and
+    names them in RV(restart_fields). A NIC the running guest refuses (no free PCI slot, say)
+    stays in the definition, waits for the restart the same way, and a warning says why.
   - Every state change waits until libvirt reports the target state, or fails after O(timeout)
     saying which state the domain is in.
   - Before anything is defined, the definition is checked against libvirt's own RelaxNG schema
@@ -672,6 +674,9 @@ options:
         position among the domain's interfaces, and libvirt's generated MAC is kept.
       - Interfaces of the existing definition that are not listed are kept unless
         O(devices_exclusive=true).
+      - An interface added while the domain runs is hot-plugged into the running guest, as libvirt
+        defined it (with the MAC it generated where none is given); removing or changing one
+        needs a restart.
     type: list
     elements: dict
     suboptions:

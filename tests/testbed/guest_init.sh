@@ -20,6 +20,7 @@
 #                                        light guest: the same n MiB dirtied again every s seconds)
 #   VIRTOPS-NIC name=<ethN> mac=<mac> mtu=<mtu> queues=<rx queues>
 #   VIRTOPS-NIC-PCI name=<ethN> pci=<address>   the guest PCI address the NIC sits at
+#   VIRTOPS-NIC-ADDED name=<ethN> mac=<mac>   a NIC that appeared after boot (hot-plug, polled each second)
 #   VIRTOPS-SHARE <tag> <file>: <line>   with virtops.share=<tag>: the virtiofs share is mounted and every
 #                                        line of every file in it shown; then "VIRTOPS-SHARE-WROTE <tag>"
 #                                        once the file from-guest (boot_id=<id>) is written into it
@@ -278,6 +279,12 @@ if [ -n "$dirty" ]; then
 fi
 
 known=$(list_disks | cut -d' ' -f1,2)
+list_nics() {
+    for path in /sys/class/net/*; do
+        [ "${path##*/}" = lo ] || echo "name=${path##*/} mac=$(cat "$path/address")"
+    done
+}
+nics=$(list_nics)
 tick=0
 while true; do
     sleep 1
@@ -309,5 +316,12 @@ while true; do
             [ -n "$line" ] && ! echo "$now" | grep -qxF "$line" && echo "VIRTOPS-DISK-REMOVED $line"
         done
         known=$now
+    fi
+    nics_now=$(list_nics)
+    if [ "$nics_now" != "$nics" ]; then
+        echo "$nics_now" | while read -r line; do
+            [ -n "$line" ] && ! echo "$nics" | grep -qxF "$line" && echo "VIRTOPS-NIC-ADDED $line"
+        done
+        nics=$nics_now
     fi
 done

@@ -225,7 +225,7 @@ class Guest:
         method = getattr(self, "_live_" + change.live.name, None)
         if method is None:  # pragma: no cover - a field declared a method this layer does not have
             raise ValueError("no live method %r" % change.live.name)
-        method(change)
+        return method(change)
 
     def _live_memory(self, change):
         self.dom.setMemoryFlags(change.after, libvirt.VIR_DOMAIN_AFFECT_LIVE)
@@ -266,8 +266,26 @@ class Guest:
 
     def can_apply_live(self, change, running):
         """Whether ``change`` can reach the running guest (``running``: its live DomainConfig) now:
-        a device added by this very run, or still waiting for a restart, is not there yet."""
-        return change.live.device is None or self._running_device(change, running) is not None
+        a device added by this very run, or still waiting for a restart, is not there yet (so a
+        change of its fields waits), unless the change is that device's hot-plug."""
+        if change.live.device is None:
+            return True
+        present = self._running_device(change, running) is not None
+        return not present if change.live.attach else present
+
+    def _live_attach(self, change):
+        """Hot-plug the device ``change`` adds as the persistent definition now has it (with what
+        libvirt filled in there, such as a generated MAC), so both keep the same device. A device
+        of the change's list without a key of its own (no MAC given) is each of the definition's
+        that the running guest lacks. Returns the keys of the devices attached."""
+        devices, attribute = change.live.device
+        wanted = getattr(change.owner, attribute)
+        running = set(getattr(device, attribute) for device in getattr(self.live_config(), devices) or [])
+        missing = [device for device in getattr(self.inactive_config(), devices) or []
+                   if getattr(device, attribute) not in running and wanted in (None, getattr(device, attribute))]
+        for device in missing:
+            self.attach_device(device.to_xml(), live=True, config=False)
+        return [getattr(device, attribute) for device in missing]
 
     def _live_device(self, change):
         found = self._running_device(change, self.live_config())

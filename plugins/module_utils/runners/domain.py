@@ -220,6 +220,9 @@ class DomainRunner(Runner):
                 restart.add(change.path)
             elif change.live.whole_owner and any(owner is change.owner for owner in applied_owners):
                 continue
+            elif change.live.attach:
+                applied_owners.append(change.owner)
+                self._hot_plug(guest, change, changes, restart)
             else:
                 applied_owners.append(change.owner)
                 self.recorder.record("%s (live)" % change.live.action, guest.apply_live, change)
@@ -228,6 +231,28 @@ class DomainRunner(Runner):
         if restart:
             self.result["needs_restart"] = True
             self.result["restart_fields"] = sorted(restart)
+
+    def _hot_plug(self, guest, change, changes, restart):
+        """Hot-plug the device ``change`` adds (each of its fields' changes with it). A device the
+        guest refuses (no free slot, a back end missing) stays in the definition and waits for a
+        restart, said in a warning: the definition is already right and the guest keeps running.
+        A device an earlier run left waiting for a restart and hot-plugged now waits no more."""
+        fields = [other.path for other in changes if other.owner is change.owner]
+        if self.check_mode:
+            self.recorder.record("%s (live)" % change.live.action)
+            return
+        try:
+            attached = guest.apply_live(change)
+        except (libvirt.libvirtError, VirtopsError) as exc:
+            restart.update(fields)
+            self.warn("%s was not hot-plugged into the running guest (%s); it is defined and takes effect at the "
+                      "next start" % (fields[0].rsplit(".", 1)[0], error_text(exc) if isinstance(exc, libvirt.libvirtError)
+                                      else exc.msg))
+            return
+        self.recorder.record("%s (live)" % change.live.action)
+        devices = change.live.device[0]
+        for key in attached or []:
+            restart.difference_update(path for path in list(restart) if path.startswith("%s[%s]" % (devices, key)))
 
     # -- autostart, result --------------------------------------------------------------------
     def _autostart(self, guest):

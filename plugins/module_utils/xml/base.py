@@ -44,13 +44,16 @@ class LiveChange:
     domain's device list and the attribute that finds the running device (a disk by its target);
     a device the running guest does not have yet (added by this run) needs the restart instead.
     ``whole_owner``: one call sets every such field of the owner together (a disk's I/O limits).
+    ``attach``: the change is a device the running guest does not have yet, hot-plugged whole (a
+    device list's ``live_add``); it can be applied only while the running guest lacks it.
     """
 
-    def __init__(self, name, action, device=None, whole_owner=False):
+    def __init__(self, name, action, device=None, whole_owner=False, attach=False):
         self.name = name
         self.action = action
         self.device = device
         self.whole_owner = whole_owner
+        self.attach = attach
 
     def __repr__(self):
         return "LiveChange(%r)" % self.name
@@ -339,15 +342,17 @@ class ChildList:
 
     Items are matched by ``cls.key()``. ``authoritative`` lists (or a desired ``ExclusiveList``)
     replace the live list (items missing from the desired list are removed); otherwise items only
-    in the live list are kept.
+    in the live list are kept. ``live_add``: how an item added to a running guest's list is
+    hot-plugged (None: it waits for a restart).
     """
 
-    def __init__(self, name, path, cls, label=None, authoritative=False):
+    def __init__(self, name, path, cls, label=None, authoritative=False, live_add=None):
         self.name = name
         self.path = path
         self.cls = cls
         self.label = label or name
         self.authoritative = authoritative
+        self.live_add = live_add  # a LiveChange(attach=True): a new item is hot-plugged whole
 
     def default(self):
         return None
@@ -425,7 +430,10 @@ class ChildList:
             name = item.describe_key() if item.key() is not None or match is None else self._name_in(live, match)
             where = "%s%s[%s]." % (prefix, self.label, name)
             if match is None:
-                result.extend(item.changes(self.cls(), where))
+                added = item.changes(self.cls(), where)
+                for change in added if self.live_add is not None else []:
+                    change.live, change.owner = self.live_add, item
+                result.extend(added)
             else:
                 result.extend(item.changes(match, where))
         if self._authoritative(desired):

@@ -576,6 +576,7 @@ LIVE_DESCRIPTION = LiveChange("description", "set description")
 LIVE_MEMORY = LiveChange("memory", "set current memory")
 LIVE_VCPUS = LiveChange("vcpus", "set vcpus")
 LIVE_METADATA = LiveChange("metadata", "set metadata")
+LIVE_ATTACH_INTERFACE = LiveChange("attach", "hot-plug NIC", device=("interfaces", "mac"), whole_owner=True, attach=True)
 
 
 class DomainConfig(ConfigObject):
@@ -614,7 +615,7 @@ class DomainConfig(ConfigObject):
         Field("emulator", path="devices/emulator"),
         ChildList("disks", "devices/disk", DiskConfig),
         ChildList("controllers", "devices/controller", ControllerConfig),
-        ChildList("interfaces", "devices/interface", InterfaceConfig),
+        ChildList("interfaces", "devices/interface", InterfaceConfig, live_add=LIVE_ATTACH_INTERFACE),
         ChildList("serials", "devices/serial", SerialConfig, label="serial", authoritative=True),
         ChildList("consoles", "devices/console", ConsoleConfig, label="console", authoritative=True),
         ChildList("graphics", "devices/graphics", GraphicsConfig, authoritative=True),

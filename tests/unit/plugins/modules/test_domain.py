@@ -147,6 +147,23 @@ def test_unreachable_uri_is_a_clear_error(run_module):
     assert result["msg"].startswith("cannot connect to libvirt at uri=qemu+unix:///system?socket=/nonexistent/sock")
 
 
+def test_a_nic_the_running_guest_refuses_waits_for_a_restart_with_a_warning(test_domain, run_module):
+    """A NIC added to a running guest is hot-plugged (module_domain_devices proves it on QEMU);
+    where the guest refuses it - here libvirt's test driver, which attaches nothing - the NIC
+    stays in the definition, the run says why and the fields wait for the restart."""
+    assert run_module(domain_module, name=test_domain, state="running")["state"] == "running"
+    nic = dict(bridge="br0", mac="52:54:00:00:07:01")
+    check = run_module(domain_module, name=test_domain, interfaces=[nic], _ansible_check_mode=True)
+    assert check["actions"] == ["update definition", "hot-plug NIC (live)"]
+    added = run_module(domain_module, name=test_domain, interfaces=[nic])
+    assert added["changed"] is True and added["actions"] == ["update definition"]
+    assert added["needs_restart"] is True
+    assert "interfaces[52:54:00:00:07:01].model" in added["restart_fields"]
+    assert "interfaces[52:54:00:00:07:01] was not hot-plugged into the running guest" in str(added["warnings"])
+    again = run_module(domain_module, name=test_domain, interfaces=[nic])
+    assert again["changed"] is False and again["needs_restart"] is True
+
+
 def test_domain_info_filters(test_domain, run_module):
     run_module(domain_module, name=test_domain, state="running")
     run_module(domain_module, name=test_domain, state="paused")

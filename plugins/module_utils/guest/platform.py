@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.libvirt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The machine around the guest's CPU and disks, as typed options: UEFI firmware (secure boot,
-enrolled keys, loader, NVRAM template), hypervisor features (Hyper-V enlightenments included),
-clock and timers, what the power events do, SMBIOS system information, AMD SEV launch security,
-controllers, and the platform devices Nova adds (balloon with statistics, RNG, watchdog, panic
-notifier, video, input devices, vsock, vTPM).
+"""The machine around the guest's CPU, disks and NICs, as typed options: how it boots, UEFI
+firmware (secure boot, enrolled keys, loader, NVRAM template), hypervisor features (Hyper-V
+enlightenments included), clock and timers, what the power events do, SMBIOS system information,
+AMD SEV launch security, controllers, serial ports and the console, the display (SPICE's
+settings), and the devices Nova adds (balloon with statistics, RNG, watchdog, panic notifier,
+IOMMU, video, input devices, vsock, vTPM, shares, memory devices, host devices).
 
-A device asked for with ``model: none`` is removed (the balloon gets libvirt's model none); a
-device that is not mentioned is left as it is.
+Each is declared once with common/options.py (PLATFORM_DECLARED) but UEFI firmware, which sets
+<os> and <features> together. A device asked for with ``model: none`` is removed (the balloon
+gets libvirt's model none); a device that is not mentioned is left as it is.
 """
 
 from __future__ import absolute_import, division, print_function

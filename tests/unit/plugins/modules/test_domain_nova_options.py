@@ -312,8 +312,8 @@ def test_what_an_earlier_run_defined_counts_when_parts_are_checked_together(conn
     assert not run_module(domain_module, name=fresh_name, virt_type="qemu", memory_mb=64, vcpus=2, iothreads=1).get("failed")
     refused = run_module(domain_module, name=fresh_name, cputune=dict(vcpupin=[dict(vcpu=3, cpuset="0")]))
     assert refused["failed"] is True and "vCPU 3 does not exist; the domain has 2" in refused["msg"]
-    pinned = run_module(domain_module, name=fresh_name, cputune=dict(vcpupin=[dict(vcpu=1, cpuset="0")],
-                                                                    iothreadpin=[dict(iothread=1, cpuset="0")]))
+    cputune = dict(vcpupin=[dict(vcpu=1, cpuset="0")], iothreadpin=[dict(iothread=1, cpuset="0")])
+    pinned = run_module(domain_module, name=fresh_name, cputune=cputune)
     assert not pinned.get("failed"), pinned.get("msg")
     intremap = run_module(domain_module, name=fresh_name, machine="q35", features=dict(ioapic="qemu"),
                           iommu=dict(model="intel", intremap=True))

@@ -34,7 +34,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.definition_options import definition_options
-from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DomainSpecBuilder, creation_defaults
+from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DomainSpecBuilder, check_limits, creation_defaults
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import cpu_numbers
 from ansible_collections.virtops.libvirt.plugins.module_utils.storage import sources
 from ansible_collections.virtops.libvirt.plugins.module_utils.runners.domain import DOMAIN_ARGUMENT_SPEC
@@ -255,6 +255,7 @@ def reproduce(element):
     try:
         builder = DomainSpecBuilder(_AssumedDefined(conn), params, params["virt_type"] if params["virt_type"] != "auto" else "kvm", False)
         built = creation_defaults(builder.build())
+        check_limits(built)  # as the module checks a new definition
         rebuilt = built.to_element()
     except VirtopsError as exc:
         return "refused", exc.msg, untyped, None

@@ -43,6 +43,9 @@ def _cpu(item, cpu, option):
         check_token(item["vendor"], option + ".vendor", "CPU vendor name")
     for index, model in enumerate(models):
         check_token(model, "%s.model" % option if item["model"] else "%s.models[%d]" % (option, index), "CPU model name")
+    if mode == DEFAULT_CPU_MODE and item["features"]:
+        raise VirtopsError("%s.features need a CPU model to change (mode custom, host-model or host-passthrough); "
+                           "mode %s leaves the CPU to the hypervisor's default" % (option, mode))
     check_cpu_features(item["features"], option + ".features")
     cpu.features = [CpuFeature(name=feature["name"], policy=feature["policy"]) for feature in item["features"]]
     cpu.match = "exact" if mode == "custom" else None

@@ -272,6 +272,7 @@ def test_uefi_without_secure_boot_is_defined_by_libvirt_9_and_turns_off_again(co
     (dict(interfaces=[dict(bridge="br0", virtualport=dict(type="802.1Qbh"))]),
      r"an 802.1Qbh virtualport needs profileid"),
     (dict(uuid="not-a-uuid"), r"uuid 'not-a-uuid' is not a UUID"),
+    (dict(cpu=dict(mode="none", features=[dict(name="pdpe1gb")])), r"cpu.features need a CPU model to change"),
 ])
 def test_what_libvirt_would_refuse_is_refused_first_with_the_reason(conn, fresh_name, run_module, options, message):
     """Found by defining Nova's test documents that libvirt 9.0 refuses: the options built them

@@ -125,6 +125,26 @@ def check_wwn_bus(bus, option):
                            "use serial to identify a %s disk" % (option, bus))
 
 
+def uuid_hex(value):
+    """The 32 hexadecimal digits of a UUID as libvirt reads one (dashes anywhere, either case), or None."""
+    digits = value.replace("-", "").lower()
+    return digits if re.match(r"^[0-9a-f]{32}$", digits) else None
+
+
+def canonical_uuid(value):
+    """A UUID libvirt reads as written back by it (lower case, 8-4-4-4-12), so that any way of
+    writing the same UUID compares equal."""
+    digits = uuid_hex(value)
+    return "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+
+
+def check_uuid(value, option):
+    """Refuse a UUID libvirt cannot parse."""
+    if value is not None and uuid_hex(value) is None:
+        raise VirtopsError("%s %r is not a UUID (32 hexadecimal digits, such as 6a1f0c2e-7d3b-4c5a-9e8f-0b1c2d3e4f50)"
+                           % (option, value))
+
+
 def check_token(value, option, what):
     """Refuse a name (a CPU model or feature) that is not letters, digits and ``_.+-``."""
     if value is not None and not TOKEN.match(value):

@@ -20,7 +20,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_address, check_token
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
+    canonical_uuid, check_address, check_token, check_uuid,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
     Option, OptionGroup, argument_spec, between,
 )
@@ -505,7 +507,8 @@ def _sysinfo(item, sysinfo, option):
     """The SMBIOS entries given, in SMBIOS_SYSTEM's and SMBIOS_BIOS's order."""
     bios = item["bios"] or {}
     sysinfo.type = "smbios"
-    sysinfo.system = [SysinfoEntry(name=name, value=item[name]) for name in SMBIOS_SYSTEM if item[name] is not None]
+    sysinfo.system = [SysinfoEntry(name=name, value=canonical_uuid(item[name]) if name == "uuid" else item[name])
+                      for name in SMBIOS_SYSTEM if item[name] is not None]  # (a uuid as libvirt writes it)
     sysinfo.bios = [SysinfoEntry(name=name, value=bios[name]) for name in SMBIOS_BIOS if bios.get(name) is not None]
     if not (sysinfo.system or sysinfo.bios):
         raise VirtopsError("%s needs at least one of %s, or bios" % (option, ", ".join(SMBIOS_SYSTEM)))
@@ -518,7 +521,8 @@ def _sysinfo(item, sysinfo, option):
 
 
 # SMBIOS system information: one option per entry (read back by hand: entries are not fields).
-SYSINFO = OptionGroup("sysinfo", SysinfoConfig, [Option(name, field=None) for name in SMBIOS_SYSTEM] + [
+SYSINFO = OptionGroup("sysinfo", SysinfoConfig, [
+    Option(name, field=None, checks=[check_uuid] if name == "uuid" else []) for name in SMBIOS_SYSTEM] + [
     Option("bios", "dict", field=None, options=dict((name, dict(type="str")) for name in SMBIOS_BIOS)),
 ], finish=_sysinfo)
 

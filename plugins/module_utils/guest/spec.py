@@ -13,10 +13,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
 
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
-from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least, mib_to_bytes
+from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import (
+    canonical_uuid, check_at_least, check_uuid, mib_to_bytes, uuid_hex,
+)
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.libvirt import error_text, libvirt
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import Option, argument_spec, between
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.specs import VIRT_TYPES
@@ -59,15 +60,9 @@ def _mib_option(name, field):
     return Option(name, "int", field=field, checks=[_memory_size], convert=lambda mib: mib * 1024)
 
 
-def _uuid(value, option):
-    if not re.match(r"^[0-9a-fA-F]{32}$", value.replace("-", "")):
-        raise VirtopsError("%s %r is not a UUID (32 hexadecimal digits, such as 6a1f0c2e-7d3b-4c5a-9e8f-0b1c2d3e4f50)"
-                           % (option, value))
-
-
 # The domain's own scalars: each sets the DomainConfig field of its name unless it says.
 DOMAIN_OPTIONS = (
-    Option("uuid", checks=[_uuid]),
+    Option("uuid", checks=[check_uuid], convert=canonical_uuid, convert_back=lambda uuid: uuid),
     Option("title"),
     Option("description"),
     _mib_option("memory_mb", "memory_kib"),
@@ -357,8 +352,8 @@ def check_limits(config):
     """Refuse, in the (merged) definition, what libvirt refuses between parts that options of
     their own set (so one run may give one and an earlier run the other): current memory or vCPUs
     above the maximum, pinning of vCPUs and I/O threads the domain lacks, memory devices beyond
-    the memory, NUMA placement of guest nodes it lacks, IOMMU interrupt remapping without a split
-    I/O APIC."""
+    the memory, NUMA placement of guest nodes it lacks, an SMBIOS uuid other than the domain's,
+    IOMMU interrupt remapping without a split I/O APIC."""
     if config.memory_kib and config.current_memory_kib and config.current_memory_kib > config.memory_kib:
         raise VirtopsError("current_memory_mb (%d MiB) cannot exceed memory_mb (%d MiB)"
                            % (config.current_memory_kib // 1024, config.memory_kib // 1024))
@@ -370,6 +365,10 @@ def check_limits(config):
                            % (devices_kib // 1024, config.memory_kib // 1024))
     _check_pinning(config)
     _check_guest_nodes(config)
+    given = [entry.value for entry in config.sysinfo.system or [] if entry.name == "uuid"] if config.sysinfo else []
+    if config.uuid and given and uuid_hex(given[0]) != uuid_hex(config.uuid):
+        raise VirtopsError("sysinfo.uuid %s is not the domain's uuid %s; libvirt wants them the same (give the same, or "
+                           "leave sysinfo.uuid out)" % (given[0], config.uuid))
     ioapic = config.features.ioapic_driver if config.features is not None else None
     if any(iommu.intremap for iommu in config.iommus or []) and ioapic != "qemu":
         raise VirtopsError("iommu.intremap needs the split I/O APIC: features.ioapic qemu (got %s)" % (ioapic or "none"))
@@ -461,7 +460,8 @@ def check_identity(conn, name, uuid):
     """Refuse a uuid that belongs to another domain, or a name whose domain has another uuid."""
     if not uuid:
         return
-    _uuid(uuid, "uuid")
+    check_uuid(uuid, "uuid")
+    uuid = canonical_uuid(uuid)  # as libvirt writes it (the caller may have written it otherwise)
     other = Guest.lookup_uuid(conn, uuid)
     if other is not None and other.name != name:
         raise VirtopsError("uuid %s already belongs to domain %s; a uuid names exactly one domain"

@@ -273,6 +273,9 @@ def test_uefi_without_secure_boot_is_defined_by_libvirt_9_and_turns_off_again(co
      r"an 802.1Qbh virtualport needs profileid"),
     (dict(uuid="not-a-uuid"), r"uuid 'not-a-uuid' is not a UUID"),
     (dict(cpu=dict(mode="none", features=[dict(name="pdpe1gb")])), r"cpu.features need a CPU model to change"),
+    (dict(sysinfo=dict(uuid="not-a-uuid")), r"sysinfo.uuid 'not-a-uuid' is not a UUID"),
+    (dict(uuid="6a1f0c2e-7d3b-4c5a-9e8f-0b1c2d3e4f50", sysinfo=dict(uuid="c7a5fdbd-edaf-9455-926a-d65c16db1809")),
+     r"sysinfo.uuid c7a5fdbd-edaf-9455-926a-d65c16db1809 is not the domain's uuid 6a1f0c2e-7d3b-4c5a-9e8f-0b1c2d3e4f50"),
 ])
 def test_what_libvirt_would_refuse_is_refused_first_with_the_reason(conn, fresh_name, run_module, options, message):
     """Found by defining Nova's test documents that libvirt 9.0 refuses: the options built them
@@ -319,6 +322,21 @@ def test_what_an_earlier_run_defined_counts_when_parts_are_checked_together(conn
     intremap = run_module(domain_module, name=fresh_name, machine="q35", features=dict(ioapic="qemu"),
                           iommu=dict(model="intel", intremap=True))
     assert not intremap.get("failed"), intremap.get("msg")
+
+
+def test_an_smbios_uuid_is_the_domains(conn, fresh_name, run_module):
+    """libvirt takes a new domain's UUID from its SMBIOS uuid where none is given, and wants the two
+    equal as it reads them (either case, dashes or none); an existing domain's stays its own, and
+    its uuid written another way is the same (it was reported as a change of uuid, and refused)."""
+    smbios = "C7A5FDBD-EDAF-9455-926A-D65C16DB1809"
+    first = run_module(domain_module, name=fresh_name, virt_type="qemu", memory_mb=64, sysinfo=dict(uuid=smbios))
+    assert not first.get("failed"), first.get("msg")
+    assert conn.lookupByName(fresh_name).UUIDString() == smbios.lower()
+    same = run_module(domain_module, name=fresh_name, uuid=smbios.lower().replace("-", ""), sysinfo=dict(uuid=smbios))
+    assert not same.get("failed"), same.get("msg")
+    assert same["changed"] is False, same["changes"]  # the same UUID, written another way
+    other = run_module(domain_module, name=fresh_name, sysinfo=dict(uuid="6a1f0c2e-7d3b-4c5a-9e8f-0b1c2d3e4f50"))
+    assert other["failed"] is True and "is not the domain's uuid c7a5fdbd-edaf-9455-926a-d65c16db1809" in other["msg"]
 
 
 def test_a_disk_pinned_to_an_address_may_have_any_name(conn):

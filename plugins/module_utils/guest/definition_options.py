@@ -21,7 +21,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.cpu import C
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.disks import DISK, DRIVE_ADDRESS
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.interfaces import INTERFACES
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform import (
-    BOOT, CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, POWER_ACTIONS, SERIALS,
+    BOOT, CLOCK, CONTROLLERS, FEATURES, FILESYSTEM_DRIVERS, FILESYSTEM_SOURCES, LAUNCH_SECURITY, PLATFORM_OPTIONS, POWER_ACTIONS, SERIAL_CONSOLE,
     SMBIOS_BIOS, SMBIOS_SYSTEM,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.spec import DOMAIN_OPTIONS
@@ -420,7 +420,7 @@ class _Reader:
             options["serial_console"] = dict(type="none")  # a new definition gets a pty console otherwise
 
     def _serial(self, serial):
-        spec = SERIALS.read_back([serial])[0]
+        spec = SERIAL_CONSOLE.read_back(serial)
         if serial.type != "file":
             spec.pop("path", None)  # a pty's is the one libvirt opened
             spec.pop("append", None)

@@ -24,7 +24,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs impo
     canonical_uuid, check_address, check_token, check_uuid,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
-    Option, OptionGroup, argument_spec, between,
+    Option, OptionGroup, between,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.base import ExclusiveList, XmlModelError, user_xml_element
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.devices import (
@@ -52,8 +52,8 @@ POWER_ACTIONS = (
     Option("on_crash", choices=CRASH_ACTIONS),
 )
 
+# The platform options built by hand (the declared ones are PLATFORM_DECLARED, below).
 PLATFORM_SPEC = dict(
-    # clock and the devices of PLATFORM_OPTIONS are declared below; their spec is added from there
     uefi=dict(type="dict", options=dict(
         secure_boot=dict(type="bool"),
         enrolled_keys=dict(type="bool"),
@@ -710,4 +710,3 @@ PLATFORM_OPTIONS = (CLOCK, MEMBALLOON, TPM, FILESYSTEMS, WATCHDOG, PANIC, IOMMU,
 # others where they need the rest of the definition).
 PLATFORM_DECLARED = PLATFORM_OPTIONS + POWER_ACTIONS + (CONTROLLERS, LAUNCH_SECURITY, SERIAL_CONSOLE, SERIALS, FEATURES,
                                                         SYSINFO, BOOT)
-PLATFORM_SPEC.update(argument_spec(PLATFORM_DECLARED))

@@ -32,7 +32,7 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.guest.platform imp
     serial_devices,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.guest.tuning import (
-    TUNING_OPTIONS, TUNING_SPEC, build_numa_cells, build_tuning, cpu_numbers,
+    TUNING_OPTIONS, build_numa_cells, build_tuning, cpu_numbers,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.host.capabilities import (
     canonical_machine, domain_capabilities,
@@ -50,14 +50,10 @@ from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import 
 # Argument spec of the typed definition options (documented in plugins/modules/domain.py).
 
 
-def _memory_size(value, option):
-    mib_to_bytes(value, option)
-
-
 def _mib_option(name, field):
     """A size of the domain given in MiB (kept in KiB as libvirt counts it; read back by hand,
     which names a size that is not whole MiB)."""
-    return Option(name, "int", field=field, checks=[_memory_size], convert=lambda mib: mib * 1024)
+    return Option(name, "int", field=field, checks=[mib_to_bytes], convert=lambda mib: mib * 1024)
 
 
 # The domain's own scalars: each sets the DomainConfig field of its name unless it says.
@@ -87,9 +83,8 @@ DECLARED_OPTIONS = DOMAIN_OPTIONS + (CPU, INTERFACES, DISKS) + PLATFORM_DECLARED
 BUILT_BY_HAND = ("arch", "machine", "firmware", "uefi",  # <os> and <features> together, the machine named by libvirt
                  "guest_agent", "pcie_root_ports", "devices_xml", "metadata",  # devices and elements of their own
                  "virt_type", "devices_exclusive")  # how the run goes
-DEFINITION_SPEC.update(argument_spec(DOMAIN_OPTIONS + (CPU, INTERFACES, DISKS)))
+DEFINITION_SPEC.update(argument_spec(DECLARED_OPTIONS))
 DEFINITION_SPEC.update(PLATFORM_SPEC)
-DEFINITION_SPEC.update(TUNING_SPEC)
 # Options that describe the definition (as opposed to state/lifecycle options).
 DEFINITION_OPTIONS = tuple(sorted(set(DEFINITION_SPEC) - {"virt_type", "devices_exclusive"}))
 

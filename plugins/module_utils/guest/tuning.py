@@ -19,7 +19,7 @@ import re
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.errors import VirtopsError
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.inputs import check_at_least
 from ansible_collections.virtops.libvirt.plugins.module_utils.common.options import (
-    Option, OptionGroup, argument_spec, between,
+    Option, OptionGroup, between,
 )
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.cpu import NumaCell
 from ansible_collections.virtops.libvirt.plugins.module_utils.xml.domain import (
@@ -155,10 +155,6 @@ MEMORY_BACKING = OptionGroup("memory_backing", MemoryBackingConfig, [
 ], finish=_memory_backing)
 IOTHREADS = Option("iothreads", "int", checks=[between(0)])
 TUNING_OPTIONS = (IOTHREADS, CPUTUNE, VCPU_PLACEMENT, VCPU_CPUSET, PERF, NUMATUNE, MEMTUNE, MEMORY_BACKING)
-
-TUNING_SPEC = dict(
-    **argument_spec(TUNING_OPTIONS)
-)
 
 
 def cpu_numbers(text, option):
